@@ -1,0 +1,79 @@
+"""Settings from the environment, validated once at start.
+
+The names are a contract with deployments (README, Procfile, DESIGN.md), so they are kept
+stable. A bad value must stop the bot with one clear line instead of failing later in a
+handler, which is why everything is parsed here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_ROUTINES = PROJECT_ROOT / "routines.toml"
+
+# BotFather tokens look like "123456789:AA...". The tests' stand-in uses a shorter secret, so
+# the check is about shape (digits, colon, URL-safe secret), not about exact length.
+_TOKEN_RE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{20,}$")
+
+
+class Settings(BaseSettings):
+    """Everything the bot reads from its environment."""
+
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", case_sensitive=False)
+
+    bot_token: SecretStr
+    database_url: str = "sqlite+aiosqlite:///limber.db"
+    routines_path: Path = DEFAULT_ROUTINES
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
+    telegram_file_base_url: str | None = None
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    port: int = 8080
+    log_level: str = "INFO"
+    admin_ids: str = ""
+    # How late a nudge may still go out after downtime; later than this it is skipped.
+    nudge_grace_minutes: int = Field(default=60, ge=1, le=24 * 60)
+    nudge_tick_seconds: float = Field(default=5.0, gt=0, le=300)
+    # Pause between the two sides of a stretch, so the user can change legs without losing
+    # hold time.
+    switch_seconds: int = Field(default=5, ge=0, le=60)
+    # A hold countdown message is edited this often; Telegram allows ~1 edit/s per chat and a
+    # gentler cadence keeps the chat calm.
+    countdown_step_seconds: int = Field(default=5, ge=1, le=60)
+    # A follow-up that is this overdue after downtime asks the user instead of firing.
+    resume_ask_after_seconds: int = Field(default=300, ge=10)
+    rate_limit: bool = True
+
+    @field_validator("bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr) -> SecretStr:
+        if not _TOKEN_RE.match(value.get_secret_value().strip()):
+            raise ValueError("BOT_TOKEN does not look like a token from @BotFather (digits:secret)")
+        return SecretStr(value.get_secret_value().strip())
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        upper = value.upper()
+        if upper not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return upper
+
+    @property
+    def admin_id_set(self) -> frozenset[int]:
+        """ADMIN_IDS as integers; a comma or space separated list."""
+        parts = re.split(r"[,\s]+", self.admin_ids.strip())
+        return frozenset(int(p) for p in parts if p.isdigit())
+
+    @property
+    def file_base_url(self) -> str:
+        """Where files are downloaded from; derived from the API URL unless set."""
+        if self.telegram_file_base_url:
+            return self.telegram_file_base_url
+        base = self.telegram_api_base_url
+        return base[: -len("/bot")] + "/file/bot" if base.endswith("/bot") else base

@@ -1,0 +1,142 @@
+"""Typed ORM models: the database schema.
+
+Instants are stored as UTC everywhere. SQLite has no time-zone-aware type, so `UTCDateTime`
+stores naive UTC there and hands back aware datetimes on both databases: code above the store
+never sees a naive datetime.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    text,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+# Named constraints, so later migrations (batch mode on SQLite) can alter them by name.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An aware UTC datetime on every backend."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; use aware UTC")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class User(Base):
+    """A Telegram user who has pressed /start (the id is Telegram's user id)."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    first_name: Mapped[str] = mapped_column(String(128), default="")
+    language_code: Mapped[str | None] = mapped_column(String(16))
+    # False after /stop or when Telegram says the user blocked the bot; /start sets it again.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class GuidedSession(Base):
+    """One guided session: the persisted state machine of domain.session.
+
+    `version` is bumped by every transition (compare-and-set); buttons carry it, so a stale
+    press is recognised. `shown_version` is the version the chat's current message shows:
+    when it lags after a crash, the step is shown again on restart.
+    """
+
+    __tablename__ = "sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    routine_id: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))
+    phase: Mapped[str] = mapped_column(String(16))
+    stretch_index: Mapped[int] = mapped_column(Integer, default=0)
+    side: Mapped[int] = mapped_column(Integer, default=0)
+    holds_done: Mapped[int] = mapped_column(Integer, default=0)
+    stretches_done: Mapped[int] = mapped_column(Integer, default=0)
+    stretches_skipped: Mapped[int] = mapped_column(Integer, default=0)
+    next_event_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    paused_remaining: Mapped[float | None] = mapped_column(Float)
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    shown_version: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    end_reason: Mapped[str | None] = mapped_column(String(16))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        # At most one live session per user, even when two /stretch race in two workers.
+        Index(
+            "uq_sessions_live_user",
+            "user_id",
+            unique=True,
+            sqlite_where=text("status IN ('active', 'paused')"),
+            postgresql_where=text("status IN ('active', 'paused')"),
+        ),
+        Index("ix_sessions_status", "status"),
+    )
+
+
+class SessionLog(Base):
+    """A finished session, kept for streaks and /stats."""
+
+    __tablename__ = "session_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("sessions.id", ondelete="CASCADE"), unique=True
+    )
+    routine_id: Mapped[str] = mapped_column(String(32))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    holds_done: Mapped[int] = mapped_column(Integer)
+    holds_total: Mapped[int] = mapped_column(Integer)
+    stretches_done: Mapped[int] = mapped_column(Integer)
+    duration_seconds: Mapped[int] = mapped_column(Integer)
+    # The user's zone when the session finished: the local day it counts for never changes.
+    timezone: Mapped[str] = mapped_column(String(64))

@@ -1,0 +1,371 @@
+"""The one door to the database.
+
+Every read and write the bot makes goes through `Store`, so transactions stay short (never
+open across a call to Telegram) and every change to a session is a compare-and-set on its
+version: a double tap, a timer racing a button, or two workers in webhook mode can never
+advance a session twice. Callers get plain frozen records, never live ORM objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.domain.session import LIVE, EndReason, Phase, SessionState, Status
+from bot.routines import Routine
+from bot.store.db import READONLY
+from bot.store.models import GuidedSession, SessionLog, User
+
+
+@dataclass(frozen=True, slots=True)
+class UserRecord:
+    id: int
+    chat_id: int
+    first_name: str
+    language_code: str | None
+    active: bool
+    timezone: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRecord:
+    """A session row: its state machine value plus what the chat shows."""
+
+    id: int
+    user_id: int
+    chat_id: int
+    routine_id: str
+    state: SessionState
+    message_id: int | None
+    shown_version: int
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class LogRecord:
+    session_id: int
+    user_id: int
+    routine_id: str
+    started_at: datetime
+    finished_at: datetime
+    holds_done: int
+    holds_total: int
+    stretches_done: int
+    duration_seconds: int
+    timezone: str
+
+
+def _user(row: User) -> UserRecord:
+    return UserRecord(
+        id=row.id,
+        chat_id=row.chat_id,
+        first_name=row.first_name,
+        language_code=row.language_code,
+        active=row.active,
+        timezone=row.timezone,
+        created_at=row.created_at,
+    )
+
+
+def _session(row: GuidedSession) -> SessionRecord:
+    state = SessionState(
+        status=Status(row.status),
+        phase=Phase(row.phase),
+        stretch_index=row.stretch_index,
+        side=row.side,
+        started_at=row.started_at,
+        holds_done=row.holds_done,
+        stretches_done=row.stretches_done,
+        stretches_skipped=row.stretches_skipped,
+        next_event_at=row.next_event_at,
+        paused_remaining=row.paused_remaining,
+        ended_at=row.ended_at,
+        end_reason=EndReason(row.end_reason) if row.end_reason else None,
+    )
+    return SessionRecord(
+        id=row.id,
+        user_id=row.user_id,
+        chat_id=row.chat_id,
+        routine_id=row.routine_id,
+        state=state,
+        message_id=row.message_id,
+        shown_version=row.shown_version,
+        version=row.version,
+    )
+
+
+def _state_columns(state: SessionState) -> dict[str, object]:
+    return {
+        "status": state.status.value,
+        "phase": state.phase.value,
+        "stretch_index": state.stretch_index,
+        "side": state.side,
+        "holds_done": state.holds_done,
+        "stretches_done": state.stretches_done,
+        "stretches_skipped": state.stretches_skipped,
+        "next_event_at": state.next_event_at,
+        "paused_remaining": state.paused_remaining,
+        "ended_at": state.ended_at,
+        "end_reason": state.end_reason.value if state.end_reason else None,
+    }
+
+
+_LIVE_VALUES = [s.value for s in LIVE]
+
+
+class Store:
+    """Async repository over one engine."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self._write = async_sessionmaker(engine, expire_on_commit=False)
+        # Reads take a deferred BEGIN on SQLite, so they never wait for a writer.
+        self._read = async_sessionmaker(
+            engine.execution_options(**{READONLY: True}), expire_on_commit=False
+        )
+
+    @asynccontextmanager
+    async def writing(self) -> AsyncIterator[AsyncSession]:
+        """A short write transaction, committed on success."""
+        async with self._write() as db, db.begin():
+            yield db
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncSession]:
+        """A read-only transaction."""
+        async with self._read() as db, db.begin():
+            yield db
+
+    async def close(self) -> None:
+        """Dispose of the engine's connections."""
+        await self.engine.dispose()
+
+    # Users ---------------------------------------------------------------------------------
+
+    async def upsert_user(
+        self,
+        user_id: int,
+        chat_id: int,
+        first_name: str,
+        language_code: str | None,
+        now: datetime,
+    ) -> tuple[UserRecord, bool]:
+        """Create or reactivate a user; return it and whether it is new."""
+        for attempt in range(2):
+            try:
+                async with self.writing() as db:
+                    row = await db.get(User, user_id)
+                    created = row is None
+                    if row is None:
+                        row = User(
+                            id=user_id,
+                            chat_id=chat_id,
+                            first_name=first_name[:128],
+                            language_code=language_code,
+                            active=True,
+                            timezone="UTC",
+                            created_at=now,
+                            updated_at=now,
+                        )
+                        db.add(row)
+                    else:
+                        row.chat_id = chat_id
+                        row.first_name = first_name[:128]
+                        row.language_code = language_code or row.language_code
+                        row.active = True
+                        row.updated_at = now
+                    await db.flush()
+                    return _user(row), created
+            except IntegrityError:
+                # Another worker inserted the same user a moment ago: take the update path.
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
+
+    async def get_user(self, user_id: int) -> UserRecord | None:
+        async with self.reading() as db:
+            row = await db.get(User, user_id)
+            return _user(row) if row else None
+
+    async def set_active(self, user_id: int, active: bool, now: datetime) -> None:
+        """Mark a user (in)active, e.g. when Telegram says they blocked the bot."""
+        async with self.writing() as db:
+            await db.execute(
+                update(User).where(User.id == user_id).values(active=active, updated_at=now)
+            )
+
+    # Sessions ------------------------------------------------------------------------------
+
+    async def live_session_of(self, user_id: int) -> SessionRecord | None:
+        async with self.reading() as db:
+            row = await db.scalar(
+                select(GuidedSession).where(
+                    GuidedSession.user_id == user_id, GuidedSession.status.in_(_LIVE_VALUES)
+                )
+            )
+            return _session(row) if row else None
+
+    async def start_session(
+        self,
+        user_id: int,
+        chat_id: int,
+        routine_id: str,
+        state: SessionState,
+        now: datetime,
+    ) -> tuple[SessionRecord, SessionRecord | None]:
+        """Insert a new live session, ending the user's previous live one (if any).
+
+        Returns the new session and the one it replaced, whose buttons the caller closes.
+        """
+        for attempt in range(3):
+            try:
+                async with self.writing() as db:
+                    old = await db.scalar(
+                        select(GuidedSession).where(
+                            GuidedSession.user_id == user_id,
+                            GuidedSession.status.in_(_LIVE_VALUES),
+                        )
+                    )
+                    replaced = None
+                    if old is not None:
+                        old.status = Status.STOPPED.value
+                        old.end_reason = EndReason.REPLACED.value
+                        old.ended_at = now
+                        old.next_event_at = None
+                        old.version += 1
+                        old.updated_at = now
+                        await db.flush()
+                        replaced = _session(old)
+                    row = GuidedSession(
+                        user_id=user_id,
+                        chat_id=chat_id,
+                        routine_id=routine_id,
+                        started_at=state.started_at,
+                        version=1,
+                        shown_version=0,
+                        updated_at=now,
+                        **_state_columns(state),
+                    )
+                    db.add(row)
+                    await db.flush()
+                    return _session(row), replaced
+            except IntegrityError:
+                # A concurrent /stretch won the one-live-session index; replace it in turn.
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    async def get_session(self, session_id: int) -> SessionRecord | None:
+        async with self.reading() as db:
+            row = await db.get(GuidedSession, session_id)
+            return _session(row) if row else None
+
+    async def transition(
+        self,
+        record: SessionRecord,
+        state: SessionState,
+        now: datetime,
+        routine: Routine,
+        timezone: str,
+    ) -> SessionRecord | None:
+        """Compare-and-set the session from `record.version` to `state`.
+
+        Returns the new record, or None when someone else changed it first (the caller then
+        re-reads and answers from the new state). A finished session is logged in the same
+        transaction, so the log and the state can never disagree.
+        """
+        async with self.writing() as db:
+            result = await db.execute(
+                update(GuidedSession)
+                .where(GuidedSession.id == record.id, GuidedSession.version == record.version)
+                .values(version=record.version + 1, updated_at=now, **_state_columns(state))
+            )
+            if result.rowcount != 1:  # type: ignore[attr-defined]
+                return None
+            if state.status is Status.DONE and state.ended_at is not None:
+                duration = int((state.ended_at - state.started_at).total_seconds())
+                db.add(
+                    SessionLog(
+                        user_id=record.user_id,
+                        session_id=record.id,
+                        routine_id=record.routine_id,
+                        started_at=state.started_at,
+                        finished_at=state.ended_at,
+                        holds_done=state.holds_done,
+                        holds_total=routine.total_holds,
+                        stretches_done=state.stretches_done,
+                        duration_seconds=max(0, duration),
+                        timezone=timezone,
+                    )
+                )
+        return SessionRecord(
+            id=record.id,
+            user_id=record.user_id,
+            chat_id=record.chat_id,
+            routine_id=record.routine_id,
+            state=state,
+            message_id=record.message_id,
+            shown_version=record.shown_version,
+            version=record.version + 1,
+        )
+
+    async def mark_shown(self, session_id: int, version: int, message_id: int | None) -> bool:
+        """Record that the chat now shows `version` in `message_id`.
+
+        Conditional on the version, so a slow sender can never overwrite a newer step's
+        message id.
+        """
+        values: dict[str, object] = {"shown_version": version}
+        if message_id is not None:
+            values["message_id"] = message_id
+        async with self.writing() as db:
+            result = await db.execute(
+                update(GuidedSession)
+                .where(GuidedSession.id == session_id, GuidedSession.version == version)
+                .values(**values)
+            )
+            return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+    async def live_sessions(self) -> list[SessionRecord]:
+        """Every active or paused session (resumed after a restart)."""
+        async with self.reading() as db:
+            rows = await db.scalars(
+                select(GuidedSession)
+                .where(GuidedSession.status.in_(_LIVE_VALUES))
+                .order_by(GuidedSession.id)
+            )
+            return [_session(r) for r in rows]
+
+    async def session_log(self, user_id: int) -> list[LogRecord]:
+        """A user's finished sessions, oldest first."""
+        async with self.reading() as db:
+            rows = await db.scalars(
+                select(SessionLog).where(SessionLog.user_id == user_id).order_by(SessionLog.id)
+            )
+            return [
+                LogRecord(
+                    session_id=r.session_id,
+                    user_id=r.user_id,
+                    routine_id=r.routine_id,
+                    started_at=r.started_at,
+                    finished_at=r.finished_at,
+                    holds_done=r.holds_done,
+                    holds_total=r.holds_total,
+                    stretches_done=r.stretches_done,
+                    duration_seconds=r.duration_seconds,
+                    timezone=r.timezone,
+                )
+                for r in rows
+            ]
+
+    async def count(self, model: type[User] | type[GuidedSession] | type[SessionLog]) -> int:
+        """Rows in a table (for tests and health checks)."""
+        async with self.reading() as db:
+            return int(await db.scalar(select(func.count()).select_from(model)) or 0)
