@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -21,12 +21,29 @@ DEFAULT_ROUTINES = PROJECT_ROOT / "routines.toml"
 _TOKEN_RE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{20,}$")
 
 
+class ConfigError(Exception):
+    """A configuration problem, reported as one line and exit status 2."""
+
+
+def load_settings() -> Settings:
+    """Settings from the environment; ConfigError with one readable line if invalid."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]).upper() or "setting"
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise ConfigError(f"{field}: {message}") from None
+
+
 class Settings(BaseSettings):
     """Everything the bot reads from its environment."""
 
     model_config = SettingsConfigDict(env_file=None, extra="ignore", case_sensitive=False)
 
-    bot_token: SecretStr
+    # Optional here so `migrate` and `check-routines` run without one; `require_token`
+    # enforces it for running the bot.
+    bot_token: SecretStr | None = None
     database_url: str = "sqlite+aiosqlite:///limber.db"
     routines_path: Path = DEFAULT_ROUTINES
     telegram_api_base_url: str = "https://api.telegram.org/bot"
@@ -51,7 +68,9 @@ class Settings(BaseSettings):
 
     @field_validator("bot_token")
     @classmethod
-    def _token_shape(cls, value: SecretStr) -> SecretStr:
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
         if not _TOKEN_RE.match(value.get_secret_value().strip()):
             raise ValueError("BOT_TOKEN does not look like a token from @BotFather (digits:secret)")
         return SecretStr(value.get_secret_value().strip())
@@ -63,6 +82,15 @@ class Settings(BaseSettings):
         if upper not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise ValueError("LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
         return upper
+
+    def require_token(self) -> str:
+        """The token, or ConfigError when it is missing (running the bot needs one)."""
+        if self.bot_token is None:
+            raise ConfigError(
+                "BOT_TOKEN is not set: get a token from @BotFather and run "
+                "BOT_TOKEN=123456:ABC... python -m bot"
+            )
+        return self.bot_token.get_secret_value()
 
     @property
     def admin_id_set(self) -> frozenset[int]:

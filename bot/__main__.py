@@ -1,0 +1,77 @@
+"""The command line: run the bot, upgrade the database, check a routines file.
+
+Every expected failure (no token, a bad routines file, a bad setting) ends with one clear line
+on stderr and exit status 2, never a traceback: the person reading it is setting the bot up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.routines import RoutinesError, describe, load_routines
+
+EXIT_USAGE = 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot", description="Limber, the stretching coach"
+    )
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("run", help="run the bot (the default): long polling")
+    sub.add_parser("migrate", help="upgrade the database to the newest schema")
+    check = sub.add_parser("check-routines", help="validate a routines file and show what it holds")
+    check.add_argument("path", nargs="?", type=Path, help="default: ROUTINES_PATH or routines.toml")
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+        if args.command == "check-routines":
+            print(describe(load_routines(args.path or settings.routines_path)))
+            return 0
+        if args.command == "migrate":
+            _migrate(settings)
+            return 0
+        return _run(settings)
+    except (ConfigError, RoutinesError) as exc:
+        print(f"limber: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _migrate(settings: Settings) -> None:
+    from bot.store.db import upgrade
+
+    upgrade(settings.database_url)
+    print("database is up to date")
+
+
+def _run(settings: Settings) -> int:
+    from bot import logs
+    from bot.app import ALLOWED_UPDATES, build_application
+    from bot.store.db import upgrade
+
+    token = settings.require_token()
+    library = load_routines(settings.routines_path)  # refuse a bad file before anything else
+    logs.configure(settings.log_level, token)
+    upgrade(settings.database_url)
+    app = build_application(settings, library=library)
+    logging.getLogger(__name__).info(
+        "Limber starting: %d routines, database %s",
+        len(library.routines),
+        _safe_url(settings.database_url),
+    )
+    app.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
+    return 0
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

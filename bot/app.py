@@ -1,0 +1,102 @@
+"""build_application: wires settings, store, routines, clock, handlers and jobs. No logic."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import BotCommand, Update
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.clock import Clock, SystemClock
+from bot.coach import AnyApp, Coach, CoachSettings
+from bot.config import Settings
+from bot.handlers import errors, fallback, start, stretch
+from bot.routines import Library, load_routines
+from bot.services import KEY, Services
+from bot.store.db import create_engine
+from bot.store.repo import Store
+
+COMMANDS = [
+    BotCommand("stretch", "Start a guided stretching session"),
+    BotCommand("routines", "Pick a routine"),
+    BotCommand("start", "Welcome and the medical note"),
+    BotCommand("help", "What Limber does"),
+]
+
+# Only what the handlers use: fewer updates to fetch, and the same list goes to setWebhook.
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+
+
+def build_application(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    library: Library | None = None,
+    store: Store | None = None,
+) -> AnyApp:
+    """The bot, ready for `run_polling` (or `async with app` + `app.start()` in tests)."""
+    library = library or load_routines(settings.routines_path)
+    store = store or Store(create_engine(settings.database_url))
+    clock = clock or SystemClock()
+    builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
+        Application.builder()
+        .token(settings.require_token())
+        .base_url(settings.telegram_api_base_url)
+        .base_file_url(settings.file_base_url)
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if settings.rate_limit:
+        # ~30 messages/s overall and 20/min per group; a 429 waits retry_after and retries.
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    app: AnyApp = builder.build()
+    coach = Coach(
+        app,
+        store,
+        library,
+        clock,
+        CoachSettings(
+            switch_seconds=settings.switch_seconds,
+            countdown_step_seconds=settings.countdown_step_seconds,
+            resume_ask_after_seconds=settings.resume_ask_after_seconds,
+        ),
+    )
+    app.bot_data[KEY] = Services(settings, store, library, clock, coach)
+    app.bot_data["coach"] = coach
+    _add_handlers(app)
+    return app
+
+
+def _add_handlers(app: AnyApp) -> None:
+    private = filters.ChatType.PRIVATE
+    app.add_handler(MessageHandler(filters.ChatType.GROUPS & filters.COMMAND, fallback.group_note))
+    app.add_handler(CommandHandler("start", start.start, filters=private))
+    app.add_handler(CommandHandler("help", start.help_command, filters=private))
+    app.add_handler(CommandHandler("stretch", stretch.stretch, filters=private))
+    app.add_handler(CommandHandler("routines", stretch.routines, filters=private))
+    app.add_handler(CallbackQueryHandler(stretch.session_button, pattern=r"^s:"))
+    app.add_handler(CallbackQueryHandler(stretch.routine_button, pattern=r"^r:"))
+    app.add_handler(CallbackQueryHandler(fallback.unknown_button))
+    new_private = private & filters.UpdateType.MESSAGE
+    app.add_handler(MessageHandler(new_private & filters.COMMAND, fallback.unknown_command))
+    app.add_handler(MessageHandler(new_private & ~filters.COMMAND, fallback.free_text))
+    app.add_error_handler(errors.on_error)
+
+
+async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    svc: Services = app.bot_data[KEY]
+    await app.bot.set_my_commands(COMMANDS)
+    await svc.coach.resume_all()
+
+
+async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    svc: Services = app.bot_data[KEY]
+    await svc.store.close()

@@ -1,0 +1,39 @@
+"""Everything no feature handles: unknown commands, free text, other chats, other media."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot import texts
+
+_NOTED = "noted_private_only"
+
+
+async def group_note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """In a group the bot says once that it works in private chats, then stays quiet."""
+    message = update.effective_message
+    if message is None or context.chat_data is None or context.chat_data.get(_NOTED):
+        return
+    context.chat_data[_NOTED] = True
+    await message.reply_text(texts.PRIVATE_ONLY)
+
+
+async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    command = message.text.split()[0].split("@")[0]
+    await message.reply_text(texts.unknown_command(command))
+
+
+async def free_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if message is not None:
+        await message.reply_text(texts.FREE_TEXT)
+
+
+async def unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    if query is not None:
+        await query.answer(texts.UNKNOWN_BUTTON)

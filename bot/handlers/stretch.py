@@ -1,0 +1,85 @@
+"""/stretch, /routines and the session buttons: parse, hand to the coach, answer."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot import texts
+from bot.keyboards import parse_routine_data, parse_session_data, routines_keyboard
+from bot.routines import Routine
+from bot.services import Services, services
+
+
+async def stretch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Start a session: the default routine, or the one named."""
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None:
+        return
+    svc = services(context)
+    routine = svc.library.default
+    if context.args:
+        name = " ".join(context.args)
+        found = svc.library.get(name)
+        if found is None:
+            await message.reply_text(texts.unknown_routine(name, svc.library))
+            return
+        routine = found
+    await _begin(svc, user.id, message.chat_id, user.first_name, user.language_code, routine)
+
+
+async def routines(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A button per routine."""
+    message = update.effective_message
+    if message is None:
+        return
+    library = services(context).library
+    await message.reply_text(texts.routines_menu(library), reply_markup=routines_keyboard(library))
+
+
+async def routine_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A routine was picked from /routines."""
+    query = update.callback_query
+    if query is None or query.data is None or query.message is None:
+        return
+    svc = services(context)
+    routine_id = parse_routine_data(query.data)
+    routine = svc.library.get(routine_id) if routine_id else None
+    if routine is None:
+        await query.answer(texts.UNKNOWN_BUTTON)
+        return
+    await query.answer()
+    user = query.from_user
+    await _begin(svc, user.id, query.message.chat.id, user.first_name, user.language_code, routine)
+
+
+async def session_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Ready / Pause / Resume / Skip / Stop / This hurts."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    pressed = parse_session_data(query.data)
+    if pressed is None:
+        await query.answer(texts.UNKNOWN_BUTTON)
+        return
+    outcome = await services(context).coach.press(
+        pressed.session_id, pressed.event, pressed.version, query.from_user.id
+    )
+    await query.answer(outcome.answer)
+
+
+async def _begin(
+    svc: Services,
+    user_id: int,
+    chat_id: int,
+    first_name: str,
+    language_code: str | None,
+    routine: Routine,
+) -> None:
+    _, created = await svc.store.upsert_user(
+        user_id, chat_id, first_name, language_code, svc.clock.now()
+    )
+    if created:
+        # Someone who skipped /start still hears the medical note before the first stretch.
+        await svc.coach.app.bot.send_message(chat_id, texts.MEDICAL_NOTE)
+    await svc.coach.begin(user_id, chat_id, routine)

@@ -1,0 +1,97 @@
+"""Inline keyboards and their compact callback data.
+
+Session buttons carry `s:<session id>:<action>:<version>` (well under Telegram's 64 bytes): the
+id says which session, the version which step it was pressed on, so a stale press is told
+apart from a current one without any per-message state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot import texts
+from bot.domain.session import Event, Phase, SessionState, Status
+from bot.routines import Library
+
+SESSION_PREFIX = "s"
+ROUTINE_PREFIX = "r"
+
+_ACTIONS = {
+    e.value for e in (Event.READY, Event.PAUSE, Event.RESUME, Event.SKIP, Event.STOP, Event.HURT)
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SessionButton:
+    """A parsed session button press."""
+
+    session_id: int
+    event: Event
+    version: int
+
+
+def session_data(session_id: int, event: Event, version: int) -> str:
+    return f"{SESSION_PREFIX}:{session_id}:{event.value}:{version}"
+
+
+def parse_session_data(data: str) -> SessionButton | None:
+    """Parse callback data; None for anything forged or malformed."""
+    parts = data.split(":")
+    if len(parts) != 4 or parts[0] != SESSION_PREFIX or parts[2] not in _ACTIONS:
+        return None
+    if not (parts[1].isdigit() and parts[3].isdigit()) or len(parts[1]) > 18 or len(parts[3]) > 9:
+        return None
+    return SessionButton(int(parts[1]), Event(parts[2]), int(parts[3]))
+
+
+def session_keyboard(
+    session_id: int, state: SessionState, version: int
+) -> InlineKeyboardMarkup | None:
+    """The buttons for the step `state` shows; None once it has ended."""
+
+    def button(label: str, event: Event) -> InlineKeyboardButton:
+        return InlineKeyboardButton(label, callback_data=session_data(session_id, event, version))
+
+    if not state.live:
+        return None
+    if state.status is Status.PAUSED:
+        return InlineKeyboardMarkup(
+            [[button(texts.BUTTON_RESUME, Event.RESUME), button(texts.BUTTON_STOP, Event.STOP)]]
+        )
+    if state.phase is Phase.INTRO:
+        return InlineKeyboardMarkup(
+            [
+                [button(texts.BUTTON_READY, Event.READY)],
+                [button(texts.BUTTON_SKIP, Event.SKIP), button(texts.BUTTON_STOP, Event.STOP)],
+            ]
+        )
+    return InlineKeyboardMarkup(
+        [
+            [
+                button(texts.BUTTON_PAUSE, Event.PAUSE),
+                button(texts.BUTTON_SKIP, Event.SKIP),
+                button(texts.BUTTON_STOP, Event.STOP),
+            ],
+            [button(texts.BUTTON_HURT, Event.HURT)],
+        ]
+    )
+
+
+def routine_data(routine_id: str) -> str:
+    return f"{ROUTINE_PREFIX}:{routine_id}"
+
+
+def parse_routine_data(data: str) -> str | None:
+    prefix, _, rid = data.partition(":")
+    return rid if prefix == ROUTINE_PREFIX and rid else None
+
+
+def routines_keyboard(library: Library) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(texts.routine_button(r), callback_data=routine_data(r.id))]
+            for r in library.routines.values()
+        ]
+    )

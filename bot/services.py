@@ -1,0 +1,32 @@
+"""What every handler and job needs, reachable from PTB's context in a typed way."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from telegram.ext import CallbackContext
+
+from bot.clock import Clock
+from bot.coach import Coach
+from bot.config import Settings
+from bot.routines import Library
+from bot.store.repo import Store
+
+KEY = "services"
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    settings: Settings
+    store: Store
+    library: Library
+    clock: Clock
+    coach: Coach
+
+
+def services(context: CallbackContext[Any, Any, Any, Any]) -> Services:
+    """The Services of the Application that runs this callback."""
+    found = context.application.bot_data[KEY]
+    assert isinstance(found, Services)
+    return found

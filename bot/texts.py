@@ -1,0 +1,217 @@
+"""Every sentence a user reads, in one place.
+
+Kept together so the tone stays consistent (calm, encouraging, never medical advice beyond the
+seed's "talk to your doctor; stop if it hurts") and so a translation later touches one file.
+"""
+
+from __future__ import annotations
+
+import math
+
+from bot.domain.session import EndReason, Phase, SessionState, Status
+from bot.routines import Library, Routine, Stretch
+
+MEDICAL_NOTE = (
+    "⚕️ Before you start: talk to your doctor or chiropractor if you have back pain, and stop "
+    "if anything hurts. A stretch is a gentle pull, never pain. Sharp pain, numbness or "
+    "tingling down the leg are reasons to stop and see a doctor."
+)
+
+BUTTON_READY = "✅ Ready"
+BUTTON_SKIP = "⏭ Skip"
+BUTTON_STOP = "⏹ Stop"
+BUTTON_PAUSE = "⏸ Pause"
+BUTTON_RESUME = "▶️ Resume"
+BUTTON_HURT = "🤕 This hurts"
+
+STALE_BUTTON = "That button is out of date."
+SESSION_ENDED = "This session has ended. /stretch starts a new one."
+NOT_YOURS = "That isn't your session."
+UNKNOWN_BUTTON = "That button doesn't do anything any more."
+PRIVATE_ONLY = "I work in private chats only. Message me directly to stretch together. 🙂"
+SOMETHING_WRONG = "Sorry, something went wrong on my side. Your progress is saved; try again."
+FREE_TEXT = (
+    "I'm a stretching coach, so I understand commands. /stretch starts a session, "
+    "/routines lists them, /help tells you more."
+)
+
+
+def unknown_command(command: str) -> str:
+    return f"I don't know {command[:40]}. Try /stretch to start a session, or /help."
+
+
+def welcome(first_name: str, *, returning: bool) -> str:
+    name = first_name.strip() or "there"
+    hello = f"Welcome back, {name}! 👋" if returning else f"Hi {name}, I'm Limber! 👋"
+    return (
+        f"{hello}\n\n"
+        "I coach you through the hamstring stretches that ease lower-back pain: four gentle "
+        "stretches, 30 seconds a side, every morning and every night.\n\n"
+        f"{MEDICAL_NOTE}\n\n"
+        "Tap /stretch to start a session now, or /routines to pick a shorter one."
+    )
+
+
+def help_text(library: Library) -> str:
+    routines = ", ".join(r.id for r in library.routines.values())
+    return (
+        "Limber guides you through hamstring stretches for lower-back pain, one message at a "
+        "time, with a timer for each hold.\n\n"
+        "/stretch — start the default routine (or /stretch NAME: " + routines + ")\n"
+        "/routines — pick a routine\n"
+        "/start — the welcome and the medical note\n"
+        "/help — this message\n\n"
+        "During a session: Ready starts a hold; Pause, Skip and Stop are always one tap away; "
+        "“This hurts” ends the session.\n\n" + MEDICAL_NOTE
+    )
+
+
+def routines_menu(library: Library) -> str:
+    lines = ["Pick a routine:"]
+    for r in library.routines.values():
+        lines.append(f"• {r.title} — {r.description or _stretch_names(r)} ({_minutes(r)})")
+    return "\n".join(lines)
+
+
+def unknown_routine(name: str, library: Library) -> str:
+    ids = ", ".join(f"/stretch {r.id}" for r in library.routines.values())
+    return f"There is no routine called “{name[:40]}”. The routines are: {ids}."
+
+
+def routine_button(routine: Routine) -> str:
+    return f"{routine.title} ({_minutes(routine)})"
+
+
+def _stretch_names(routine: Routine) -> str:
+    return ", ".join(s.name for s in routine.stretches)
+
+
+def _minutes(routine: Routine) -> str:
+    # Holds plus roughly 20 s per stretch for reading and getting into position.
+    total = routine.hold_seconds_total + 20 * len(routine.stretches)
+    return f"about {max(1, round(total / 60))} min"
+
+
+def side_name(stretch: Stretch, side: int) -> str:
+    if not stretch.each_side:
+        return ""
+    return "left leg" if side == 0 else "right leg"
+
+
+def _countdown(seconds: float, step: int) -> str:
+    # Shown rounded up to the edit cadence, so the number never jumps ahead of the truth.
+    shown = step * math.ceil(seconds / step) if seconds > 0 else 0
+    return f"{int(shown)} s"
+
+
+def intro(routine: Routine, state: SessionState, *, first: bool) -> str:
+    stretch = routine.stretches[state.stretch_index]
+    n, total = state.stretch_index + 1, len(routine.stretches)
+    parts = []
+    if first:
+        parts.append(
+            f"🧘 {routine.title}: {total} stretch{'es' if total != 1 else ''}, "
+            f"{_minutes(routine)}. Relax while you stretch; stop if anything hurts."
+        )
+    parts.append(f"Stretch {n} of {total}: {stretch.name}")
+    parts.append("\n".join(f"{i}. {step}" for i, step in enumerate(stretch.steps, 1)))
+    if stretch.tip:
+        parts.append(f"💡 {stretch.tip}")
+    per = "on each side" if stretch.each_side else ""
+    parts.append(
+        f"Hold {stretch.hold_seconds} s {per}. Tap Ready when you're in position.".replace(
+            "  ", " "
+        )
+    )
+    return "\n\n".join(parts)
+
+
+def hold(routine: Routine, state: SessionState, seconds_left: float, step: int) -> str:
+    stretch = routine.stretches[state.stretch_index]
+    side = side_name(stretch, state.side)
+    title = f"{stretch.name} — {side}" if side else stretch.name
+    left = _countdown(seconds_left, step)
+    return f"⏱ {title}\nHold: {left} left\n\nBreathe slowly and relax into it."
+
+
+def hold_closed(routine: Routine, state: SessionState, *, completed: bool) -> str:
+    stretch = routine.stretches[state.stretch_index]
+    side = side_name(stretch, state.side)
+    title = f"{stretch.name} — {side}" if side else stretch.name
+    if completed:
+        return f"✓ {title}: {stretch.hold_seconds} s held"
+    return f"{title}: stopped early"
+
+
+def switch(routine: Routine, state: SessionState, seconds_left: float) -> str:
+    stretch = routine.stretches[state.stretch_index]
+    return (
+        f"↔️ Switch sides: now the {side_name(stretch, 1)}.\n"
+        f"Get into position; the hold starts in {math.ceil(seconds_left)} s."
+    )
+
+
+def paused(routine: Routine, state: SessionState) -> str:
+    stretch = routine.stretches[state.stretch_index]
+    left = math.ceil(state.paused_remaining or 0)
+    what = "switch" if state.phase is Phase.SWITCH else f"{stretch.name} hold"
+    return f"⏸ Paused: {left} s left of the {what}. Tap Resume when you're ready."
+
+
+def interrupted(routine: Routine, state: SessionState) -> str:
+    stretch = routine.stretches[state.stretch_index]
+    side = side_name(stretch, state.side)
+    where = f"{stretch.name} ({side})" if side else stretch.name
+    return (
+        "Sorry, I was away for a while and your session was interrupted.\n"
+        f"Carry on with {where}? Tap Resume to do that hold again, or Stop."
+    )
+
+
+def finished(routine: Routine, state: SessionState) -> str:
+    assert state.ended_at is not None
+    spent = _duration(int((state.ended_at - state.started_at).total_seconds()))
+    done = state.stretches_done
+    line = f"🎉 Done! {routine.title}: {done} stretch{'es' if done != 1 else ''} in {spent}"
+    if state.stretches_skipped:
+        line += f" ({state.stretches_skipped} skipped)"
+    return line + ".\nWell done. Your back thanks you; see you at the next session."
+
+
+def ended(routine: Routine, state: SessionState) -> str:
+    if state.end_reason is EndReason.HURT:
+        return (
+            "Stopping now. 🤍 A stretch should feel like a gentle pull, never pain.\n\n"
+            "Sharp pain, numbness or tingling down the leg are reasons to stop and to see your "
+            "doctor before you stretch again."
+        )
+    if state.end_reason is EndReason.REPLACED:
+        return "This session was replaced by a new one."
+    done = state.stretches_done
+    return (
+        f"Session stopped after {done} stretch{'es' if done != 1 else ''} "
+        f"({state.holds_done} hold{'s' if state.holds_done != 1 else ''}). "
+        "Every bit counts. /stretch whenever you're ready."
+    )
+
+
+def _duration(seconds: int) -> str:
+    minutes, secs = divmod(max(0, seconds), 60)
+    if minutes == 0:
+        return f"{secs} s"
+    return f"{minutes} min {secs} s" if secs else f"{minutes} min"
+
+
+def view(routine: Routine, state: SessionState, now_left: float, step: int, *, first: bool) -> str:
+    """The text of the message that shows `state` (the live step, or the end)."""
+    if state.status is Status.DONE:
+        return finished(routine, state)
+    if state.status is Status.STOPPED:
+        return ended(routine, state)
+    if state.status is Status.PAUSED:
+        return paused(routine, state)
+    if state.phase is Phase.INTRO:
+        return intro(routine, state, first=first)
+    if state.phase is Phase.SWITCH:
+        return switch(routine, state, now_left)
+    return hold(routine, state, now_left, step)
