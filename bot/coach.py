@@ -208,7 +208,7 @@ class Coach:
         state = record.state
         left = machine.seconds_left(state, self.clock.now())
         first = state.stretch_index == 0 and state.holds_done == 0 and state.stretches_skipped == 0
-        text = texts.view(routine, state, left, self.settings.countdown_step_seconds, first=first)
+        text = texts.view(routine, state, left, self._countdown_step(), first=first)
         return text, session_keyboard(record.id, state, record.version)
 
     async def _send_view(
@@ -353,6 +353,10 @@ class Coach:
             name=self._job_name(record.id),
         )
 
+    def _countdown_step(self) -> int:
+        # Never more than one edit per real second per chat, even on a fast clock.
+        return max(self.settings.countdown_step_seconds, _min_clock_step(self.clock))
+
     def _next_wake_in(self, record: SessionRecord, now: datetime) -> float | None:
         state = record.state
         if record.shown_version != record.version:
@@ -366,11 +370,17 @@ class Coach:
         left = max(0.0, (state.next_event_at - now).total_seconds())
         if state.phase is not Phase.HOLD:
             return left
-        step = self.settings.countdown_step_seconds
+        step = self._countdown_step()
         # Wake when the shown (rounded-up) number changes; at least `step` apart, so a chat
         # never gets more than one edit per second.
         target = (math.ceil(left / step) - 1) * step if left > 0 else 0
         return left - target if target > 0 else left
+
+
+def _min_clock_step(clock: Clock) -> int:
+    """Clock seconds that pass in one real second (1 normally, N at --speed N)."""
+    per_real_second = clock.real_delay(1.0)
+    return max(1, math.ceil(1.0 / per_real_second)) if per_real_second > 0 else 1
 
 
 def _shown(record: SessionRecord, message_id: int) -> SessionRecord:

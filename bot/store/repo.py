@@ -227,6 +227,9 @@ class Store:
         for attempt in range(3):
             try:
                 async with self.writing() as db:
+                    # Serialise a user's session starts (PostgreSQL row lock; SQLite's
+                    # BEGIN IMMEDIATE already serialises writers).
+                    await db.execute(select(User.id).where(User.id == user_id).with_for_update())
                     old = await db.scalar(
                         select(GuidedSession).where(
                             GuidedSession.user_id == user_id,
