@@ -73,8 +73,33 @@ class User(Base):
     # False after /stop or when Telegram says the user blocked the bot; /start sets it again.
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
     timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
+    # Where onboarding stands after /start ("timezone", "morning", "bedtime"); None when done.
+    onboarding: Mapped[str | None] = mapped_column(String(16))
+    # Holiday mode (/pause): no nudges before this instant.
+    paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Denormalised from session_log so the nudge tick can skip users who just stretched
+    # without a query per user.
+    last_finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Nudge(Base):
+    """One of a user's two daily nudges.
+
+    `next_nudge_at` is the next instant to send it (UTC), NULL when it is off or the user is
+    inactive. The tick claims due rows by moving it forward (compare-and-set), then sends.
+    """
+
+    __tablename__ = "nudges"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    local_time: Mapped[str] = mapped_column(String(5))
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+    next_nudge_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
 
 class GuidedSession(Base):

@@ -293,6 +293,11 @@ class Store:
             if result.rowcount != 1:  # type: ignore[attr-defined]
                 return None
             if state.status is Status.DONE and state.ended_at is not None:
+                await db.execute(
+                    update(User)
+                    .where(User.id == record.user_id)
+                    .values(last_finished_at=state.ended_at)
+                )
                 duration = int((state.ended_at - state.started_at).total_seconds())
                 db.add(
                     SessionLog(
