@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from telegram import BotCommand, Update
@@ -9,6 +10,7 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
+    CallbackContext,
     CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
@@ -18,18 +20,29 @@ from telegram.ext import (
 from bot.clock import Clock, SystemClock
 from bot.coach import AnyApp, Coach, CoachSettings
 from bot.config import Settings
-from bot.handlers import errors, fallback, start, stretch
+from bot.handlers import errors, fallback, nudge, start, stretch
+from bot.handlers import settings as prefs
+from bot.nudges import NudgeDispatcher
 from bot.routines import Library, load_routines
 from bot.services import KEY, Services
 from bot.store.db import create_engine
 from bot.store.repo import Store
+from bot.subscription import Subscriptions
 
 COMMANDS = [
     BotCommand("stretch", "Start a guided stretching session"),
     BotCommand("routines", "Pick a routine"),
-    BotCommand("start", "Welcome and the medical note"),
+    BotCommand("settings", "Time zone and nudge times"),
+    BotCommand("timezone", "Set your time zone"),
+    BotCommand("morning", "Set the morning nudge, e.g. /morning 07:30"),
+    BotCommand("bedtime", "Set the bedtime nudge, e.g. /bedtime 22:00"),
+    BotCommand("pause", "Pause nudges for a few days, e.g. /pause 7"),
+    BotCommand("resume", "End a pause early"),
+    BotCommand("stop", "Unsubscribe from nudges"),
+    BotCommand("start", "Welcome, the medical note, subscribe"),
     BotCommand("help", "What Limber does"),
 ]
+TICK_JOB = "nudge-tick"
 
 # Only what the handlers use: fewer updates to fetch, and the same list goes to setWebhook.
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
@@ -69,7 +82,11 @@ def build_application(
             resume_ask_after_seconds=settings.resume_ask_after_seconds,
         ),
     )
-    app.bot_data[KEY] = Services(settings, store, library, clock, coach)
+    dispatcher = NudgeDispatcher(
+        store, app.bot, clock, grace=timedelta(minutes=settings.nudge_grace_minutes)
+    )
+    subscriptions = Subscriptions(store, clock)
+    app.bot_data[KEY] = Services(settings, store, library, clock, coach, subscriptions, dispatcher)
     app.bot_data["coach"] = coach
     _add_handlers(app)
     return app
@@ -82,12 +99,25 @@ def _add_handlers(app: AnyApp) -> None:
     app.add_handler(CommandHandler("help", start.help_command, filters=private))
     app.add_handler(CommandHandler("stretch", stretch.stretch, filters=private))
     app.add_handler(CommandHandler("routines", stretch.routines, filters=private))
+    app.add_handler(CommandHandler("timezone", prefs.timezone_command, filters=private))
+    app.add_handler(CommandHandler("morning", prefs.morning_command, filters=private))
+    app.add_handler(CommandHandler("bedtime", prefs.bedtime_command, filters=private))
+    app.add_handler(CommandHandler("settings", prefs.settings_command, filters=private))
+    app.add_handler(CommandHandler("pause", prefs.pause_command, filters=private))
+    app.add_handler(CommandHandler("resume", prefs.resume_command, filters=private))
+    app.add_handler(CommandHandler("stop", prefs.stop_command, filters=private))
     app.add_handler(CallbackQueryHandler(stretch.session_button, pattern=r"^s:"))
     app.add_handler(CallbackQueryHandler(stretch.routine_button, pattern=r"^r:"))
+    app.add_handler(CallbackQueryHandler(nudge.nudge_button, pattern=r"^n:"))
+    app.add_handler(CallbackQueryHandler(prefs.zone_button, pattern=r"^tz:"))
+    app.add_handler(CallbackQueryHandler(prefs.time_button, pattern=r"^tm:"))
+    app.add_handler(CallbackQueryHandler(prefs.menu_button, pattern=r"^st:"))
     app.add_handler(CallbackQueryHandler(fallback.unknown_button))
     new_private = private & filters.UpdateType.MESSAGE
     app.add_handler(MessageHandler(new_private & filters.COMMAND, fallback.unknown_command))
-    app.add_handler(MessageHandler(new_private & ~filters.COMMAND, fallback.free_text))
+    app.add_handler(MessageHandler(new_private & filters.TEXT, prefs.text_answer))
+    app.add_handler(MessageHandler(new_private & filters.LOCATION, prefs.location_answer))
+    app.add_handler(MessageHandler(new_private, fallback.free_text))
     app.add_error_handler(errors.on_error)
 
 
@@ -95,6 +125,19 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     svc: Services = app.bot_data[KEY]
     await app.bot.set_my_commands(COMMANDS)
     await svc.coach.resume_all()
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(
+            _tick,
+            interval=svc.settings.nudge_tick_seconds,
+            first=0.0,
+            name=TICK_JOB,
+            job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
+        )
+
+
+async def _tick(context: CallbackContext[Any, Any, Any, Any]) -> None:
+    svc: Services = context.application.bot_data[KEY]
+    await svc.dispatcher.tick()
 
 
 async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

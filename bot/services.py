@@ -10,8 +10,10 @@ from telegram.ext import CallbackContext
 from bot.clock import Clock
 from bot.coach import Coach
 from bot.config import Settings
+from bot.nudges import NudgeDispatcher
 from bot.routines import Library
 from bot.store.repo import Store
+from bot.subscription import Subscriptions
 
 KEY = "services"
 
@@ -23,6 +25,8 @@ class Services:
     library: Library
     clock: Clock
     coach: Coach
+    subscriptions: Subscriptions
+    dispatcher: NudgeDispatcher
 
 
 def services(context: CallbackContext[Any, Any, Any, Any]) -> Services:

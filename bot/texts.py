@@ -215,3 +215,129 @@ def view(routine: Routine, state: SessionState, now_left: float, step: int, *, f
     if state.phase is Phase.SWITCH:
         return switch(routine, state, now_left)
     return hold(routine, state, now_left, step)
+
+
+# Nudges -------------------------------------------------------------------------------------
+
+BUTTON_START_NOW = "▶️ Start now"
+BUTTON_SKIP_TODAY = "Skip today"
+
+_MORNING = (
+    "Good morning{name}! ☀️ Five gentle minutes for your back before the day starts?",
+    "Morning{name}! Your hamstrings are waiting: a short stretch loosens the lower back.",
+    "Rise and stretch{name} 🌅 Thirty seconds a side, relax into it.",
+    "Good morning{name}. A calm start: lie down, breathe, stretch.",
+    "Hello{name}! Morning stretch time: your back will thank you by lunch.",
+)
+_BEDTIME = (
+    "Bedtime stretch{name}? 🌙 A few slow minutes to let your back unwind.",
+    "Evening{name}. Wind down with the wall and towel stretches before sleep.",
+    "Time to relax{name} 😌 Gentle stretches now make the morning easier.",
+    "Before bed{name}: lie down, breathe out, stretch. No rush.",
+    "Good evening{name}! Close the day with a few calm holds for your back.",
+)
+
+
+def nudge(kind: str, user_id: int, day: int, first_name: str) -> str:
+    """A short nudge; the words change from day to day (and differ between users)."""
+    options = _MORNING if kind == "morning" else _BEDTIME
+    name = f", {first_name.strip()[:40]}" if first_name.strip() else ""
+    return options[(day + user_id) % len(options)].format(name=name)
+
+
+def snoozed(until_local: str) -> str:
+    return f"💤 Snoozed. I'll remind you again at {until_local}."
+
+
+def nudge_skipped(kind: str) -> str:
+    later = "tonight" if kind == "morning" else "tomorrow morning"
+    return f"Okay, skipping this one. See you {later}. 🙂"
+
+
+def nudge_started(kind: str) -> str:
+    return "Let's go! 💪" if kind == "morning" else "Let's wind down. 🌙"
+
+
+# Time zone, nudge times, settings ------------------------------------------------------------
+
+ASK_TIMEZONE = (
+    "🌍 Which time zone are you in? I'll nudge you at your local time.\n"
+    "Tap one, type your city (e.g. Berlin, New York) or share your location (📎 → Location)."
+)
+BAD_ZONE = (
+    "I don't know that place. Type a city like Berlin or Kolkata, or a zone name like "
+    "Europe/Berlin. Nothing was changed."
+)
+OFFSET_ZONE = (
+    "Offsets like UTC+5:30 don't follow daylight saving time, so your nudges would drift. "
+    "Please name your city instead (e.g. Kolkata, London, New York). Nothing was changed."
+)
+BAD_LOCATION = "I couldn't find a time zone for that location. Please type your city instead."
+BAD_TIME = (
+    "I couldn't read that time. Try 07:30, 7am or 10:30 pm (00:00 to 23:59). Nothing was changed."
+)
+NO_USER = "Please send /start first, so I can set you up."
+BUTTON_OFF = "Turn off"
+SETTINGS_TITLE = "⚙️ Your settings"
+STOPPED = "You're unsubscribed: no more nudges. Your history is kept; /start subscribes you again."
+RESUMED = "Welcome back from your break! Nudges are on again."
+BAD_PAUSE = "Tell me how many days to pause, from 1 to 60, e.g. /pause 7. Nothing was changed."
+NOT_PAUSED = "Your nudges are not paused."
+
+
+def ask_time(kind: str) -> str:
+    if kind == "morning":
+        return "☀️ When should I nudge you in the morning? Tap a time or type one (e.g. 7:15)."
+    return "🌙 And at bedtime? Tap a time or type one (e.g. 10:30 pm)."
+
+
+def zone_set(label: str) -> str:
+    return f"Time zone set: {label}."
+
+
+def time_set(kind: str, local: str) -> str:
+    what = "Morning" if kind == "morning" else "Bedtime"
+    return f"{what} nudge set for {local}."
+
+
+def nudge_off(kind: str) -> str:
+    what = "Morning" if kind == "morning" else "Bedtime"
+    return f"{what} nudge turned off."
+
+
+def schedule_summary(
+    zone: str,
+    morning: str | None,
+    bedtime: str | None,
+    next_line: str | None,
+    paused_until: str | None = None,
+) -> str:
+    lines = [
+        f"🌍 Time zone: {zone}",
+        f"☀️ Morning nudge: {morning or 'off'}",
+        f"🌙 Bedtime nudge: {bedtime or 'off'}",
+    ]
+    if paused_until:
+        lines.append(f"🏖 Paused until {paused_until} (/resume to end the break early)")
+    if next_line:
+        lines.append(next_line)
+    return "\n".join(lines)
+
+
+def next_nudge_line(kind: str, local: str, delay: str) -> str:
+    what = "morning" if kind == "morning" else "bedtime"
+    return f"⏰ Next nudge: {what}, {local} ({delay})."
+
+
+def all_set(summary: str) -> str:
+    return (
+        f"All set! ✅\n\n{summary}\n\n"
+        "Change anything with /settings. /stretch starts a session now."
+    )
+
+
+def paused_until_text(local: str) -> str:
+    return (
+        f"🏖 Enjoy your break! No nudges until {local}; they come back by themselves. "
+        "/resume ends it early."
+    )

@@ -6,6 +6,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot import texts
+from bot.handlers import settings
 from bot.services import services
 
 
@@ -15,10 +16,19 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if user is None or message is None:
         return
     svc = services(context)
-    _, created = await svc.store.upsert_user(
+    record, created = await svc.store.upsert_user(
         user.id, message.chat_id, user.first_name, user.language_code, svc.clock.now()
     )
     await message.reply_text(texts.welcome(user.first_name, returning=not created))
+    await svc.subscriptions.ensure_nudges(user.id)
+    if created:
+        await settings.begin_onboarding(svc, message, record)
+    elif record.onboarding and record.onboarding.startswith("ob:"):
+        await settings.continue_onboarding(svc, message, record)
+    else:
+        schedule = await svc.subscriptions.schedule(user.id)
+        if schedule is not None:
+            await message.reply_text(settings.summary(schedule, svc.clock.now()))
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

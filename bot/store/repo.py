@@ -8,19 +8,20 @@ advance a session twice. Callers get plain frozen records, never live ORM object
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.domain.session import LIVE, EndReason, Phase, SessionState, Status
 from bot.routines import Routine
 from bot.store.db import READONLY
-from bot.store.models import GuidedSession, SessionLog, User
+from bot.store.models import GuidedSession, Nudge, SessionLog, User, UTCDateTime
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +33,38 @@ class UserRecord:
     active: bool
     timezone: str
     created_at: datetime
+    onboarding: str | None = None
+    paused_until: datetime | None = None
+    last_finished_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NudgeRecord:
+    user_id: int
+    kind: str
+    local_time: str
+    enabled: bool
+    next_nudge_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class DueNudge:
+    """A nudge the tick has claimed: already moved to `next_at` in the database."""
+
+    user_id: int
+    kind: str
+    local_time: str
+    due_at: datetime
+    next_at: datetime
+    chat_id: int
+    timezone: str
+    first_name: str
+    paused_until: datetime | None
+    last_finished_at: datetime | None
+
+
+# Given (kind, local_time, zone, due_at), the instant the nudge is due next.
+Advance = Callable[[str, str, str, datetime], datetime]
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +104,9 @@ def _user(row: User) -> UserRecord:
         active=row.active,
         timezone=row.timezone,
         created_at=row.created_at,
+        onboarding=row.onboarding,
+        paused_until=row.paused_until,
+        last_finished_at=row.last_finished_at,
     )
 
 
@@ -195,11 +231,144 @@ class Store:
             return _user(row) if row else None
 
     async def set_active(self, user_id: int, active: bool, now: datetime) -> None:
-        """Mark a user (in)active, e.g. when Telegram says they blocked the bot."""
+        """Mark a user (in)active. Inactive users (blocked the bot, /stop) get no nudges."""
         async with self.writing() as db:
             await db.execute(
                 update(User).where(User.id == user_id).values(active=active, updated_at=now)
             )
+            if not active:
+                await db.execute(
+                    update(Nudge).where(Nudge.user_id == user_id).values(next_nudge_at=None)
+                )
+
+    async def update_user(self, user_id: int, now: datetime, **values: object) -> None:
+        """Set user columns (timezone, onboarding, paused_until)."""
+        allowed = {"timezone", "onboarding", "paused_until"}
+        if set(values) - allowed:
+            raise ValueError(f"not a user setting: {sorted(set(values) - allowed)}")
+        async with self.writing() as db:
+            await db.execute(
+                update(User).where(User.id == user_id).values(updated_at=now, **values)
+            )
+
+    # Nudges --------------------------------------------------------------------------------
+
+    async def nudges_of(self, user_id: int) -> dict[str, NudgeRecord]:
+        async with self.reading() as db:
+            rows = await db.scalars(select(Nudge).where(Nudge.user_id == user_id))
+            return {
+                r.kind: NudgeRecord(r.user_id, r.kind, r.local_time, r.enabled, r.next_nudge_at)
+                for r in rows
+            }
+
+    async def put_nudge(
+        self,
+        user_id: int,
+        kind: str,
+        local_time: str,
+        enabled: bool,
+        next_nudge_at: datetime | None,
+    ) -> None:
+        """Create or replace one of the user's nudges."""
+        async with self.writing() as db:
+            row = await db.get(Nudge, (user_id, kind))
+            if row is None:
+                db.add(
+                    Nudge(
+                        user_id=user_id,
+                        kind=kind,
+                        local_time=local_time,
+                        enabled=enabled,
+                        next_nudge_at=next_nudge_at,
+                    )
+                )
+            else:
+                row.local_time = local_time
+                row.enabled = enabled
+                row.next_nudge_at = next_nudge_at
+
+    async def move_nudge(self, user_id: int, kind: str, at: datetime | None) -> bool:
+        """Move a nudge's next instant (snooze, skip); False if the user has no such nudge."""
+        async with self.writing() as db:
+            result = await db.execute(
+                update(Nudge)
+                .where(Nudge.user_id == user_id, Nudge.kind == kind, Nudge.enabled.is_(True))
+                .values(next_nudge_at=at)
+            )
+            return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+    async def claim_due(self, now: datetime, limit: int, advance: Advance) -> list[DueNudge]:
+        """Claim up to `limit` nudges due at `now`, moving each to its next instant.
+
+        The select and the moves are one transaction: on SQLite it is BEGIN IMMEDIATE (no
+        other writer in between), on PostgreSQL the rows are locked FOR UPDATE SKIP LOCKED (a
+        second worker takes other rows). The moves still compare-and-set the old instant, so
+        a row changed meanwhile by a snooze or settings change is not claimed twice.
+        Claim first, send after the commit: a crash in between loses a nudge, never repeats one.
+        """
+        stmt = (
+            select(
+                Nudge.user_id,
+                Nudge.kind,
+                Nudge.local_time,
+                Nudge.next_nudge_at,
+                User.chat_id,
+                User.timezone,
+                User.first_name,
+                User.paused_until,
+                User.last_finished_at,
+            )
+            .join(User, User.id == Nudge.user_id)
+            .where(Nudge.next_nudge_at <= now)
+            .order_by(Nudge.next_nudge_at)
+            .limit(limit)
+        )
+        if self.engine.dialect.name == "postgresql":
+            stmt = stmt.with_for_update(of=Nudge, skip_locked=True)
+        async with self.writing() as db:
+            rows = (await db.execute(stmt)).all()
+            if not rows:
+                return []
+            claimed = [
+                DueNudge(
+                    user_id=r.user_id,
+                    kind=r.kind,
+                    local_time=r.local_time,
+                    due_at=r.next_nudge_at,
+                    next_at=advance(r.kind, r.local_time, r.timezone, r.next_nudge_at),
+                    chat_id=r.chat_id,
+                    timezone=r.timezone,
+                    first_name=r.first_name,
+                    paused_until=r.paused_until,
+                    last_finished_at=r.last_finished_at,
+                )
+                for r in rows
+            ]
+            table = cast(Table, Nudge.__table__)
+            await db.execute(
+                update(table)
+                .where(
+                    table.c.user_id == bindparam("b_user"),
+                    table.c.kind == bindparam("b_kind"),
+                    table.c.next_nudge_at == bindparam("b_old", type_=UTCDateTime()),
+                )
+                .values(next_nudge_at=bindparam("b_new", type_=UTCDateTime())),
+                [
+                    {"b_user": c.user_id, "b_kind": c.kind, "b_old": c.due_at, "b_new": c.next_at}
+                    for c in claimed
+                ],
+            )
+            return claimed
+
+    async def next_nudge_at(self) -> datetime | None:
+        """The earliest pending nudge (for `try`'s jump-to-next-nudge and health checks)."""
+        async with self.reading() as db:
+            return await db.scalar(select(func.min(Nudge.next_nudge_at)))
+
+    async def delete_user(self, user_id: int) -> None:
+        """Erase every row of a user (cascades to sessions, log and nudges)."""
+        async with self.writing() as db:
+            await db.execute(delete(User).where(User.id == user_id))
 
     # Sessions ------------------------------------------------------------------------------
 

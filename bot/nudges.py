@@ -1,0 +1,180 @@
+"""The nudge dispatcher: one repeating tick claims due rows, then sends.
+
+Per-user scheduler jobs would cost memory per user, be rebuilt at every start, vanish on a
+crash and double up with two workers. Instead each nudge row holds its next instant, and one
+JobQueue job (every few seconds) claims the due rows in batches (moving each to its next
+instant in the same transaction) and only then sends. A nudge is therefore sent at most once,
+by one worker, even across crashes and several processes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from bot import texts
+from bot.clock import Clock
+from bot.domain.nudge_rules import SkipReason, skip_reason
+from bot.domain.schedule import next_occurrence
+from bot.keyboards import nudge_keyboard
+from bot.store.repo import DueNudge, Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TickReport:
+    """What one tick did; summed into metrics and asserted by tests."""
+
+    claimed: int = 0
+    sent: int = 0
+    failed: int = 0
+    blocked: int = 0
+    skipped: dict[SkipReason, int] = field(default_factory=dict)
+    lateness: list[float] = field(default_factory=list)
+
+    def skip(self, reason: SkipReason) -> None:
+        self.skipped[reason] = self.skipped.get(reason, 0) + 1
+
+
+def parse_hhmm(value: str) -> time:
+    hours, minutes = value.split(":")
+    return time(int(hours), int(minutes))
+
+
+def advance(kind: str, local_time: str, zone: str, due_at: datetime, now: datetime) -> datetime:
+    """The next instant after a claimed nudge: never in the past, even after long downtime."""
+    del kind
+    return next_occurrence(parse_hhmm(local_time), zone, max(now, due_at))
+
+
+class NudgeDispatcher:
+    """Claims due nudges and sends them through the (rate-limited) bot."""
+
+    def __init__(
+        self,
+        store: Store,
+        bot: Bot,
+        clock: Clock,
+        *,
+        grace: timedelta,
+        batch_size: int = 500,
+        concurrency: int = 64,
+        max_batches_per_tick: int = 200,
+    ) -> None:
+        self.store = store
+        self.bot = bot
+        self.clock = clock
+        self.grace = grace
+        self.batch_size = batch_size
+        self.concurrency = concurrency
+        self.max_batches_per_tick = max_batches_per_tick
+        self.last_tick_at: datetime | None = None
+        self.totals = TickReport()
+
+    async def tick(self) -> TickReport:
+        """Claim and send everything due now (bounded per tick, the rest next tick)."""
+        report = TickReport()
+        now = self.clock.now()
+        for _ in range(self.max_batches_per_tick):
+            claimed = await self.store.claim_due(
+                now,
+                self.batch_size,
+                lambda kind, local, zone, due: advance(kind, local, zone, due, now),
+            )
+            report.claimed += len(claimed)
+            await self._deliver(claimed, now, report)
+            if len(claimed) < self.batch_size:
+                break
+        self.last_tick_at = now
+        self._add_to_totals(report)
+        if report.claimed:
+            log.info(
+                "nudge tick: %d claimed, %d sent, %d skipped, %d blocked, %d failed",
+                report.claimed,
+                report.sent,
+                sum(report.skipped.values()),
+                report.blocked,
+                report.failed,
+            )
+        return report
+
+    async def _deliver(self, claimed: list[DueNudge], now: datetime, report: TickReport) -> None:
+        to_send: list[DueNudge] = []
+        for nudge in claimed:
+            reason = skip_reason(
+                nudge.due_at, now, self.grace, nudge.paused_until, nudge.last_finished_at
+            )
+            if reason is None:
+                to_send.append(nudge)
+            else:
+                report.skip(reason)
+        if not to_send:
+            return
+        gate = asyncio.Semaphore(self.concurrency)
+
+        async def one(nudge: DueNudge) -> None:
+            async with gate:
+                await self._send(nudge, report)
+
+        await asyncio.gather(*(one(n) for n in to_send))
+
+    async def _send(self, nudge: DueNudge, report: TickReport) -> None:
+        """Send one nudge; retry 429s and network errors while inside the grace window."""
+        deadline = nudge.due_at + self.grace
+        delay = 1.0
+        text = texts.nudge(nudge.kind, nudge.user_id, _local_day(nudge), nudge.first_name)
+        markup = nudge_keyboard(nudge.kind)
+        while True:
+            try:
+                await self.bot.send_message(nudge.chat_id, text, reply_markup=markup)
+                report.sent += 1
+                report.lateness.append((self.clock.now() - nudge.due_at).total_seconds())
+                return
+            except Forbidden:
+                report.blocked += 1
+                await self.store.set_active(nudge.user_id, False, self.clock.now())
+                return
+            except RetryAfter as exc:
+                wait = _seconds(exc.retry_after)
+            except BadRequest as exc:
+                # e.g. "chat not found": the account is gone; nothing to retry.
+                log.warning("nudge to user %s refused: %s", nudge.user_id, exc)
+                report.failed += 1
+                return
+            except NetworkError as exc:
+                log.info("nudge to user %s failed, retrying: %s", nudge.user_id, exc)
+                wait, delay = delay, min(delay * 2, 60.0)
+            except TelegramError as exc:
+                log.error("nudge to user %s failed: %s", nudge.user_id, exc)
+                report.failed += 1
+                return
+            if self.clock.now() + timedelta(seconds=wait) > deadline:
+                report.failed += 1
+                return
+            await asyncio.sleep(self.clock.real_delay(wait))
+
+    def _add_to_totals(self, report: TickReport) -> None:
+        t = self.totals
+        t.claimed += report.claimed
+        t.sent += report.sent
+        t.failed += report.failed
+        t.blocked += report.blocked
+        for reason, count in report.skipped.items():
+            t.skipped[reason] = t.skipped.get(reason, 0) + count
+
+
+def _seconds(value: Any) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def _local_day(nudge: DueNudge) -> int:
+    """A day number in the user's zone, to vary the nudge's words from day to day."""
+    return nudge.due_at.astimezone(ZoneInfo(nudge.timezone)).toordinal()

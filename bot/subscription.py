@@ -1,0 +1,110 @@
+"""A user's nudge schedule: time zone, morning and bedtime times, holiday mode, unsubscribe.
+
+Every change ends in `reschedule`, which recomputes both nudges' next instants from the user's
+zone and times, so "a change of zone or time takes effect for the next nudge" holds by
+construction rather than by remembering to update the right rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from bot.clock import Clock
+from bot.domain.nudge_rules import DEFAULT_TIMES, KINDS
+from bot.domain.schedule import next_occurrence
+from bot.nudges import parse_hhmm
+from bot.store.repo import NudgeRecord, Store, UserRecord
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """What /settings shows."""
+
+    user: UserRecord
+    nudges: dict[str, NudgeRecord]
+
+    def time_of(self, kind: str) -> str:
+        found = self.nudges.get(kind)
+        return found.local_time if found else DEFAULT_TIMES[kind]
+
+    def enabled(self, kind: str) -> bool:
+        found = self.nudges.get(kind)
+        return found.enabled if found else True
+
+    def next_nudge(self) -> tuple[str, datetime] | None:
+        """The next nudge to come, if any."""
+        pending = [(n.next_nudge_at, n.kind) for n in self.nudges.values() if n.next_nudge_at]
+        if not pending:
+            return None
+        at, kind = min(pending)
+        return kind, at
+
+
+class Subscriptions:
+    def __init__(self, store: Store, clock: Clock) -> None:
+        self.store = store
+        self.clock = clock
+
+    async def schedule(self, user_id: int) -> Schedule | None:
+        user = await self.store.get_user(user_id)
+        if user is None:
+            return None
+        return Schedule(user, await self.store.nudges_of(user_id))
+
+    async def ensure_nudges(self, user_id: int) -> None:
+        """Give a (new or returning) subscriber both nudges, keeping times they chose."""
+        existing = await self.store.nudges_of(user_id)
+        for kind in KINDS:
+            if kind not in existing:
+                await self.store.put_nudge(user_id, kind, DEFAULT_TIMES[kind], True, None)
+        await self.reschedule(user_id)
+
+    async def reschedule(self, user_id: int) -> Schedule | None:
+        """Recompute both nudges' next instants from the user's current settings."""
+        user = await self.store.get_user(user_id)
+        if user is None:
+            return None
+        now = self.clock.now()
+        for nudge in (await self.store.nudges_of(user_id)).values():
+            at: datetime | None = None
+            # No nudges until the zone is known: 07:30 UTC is nobody's morning.
+            if user.active and nudge.enabled and user.onboarding != "ob:timezone":
+                at = next_occurrence(parse_hhmm(nudge.local_time), user.timezone, now)
+            await self.store.put_nudge(user_id, nudge.kind, nudge.local_time, nudge.enabled, at)
+        return await self.schedule(user_id)
+
+    async def set_timezone(self, user_id: int, zone: str) -> Schedule | None:
+        await self.store.update_user(user_id, self.clock.now(), timezone=zone)
+        return await self.reschedule(user_id)
+
+    async def set_time(self, user_id: int, kind: str, local: time) -> Schedule | None:
+        await self.store.put_nudge(user_id, kind, f"{local:%H:%M}", True, None)
+        return await self.reschedule(user_id)
+
+    async def set_enabled(self, user_id: int, kind: str, enabled: bool) -> Schedule | None:
+        current = (await self.store.nudges_of(user_id)).get(kind)
+        local = current.local_time if current else DEFAULT_TIMES[kind]
+        await self.store.put_nudge(user_id, kind, local, enabled, None)
+        return await self.reschedule(user_id)
+
+    async def pause(self, user_id: int, days: int) -> datetime:
+        until = self.clock.now() + timedelta(days=days)
+        await self.store.update_user(user_id, self.clock.now(), paused_until=until)
+        return until
+
+    async def resume(self, user_id: int) -> Schedule | None:
+        await self.store.update_user(user_id, self.clock.now(), paused_until=None)
+        return await self.reschedule(user_id)
+
+    async def unsubscribe(self, user_id: int) -> None:
+        """No more nudges; history stays, and /start subscribes again."""
+        await self.store.set_active(user_id, False, self.clock.now())
+
+    async def snooze(self, user_id: int, kind: str, minutes: int) -> datetime | None:
+        at = self.clock.now() + timedelta(minutes=minutes)
+        return at if await self.store.move_nudge(user_id, kind, at) else None
+
+    async def skip_today(self, user_id: int, kind: str) -> None:
+        """Drop a snoozed repeat, if any: the nudge goes back to its regular time."""
+        await self.reschedule(user_id)
