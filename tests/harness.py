@@ -1,0 +1,92 @@
+"""Drives the real Application against the loopback Bot API stand-in.
+
+The bot runs exactly as in production (long polling over HTTP, the real store and JobQueue);
+only its clock is faster, so holds of 10 and 20 clock-seconds pass in 1 and 2 real seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.sandbox.emulator import BotApiEmulator, BotMessage
+
+from bot.app import ALLOWED_UPDATES, build_application
+from bot.clock import Clock, ScaledClock
+from bot.coach import AnyApp
+from bot.config import Settings
+from bot.services import KEY, Services
+from bot.store.db import upgrade_async
+
+DATA = Path(__file__).parent / "data"
+QUICK_ROUTINES = DATA / "quick.toml"
+SPEED = 10.0
+
+
+@dataclass
+class Harness:
+    emu: BotApiEmulator
+    db_url: str
+    routines: Path = QUICK_ROUTINES
+    clock: Clock = field(default_factory=lambda: ScaledClock(SPEED))
+    overrides: dict[str, Any] = field(default_factory=dict)
+    app: AnyApp | None = None
+
+    def settings(self) -> Settings:
+        values: dict[str, Any] = {
+            "bot_token": self.emu.token,
+            "database_url": self.db_url,
+            "routines_path": self.routines,
+            "telegram_api_base_url": self.emu.base_url,
+            "telegram_file_base_url": self.emu.file_base_url,
+            "switch_seconds": 5,
+            "countdown_step_seconds": 5,
+            "nudge_tick_seconds": 3600.0,  # tests tick the dispatcher themselves
+        }
+        values.update(self.overrides)
+        return Settings(**values)
+
+    @property
+    def services(self) -> Services:
+        assert self.app is not None
+        found = self.app.bot_data[KEY]
+        assert isinstance(found, Services)
+        return found
+
+    async def start(self) -> None:
+        await upgrade_async(self.db_url)
+        self.app = build_application(self.settings(), clock=self.clock)
+        await self.app.initialize()
+        await self.app.start()
+        assert self.app.updater is not None
+        await self.app.updater.start_polling(
+            poll_interval=0.0, timeout=1, allowed_updates=ALLOWED_UPDATES
+        )
+
+    async def stop(self) -> None:
+        if self.app is None:
+            return
+        app, self.app = self.app, None
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+
+    async def restart(self) -> None:
+        await self.stop()
+        await self.start()
+
+
+async def next_message(
+    emu: BotApiEmulator, chat_id: int, index: int, timeout: float = 6.0
+) -> BotMessage:
+    """The bot's `index`-th message in the chat (0-based), waiting for it to arrive."""
+    await emu.wait_for(lambda: len(emu.messages(chat_id)) > index, timeout=timeout)
+    return emu.messages(chat_id)[index]
+
+
+async def quiet(seconds: float) -> None:
+    await asyncio.sleep(seconds)

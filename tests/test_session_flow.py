@@ -1,0 +1,337 @@
+"""/start and whole /stretch sessions through the real Application and the Bot API stand-in."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from bot.sandbox.emulator import BotApiEmulator, BotMessage
+
+from bot import texts
+from bot.domain.session import Status
+from bot.store.models import SessionLog, User
+from tests.harness import SPEED, Harness, next_message
+
+ANN = 1001
+BOB = 1002
+# Real seconds for the quick routine's phases at the test clock's speed.
+HOLD_ONE = 10 / SPEED
+HOLD_TWO = 20 / SPEED
+SWITCH = 5 / SPEED
+# A follow-up may come this much before its nominal time as measured from the previous
+# message's arrival (that message was sent a few ms after the phase began), and must come
+# within 1 s after it.
+EARLY = 0.05
+LATE = 1.0
+
+
+@pytest.fixture
+async def emu(spec_path: Path | None) -> AsyncIterator[BotApiEmulator]:
+    async with BotApiEmulator(spec_path) as emulator:
+        yield emulator
+        emulator.assert_no_violations()
+
+
+@pytest.fixture
+async def bot(emu: BotApiEmulator, sqlite_url: str) -> AsyncIterator[Harness]:
+    harness = Harness(emu, sqlite_url)
+    await harness.start()
+    try:
+        yield harness
+    finally:
+        await harness.stop()
+
+
+def labels(emu: BotApiEmulator, message: BotMessage) -> list[str]:
+    return [text for text, _ in emu.buttons(message)]
+
+
+def answers(emu: BotApiEmulator) -> list[str]:
+    return [str(c.params.get("text", "")) for c in emu.calls if c.method == "answerCallbackQuery"]
+
+
+def gap(later: BotMessage, earlier: BotMessage) -> float:
+    return later.sent_at - earlier.sent_at
+
+
+async def test_start_greets_gives_the_medical_note_and_registers_commands(
+    emu: BotApiEmulator, bot: Harness
+) -> None:
+    emu.send_text(ANN, "/start", first_name="Ann")
+    hello = await next_message(emu, ANN, 0)
+    assert "Hi Ann" in hello.text
+    assert "doctor" in hello.text and "stop" in hello.text.lower()
+    assert "/stretch" in hello.text
+    names = {c["command"] for c in emu.commands}
+    assert {"start", "stretch", "routines", "help", "settings", "timezone"} <= names
+    await next_message(emu, ANN, 1)  # the time-zone question of the onboarding
+    emu.send_text(ANN, "/start", first_name="Ann")
+    again = await next_message(emu, ANN, 2)
+    assert "Welcome back, Ann" in again.text
+    assert await bot.services.store.count(User) == 1
+
+
+async def test_help_lists_what_the_bot_does(emu: BotApiEmulator, bot: Harness) -> None:
+    emu.send_text(ANN, "/help")
+    reply = await next_message(emu, ANN, 0)
+    for command in ("/stretch", "/routines", "/start"):
+        assert command in reply.text
+
+
+async def test_a_whole_session_message_by_message(emu: BotApiEmulator, bot: Harness) -> None:
+    emu.send_text(ANN, "/stretch")
+    note = await next_message(emu, ANN, 0)
+    assert "doctor" in note.text  # a first-time user hears the medical note first
+    intro = await next_message(emu, ANN, 1)
+    assert "Quick test" in intro.text and "Stretch 1 of 2: First stretch" in intro.text
+    assert "1. Lie down." in intro.text and "2. Lift the leg." in intro.text
+    assert labels(emu, intro) == [texts.BUTTON_READY, texts.BUTTON_SKIP, texts.BUTTON_STOP]
+
+    emu.press(ANN, intro.message_id, text=texts.BUTTON_READY)
+    hold1 = await next_message(emu, ANN, 2)
+    assert "left leg" in hold1.text and "10 s left" in hold1.text
+    assert texts.BUTTON_PAUSE in labels(emu, hold1) and texts.BUTTON_HURT in labels(emu, hold1)
+    assert emu.buttons(emu.messages(ANN)[1]) == []  # Ready is gone once pressed
+
+    switch = await next_message(emu, ANN, 3)
+    assert "Switch sides" in switch.text and "right leg" in switch.text
+    assert HOLD_ONE - EARLY <= gap(switch, hold1) <= HOLD_ONE + LATE
+    assert emu.messages(ANN)[2].text.startswith("✓ First stretch — left leg: 10 s held")
+
+    hold2 = await next_message(emu, ANN, 4)
+    assert "right leg" in hold2.text and "Hold" in hold2.text
+    assert SWITCH - EARLY <= gap(hold2, switch) <= SWITCH + LATE
+
+    intro2 = await next_message(emu, ANN, 5)
+    assert "Stretch 2 of 2: Second stretch" in intro2.text and "Sit tall." in intro2.text
+    assert HOLD_ONE - EARLY <= gap(intro2, hold2) <= HOLD_ONE + LATE
+
+    emu.press(ANN, intro2.message_id, text=texts.BUTTON_READY)
+    hold3 = await next_message(emu, ANN, 6)
+    assert "Second stretch" in hold3.text and "leg" not in hold3.text  # held once, no sides
+
+    done = await next_message(emu, ANN, 7)
+    assert HOLD_TWO - EARLY <= gap(done, hold3) <= HOLD_TWO + LATE
+    assert "Done!" in done.text and "2 stretches" in done.text
+    assert emu.buttons(done) == []
+
+    (entry,) = await bot.services.store.session_log(ANN)
+    assert (entry.routine_id, entry.holds_done, entry.holds_total, entry.stretches_done) == (
+        "quick",
+        3,
+        3,
+        2,
+    )
+    await emu.settled(quiet=0.3)
+    assert len(emu.messages(ANN)) == 8  # nothing after the finishing message
+
+
+async def test_the_countdown_edits_its_message_at_most_once_a_second(
+    emu: BotApiEmulator, bot: Harness
+) -> None:
+    emu.send_text(ANN, "/stretch single")
+    intro = await next_message(emu, ANN, 1)
+    emu.press(ANN, intro.message_id, text=texts.BUTTON_READY)
+    hold = await next_message(emu, ANN, 2)
+    assert "20 s left" in hold.text
+    await next_message(emu, ANN, 3)
+    edits = emu.messages(ANN)[2].edits
+    assert any("10 s left" in text for _, text in edits)
+    times = [hold.sent_at] + [at for at, _ in edits]
+    assert all(b - a >= 0.95 for a, b in itertools.pairwise(times))
+
+
+async def test_pause_freezes_the_hold_and_resume_continues_it(
+    emu: BotApiEmulator, bot: Harness
+) -> None:
+    emu.send_text(ANN, "/stretch single")
+    intro = await next_message(emu, ANN, 1)
+    emu.press(ANN, intro.message_id, text=texts.BUTTON_READY)
+    hold = await next_message(emu, ANN, 2)
+    await asyncio.sleep(0.5)  # 5 of the 20 clock-seconds
+    emu.press(ANN, hold.message_id, text=texts.BUTTON_PAUSE)
+    await emu.wait_for(lambda: "Paused" in emu.messages(ANN)[2].text)
+    paused = emu.messages(ANN)[2]
+    assert "15 s left" in paused.text
+    assert labels(emu, paused) == [texts.BUTTON_RESUME, texts.BUTTON_STOP]
+    await asyncio.sleep(HOLD_TWO + 0.5)  # longer than the whole hold: nothing may happen
+    assert len(emu.messages(ANN)) == 3
+    live = await bot.services.store.live_session_of(ANN)
+    assert live is not None and live.state.status is Status.PAUSED
+
+    emu.press(ANN, hold.message_id, text=texts.BUTTON_RESUME)
+    await emu.wait_for(
+        lambda: "left" in emu.messages(ANN)[2].text and "Paused" not in emu.messages(ANN)[2].text
+    )
+    resumed_at = emu.messages(ANN)[2].edits[-1][0]
+    done = await next_message(emu, ANN, 3)
+    assert "Done!" in done.text
+    assert 1.5 - EARLY <= done.sent_at - resumed_at <= 1.5 + LATE
+
+
+async def test_skip_moves_on_and_the_last_skip_finishes(emu: BotApiEmulator, bot: Harness) -> None:
+    emu.send_text(ANN, "/stretch")
+    intro = await next_message(emu, ANN, 1)
+    emu.press(ANN, intro.message_id, text=texts.BUTTON_READY)
+    hold = await next_message(emu, ANN, 2)
+    emu.press(ANN, hold.message_id, text=texts.BUTTON_SKIP)
+    intro2 = await next_message(emu, ANN, 3)
+    assert "Stretch 2 of 2" in intro2.text
+    assert "stopped early" in emu.messages(ANN)[2].text
+    emu.press(ANN, intro2.message_id, text=texts.BUTTON_SKIP)
+    done = await next_message(emu, ANN, 4)
+    assert "Done!" in done.text and "2 skipped" in done.text
+
+
+async def test_stop_ends_the_session_and_its_buttons_answer_briefly(
+    emu: BotApiEmulator, bot: Harness
+) -> None:
+    emu.send_text(ANN, "/stretch")
+    intro = await next_message(emu, ANN, 1)
+    emu.press(ANN, intro.message_id, text=texts.BUTTON_READY)
+    hold = await next_message(emu, ANN, 2)
+    emu.press(ANN, hold.message_id, text=texts.BUTTON_STOP)
+    stopped = await next_message(emu, ANN, 3)
+    assert "Session stopped" in stopped.text
+    assert await bot.services.store.count(SessionLog) == 0
+    await asyncio.sleep(HOLD_ONE + 0.3)
+    assert len(emu.messages(ANN)) == 4  # the timer died with the session
+    # A button of the ended session (Ready, still on an old message) changes nothing.
+    emu.press(ANN, intro.message_id, data="s:1:ready:1")
+    await emu.wait_for(lambda: texts.SESSION_ENDED in answers(emu))
+    assert len(emu.messages(ANN)) == 4
+
+
+async def test_this_hurts_ends_with_the_advice_to_see_a_doctor(
+    emu: BotApiEmulator, bot: Harness
+) -> None:
+    emu.send_text(ANN, "/stretch")
+    intro = await next_message(emu, ANN, 1)
+    emu.press(ANN, intro.message_id, text=texts.BUTTON_READY)
+    hold = await next_message(emu, ANN, 2)
+    emu.press(ANN, hold.message_id, text=texts.BUTTON_HURT)
+    advice = await next_message(emu, ANN, 3)
+    assert "never pain" in advice.text and "doctor" in advice.text and "numbness" in advice.text
+
+
+async def test_a_double_tap_advances_once(emu: BotApiEmulator, bot: Harness) -> None:
+    emu.send_text(ANN, "/stretch")
+    intro = await next_message(emu, ANN, 1)
+    emu.press(ANN, intro.message_id, text=texts.BUTTON_READY)
+    emu.press(
+        ANN,
+        intro.message_id,
+        data=emu.buttons(intro)[0][1] if emu.buttons(intro) else "s:1:ready:1",
+    )
+    await next_message(emu, ANN, 2)
+    await emu.wait_for(lambda: texts.STALE_BUTTON in answers(emu))
+    await asyncio.sleep(0.3)
+    assert len(emu.messages(ANN)) == 3
+
+
+async def test_someone_elses_button_changes_nothing(emu: BotApiEmulator, bot: Harness) -> None:
+    emu.send_text(ANN, "/stretch")
+    intro = await next_message(emu, ANN, 1)
+    data = emu.buttons(intro)[0][1]
+    emu.send_text(BOB, "/start", first_name="Bob")
+    await next_message(emu, BOB, 0)
+    emu.press(BOB, intro.message_id, data=data, chat_id=ANN)
+    await emu.wait_for(lambda: texts.NOT_YOURS in answers(emu))
+    live = await bot.services.store.live_session_of(ANN)
+    assert live is not None and live.version == 1
+    assert len(emu.messages(ANN)) == 2
+
+
+async def test_a_restart_mid_hold_resumes_where_it_was(
+    emu: BotApiEmulator, sqlite_url: str
+) -> None:
+    first = Harness(emu, sqlite_url)
+    await first.start()
+    emu.send_text(ANN, "/stretch single")
+    intro = await next_message(emu, ANN, 1)
+    emu.press(ANN, intro.message_id, text=texts.BUTTON_READY)
+    hold = await next_message(emu, ANN, 2)
+    await first.stop()  # the bot goes down 0 s into a 2 s hold
+    await asyncio.sleep(0.5)
+    second = Harness(emu, sqlite_url)
+    await second.start()
+    try:
+        done = await next_message(emu, ANN, 3)
+        assert "Done!" in done.text
+        # It finished on the original schedule, not restarted from scratch.
+        assert HOLD_TWO - EARLY <= gap(done, hold) <= HOLD_TWO + LATE
+        assert len(await second.services.store.session_log(ANN)) == 1
+    finally:
+        await second.stop()
+
+
+async def test_after_long_downtime_the_bot_asks_before_going_on(
+    emu: BotApiEmulator, sqlite_url: str
+) -> None:
+    first = Harness(emu, sqlite_url)
+    await first.start()
+    emu.send_text(ANN, "/stretch single")
+    intro = await next_message(emu, ANN, 1)
+    emu.press(ANN, intro.message_id, text=texts.BUTTON_READY)
+    await next_message(emu, ANN, 2)
+    await first.stop()
+    # The bot stays down for 35 clock-seconds: the 20 s hold is 15 s overdue when it is back,
+    # more than the 10 s after which it asks instead of going on blindly.
+    second = Harness(emu, sqlite_url, overrides={"resume_ask_after_seconds": 10})
+    second.clock = first.clock
+    await asyncio.sleep(3.5)
+    await second.start()
+    try:
+        ask = await next_message(emu, ANN, 3)
+        assert "interrupted" in ask.text
+        assert labels(emu, ask) == [texts.BUTTON_RESUME, texts.BUTTON_STOP]
+        emu.press(ANN, ask.message_id, text=texts.BUTTON_RESUME)
+        done = await next_message(emu, ANN, 4)
+        assert "Done!" in done.text
+    finally:
+        await second.stop()
+
+
+async def test_bad_input_gets_a_helpful_reply(emu: BotApiEmulator, bot: Harness) -> None:
+    emu.send_text(ANN, "/stretch nosuch")
+    reply = await next_message(emu, ANN, 0)
+    assert (
+        "nosuch" in reply.text
+        and "/stretch quick" in reply.text
+        and "/stretch single" in reply.text
+    )
+    emu.send_text(ANN, "hello there")
+    reply = await next_message(emu, ANN, 1)
+    assert "/help" in reply.text
+    emu.send_text(ANN, "/frobnicate now")
+    reply = await next_message(emu, ANN, 2)
+    assert "/frobnicate" in reply.text and "/help" in reply.text
+    emu.send_sticker(ANN)
+    reply = await next_message(emu, ANN, 3)
+    assert "/help" in reply.text
+    assert await bot.services.store.live_session_of(ANN) is None
+
+
+async def test_a_group_chat_is_told_once_that_the_bot_is_private_only(
+    emu: BotApiEmulator, bot: Harness
+) -> None:
+    group = -500
+    emu.send_text(ANN, "/stretch", chat_id=group, chat_type="group")
+    note = await next_message(emu, group, 0)
+    assert "private" in note.text
+    emu.send_text(ANN, "/start", chat_id=group, chat_type="group")
+    await emu.settled(quiet=0.4)
+    assert len(emu.messages(group)) == 1
+    assert await bot.services.store.count(User) == 0
+
+
+async def test_routines_offers_a_button_per_routine(emu: BotApiEmulator, bot: Harness) -> None:
+    emu.send_text(ANN, "/routines")
+    menu = await next_message(emu, ANN, 0)
+    assert len(emu.buttons(menu)) == 2
+    emu.press(ANN, menu.message_id, text=emu.buttons(menu)[1][0])
+    intro = await next_message(emu, ANN, 2)
+    assert "Single" in intro.text
