@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.sandbox.emulator import BotApiEmulator, BotMessage
+from sqlalchemy import insert
 
 from bot.app import ALLOWED_UPDATES, build_application
 from bot.clock import Clock, ScaledClock
@@ -19,6 +22,8 @@ from bot.coach import AnyApp
 from bot.config import Settings
 from bot.services import KEY, Services
 from bot.store.db import upgrade_async
+from bot.store.models import Nudge, User
+from bot.store.repo import Store
 
 DATA = Path(__file__).parent / "data"
 QUICK_ROUTINES = DATA / "quick.toml"
@@ -33,6 +38,9 @@ class Harness:
     clock: Clock = field(default_factory=lambda: ScaledClock(SPEED))
     overrides: dict[str, Any] = field(default_factory=dict)
     app: AnyApp | None = None
+    # Dispatcher tests tick by hand and need no updates; two bots polling one stand-in would
+    # only steal each other's updates.
+    polling: bool = True
 
     def settings(self) -> Settings:
         values: dict[str, Any] = {
@@ -61,9 +69,10 @@ class Harness:
         await self.app.initialize()
         await self.app.start()
         assert self.app.updater is not None
-        await self.app.updater.start_polling(
-            poll_interval=0.0, timeout=1, allowed_updates=ALLOWED_UPDATES
-        )
+        if self.polling:
+            await self.app.updater.start_polling(
+                poll_interval=0.0, timeout=1, allowed_updates=ALLOWED_UPDATES
+            )
 
     async def stop(self) -> None:
         if self.app is None:
@@ -90,3 +99,48 @@ async def next_message(
 
 async def quiet(seconds: float) -> None:
     await asyncio.sleep(seconds)
+
+
+async def seed_subscribers(
+    store: Store,
+    count: int,
+    due: datetime,
+    *,
+    first_id: int = 10_000,
+    zone: str = "UTC",
+    kind: str = "morning",
+) -> list[int]:
+    """`count` subscribers whose `kind` nudge is due at `due` (inserted in bulk)."""
+    local = f"{due.astimezone(ZoneInfo(zone)):%H:%M}"
+    ids = list(range(first_id, first_id + count))
+    async with store.writing() as db:
+        await db.execute(
+            insert(User),
+            [
+                {
+                    "id": i,
+                    "chat_id": i,
+                    "first_name": f"User{i}",
+                    "language_code": "en",
+                    "active": True,
+                    "timezone": zone,
+                    "created_at": due,
+                    "updated_at": due,
+                }
+                for i in ids
+            ],
+        )
+        await db.execute(
+            insert(Nudge),
+            [
+                {
+                    "user_id": i,
+                    "kind": kind,
+                    "local_time": local,
+                    "enabled": True,
+                    "next_nudge_at": due,
+                }
+                for i in ids
+            ],
+        )
+    return ids

@@ -1,0 +1,253 @@
+"""The nudge dispatcher with a movable clock, a real database and the Bot API stand-in."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from bot.sandbox.emulator import BotApiEmulator
+
+from bot import texts
+from bot.clock import MovableClock
+from bot.domain.nudge_rules import SkipReason
+from bot.store.db import upgrade_async
+from tests.harness import Harness, next_message, seed_subscribers
+
+DUE = datetime(2026, 11, 24, 7, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+async def emu(spec_path: Path | None) -> AsyncIterator[BotApiEmulator]:
+    async with BotApiEmulator(spec_path) as emulator:
+        yield emulator
+        emulator.assert_no_violations()
+
+
+def make(emu: BotApiEmulator, url: str, clock: MovableClock, **overrides: object) -> Harness:
+    settings = {"rate_limit": False}
+    settings.update(overrides)  # type: ignore[arg-type]
+    return Harness(emu, url, clock=clock, overrides=settings, polling=False)
+
+
+def nudges_sent(emu: BotApiEmulator) -> Counter[int]:
+    return Counter(
+        int(c.params["chat_id"])
+        for c in emu.calls
+        if c.method == "sendMessage"
+        and c.status == 200
+        and "reply_markup" in c.params
+        and "Start now" in str(c.params["reply_markup"])
+    )
+
+
+async def test_a_thousand_due_users_are_each_nudged_exactly_once(
+    emu: BotApiEmulator, sqlite_url: str
+) -> None:
+    clock = MovableClock(DUE + timedelta(seconds=1), frozen=True)
+    bot = make(emu, sqlite_url, clock)
+    await bot.start()
+    try:
+        ids = await seed_subscribers(bot.services.store, 1000, DUE)
+        report = await bot.services.dispatcher.tick()
+        assert report.sent == 1000
+        again = await bot.services.dispatcher.tick()
+        assert again.claimed == 0
+        sent = nudges_sent(emu)
+        assert set(sent) == set(ids) and set(sent.values()) == {1}
+        nudges = await bot.services.store.nudges_of(ids[0])
+        assert nudges["morning"].next_nudge_at == DUE + timedelta(days=1)
+    finally:
+        await bot.stop()
+
+
+async def _two_workers(emu: BotApiEmulator, url: str) -> None:
+    clock = MovableClock(DUE + timedelta(seconds=1), frozen=True)
+    await upgrade_async(url)
+    one, two = make(emu, url, clock), make(emu, url, clock)
+    await one.start()
+    await two.start()
+    try:
+        ids = await seed_subscribers(one.services.store, 1000, DUE)
+        a, b = await asyncio.gather(one.services.dispatcher.tick(), two.services.dispatcher.tick())
+        assert a.sent + b.sent == 1000
+        sent = nudges_sent(emu)
+        assert set(sent) == set(ids) and set(sent.values()) == {1}
+    finally:
+        await one.stop()
+        await two.stop()
+
+
+async def test_two_bots_on_one_sqlite_file_never_send_the_same_nudge(
+    emu: BotApiEmulator, sqlite_url: str
+) -> None:
+    await _two_workers(emu, sqlite_url)
+
+
+@pytest.mark.postgres
+async def test_two_bots_on_one_postgresql_never_send_the_same_nudge(
+    emu: BotApiEmulator, pg_url: str
+) -> None:
+    await _two_workers(emu, pg_url)
+
+
+async def test_after_downtime_an_overdue_nudge_is_skipped_not_sent_late(
+    emu: BotApiEmulator, sqlite_url: str
+) -> None:
+    clock = MovableClock(DUE + timedelta(minutes=61), frozen=True)
+    bot = make(emu, sqlite_url, clock)
+    await bot.start()
+    try:
+        (uid,) = await seed_subscribers(bot.services.store, 1, DUE)
+        report = await bot.services.dispatcher.tick()
+        assert report.sent == 0 and report.skipped == {SkipReason.LATE: 1}
+        assert not nudges_sent(emu)
+        nudge = (await bot.services.store.nudges_of(uid))["morning"]
+        assert nudge.next_nudge_at == DUE + timedelta(days=1)
+    finally:
+        await bot.stop()
+
+
+async def test_a_nudge_inside_the_grace_window_still_goes_out(
+    emu: BotApiEmulator, sqlite_url: str
+) -> None:
+    clock = MovableClock(DUE + timedelta(minutes=59), frozen=True)
+    bot = make(emu, sqlite_url, clock)
+    await bot.start()
+    try:
+        await seed_subscribers(bot.services.store, 1, DUE)
+        assert (await bot.services.dispatcher.tick()).sent == 1
+    finally:
+        await bot.stop()
+
+
+async def test_someone_who_already_stretched_is_not_nudged(
+    emu: BotApiEmulator, sqlite_url: str
+) -> None:
+    clock = MovableClock(DUE + timedelta(seconds=5), frozen=True)
+    bot = make(emu, sqlite_url, clock)
+    await bot.start()
+    try:
+        early, late = await seed_subscribers(bot.services.store, 2, DUE)
+        from sqlalchemy import update
+
+        from bot.store.models import User
+
+        async with bot.services.store.writing() as db:
+            await db.execute(
+                update(User)
+                .where(User.id == early)
+                .values(last_finished_at=DUE - timedelta(hours=1))
+            )
+            await db.execute(
+                update(User)
+                .where(User.id == late)
+                .values(last_finished_at=DUE - timedelta(hours=5))
+            )
+        report = await bot.services.dispatcher.tick()
+        assert report.skipped == {SkipReason.STRETCHED: 1}
+        assert set(nudges_sent(emu)) == {late}
+    finally:
+        await bot.stop()
+
+
+async def test_the_nudge_has_start_snooze_and_skip_and_words_that_vary(
+    emu: BotApiEmulator, sqlite_url: str
+) -> None:
+    clock = MovableClock(DUE + timedelta(seconds=1), frozen=True)
+    bot = make(emu, sqlite_url, clock)
+    await bot.start()
+    try:
+        (uid,) = await seed_subscribers(bot.services.store, 1, DUE)
+        await bot.services.dispatcher.tick()
+        first = await next_message(emu, uid, 0)
+        labels = [t for t, _ in emu.buttons(first)]
+        assert labels == [
+            texts.BUTTON_START_NOW,
+            "💤 15 min",
+            "💤 30 min",
+            "💤 1 h",
+            texts.BUTTON_SKIP_TODAY,
+        ]
+        clock.advance(timedelta(days=1))
+        await bot.services.dispatcher.tick()
+        second = await next_message(emu, uid, 1)
+        assert second.text != first.text
+    finally:
+        await bot.stop()
+
+
+async def test_snooze_brings_the_nudge_back_once(emu: BotApiEmulator, sqlite_url: str) -> None:
+    clock = MovableClock(DUE + timedelta(seconds=1), frozen=True)
+    bot = make(emu, sqlite_url, clock)
+    bot.polling = True
+    await bot.start()
+    try:
+        (uid,) = await seed_subscribers(bot.services.store, 1, DUE)
+        await bot.services.dispatcher.tick()
+        nudge = await next_message(emu, uid, 0)
+        emu.press(uid, nudge.message_id, text="💤 15 min")
+        await emu.wait_for(lambda: "Snoozed" in emu.messages(uid)[0].text)
+        assert "07:45" in emu.messages(uid)[0].text
+        assert emu.buttons(emu.messages(uid)[0]) == []
+        clock.advance(timedelta(minutes=14))
+        assert (await bot.services.dispatcher.tick()).claimed == 0
+        clock.advance(timedelta(minutes=1, seconds=1))
+        assert (await bot.services.dispatcher.tick()).sent == 1
+        clock.advance(timedelta(minutes=30))
+        assert (await bot.services.dispatcher.tick()).claimed == 0
+        row = (await bot.services.store.nudges_of(uid))["morning"]
+        assert row.next_nudge_at == DUE + timedelta(days=1)
+    finally:
+        await bot.stop()
+
+
+async def test_a_user_who_blocked_the_bot_gets_no_more_nudges_until_start(
+    emu: BotApiEmulator, sqlite_url: str
+) -> None:
+    clock = MovableClock(DUE + timedelta(seconds=1), frozen=True)
+    bot = make(emu, sqlite_url, clock)
+    bot.polling = True
+    await bot.start()
+    try:
+        (uid,) = await seed_subscribers(bot.services.store, 1, DUE)
+        emu.block(uid)
+        report = await bot.services.dispatcher.tick()
+        assert report.blocked == 1
+        user = await bot.services.store.get_user(uid)
+        assert user is not None and not user.active
+        assert (await bot.services.store.nudges_of(uid))["morning"].next_nudge_at is None
+        clock.advance(timedelta(days=1))
+        assert (await bot.services.dispatcher.tick()).claimed == 0
+        emu.unblock(uid)
+        emu.send_text(uid, "/start", first_name="Back")
+        await next_message(emu, uid, 0)
+        user = await bot.services.store.get_user(uid)
+        assert user is not None and user.active
+        assert (await bot.services.store.nudges_of(uid))["morning"].next_nudge_at is not None
+    finally:
+        await bot.stop()
+
+
+async def test_a_429_is_honoured_before_the_retry(emu: BotApiEmulator, sqlite_url: str) -> None:
+    clock = MovableClock(DUE + timedelta(seconds=1), frozen=True)
+    bot = make(emu, sqlite_url, clock, rate_limit=True)
+    await bot.start()
+    try:
+        await seed_subscribers(bot.services.store, 1, DUE)
+        emu.fail_next(
+            "sendMessage",
+            error_code=429,
+            description="Too Many Requests: retry after 1",
+            retry_after=1,
+        )
+        report = await bot.services.dispatcher.tick()
+        assert report.sent == 1
+        attempts = [c for c in emu.calls if c.method == "sendMessage"]
+        assert [c.status for c in attempts] == [429, 200]
+        assert attempts[1].at - attempts[0].at >= 1.0
+    finally:
+        await bot.stop()
