@@ -1,0 +1,337 @@
+"""Nudge fan-out benchmark: 1,000,000 subscribers in SQLite.
+
+Measures what issue #3 asks for and prints a Markdown table for docs/benchmarks.md:
+  * an idle tick (nothing due) on the full table,
+  * bot start-up time and RSS with the full table,
+  * claim-and-advance alone (no sending), nudges/s,
+  * 10,000 users due at one instant sent over real HTTP to the stand-in with the rate limiter
+    off (nudges/s, lateness p50/p99),
+  * with the limiter on and the stand-in enforcing Telegram's 30/s: 429s seen and nudges/s
+    (over a subset, --limited N, since 10,000 at 30/s is five and a half minutes).
+
+Run: python benchmarks/nudge_fanout.py [--users 1000000] [--due 10000] [--limited 600]
+Each measured phase runs in a fresh subprocess so RSS and start-up are the bot's own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import resource
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+# Where real users live, roughly (weights), and the times they pick.
+ZONES = [
+    ("America/New_York", 14),
+    ("America/Chicago", 6),
+    ("America/Los_Angeles", 8),
+    ("America/Sao_Paulo", 6),
+    ("Europe/London", 8),
+    ("Europe/Berlin", 10),
+    ("Europe/Moscow", 5),
+    ("Asia/Kolkata", 12),
+    ("Asia/Shanghai", 6),
+    ("Asia/Tokyo", 5),
+    ("Australia/Sydney", 3),
+    ("Africa/Lagos", 3),
+    ("Asia/Jakarta", 4),
+    ("Europe/Madrid", 4),
+    ("UTC", 2),
+    ("Australia/Lord_Howe", 1),
+    ("Pacific/Chatham", 1),
+    ("Asia/Kathmandu", 1),
+]
+MORNING = ["06:00", "06:30", "07:00", "07:15", "07:30", "07:30", "07:30", "08:00", "08:30", "09:00"]
+BEDTIME = ["21:00", "21:30", "22:00", "22:00", "22:00", "22:30", "23:00", "23:30"]
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+
+
+def seed(path: Path, users: int, due_now: int) -> None:
+    """Fill a migrated SQLite file fast with raw sqlite3 (the ORM is not what is measured)."""
+    from bot.domain.schedule import next_occurrence
+
+    from bot.nudges import parse_hhmm
+
+    rng = random.Random(7)
+    zones = [z for z, w in ZONES for _ in range(w)]
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=OFF")
+    stamp = NOW.replace(tzinfo=None).isoformat(sep=" ")
+    cache: dict[tuple[str, str], str] = {}
+
+    def next_at(local: str, zone: str) -> str:
+        key = (local, zone)
+        if key not in cache:
+            at = next_occurrence(parse_hhmm(local), zone, NOW)
+            cache[key] = at.replace(tzinfo=None).isoformat(sep=" ")
+        return cache[key]
+
+    batch_users, batch_nudges = [], []
+    due_stamp = (NOW - timedelta(seconds=1)).replace(tzinfo=None).isoformat(sep=" ")
+    for uid in range(1, users + 1):
+        zone = rng.choice(zones)
+        batch_users.append((uid, uid, f"U{uid}", "en", 1, zone, stamp, stamp))
+        morning, bedtime = rng.choice(MORNING), rng.choice(BEDTIME)
+        m_at = due_stamp if uid <= due_now else next_at(morning, zone)
+        batch_nudges.append((uid, "morning", morning, 1, m_at))
+        batch_nudges.append((uid, "bedtime", bedtime, 1, next_at(bedtime, zone)))
+        if len(batch_users) >= 50_000:
+            _flush(conn, batch_users, batch_nudges)
+    _flush(conn, batch_users, batch_nudges)
+    conn.execute("ANALYZE")
+    conn.commit()
+    conn.close()
+
+
+def _flush(conn: sqlite3.Connection, users: list[Any], nudges: list[Any]) -> None:
+    conn.executemany(
+        "INSERT INTO users (id, chat_id, first_name, language_code, active, timezone, "
+        "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        users,
+    )
+    conn.executemany(
+        "INSERT INTO nudges (user_id, kind, local_time, enabled, next_nudge_at) "
+        "VALUES (?, ?, ?, ?, ?)",
+        nudges,
+    )
+    conn.commit()
+    users.clear()
+    nudges.clear()
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+async def phase_startup(url: str) -> dict[str, Any]:
+    """Start the bot on the full database against the stand-in; idle ticks; RSS."""
+    from bot.sandbox.emulator import BotApiEmulator
+
+    from bot.app import build_application
+    from bot.clock import MovableClock
+    from bot.config import Settings
+    from bot.services import KEY, Services
+    from bot.store.db import upgrade
+
+    async with BotApiEmulator() as emu:
+        begin = time.perf_counter()
+        await asyncio.to_thread(upgrade, url)
+        settings = Settings(
+            bot_token=emu.token,
+            database_url=url,
+            telegram_api_base_url=emu.base_url,
+            nudge_tick_seconds=3600,
+        )
+        clock = MovableClock(NOW + timedelta(hours=6), frozen=True)  # 18:00 UTC: a quiet moment
+        app = build_application(settings, clock=clock)
+        await app.initialize()
+        await app.start()
+        svc: Services = app.bot_data[KEY]
+        await svc.dispatcher.tick()
+        startup = time.perf_counter() - begin
+        idle = []
+        for _ in range(50):
+            t = time.perf_counter()
+            report = await svc.dispatcher.tick()
+            idle.append((time.perf_counter() - t) * 1000)
+            assert report.claimed == 0, report
+        rss = rss_mb()
+        await app.stop()
+        await app.shutdown()
+    return {
+        "startup_s": startup,
+        "idle_tick_ms_p50": statistics.median(idle),
+        "idle_tick_ms_max": max(idle),
+        "rss_mb": rss,
+    }
+
+
+async def phase_claim(url: str, due: int) -> dict[str, Any]:
+    """Claim-and-advance alone: the store's claim with the real advance, no sending."""
+    from bot.nudges import advance
+    from bot.store.db import create_engine
+    from bot.store.repo import Store
+
+    store = Store(create_engine(url))
+    now = NOW
+    claimed = 0
+    begin = time.perf_counter()
+    while True:
+        batch = await store.claim_due(
+            now, 1000, lambda k, local, zone, d: advance(k, local, zone, d, now)
+        )
+        claimed += len(batch)
+        if len(batch) < 1000:
+            break
+    elapsed = time.perf_counter() - begin
+    await store.close()
+    return {"claimed": claimed, "claim_per_s": claimed / elapsed, "claim_s": elapsed}
+
+
+async def phase_send(url: str, limited: int, rate_limit: bool) -> dict[str, Any]:
+    """A wave of due users sent over HTTP to the stand-in."""
+    from bot.sandbox.emulator import BotApiEmulator
+
+    from bot.app import build_application
+    from bot.clock import SystemClock
+    from bot.config import Settings
+    from bot.services import KEY, Services
+
+    async with BotApiEmulator() as emu:
+        if rate_limit:
+            emu.enforce_flood(per_second_overall=30, per_chat_per_second=1.0)
+        settings = Settings(
+            bot_token=emu.token,
+            database_url=url,
+            telegram_api_base_url=emu.base_url,
+            nudge_tick_seconds=3600,
+            rate_limit=rate_limit,
+        )
+        app = build_application(settings, clock=SystemClock())
+        await app.initialize()
+        await app.start()
+        svc: Services = app.bot_data[KEY]
+        if limited:
+            svc.dispatcher.batch_size = limited
+            svc.dispatcher.max_batches_per_tick = 1
+        begin = time.perf_counter()
+        report = await svc.dispatcher.tick()
+        elapsed = time.perf_counter() - begin
+        lateness = sorted(report.lateness)
+        await app.stop()
+        await app.shutdown()
+        return {
+            "sent": report.sent,
+            "per_s": report.sent / elapsed,
+            "seconds": elapsed,
+            "http_429": emu.flood_429s,
+            "lateness_p50_s": lateness[len(lateness) // 2] if lateness else None,
+            "lateness_p99_s": lateness[int(len(lateness) * 0.99) - 1] if lateness else None,
+        }
+
+
+def run_phase(name: str, url: str, *args: str) -> dict[str, Any]:
+    out = subprocess.run(
+        [sys.executable, __file__, "--phase", name, "--url", url, *args],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def set_due(path: Path, first: int, count: int, at: datetime) -> None:
+    conn = sqlite3.connect(path)
+    stamp = at.replace(tzinfo=None).isoformat(sep=" ")
+    conn.execute(
+        "UPDATE nudges SET next_nudge_at = ? WHERE kind = 'morning' AND user_id BETWEEN ? AND ?",
+        (stamp, first, first + count - 1),
+    )
+    conn.commit()
+    conn.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--users", type=int, default=1_000_000)
+    parser.add_argument("--due", type=int, default=10_000)
+    parser.add_argument("--limited", type=int, default=600)
+    parser.add_argument("--phase")
+    parser.add_argument("--url")
+    parser.add_argument("--rate-limit", action="store_true")
+    args = parser.parse_args()
+    if args.phase:
+        coro: Any
+        if args.phase == "startup":
+            coro = phase_startup(args.url)
+        elif args.phase == "claim":
+            coro = phase_claim(args.url, args.due)
+        else:
+            coro = phase_send(args.url, args.limited, args.rate_limit)
+        print(json.dumps(asyncio.run(coro)))
+        return
+
+    from bot.store.db import upgrade
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "bench.db"
+        url = f"sqlite+aiosqlite:///{path}"
+        upgrade(url)
+        t = time.perf_counter()
+        seed(path, args.users, args.due)
+        print(f"seeded {args.users} users in {time.perf_counter() - t:.1f} s", file=sys.stderr)
+        results: dict[str, Any] = {"users": args.users}
+        results["startup"] = run_phase("startup", url)
+        results["claim"] = run_phase("claim", url, "--due", str(args.due))
+        past = datetime.now(UTC) - timedelta(seconds=1)
+        set_due(path, 1, args.due, past)
+        results["send_unlimited"] = run_phase("send", url, "--limited", "0")
+        set_due(path, args.due + 1, args.limited, datetime.now(UTC) - timedelta(seconds=1))
+        results["send_limited"] = run_phase(
+            "send", url, "--limited", str(args.limited), "--rate-limit"
+        )
+    print(json.dumps(results, indent=2))
+    print(markdown(results))
+
+
+def markdown(r: dict[str, Any]) -> str:
+    s, c, u, lim = r["startup"], r["claim"], r["send_unlimited"], r["send_limited"]
+    rows = [
+        (
+            "idle tick (nothing due), p50 / max",
+            "<= 10 ms",
+            f"{s['idle_tick_ms_p50']:.2f} / {s['idle_tick_ms_max']:.2f} ms",
+        ),
+        ("bot start-up (migrate, init, first tick)", "<= 3 s", f"{s['startup_s']:.2f} s"),
+        ("bot RSS after start-up", "<= 150 MB", f"{s['rss_mb']:.0f} MB"),
+        (
+            "claim-and-advance alone",
+            ">= 10,000/s",
+            f"{c['claim_per_s']:,.0f}/s ({c['claimed']} claimed)",
+        ),
+        (
+            "10,000 due, HTTP to stand-in, limiter off",
+            ">= 1,000/s",
+            f"{u['per_s']:,.0f}/s ({u['sent']} sent)",
+        ),
+        (
+            "lateness (limiter off), p50 / p99",
+            "-",
+            f"{u['lateness_p50_s']:.2f} / {u['lateness_p99_s']:.2f} s",
+        ),
+        ("limiter on, stand-in enforcing 30/s: 429s", "0", str(lim["http_429"])),
+        ("limiter on: throughput", ">= 28/s", f"{lim['per_s']:.1f}/s ({lim['sent']} sent)"),
+        (
+            "lateness (limiter on), p50 / p99",
+            "-",
+            f"{lim['lateness_p50_s']:.2f} / {lim['lateness_p99_s']:.2f} s",
+        ),
+    ]
+    lines = [f"Users: {r['users']:,}", "", "| measure | target | result |", "|---|---|---|"]
+    lines += [f"| {a} | {b} | {v} |" for a, b, v in rows]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    main()
