@@ -22,7 +22,7 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m bot", description="Limber, the stretching coach"
     )
     sub = parser.add_subparsers(dest="command")
-    sub.add_parser("run", help="run the bot (the default): long polling")
+    sub.add_parser("run", help="run the bot (the default): long polling, or webhook if WEBHOOK_URL")
     sub.add_parser("migrate", help="upgrade the database to the newest schema")
     check = sub.add_parser("check-routines", help="validate a routines file and show what it holds")
     check.add_argument("path", nargs="?", type=Path, help="default: ROUTINES_PATH or routines.toml")
@@ -63,6 +63,13 @@ def _run(settings: Settings) -> int:
         len(library.routines),
         _safe_url(settings.database_url),
     )
+    if settings.webhook_url:
+        import asyncio
+
+        from bot.webhook import serve
+
+        asyncio.run(serve(app, settings))
+        return 0
     app.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
     return 0
 

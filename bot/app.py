@@ -14,6 +14,7 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
@@ -22,6 +23,7 @@ from bot.coach import AnyApp, Coach, CoachSettings
 from bot.config import Settings
 from bot.handlers import errors, fallback, nudge, start, stretch
 from bot.handlers import settings as prefs
+from bot.metrics import Metrics
 from bot.nudges import NudgeDispatcher
 from bot.routines import Library, load_routines
 from bot.services import KEY, Services
@@ -82,8 +84,13 @@ def build_application(
             resume_ask_after_seconds=settings.resume_ask_after_seconds,
         ),
     )
+    metrics = Metrics()
     dispatcher = NudgeDispatcher(
-        store, app.bot, clock, grace=timedelta(minutes=settings.nudge_grace_minutes)
+        store,
+        app.bot,
+        clock,
+        grace=timedelta(minutes=settings.nudge_grace_minutes),
+        metrics=metrics,
     )
     subscriptions = Subscriptions(store, clock)
     app.bot_data[KEY] = Services(settings, store, library, clock, coach, subscriptions, dispatcher)
@@ -94,6 +101,8 @@ def build_application(
 
 def _add_handlers(app: AnyApp) -> None:
     private = filters.ChatType.PRIVATE
+    # Counted before any feature handler sees the update (group -1 never blocks the others).
+    app.add_handler(TypeHandler(Update, _count_update), group=-1)
     app.add_handler(MessageHandler(filters.ChatType.GROUPS & filters.COMMAND, fallback.group_note))
     app.add_handler(CommandHandler("start", start.start, filters=private))
     app.add_handler(CommandHandler("help", start.help_command, filters=private))
@@ -119,6 +128,11 @@ def _add_handlers(app: AnyApp) -> None:
     app.add_handler(MessageHandler(new_private & filters.LOCATION, prefs.location_answer))
     app.add_handler(MessageHandler(new_private, fallback.free_text))
     app.add_error_handler(errors.on_error)
+
+
+async def _count_update(update: Update, context: CallbackContext[Any, Any, Any, Any]) -> None:
+    svc: Services = context.application.bot_data[KEY]
+    svc.metrics.updates.inc()
 
 
 async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -19,6 +19,7 @@ DEFAULT_ROUTINES = PROJECT_ROOT / "routines.toml"
 # BotFather tokens look like "123456789:AA...". The tests' stand-in uses a shorter secret, so
 # the check is about shape (digits, colon, URL-safe secret), not about exact length.
 _TOKEN_RE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{20,}$")
+_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
 class ConfigError(Exception):
@@ -31,9 +32,9 @@ def load_settings() -> Settings:
         return Settings()
     except ValidationError as exc:
         first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"]).upper() or "setting"
+        field = ".".join(str(p) for p in first["loc"]).upper()
         message = str(first["msg"]).removeprefix("Value error, ")
-        raise ConfigError(f"{field}: {message}") from None
+        raise ConfigError(f"{field}: {message}" if field else message) from None
 
 
 class Settings(BaseSettings):
@@ -74,6 +75,20 @@ class Settings(BaseSettings):
         if not _TOKEN_RE.match(value.get_secret_value().strip()):
             raise ValueError("BOT_TOKEN does not look like a token from @BotFather (digits:secret)")
         return SecretStr(value.get_secret_value().strip())
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        # Telegram's rule for secret_token: 1-256 characters of A-Z, a-z, 0-9, _ and -.
+        if value is not None and not _SECRET_RE.match(value.get_secret_value()):
+            raise ValueError("WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ or -")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Settings:
+        if self.webhook_url and self.webhook_secret is None:
+            raise ValueError("WEBHOOK_URL is set but WEBHOOK_SECRET is not; set both")
+        return self
 
     @field_validator("log_level")
     @classmethod

@@ -13,6 +13,7 @@ import asyncio
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from time import perf_counter
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,6 +25,7 @@ from bot.clock import Clock
 from bot.domain.nudge_rules import SkipReason, skip_reason
 from bot.domain.schedule import next_occurrence
 from bot.keyboards import nudge_keyboard
+from bot.metrics import Metrics
 from bot.store.repo import DueNudge, Store
 
 log = logging.getLogger(__name__)
@@ -68,6 +70,7 @@ class NudgeDispatcher:
         batch_size: int = 500,
         concurrency: int = 64,
         max_batches_per_tick: int = 200,
+        metrics: Metrics | None = None,
     ) -> None:
         self.store = store
         self.bot = bot
@@ -78,10 +81,12 @@ class NudgeDispatcher:
         self.max_batches_per_tick = max_batches_per_tick
         self.last_tick_at: datetime | None = None
         self.totals = TickReport()
+        self.metrics = metrics
 
     async def tick(self) -> TickReport:
         """Claim and send everything due now (bounded per tick, the rest next tick)."""
         report = TickReport()
+        started = perf_counter()
         now = self.clock.now()
         for _ in range(self.max_batches_per_tick):
             claimed = await self.store.claim_due(
@@ -95,6 +100,7 @@ class NudgeDispatcher:
                 break
         self.last_tick_at = now
         self._add_to_totals(report)
+        self._record(report, perf_counter() - started)
         if report.claimed:
             log.info(
                 "nudge tick: %d claimed, %d sent, %d skipped, %d blocked, %d failed",
@@ -134,7 +140,10 @@ class NudgeDispatcher:
         markup = nudge_keyboard(nudge.kind)
         while True:
             try:
+                began = perf_counter()
                 await self.bot.send_message(nudge.chat_id, text, reply_markup=markup)
+                if self.metrics is not None:
+                    self.metrics.send_seconds.observe(perf_counter() - began)
                 report.sent += 1
                 report.lateness.append((self.clock.now() - nudge.due_at).total_seconds())
                 return
@@ -160,6 +169,17 @@ class NudgeDispatcher:
                 report.failed += 1
                 return
             await asyncio.sleep(self.clock.real_delay(wait))
+
+    def _record(self, report: TickReport, seconds: float) -> None:
+        if self.metrics is None:
+            return
+        m = self.metrics
+        m.tick_seconds.observe(seconds)
+        m.nudges.labels("sent").inc(report.sent)
+        m.nudges.labels("failed").inc(report.failed)
+        m.nudges.labels("blocked").inc(report.blocked)
+        for reason, count in report.skipped.items():
+            m.nudges.labels(f"skipped_{reason.value}").inc(count)
 
     def _add_to_totals(self, report: TickReport) -> None:
         t = self.totals

@@ -10,6 +10,7 @@ from telegram.ext import CallbackContext
 from bot.clock import Clock
 from bot.coach import Coach
 from bot.config import Settings
+from bot.metrics import Metrics
 from bot.nudges import NudgeDispatcher
 from bot.routines import Library
 from bot.store.repo import Store
@@ -27,6 +28,7 @@ class Services:
     coach: Coach
     subscriptions: Subscriptions
     dispatcher: NudgeDispatcher
+    metrics: Metrics
 
 
 def services(context: CallbackContext[Any, Any, Any, Any]) -> Services:

@@ -520,6 +520,15 @@ class Store:
             )
             return [_session(r) for r in rows]
 
+    async def count_live_sessions(self) -> int:
+        async with self.reading() as db:
+            found = await db.scalar(
+                select(func.count())
+                .select_from(GuidedSession)
+                .where(GuidedSession.status.in_(_LIVE_VALUES))
+            )
+            return int(found or 0)
+
     async def session_log(self, user_id: int) -> list[LogRecord]:
         """A user's finished sessions, oldest first."""
         async with self.reading() as db:
