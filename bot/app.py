@@ -21,7 +21,7 @@ from telegram.ext import (
 from bot.clock import Clock, SystemClock
 from bot.coach import AnyApp, Coach, CoachSettings
 from bot.config import Settings
-from bot.handlers import errors, fallback, nudge, start, stretch
+from bot.handlers import errors, fallback, nudge, privacy, start, stretch
 from bot.handlers import settings as prefs
 from bot.metrics import Metrics
 from bot.nudges import NudgeDispatcher
@@ -41,6 +41,7 @@ COMMANDS = [
     BotCommand("pause", "Pause nudges for a few days, e.g. /pause 7"),
     BotCommand("resume", "End a pause early"),
     BotCommand("stop", "Unsubscribe from nudges"),
+    BotCommand("deletedata", "Erase everything Limber keeps about you"),
     BotCommand("start", "Welcome, the medical note, subscribe"),
     BotCommand("help", "What Limber does"),
 ]
@@ -115,12 +116,14 @@ def _add_handlers(app: AnyApp) -> None:
     app.add_handler(CommandHandler("pause", prefs.pause_command, filters=private))
     app.add_handler(CommandHandler("resume", prefs.resume_command, filters=private))
     app.add_handler(CommandHandler("stop", prefs.stop_command, filters=private))
+    app.add_handler(CommandHandler("deletedata", privacy.deletedata_command, filters=private))
     app.add_handler(CallbackQueryHandler(stretch.session_button, pattern=r"^s:"))
     app.add_handler(CallbackQueryHandler(stretch.routine_button, pattern=r"^r:"))
     app.add_handler(CallbackQueryHandler(nudge.nudge_button, pattern=r"^n:"))
     app.add_handler(CallbackQueryHandler(prefs.zone_button, pattern=r"^tz:"))
     app.add_handler(CallbackQueryHandler(prefs.time_button, pattern=r"^tm:"))
     app.add_handler(CallbackQueryHandler(prefs.menu_button, pattern=r"^st:"))
+    app.add_handler(CallbackQueryHandler(privacy.delete_button, pattern=r"^del:"))
     app.add_handler(CallbackQueryHandler(fallback.unknown_button))
     new_private = private & filters.UpdateType.MESSAGE
     app.add_handler(MessageHandler(new_private & filters.COMMAND, fallback.unknown_command))

@@ -329,6 +329,10 @@ class Coach:
     def _job_name(self, session_id: int) -> str:
         return f"session:{session_id}"
 
+    def cancel(self, session_id: int) -> None:
+        """Drop the session's pending follow-up (e.g. before its data is erased)."""
+        self._cancel(session_id)
+
     def _cancel(self, session_id: int) -> None:
         queue = self.app.job_queue
         if queue is None:

@@ -341,3 +341,16 @@ def paused_until_text(local: str) -> str:
         f"🏖 Enjoy your break! No nudges until {local}; they come back by themselves. "
         "/resume ends it early."
     )
+
+
+# Privacy ------------------------------------------------------------------------------------
+
+CONFIRM_DELETE = (
+    "🗑 This erases everything I keep about you: your settings, sessions, streaks and answers. "
+    "It cannot be undone. Delete it all?"
+)
+BUTTON_DELETE = "Yes, delete everything"
+BUTTON_KEEP = "Cancel"
+DELETED = "Done: everything I kept about you is erased. /start if you ever want to begin again."
+KEPT = "Nothing was deleted."
+NOTHING_TO_DELETE = "I keep no data about you."
