@@ -56,11 +56,15 @@ def help_text(library: Library) -> str:
     routines = ", ".join(r.id for r in library.routines.values())
     return (
         "Limber guides you through hamstring stretches for lower-back pain, one message at a "
-        "time, with a timer for each hold.\n\n"
-        "/stretch — start the default routine (or /stretch NAME: " + routines + ")\n"
+        "time, with a timer for each hold, and nudges you every morning and bedtime.\n\n"
+        f"/stretch — start the default routine (or /stretch NAME: {routines})\n"
         "/routines — pick a routine\n"
-        "/start — the welcome and the medical note\n"
-        "/help — this message\n\n"
+        "/settings — time zone and nudge times\n"
+        "/timezone CITY, /morning HH:MM, /bedtime HH:MM — change one thing\n"
+        "/pause DAYS, /resume — a break from nudges\n"
+        "/stop — no more nudges (your history is kept)\n"
+        "/deletedata — erase everything I keep about you\n"
+        "/start — the welcome and the medical note\n\n"
         "During a session: Ready starts a hold; Pause, Skip and Stop are always one tap away; "
         "“This hurts” ends the session.\n\n" + MEDICAL_NOTE
     )
