@@ -36,7 +36,7 @@ AnyContext = CallbackContext[Any, Any, Any, Any]
 # A show that failed (network) is retried this often until it works.
 RESHOW_RETRY_SECONDS = 5.0
 # A timer job may wake a hair early (float rounding); this counts as on time.
-TIMER_SLACK = timedelta(milliseconds=20)
+TIMER_SLACK = timedelta(milliseconds=1)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,12 +7,13 @@ never sees a naive datetime.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -80,6 +81,8 @@ class User(Base):
     # Denormalised from session_log so the nudge tick can skip users who just stretched
     # without a query per user.
     last_finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The local day the back-pain question was last asked: at most once a day.
+    pain_asked_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -144,6 +147,19 @@ class GuidedSession(Base):
         ),
         Index("ix_sessions_status", "status"),
     )
+
+
+class PainReport(Base):
+    """The answer to "how's your back?" (0 = no pain .. 10), one per local day."""
+
+    __tablename__ = "pain_reports"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    score: Mapped[int] = mapped_column(Integer)
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class SessionLog(Base):

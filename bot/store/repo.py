@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import cast
 
 from sqlalchemy import Table, bindparam, delete, func, select, update
@@ -21,7 +21,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.domain.session import LIVE, EndReason, Phase, SessionState, Status
 from bot.routines import Routine
 from bot.store.db import READONLY
-from bot.store.models import GuidedSession, Nudge, SessionLog, User, UTCDateTime
+from bot.store.models import (
+    Base,
+    GuidedSession,
+    Nudge,
+    PainReport,
+    SessionLog,
+    User,
+    UTCDateTime,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -520,6 +528,38 @@ class Store:
             )
             return [_session(r) for r in rows]
 
+    # Back pain ---------------------------------------------------------------------------------
+
+    async def claim_pain_question(self, user_id: int, day: date) -> bool:
+        """True once per local day: whether to ask "how's your back?" now."""
+        async with self.writing() as db:
+            result = await db.execute(
+                update(User)
+                .where(
+                    User.id == user_id,
+                    (User.pain_asked_on.is_(None)) | (User.pain_asked_on != day),
+                )
+                .values(pain_asked_on=day)
+            )
+            return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+    async def record_pain(self, user_id: int, day: date, score: int, now: datetime) -> None:
+        """Store (or correct) the day's answer."""
+        async with self.writing() as db:
+            row = await db.get(PainReport, (user_id, day))
+            if row is None:
+                db.add(PainReport(user_id=user_id, day=day, score=score, answered_at=now))
+            else:
+                row.score = score
+                row.answered_at = now
+
+    async def pain_reports(self, user_id: int) -> dict[date, int]:
+        async with self.reading() as db:
+            rows = await db.scalars(
+                select(PainReport).where(PainReport.user_id == user_id).order_by(PainReport.day)
+            )
+            return {r.day: r.score for r in rows}
+
     async def count_live_sessions(self) -> int:
         async with self.reading() as db:
             found = await db.scalar(
@@ -551,7 +591,7 @@ class Store:
                 for r in rows
             ]
 
-    async def count(self, model: type[User] | type[GuidedSession] | type[SessionLog]) -> int:
+    async def count(self, model: type[Base]) -> int:
         """Rows in a table (for tests and health checks)."""
         async with self.reading() as db:
             return int(await db.scalar(select(func.count()).select_from(model)) or 0)
