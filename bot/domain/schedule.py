@@ -1,0 +1,75 @@
+"""When a nudge is next due: a local wall-clock time in an IANA zone, as a UTC instant.
+
+zoneinfo does the offsets; this module adds the two rules a daily reminder needs on DST days:
+a local time that does not exist (spring forward) fires at the first instant after the gap,
+and a local time that happens twice (fall back) fires once, at its first occurrence.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+
+@lru_cache(maxsize=1024)
+def zone_info(zone: str) -> ZoneInfo:
+    """A cached ZoneInfo (ZoneInfo caches too, but this skips its key normalisation)."""
+    return ZoneInfo(zone)
+
+
+def next_occurrence(local_time: time, zone: str | ZoneInfo, after: datetime) -> datetime:
+    """The first instant strictly after `after` at which `zone`'s clocks show `local_time`."""
+    tz = zone if isinstance(zone, ZoneInfo) else zone_info(zone)
+    if after.tzinfo is None:
+        raise ValueError("`after` must be timezone-aware")
+    start = after.astimezone(tz).date()
+    for offset in range(-1, 3):
+        candidate = _instant(start + timedelta(days=offset), local_time, tz)
+        if candidate > after:
+            return candidate
+    raise AssertionError("no occurrence within three days")  # pragma: no cover
+
+
+def _instant(day: date, local_time: time, tz: ZoneInfo) -> datetime:
+    """The UTC instant of `local_time` on `day`: first occurrence, or the end of a gap."""
+    naive = datetime.combine(day, local_time.replace(tzinfo=None, fold=0))
+    first = naive.replace(tzinfo=tz).astimezone(UTC)  # fold=0: the earlier offset
+    if first.astimezone(tz).replace(tzinfo=None) == naive:
+        return first
+    # In a spring-forward gap: fold=1 maps to before the jump, fold=0 to after it. The jump
+    # lies between; halve on whole seconds (tzdata transitions fall on whole seconds).
+    low = int(naive.replace(tzinfo=tz, fold=1).timestamp())
+    high = int(first.timestamp())
+    before = _offset(datetime.fromtimestamp(low, UTC), tz)
+    while high - low > 1:
+        middle = (low + high) // 2
+        if _offset(datetime.fromtimestamp(middle, UTC), tz) == before:
+            low = middle
+        else:
+            high = middle
+    return datetime.fromtimestamp(high, UTC)
+
+
+def _offset(instant: datetime, tz: ZoneInfo) -> timedelta | None:
+    return instant.astimezone(tz).utcoffset()
+
+
+def local_date(instant: datetime, zone: str) -> date:
+    """The calendar date in `zone` at `instant`."""
+    return instant.astimezone(zone_info(zone)).date()
+
+
+def describe_delay(delta: timedelta) -> str:
+    """ "in 9 h 12 min": rounded up to whole minutes, so it never promises too early."""
+    seconds = delta.total_seconds()
+    if seconds < 60:
+        return "in less than a minute"
+    minutes = math.ceil(seconds / 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours and minutes:
+        return f"in {hours} h {minutes} min"
+    if hours:
+        return f"in {hours} h"
+    return f"in {minutes} min"
