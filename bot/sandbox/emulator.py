@@ -1,0 +1,717 @@
+"""A loopback stand-in of the Telegram Bot API: real HTTP, a tiny chat model, spec checks.
+
+The real Application talks to it exactly as to Telegram (PTB's base_url points here). It serves
+getUpdates from updates the tests (or the terminal chat of `python -m bot try`) push as users,
+keeps what the bot sent and edited per chat, validates every request against the Bot API spec
+(bot.sandbox.spec) and can answer with Telegram's errors: 429 with retry_after, 403 for a user
+who blocked the bot, 400 for edits, 5xx, dropped connections, delays and flood limits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from aiohttp import BodyPartReader, web
+from aiohttp.web_request import FileField
+
+from bot.sandbox.spec import Spec, Upload
+
+DEFAULT_TEST_TOKEN = "123456789:TEST-token-for-the-loopback-stand-in"
+SEND_METHODS = {"sendmessage", "sendphoto", "senddocument", "sendlocation", "sendchataction"}
+FLOOD_METHODS = {
+    "sendmessage",
+    "sendphoto",
+    "senddocument",
+    "editmessagetext",
+    "editmessagereplymarkup",
+    "editmessagecaption",
+}
+NOT_MODIFIED = (
+    "Bad Request: message is not modified: specified new message content and reply markup "
+    "are exactly the same as a specified content and reply markup of the message"
+)
+
+
+@dataclass
+class BotMessage:
+    """A message in a chat, as the emulator keeps it."""
+
+    chat_id: int
+    message_id: int
+    text: str = ""
+    reply_markup: dict[str, Any] | None = None
+    sent_at: float = 0.0
+    from_bot: bool = True
+    edits: list[tuple[float, str]] = field(default_factory=list)
+    photo: bytes | None = None
+    document: bytes | None = None
+    filename: str | None = None
+    deleted: bool = False
+
+
+@dataclass
+class ApiCall:
+    """One request the bot made, with what it was answered."""
+
+    method: str
+    params: dict[str, Any]
+    at: float
+    status: int = 200
+    response: Any = None
+
+
+@dataclass
+class _Fault:
+    method: str
+    kind: str  # "error", "reset", "delay"
+    times: int
+    chat_id: int | None = None
+    error_code: int = 500
+    description: str = "Internal Server Error"
+    retry_after: int | None = None
+    seconds: float = 0.0
+
+
+class ApiError(Exception):
+    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
+        super().__init__(description)
+        self.code = code
+        self.description = description
+        self.retry_after = retry_after
+
+
+class BotApiEmulator:
+    """See the module docstring. Use as `async with BotApiEmulator(spec_path) as emu:`."""
+
+    def __init__(self, spec_path: Path | None = None, *, token: str = DEFAULT_TEST_TOKEN) -> None:
+        self.token = token
+        self.spec = Spec.load(spec_path)
+        self.calls: list[ApiCall] = []
+        self.violations: list[str] = []
+        self.commands: list[dict[str, Any]] = []
+        self.webhook: dict[str, Any] = {}
+        self.flood_429s = 0
+        self.on_violation: Callable[[str], None] | None = None
+        self._chats: dict[int, list[BotMessage]] = {}
+        self._chat_types: dict[int, str] = {}
+        self._next_message_id: dict[int, int] = {}
+        self._updates: list[dict[str, Any]] = []
+        self._update_ids = itertools.count(1)
+        self._callback_ids = itertools.count(1)
+        self._faults: list[_Fault] = []
+        self._blocked: set[int] = set()
+        self._flood: tuple[float, float] | None = None
+        self._sent_all: deque[float] = deque()
+        self._sent_chat: dict[int, deque[float]] = {}
+        self._changed = asyncio.Event()
+        self._last_request = time.monotonic()
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+        self.bot_id = int(token.split(":")[0]) if token.split(":")[0].isdigit() else 1
+
+    # Lifecycle ----------------------------------------------------------------------------------
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        app = web.Application(client_max_size=50 * 1024 * 1024)
+        app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_route("GET", "/file/bot{token}/{path:.*}", self._file)
+        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, host, port)
+        await site.start()
+        server = site._server
+        assert server is not None and server.sockets  # type: ignore[attr-defined]
+        self.port = int(server.sockets[0].getsockname()[1])  # type: ignore[attr-defined]
+        self.host = host
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> BotApiEmulator:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    @property
+    def file_base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/file/bot"
+
+    # Users -> bot ---------------------------------------------------------------------------------
+
+    def _user(
+        self, user_id: int, first_name: str = "Ann", language_code: str | None = "en"
+    ) -> dict[str, Any]:
+        user: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": first_name}
+        if language_code:
+            user["language_code"] = language_code
+        return user
+
+    def _chat(self, chat_id: int, chat_type: str | None = None) -> dict[str, Any]:
+        kind = chat_type or self._chat_types.get(chat_id) or ("private" if chat_id > 0 else "group")
+        self._chat_types.setdefault(chat_id, kind)
+        if kind == "private":
+            return {"id": chat_id, "type": "private", "first_name": "User"}
+        if kind == "channel":
+            return {"id": chat_id, "type": "channel", "title": "A channel"}
+        return {"id": chat_id, "type": kind, "title": "A group"}
+
+    def _new_id(self, chat_id: int) -> int:
+        self._next_message_id[chat_id] = self._next_message_id.get(chat_id, 0) + 1
+        return self._next_message_id[chat_id]
+
+    def _user_message(
+        self,
+        user_id: int,
+        chat_id: int | None,
+        chat_type: str | None,
+        first_name: str,
+        language_code: str | None,
+        **content: Any,
+    ) -> dict[str, Any]:
+        chat = chat_id if chat_id is not None else user_id
+        message_id = self._new_id(chat)
+        self._chats.setdefault(chat, []).append(
+            BotMessage(
+                chat, message_id, str(content.get("text", "")), None, time.monotonic(), False
+            )
+        )
+        return {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": self._chat(chat, chat_type),
+            "from": self._user(user_id, first_name, language_code),
+            **content,
+        }
+
+    def push_update(self, update: dict[str, Any]) -> dict[str, Any]:
+        """Queue any update (an update_id is assigned)."""
+        update = {"update_id": next(self._update_ids), **update}
+        self._updates.append(update)
+        self._notify()
+        return update
+
+    def send_text(
+        self,
+        user_id: int,
+        text: str,
+        *,
+        first_name: str = "Ann",
+        language_code: str | None = "en",
+        chat_id: int | None = None,
+        chat_type: str | None = None,
+    ) -> dict[str, Any]:
+        content: dict[str, Any] = {"text": text}
+        if text.startswith("/"):
+            command = text.split()[0] if text.split() else text
+            content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        message = self._user_message(
+            user_id, chat_id, chat_type, first_name, language_code, **content
+        )
+        return self.push_update({"message": message})
+
+    def send_location(self, user_id: int, latitude: float, longitude: float) -> dict[str, Any]:
+        location = {"latitude": latitude, "longitude": longitude}
+        message = self._user_message(user_id, None, None, "Ann", "en", location=location)
+        return self.push_update({"message": message})
+
+    def send_sticker(self, user_id: int) -> dict[str, Any]:
+        sticker = {
+            "file_id": "sticker1",
+            "file_unique_id": "s1",
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+        }
+        message = self._user_message(user_id, None, None, "Ann", "en", sticker=sticker)
+        return self.push_update({"message": message})
+
+    def send_photo(self, user_id: int) -> dict[str, Any]:
+        photo = [{"file_id": "photo1", "file_unique_id": "p1", "width": 90, "height": 90}]
+        message = self._user_message(user_id, None, None, "Ann", "en", photo=photo)
+        return self.push_update({"message": message})
+
+    def edit_text(self, user_id: int, message_id: int, text: str) -> dict[str, Any]:
+        message = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "edit_date": int(time.time()),
+            "chat": self._chat(user_id),
+            "from": self._user(user_id),
+            "text": text,
+        }
+        return self.push_update({"edited_message": message})
+
+    def channel_post(self, chat_id: int, text: str) -> dict[str, Any]:
+        message_id = self._new_id(chat_id)
+        post = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": self._chat(chat_id, "channel"),
+            "text": text,
+        }
+        return self.push_update({"channel_post": post})
+
+    def press(
+        self,
+        user_id: int,
+        message_id: int,
+        *,
+        data: str | None = None,
+        text: str | None = None,
+        chat_id: int | None = None,
+        first_name: str = "Ann",
+    ) -> dict[str, Any]:
+        """Press a button of the bot's message (by callback data or label), as `user_id`."""
+        chat = chat_id if chat_id is not None else user_id
+        message = self._find(chat, message_id)
+        if message is None:
+            raise LookupError(f"no message {message_id} in chat {chat}")
+        buttons = self.buttons(message)
+        if data is None:
+            matches = [d for label, d in buttons if label == text]
+            if not matches:
+                raise LookupError(f"no button {text!r} on message {message_id}: {buttons}")
+            data = matches[0]
+        query = {
+            "id": str(next(self._callback_ids)),
+            "from": self._user(user_id, first_name),
+            "chat_instance": str(chat),
+            "data": data,
+            "message": self._message_json(message),
+        }
+        return self.push_update({"callback_query": query})
+
+    # Inspection -----------------------------------------------------------------------------------
+
+    def messages(self, chat_id: int) -> list[BotMessage]:
+        """The bot's messages in the chat, oldest first (deleted ones left out)."""
+        return [m for m in self._chats.get(chat_id, []) if m.from_bot and not m.deleted]
+
+    def last_message(self, chat_id: int) -> BotMessage | None:
+        found = self.messages(chat_id)
+        return found[-1] if found else None
+
+    @staticmethod
+    def buttons(message: BotMessage) -> list[tuple[str, str]]:
+        """(label, callback data) of each inline button, row by row."""
+        markup = message.reply_markup or {}
+        return [
+            (str(b.get("text", "")), str(b.get("callback_data", "")))
+            for row in markup.get("inline_keyboard", [])
+            for b in row
+        ]
+
+    def assert_no_violations(self) -> None:
+        if self.violations:
+            raise AssertionError("Bot API spec violations:\n" + "\n".join(self.violations))
+
+    async def wait_for(self, predicate: Callable[[], bool], timeout: float = 5.0) -> None:
+        """Wait until `predicate()` holds (checked on every request and update)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            event = self._changed
+            if predicate():
+                return
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                recent = "\n".join(
+                    f"  {c.method} {c.status} {json.dumps(c.params, default=str)[:200]}"
+                    for c in self.calls[-12:]
+                )
+                raise TimeoutError(f"condition not met within {timeout} s; recent calls:\n{recent}")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(event.wait(), min(remaining, 0.25))
+
+    async def wait_for_message(
+        self, chat_id: int, contains: str, timeout: float = 5.0
+    ) -> BotMessage:
+        def found() -> bool:
+            return any(contains in m.text for m in self.messages(chat_id))
+
+        await self.wait_for(found, timeout)
+        return next(m for m in self.messages(chat_id) if contains in m.text)
+
+    async def settled(self, quiet: float = 0.5, timeout: float = 10.0) -> None:
+        """Return once the bot made no request (but getUpdates) for `quiet` seconds."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            idle = time.monotonic() - self._last_request
+            if idle >= quiet:
+                return
+            await asyncio.sleep(quiet - idle)
+        raise TimeoutError("the bot did not settle")
+
+    # Faults ---------------------------------------------------------------------------------------
+
+    def fail_next(
+        self,
+        method: str,
+        *,
+        error_code: int = 500,
+        description: str = "Internal Server Error",
+        retry_after: int | None = None,
+        times: int = 1,
+        chat_id: int | None = None,
+    ) -> None:
+        self._faults.append(
+            _Fault(method.lower(), "error", times, chat_id, error_code, description, retry_after)
+        )
+
+    def reset_next(self, method: str, times: int = 1) -> None:
+        """Drop the connection of the next matching request(s) without an answer."""
+        self._faults.append(_Fault(method.lower(), "reset", times))
+
+    def delay(self, method: str, seconds: float, times: int = 1_000_000) -> None:
+        self._faults.append(_Fault(method.lower(), "delay", times, seconds=seconds))
+
+    def block(self, user_id: int) -> None:
+        self._blocked.add(user_id)
+
+    def unblock(self, user_id: int) -> None:
+        self._blocked.discard(user_id)
+
+    def enforce_flood(
+        self, per_second_overall: float = 30, per_chat_per_second: float = 1.0
+    ) -> None:
+        self._flood = (per_second_overall, per_chat_per_second)
+
+    # HTTP -----------------------------------------------------------------------------------------
+
+    def _notify(self) -> None:
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    async def _file(self, request: web.Request) -> web.StreamResponse:
+        return web.Response(status=404)
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        method = request.match_info["method"]
+        if request.match_info["token"] != self.token:
+            return _json(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
+        raw = await _read_params(request)
+        canonical = self.spec.canonical(method)
+        if canonical is None:
+            self._violation(f"unknown method {method!r}")
+            return _json(404, {"ok": False, "error_code": 404, "description": "Not Found"})
+        params, problems = self.spec.check_call(method, raw)
+        call = ApiCall(canonical, params, time.monotonic())
+        self.calls.append(call)
+        if canonical.lower() != "getupdates":
+            self._last_request = call.at
+        for problem in problems:
+            self._violation(problem)
+        if problems:
+            return self._answer(call, 400, None, f"Bad Request: {problems[0]}")
+        fault = self._take_fault(canonical.lower(), params)
+        if fault is not None:
+            if fault.kind == "reset":
+                call.status = 0
+                self._notify()
+                if request.transport is not None:
+                    request.transport.close()
+                raise ConnectionResetError("dropped by the stand-in")
+            if fault.kind == "delay":
+                await asyncio.sleep(fault.seconds)
+            else:
+                return self._answer(
+                    call, fault.error_code, None, fault.description, fault.retry_after
+                )
+        try:
+            result = await self._dispatch(canonical.lower(), params)
+        except ApiError as exc:
+            return self._answer(call, exc.code, None, exc.description, exc.retry_after)
+        return self._answer(call, 200, result)
+
+    def _violation(self, text: str) -> None:
+        self.violations.append(text)
+        if self.on_violation is not None:
+            self.on_violation(text)
+
+    def _answer(
+        self,
+        call: ApiCall,
+        status: int,
+        result: Any,
+        description: str | None = None,
+        retry_after: int | None = None,
+    ) -> web.Response:
+        call.status = status
+        if status == 200:
+            body: dict[str, Any] = {"ok": True, "result": result}
+        else:
+            body = {"ok": False, "error_code": status, "description": description or ""}
+            if retry_after is not None:
+                body["parameters"] = {"retry_after": retry_after}
+        call.response = body
+        self._notify()
+        return _json(status, body)
+
+    def _take_fault(self, method: str, params: dict[str, Any]) -> _Fault | None:
+        for fault in self._faults:
+            if fault.method != method or fault.times <= 0:
+                continue
+            if fault.chat_id is not None and params.get("chat_id") != fault.chat_id:
+                continue
+            fault.times -= 1
+            if fault.times <= 0 and fault.kind != "delay":
+                self._faults.remove(fault)
+            return fault
+        return None
+
+    def _check_flood(self, method: str, chat_id: int) -> None:
+        if self._flood is None or method not in FLOOD_METHODS:
+            return
+        overall, per_chat = self._flood
+        now = time.monotonic()
+        window = self._sent_all
+        while window and now - window[0] >= 1.0:
+            window.popleft()
+        chat_window = self._sent_chat.setdefault(chat_id, deque())
+        while chat_window and now - chat_window[0] >= 1.0:
+            chat_window.popleft()
+        if len(window) >= overall or len(chat_window) >= max(1.0, per_chat):
+            self.flood_429s += 1
+            raise ApiError(429, "Too Many Requests: retry after 1", retry_after=1)
+        window.append(now)
+        chat_window.append(now)
+
+    # Methods --------------------------------------------------------------------------------------
+
+    async def _dispatch(self, method: str, params: dict[str, Any]) -> Any:
+        if method == "getme":
+            return {
+                "id": self.bot_id,
+                "is_bot": True,
+                "first_name": "Limber",
+                "username": "limber_test_bot",
+                "can_join_groups": True,
+                "can_read_all_group_messages": False,
+                "supports_inline_queries": False,
+            }
+        if method == "getupdates":
+            return await self._get_updates(params)
+        if method in ("setmycommands",):
+            self.commands = [dict(c) for c in params.get("commands", [])]
+            return True
+        if method == "getmycommands":
+            return self.commands
+        if method == "deletemycommands":
+            self.commands = []
+            return True
+        if method == "setwebhook":
+            self.webhook = dict(params)
+            return True
+        if method == "deletewebhook":
+            self.webhook = {}
+            return True
+        if method == "getwebhookinfo":
+            return {
+                "url": self.webhook.get("url", ""),
+                "has_custom_certificate": False,
+                "pending_update_count": 0,
+            }
+        if method == "answercallbackquery":
+            return True
+        chat_id = params.get("chat_id")
+        if isinstance(chat_id, int) and chat_id in self._blocked:
+            raise ApiError(403, "Forbidden: bot was blocked by the user")
+        if isinstance(chat_id, int):
+            self._check_flood(method, chat_id)
+        if method == "sendmessage":
+            return self._store_message(params, text=params["text"])
+        if method == "sendphoto":
+            upload = params.get("photo")
+            return self._store_message(params, text=params.get("caption", ""), photo=upload)
+        if method == "senddocument":
+            upload = params.get("document")
+            return self._store_message(params, text=params.get("caption", ""), document=upload)
+        if method == "sendlocation":
+            return self._store_message(params, text="")
+        if method == "sendchataction":
+            return True
+        if method in ("editmessagetext", "editmessagereplymarkup", "editmessagecaption"):
+            return self._edit(method, params)
+        if method == "deletemessage":
+            message = self._find(int(params["chat_id"]), int(params["message_id"]))
+            if message is None:
+                raise ApiError(400, "Bad Request: message to delete not found")
+            message.deleted = True
+            return True
+        return True
+
+    async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        offset = int(params.get("offset") or 0)
+        if offset:
+            self._updates = [u for u in self._updates if u["update_id"] >= offset]
+        limit = int(params.get("limit") or 100)
+        timeout = float(params.get("timeout") or 0)
+        deadline = time.monotonic() + timeout
+        while not self._updates and time.monotonic() < deadline:
+            event = self._changed
+            try:
+                await asyncio.wait_for(event.wait(), deadline - time.monotonic())
+            except TimeoutError:
+                break
+        allowed = params.get("allowed_updates")
+        ready = self._updates[:limit]
+        if allowed:
+            ready = [u for u in ready if any(k in u for k in allowed)]
+        return ready
+
+    def _store_message(
+        self,
+        params: dict[str, Any],
+        *,
+        text: str,
+        photo: Any = None,
+        document: Any = None,
+    ) -> dict[str, Any]:
+        chat_id = int(params["chat_id"])
+        message = BotMessage(
+            chat_id=chat_id,
+            message_id=self._new_id(chat_id),
+            text=text,
+            reply_markup=params.get("reply_markup"),
+            sent_at=time.monotonic(),
+        )
+        if isinstance(photo, Upload):
+            message.photo, message.filename = photo.data, photo.filename
+        if isinstance(document, Upload):
+            message.document, message.filename = document.data, document.filename
+        self._chats.setdefault(chat_id, []).append(message)
+        return self._message_json(message)
+
+    def _edit(self, method: str, params: dict[str, Any]) -> Any:
+        if "chat_id" not in params or "message_id" not in params:
+            raise ApiError(400, "Bad Request: inline messages are not supported by the stand-in")
+        message = self._find(int(params["chat_id"]), int(params["message_id"]))
+        if message is None or not message.from_bot:
+            raise ApiError(400, "Bad Request: message to edit not found")
+        markup = params.get("reply_markup")
+        if method == "editmessagereplymarkup":
+            text = message.text
+        elif method == "editmessagecaption":
+            text = params.get("caption", "")
+        else:
+            text = params["text"]
+        if text == message.text and _markup(markup) == _markup(message.reply_markup):
+            raise ApiError(400, NOT_MODIFIED)
+        message.text = text
+        message.reply_markup = markup
+        message.edits.append((time.monotonic(), text))
+        return self._message_json(message)
+
+    def _find(self, chat_id: int, message_id: int) -> BotMessage | None:
+        for message in self._chats.get(chat_id, []):
+            if message.message_id == message_id and not message.deleted:
+                return message
+        return None
+
+    def _message_json(self, message: BotMessage) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "message_id": message.message_id,
+            "date": int(time.time()),
+            "chat": self._chat(message.chat_id),
+        }
+        if message.from_bot:
+            body["from"] = {
+                "id": self.bot_id,
+                "is_bot": True,
+                "first_name": "Limber",
+                "username": "limber_test_bot",
+            }
+        else:
+            body["from"] = self._user(message.chat_id)
+        if message.photo is not None:
+            body["photo"] = [
+                {
+                    "file_id": f"photo{message.message_id}",
+                    "file_unique_id": f"p{message.message_id}",
+                    "width": 1000,
+                    "height": 600,
+                }
+            ]
+            if message.text:
+                body["caption"] = message.text
+        elif message.document is not None:
+            body["document"] = {
+                "file_id": f"doc{message.message_id}",
+                "file_unique_id": f"d{message.message_id}",
+                "file_name": message.filename or "file",
+            }
+            if message.text:
+                body["caption"] = message.text
+        elif message.text:
+            body["text"] = message.text
+        if message.reply_markup:
+            body["reply_markup"] = message.reply_markup
+        return body
+
+
+def _markup(markup: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not markup or not markup.get("inline_keyboard"):
+        return None
+    return markup
+
+
+def _json(status: int, body: Any) -> web.Response:
+    return web.Response(status=status, text=json.dumps(body), content_type="application/json")
+
+
+async def _read_params(request: web.Request) -> dict[str, Any]:
+    """Parameters from the query string and a form, multipart or JSON body."""
+    params: dict[str, Any] = dict(request.query)
+    if request.method != "POST" or not request.body_exists:
+        return params
+    ctype = request.content_type
+    if ctype == "application/json":
+        body = await request.json()
+        if isinstance(body, dict):
+            params.update(body)
+    elif ctype == "multipart/form-data":
+        reader = await request.multipart()
+        while True:
+            part = await reader.next()
+            if part is None:
+                break
+            if not isinstance(part, BodyPartReader):
+                continue
+            name = part.name or ""
+            data = await part.read(decode=False)
+            if part.filename:
+                params[name] = Upload(part.filename, bytes(data))
+            else:
+                params[name] = bytes(data).decode("utf-8")
+    else:
+        form = await request.post()
+        for key, value in form.items():
+            if isinstance(value, str):
+                params[key] = value
+            elif isinstance(value, FileField):
+                params[key] = Upload(value.filename, value.file.read())
+    return params
