@@ -94,7 +94,9 @@ def build_application(
         metrics=metrics,
     )
     subscriptions = Subscriptions(store, clock)
-    app.bot_data[KEY] = Services(settings, store, library, clock, coach, subscriptions, dispatcher)
+    app.bot_data[KEY] = Services(
+        settings, store, library, clock, coach, subscriptions, dispatcher, metrics
+    )
     app.bot_data["coach"] = coach
     _add_handlers(app)
     return app
@@ -160,3 +162,25 @@ async def _tick(context: CallbackContext[Any, Any, Any, Any]) -> None:
 async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     svc: Services = app.bot_data[KEY]
     await svc.store.close()
+
+
+async def start_app(app: AnyApp) -> None:
+    """Initialise and start without run_polling/run_webhook (webhook server, tests, `try`).
+
+    PTB calls post_init/post_shutdown only from its run_* methods, so they are called here.
+    """
+    await app.initialize()
+    if app.post_init is not None:
+        await app.post_init(app)
+    await app.start()
+
+
+async def stop_app(app: AnyApp) -> None:
+    """The reverse of start_app: stop polling if running, drain, shut down."""
+    if app.updater is not None and app.updater.running:
+        await app.updater.stop()
+    if app.running:
+        await app.stop()
+    await app.shutdown()
+    if app.post_shutdown is not None:
+        await app.post_shutdown(app)

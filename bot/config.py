@@ -56,7 +56,7 @@ class Settings(BaseSettings):
     admin_ids: str = ""
     # How late a nudge may still go out after downtime; later than this it is skipped.
     nudge_grace_minutes: int = Field(default=60, ge=1, le=24 * 60)
-    nudge_tick_seconds: float = Field(default=5.0, gt=0, le=300)
+    nudge_tick_seconds: float = Field(default=5.0, gt=0, le=86400)
     # Pause between the two sides of a stretch, so the user can change legs without losing
     # hold time.
     switch_seconds: int = Field(default=5, ge=0, le=60)

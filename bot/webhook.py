@@ -99,7 +99,7 @@ async def health_problems(svc: Services) -> list[str]:
 
 async def serve(app: AnyApp, settings: Settings, *, host: str = "0.0.0.0") -> None:
     """Run until SIGTERM/SIGINT: register the webhook, serve, then drain and stop."""
-    from bot.app import ALLOWED_UPDATES
+    from bot.app import ALLOWED_UPDATES, start_app, stop_app
 
     assert settings.webhook_url and settings.webhook_secret
     server = uvicorn.Server(
@@ -111,14 +111,13 @@ async def serve(app: AnyApp, settings: Settings, *, host: str = "0.0.0.0") -> No
             timeout_graceful_shutdown=8,
         )
     )
-    async with app:
+    await start_app(app)
+    try:
         await app.bot.set_webhook(
             url=settings.webhook_url,
             secret_token=settings.webhook_secret.get_secret_value(),
             allowed_updates=ALLOWED_UPDATES,
         )
-        await app.start()
-        try:
-            await server.serve()  # returns after SIGTERM, once in-flight requests are done
-        finally:
-            await app.stop()  # drains the update queue and running handlers
+        await server.serve()  # returns after SIGTERM, once in-flight requests are done
+    finally:
+        await stop_app(app)  # drains the update queue and running handlers

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from bot.sandbox.emulator import BotApiEmulator, BotMessage
 from sqlalchemy import insert
 
-from bot.app import ALLOWED_UPDATES, build_application
+from bot.app import ALLOWED_UPDATES, build_application, start_app, stop_app
 from bot.clock import Clock, ScaledClock
 from bot.coach import AnyApp
 from bot.config import Settings
@@ -66,8 +66,7 @@ class Harness:
     async def start(self) -> None:
         await upgrade_async(self.db_url)
         self.app = build_application(self.settings(), clock=self.clock)
-        await self.app.initialize()
-        await self.app.start()
+        await start_app(self.app)
         assert self.app.updater is not None
         if self.polling:
             await self.app.updater.start_polling(
@@ -78,11 +77,7 @@ class Harness:
         if self.app is None:
             return
         app, self.app = self.app, None
-        if app.updater is not None and app.updater.running:
-            await app.updater.stop()
-        if app.running:
-            await app.stop()
-        await app.shutdown()
+        await stop_app(app)
 
     async def restart(self) -> None:
         await self.stop()
