@@ -224,10 +224,13 @@ async def test_a_user_who_blocked_the_bot_gets_no_more_nudges_until_start(
         assert (await bot.services.dispatcher.tick()).claimed == 0
         emu.unblock(uid)
         emu.send_text(uid, "/start", first_name="Back")
-        await next_message(emu, uid, 0)
+        await next_message(emu, uid, 0)  # welcome back
+        summary = await next_message(emu, uid, 1)  # and the schedule, with the next nudge
+        assert "Next nudge: bedtime, 22:00" in summary.text
         user = await bot.services.store.get_user(uid)
         assert user is not None and user.active
-        assert (await bot.services.store.nudges_of(uid))["morning"].next_nudge_at is not None
+        morning = (await bot.services.store.nudges_of(uid))["morning"]
+        assert morning.next_nudge_at == DUE + timedelta(days=2)
     finally:
         await bot.stop()
 

@@ -215,6 +215,8 @@ class Store:
                             language_code=language_code,
                             active=True,
                             timezone="UTC",
+                            # No nudges until they tell us their zone (see subscription).
+                            onboarding="ob:timezone",
                             created_at=now,
                             updated_at=now,
                         )
