@@ -63,7 +63,6 @@ NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 def seed(path: Path, users: int, due_now: int) -> None:
     """Fill a migrated SQLite file fast with raw sqlite3 (the ORM is not what is measured)."""
     from bot.domain.schedule import next_occurrence
-
     from bot.nudges import parse_hhmm
 
     rng = random.Random(7)
@@ -124,11 +123,10 @@ def rss_mb() -> float:
 
 async def phase_startup(url: str) -> dict[str, Any]:
     """Start the bot on the full database against the stand-in; idle ticks; RSS."""
-    from bot.sandbox.emulator import BotApiEmulator
-
     from bot.app import build_application
     from bot.clock import MovableClock
     from bot.config import Settings
+    from bot.sandbox.emulator import BotApiEmulator
     from bot.services import KEY, Services
     from bot.store.db import upgrade
 
@@ -189,11 +187,10 @@ async def phase_claim(url: str, due: int) -> dict[str, Any]:
 
 async def phase_send(url: str, limited: int, rate_limit: bool) -> dict[str, Any]:
     """A wave of due users sent over HTTP to the stand-in."""
-    from bot.sandbox.emulator import BotApiEmulator
-
     from bot.app import build_application
     from bot.clock import SystemClock
     from bot.config import Settings
+    from bot.sandbox.emulator import BotApiEmulator
     from bot.services import KEY, Services
 
     async with BotApiEmulator() as emu:

@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.sandbox.emulator import BotApiEmulator, BotMessage
 from sqlalchemy import insert
 
 from bot.app import ALLOWED_UPDATES, build_application, start_app, stop_app
 from bot.clock import Clock, ScaledClock
 from bot.coach import AnyApp
 from bot.config import Settings
+from bot.sandbox.emulator import BotApiEmulator, BotMessage
 from bot.services import KEY, Services
 from bot.store.db import upgrade_async
 from bot.store.models import Nudge, User

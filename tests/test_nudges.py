@@ -9,11 +9,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from bot.sandbox.emulator import BotApiEmulator
 
 from bot import texts
 from bot.clock import MovableClock
 from bot.domain.nudge_rules import SkipReason
+from bot.sandbox.emulator import BotApiEmulator
 from bot.store.db import upgrade_async
 from tests.harness import Harness, next_message, seed_subscribers
 

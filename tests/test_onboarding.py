@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from bot.sandbox.emulator import BotApiEmulator
 
 from bot import texts
 from bot.clock import MovableClock
+from bot.sandbox.emulator import BotApiEmulator
 from tests.harness import Harness, next_message
 
 ANN = 2001

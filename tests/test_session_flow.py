@@ -8,10 +8,10 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from bot.sandbox.emulator import BotApiEmulator, BotMessage
 
 from bot import texts
 from bot.domain.session import Status
+from bot.sandbox.emulator import BotApiEmulator, BotMessage
 from bot.store.models import SessionLog, User
 from tests.harness import SPEED, Harness, next_message
 
