@@ -358,3 +358,19 @@ BUTTON_KEEP = "Cancel"
 DELETED = "Done: everything I kept about you is erased. /start if you ever want to begin again."
 KEPT = "Nothing was deleted."
 NOTHING_TO_DELETE = "I keep no data about you."
+
+
+# Progress -----------------------------------------------------------------------------------
+
+PAIN_QUESTION = "How's your back today? (0 = no pain, 10 = the worst)"
+
+
+def pain_noted(score: int) -> str:
+    return f"{PAIN_QUESTION}\n\nThanks, noted: {score}/10. 📝"
+
+
+NO_HISTORY = (
+    "No sessions yet, so nothing to chart. 🙂 Do your first one with /stretch and your "
+    "calendar starts filling up."
+)
+EXPORT_CAPTION = "Your Limber history: every finished session and your back-pain answers."
