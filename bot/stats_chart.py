@@ -1,0 +1,171 @@
+"""The /stats picture: a 16-week calendar, the streak figures, and the back-pain line.
+
+Drawn with Pillow and its built-in scalable font, so it needs no system fonts and renders the
+same on every machine. It is CPU work, so callers run it off the event loop.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from PIL import Image, ImageDraw, ImageFont
+
+from bot.domain.streaks import DayRecord
+
+WIDTH, HEIGHT = 1000, 600
+WEEKS = 16
+BACKGROUND = (255, 255, 255)
+INK = (40, 44, 52)
+MUTED = (120, 126, 136)
+COLOR_NONE = (230, 232, 236)
+COLOR_MORNING = (255, 196, 87)
+COLOR_BEDTIME = (120, 144, 230)
+COLOR_BOTH = (46, 160, 90)
+COLOR_FUTURE = (255, 255, 255)
+COLOR_PAIN = (214, 69, 65)
+
+CELL, GAP = 24, 5
+LEFT, TOP = 70, 130
+PAIN_TOP, PAIN_HEIGHT = 400, 150
+
+
+@dataclass(frozen=True, slots=True)
+class ChartData:
+    today: date
+    days: Mapping[date, DayRecord] = field(default_factory=dict)
+    pain: Mapping[date, int] = field(default_factory=dict)
+    current: int = 0
+    best: int = 0
+    total_sessions: int = 0
+    total_minutes: int = 0
+    full_days: int = 0
+    freezes_held: int = 0
+    title: str = ""
+
+
+def first_monday(today: date) -> date:
+    """The Monday starting the first of the 16 weeks shown (the last one holds today)."""
+    return today - timedelta(days=today.weekday()) - timedelta(weeks=WEEKS - 1)
+
+
+def cell_center(today: date, day: date) -> tuple[int, int]:
+    """Pixel centre of a day's calendar cell (for tests and the pain line's x)."""
+    offset = (day - first_monday(today)).days
+    week, weekday = divmod(offset, 7)
+    x = LEFT + week * (CELL + GAP) + CELL // 2
+    y = TOP + weekday * (CELL + GAP) + CELL // 2
+    return x, y
+
+
+def _drawable(text: str) -> str:
+    """The part of a name the built-in font can draw (Latin); emoji and other scripts would
+    come out as boxes, so they are left out rather than shown broken."""
+    kept = "".join(c for c in text if c == " " or (c.isprintable() and ord(c) < 0x250))
+    return " ".join(kept.split())[:40]
+
+
+def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    return ImageFont.load_default(size=size)
+
+
+def _colour(record: DayRecord | None, day: date, today: date) -> tuple[int, int, int]:
+    if day > today:
+        return COLOR_FUTURE
+    if record is None:
+        return COLOR_NONE
+    if record.full:
+        return COLOR_BOTH
+    return COLOR_MORNING if record.morning else COLOR_BEDTIME
+
+
+def render_stats_png(data: ChartData) -> bytes:
+    image = Image.new("RGB", (WIDTH, HEIGHT), BACKGROUND)
+    draw = ImageDraw.Draw(image)
+    name = _drawable(data.title)
+    draw.text((LEFT, 24), f"Limber: {name}" if name else "Limber", fill=INK, font=_font(30))
+    figures = (
+        f"Streak: {data.current} days   Best: {data.best}   "
+        f"Sessions: {data.total_sessions}   Minutes: {data.total_minutes}   "
+        f"Full days: {data.full_days}   Freezes: {data.freezes_held}"
+    )
+    draw.text((LEFT, 70), figures, fill=INK, font=_font(18))
+    _calendar(draw, data)
+    _legend(draw)
+    _pain(draw, data)
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+def _calendar(draw: ImageDraw.ImageDraw, data: ChartData) -> None:
+    start = first_monday(data.today)
+    small = _font(14)
+    for label, weekday in (("Mon", 0), ("Wed", 2), ("Fri", 4), ("Sun", 6)):
+        draw.text((LEFT - 45, TOP + weekday * (CELL + GAP) + 4), label, fill=MUTED, font=small)
+    for offset in range(WEEKS * 7):
+        day = start + timedelta(days=offset)
+        x, y = cell_center(data.today, day)
+        colour = _colour(data.days.get(day), day, data.today)
+        box = (x - CELL // 2, y - CELL // 2, x + CELL // 2, y + CELL // 2)
+        draw.rounded_rectangle(
+            box, radius=4, fill=colour, outline=COLOR_NONE if colour == COLOR_FUTURE else None
+        )
+        if day.day == 1 or offset == 0:
+            draw.text((x - CELL // 2, TOP - 22), f"{day:%b}", fill=MUTED, font=small)
+    if start <= data.today:
+        x, y = cell_center(data.today, data.today)
+        draw.rounded_rectangle(
+            (x - CELL // 2 - 2, y - CELL // 2 - 2, x + CELL // 2 + 2, y + CELL // 2 + 2),
+            radius=5,
+            outline=INK,
+            width=2,
+        )
+
+
+def _legend(draw: ImageDraw.ImageDraw) -> None:
+    x = LEFT + WEEKS * (CELL + GAP) + 30
+    small = _font(16)
+    for i, (label, colour) in enumerate(
+        (
+            ("Morning", COLOR_MORNING),
+            ("Bedtime", COLOR_BEDTIME),
+            ("Both", COLOR_BOTH),
+            ("None", COLOR_NONE),
+        )
+    ):
+        y = TOP + i * 34
+        draw.rounded_rectangle((x, y, x + CELL, y + CELL), radius=4, fill=colour)
+        draw.text((x + CELL + 10, y + 3), label, fill=INK, font=small)
+
+
+def _pain(draw: ImageDraw.ImageDraw, data: ChartData) -> None:
+    small = _font(14)
+    right = LEFT + WEEKS * (CELL + GAP) - GAP
+    bottom = PAIN_TOP + PAIN_HEIGHT
+    draw.text((LEFT, PAIN_TOP - 30), "How's your back (0 = no pain)", fill=INK, font=_font(16))
+    for value in (0, 5, 10):
+        y = bottom - value * PAIN_HEIGHT / 10
+        draw.line((LEFT, y, right, y), fill=COLOR_NONE, width=1)
+        draw.text((LEFT - 30, y - 8), str(value), fill=MUTED, font=small)
+    start = first_monday(data.today)
+    points: list[tuple[float, float]] = []
+    previous: date | None = None
+    for day in sorted(d for d in data.pain if start <= d <= data.today):
+        # Each day of a week gets its own x within the week's column width.
+        x = LEFT + (day - start).days * (CELL + GAP) / 7 + CELL // 2
+        y = bottom - max(0, min(10, data.pain[day])) * PAIN_HEIGHT / 10
+        if previous is not None and (day - previous).days > 7 and len(points) > 1:
+            draw.line(points, fill=COLOR_PAIN, width=3)
+            points = []
+        elif previous is not None and (day - previous).days > 7:
+            points = []
+        points.append((x, y))
+        previous = day
+        draw.ellipse((x - 4, y - 4, x + 4, y + 4), fill=COLOR_PAIN)
+    if len(points) > 1:
+        draw.line(points, fill=COLOR_PAIN, width=3)
+    if not data.pain:
+        draw.text((LEFT + 10, PAIN_TOP + 60), "No answers yet", fill=MUTED, font=small)
