@@ -21,10 +21,11 @@ from telegram.ext import (
 from bot.clock import Clock, SystemClock
 from bot.coach import AnyApp, Coach, CoachSettings
 from bot.config import Settings
-from bot.handlers import errors, fallback, nudge, privacy, start, stretch
+from bot.handlers import errors, fallback, nudge, privacy, start, stats, stretch
 from bot.handlers import settings as prefs
 from bot.metrics import Metrics
 from bot.nudges import NudgeDispatcher
+from bot.progress import Progress
 from bot.routines import Library, load_routines
 from bot.services import KEY, Services
 from bot.store.db import create_engine
@@ -34,6 +35,8 @@ from bot.subscription import Subscriptions
 COMMANDS = [
     BotCommand("stretch", "Start a guided stretching session"),
     BotCommand("routines", "Pick a routine"),
+    BotCommand("stats", "Your streak and progress, with a picture"),
+    BotCommand("export", "Your history as a CSV file"),
     BotCommand("settings", "Time zone and nudge times"),
     BotCommand("timezone", "Set your time zone"),
     BotCommand("morning", "Set the morning nudge, e.g. /morning 07:30"),
@@ -94,8 +97,11 @@ def build_application(
         metrics=metrics,
     )
     subscriptions = Subscriptions(store, clock)
+    progress = Progress(store, clock, app.bot)
+    coach.finish_lines = progress.finish_lines
+    coach.after_finish = progress.ask_pain
     app.bot_data[KEY] = Services(
-        settings, store, library, clock, coach, subscriptions, dispatcher, metrics
+        settings, store, library, clock, coach, subscriptions, dispatcher, metrics, progress
     )
     app.bot_data["coach"] = coach
     _add_handlers(app)
@@ -119,6 +125,8 @@ def _add_handlers(app: AnyApp) -> None:
     app.add_handler(CommandHandler("resume", prefs.resume_command, filters=private))
     app.add_handler(CommandHandler("stop", prefs.stop_command, filters=private))
     app.add_handler(CommandHandler("deletedata", privacy.deletedata_command, filters=private))
+    app.add_handler(CommandHandler("stats", stats.stats_command, filters=private))
+    app.add_handler(CommandHandler("export", stats.export_command, filters=private))
     app.add_handler(CallbackQueryHandler(stretch.session_button, pattern=r"^s:"))
     app.add_handler(CallbackQueryHandler(stretch.routine_button, pattern=r"^r:"))
     app.add_handler(CallbackQueryHandler(nudge.nudge_button, pattern=r"^n:"))
@@ -126,6 +134,7 @@ def _add_handlers(app: AnyApp) -> None:
     app.add_handler(CallbackQueryHandler(prefs.time_button, pattern=r"^tm:"))
     app.add_handler(CallbackQueryHandler(prefs.menu_button, pattern=r"^st:"))
     app.add_handler(CallbackQueryHandler(privacy.delete_button, pattern=r"^del:"))
+    app.add_handler(CallbackQueryHandler(stats.pain_button, pattern=r"^p:"))
     app.add_handler(CallbackQueryHandler(fallback.unknown_button))
     new_private = private & filters.UpdateType.MESSAGE
     app.add_handler(MessageHandler(new_private & filters.COMMAND, fallback.unknown_command))

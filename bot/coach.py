@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -70,6 +71,11 @@ class Coach:
         self.library = library
         self.clock = clock
         self.settings = settings
+        # Set by the app: extra lines for the finishing message (the streak), and what to do
+        # once it is shown (the back-pain question). Kept as hooks so sessions stay ignorant
+        # of streaks.
+        self.finish_lines: Callable[[int], Awaitable[list[str]]] | None = None
+        self.after_finish: Callable[[int, int], Awaitable[object]] | None = None
 
     # Entry points ---------------------------------------------------------------------------
 
@@ -217,9 +223,17 @@ class Coach:
         text, markup = self._render(record, routine)
         if interrupted:
             text = texts.interrupted(routine, record.state)
+        finished = record.state.status is Status.DONE
+        if finished and self.finish_lines is not None:
+            text = "\n\n".join([text, *await self.finish_lines(record.user_id)])
         message = await self._send(record, text, markup)
         if message is None:
             return record
+        if finished and self.after_finish is not None:
+            try:
+                await self.after_finish(record.user_id, record.chat_id)
+            except TelegramError as exc:
+                log.info("session %s: after-finish step failed: %s", record.id, exc)
         if await self.store.mark_shown(record.id, record.version, message.message_id):
             return _shown(record, message.message_id)
         return record

@@ -22,8 +22,9 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 
 from bot import texts
 from bot.clock import Clock
-from bot.domain.nudge_rules import SkipReason, skip_reason
+from bot.domain.nudge_rules import BEDTIME, SkipReason, skip_reason
 from bot.domain.schedule import next_occurrence
+from bot.domain.streaks import local_day
 from bot.keyboards import nudge_keyboard
 from bot.metrics import Metrics
 from bot.store.repo import DueNudge, Store
@@ -137,6 +138,8 @@ class NudgeDispatcher:
         deadline = nudge.due_at + self.grace
         delay = 1.0
         text = texts.nudge(nudge.kind, nudge.user_id, _local_day(nudge), nudge.first_name)
+        if _streak_at_stake(nudge):
+            text = f"{text}\n\n{texts.STREAK_AT_STAKE}"
         markup = nudge_keyboard(nudge.kind)
         while True:
             try:
@@ -198,3 +201,11 @@ def _seconds(value: Any) -> float:
 def _local_day(nudge: DueNudge) -> int:
     """A day number in the user's zone, to vary the nudge's words from day to day."""
     return nudge.due_at.astimezone(ZoneInfo(nudge.timezone)).toordinal()
+
+
+def _streak_at_stake(nudge: DueNudge) -> bool:
+    """At bedtime: the user stretched yesterday but not yet today (cheap, from the row)."""
+    if nudge.kind != BEDTIME or nudge.last_finished_at is None:
+        return False
+    today = local_day(nudge.due_at, nudge.timezone)
+    return local_day(nudge.last_finished_at, nudge.timezone) == today - timedelta(days=1)

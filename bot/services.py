@@ -12,6 +12,7 @@ from bot.coach import Coach
 from bot.config import Settings
 from bot.metrics import Metrics
 from bot.nudges import NudgeDispatcher
+from bot.progress import Progress
 from bot.routines import Library
 from bot.store.repo import Store
 from bot.subscription import Subscriptions
@@ -29,6 +30,7 @@ class Services:
     subscriptions: Subscriptions
     dispatcher: NudgeDispatcher
     metrics: Metrics
+    progress: Progress
 
 
 def services(context: CallbackContext[Any, Any, Any, Any]) -> Services:

@@ -358,6 +358,7 @@ BUTTON_KEEP = "Cancel"
 DELETED = "Done: everything I kept about you is erased. /start if you ever want to begin again."
 KEPT = "Nothing was deleted."
 NOTHING_TO_DELETE = "I keep no data about you."
+NO_DATA = "I have no history for you yet. /start to begin."
 
 
 # Progress -----------------------------------------------------------------------------------
@@ -374,3 +375,35 @@ NO_HISTORY = (
     "calendar starts filling up."
 )
 EXPORT_CAPTION = "Your Limber history: every finished session and your back-pain answers."
+
+
+def streak_day(current: int) -> str:
+    if current <= 1:
+        return "🔥 Day 1: a streak begins. Come back tonight or tomorrow to grow it."
+    return f"🔥 Day {current} in a row!"
+
+
+def milestone(days: int) -> str:
+    return f"🏆 {days} days in a row: a milestone! Your back is getting a real habit."
+
+
+def freeze_earned(held: int) -> str:
+    return f"🧊 You earned a streak freeze ({held} held): it saves your streak on a day you miss."
+
+
+def freeze_spent(held: int) -> str:
+    return f"🧊 A streak freeze saved your streak for a missed day ({held} left)."
+
+
+STREAK_AT_STAKE = "🔥 Your streak is at stake: one session tonight keeps it alive."
+
+
+def stats_text(
+    current: int, best: int, sessions: int, minutes: int, full_days: int, freezes: int
+) -> str:
+    return (
+        f"📊 Streak: {current} day{'s' if current != 1 else ''} (best {best})\n"
+        f"Sessions: {sessions}, {minutes} min in all\n"
+        f"Full days (morning and bedtime): {full_days}\n"
+        f"Streak freezes held: {freezes}"
+    )

@@ -1,0 +1,49 @@
+"""/stats (text and picture), /export (CSV) and the back-pain answer buttons."""
+
+from __future__ import annotations
+
+from telegram import InputFile, Message, Update
+from telegram.ext import ContextTypes
+
+from bot import texts
+from bot.progress import parse_pain_data
+from bot.services import services
+
+
+async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    svc, message, user = services(context), update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    text, png = await svc.progress.stats(user.id)
+    if png is None:
+        await message.reply_text(text)
+        return
+    await message.reply_photo(InputFile(png, filename="limber-stats.png"), caption=text)
+
+
+async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    svc, message, user = services(context), update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    if await svc.store.get_user(user.id) is None:
+        await message.reply_text(texts.NO_DATA)
+        return
+    data = await svc.progress.export_csv(user.id)
+    await message.reply_document(
+        InputFile(data, filename="limber-history.csv"), caption=texts.EXPORT_CAPTION
+    )
+
+
+async def pain_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    if query is None or query.data is None or not isinstance(query.message, Message):
+        return
+    svc = services(context)
+    parsed = parse_pain_data(query.data)
+    if parsed is None or await svc.store.get_user(query.from_user.id) is None:
+        await query.answer(texts.UNKNOWN_BUTTON)
+        return
+    day, score = parsed
+    await svc.store.record_pain(query.from_user.id, day, score, svc.clock.now())
+    await query.answer()
+    await query.edit_message_text(texts.pain_noted(score))

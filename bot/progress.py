@@ -1,0 +1,173 @@
+"""Progress: streak lines for the finishing message, the daily back-pain question, /stats
+and /export. Reads the session log through the store and leaves the rules to domain.streaks."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+from datetime import date, datetime
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot import texts
+from bot.clock import Clock
+from bot.domain.streaks import (
+    EventKind,
+    FinishedSession,
+    StreakSummary,
+    compute_streaks,
+    local_day,
+    new_events,
+)
+from bot.stats_chart import ChartData, render_stats_png
+from bot.store.repo import LogRecord, Store
+
+PAIN_PREFIX = "p"
+
+
+def pain_keyboard(day: date) -> InlineKeyboardMarkup:
+    stamp = f"{day:%Y%m%d}"
+    row = [
+        InlineKeyboardButton(str(n), callback_data=f"{PAIN_PREFIX}:{stamp}:{n}") for n in range(11)
+    ]
+    return InlineKeyboardMarkup([row[:6], row[6:]])
+
+
+def parse_pain_data(data: str) -> tuple[date, int] | None:
+    parts = data.split(":")
+    if len(parts) != 3 or parts[0] != PAIN_PREFIX or not parts[2].isdigit():
+        return None
+    try:
+        day = datetime.strptime(parts[1], "%Y%m%d").date()
+    except ValueError:
+        return None
+    score = int(parts[2])
+    return (day, score) if 0 <= score <= 10 else None
+
+
+def _finished(log: list[LogRecord]) -> list[FinishedSession]:
+    return [
+        FinishedSession(r.finished_at, r.timezone, r.duration_seconds, r.routine_id) for r in log
+    ]
+
+
+class Progress:
+    def __init__(self, store: Store, clock: Clock, bot: Bot) -> None:
+        self.store = store
+        self.clock = clock
+        self.bot = bot
+
+    async def summary(self, user_id: int) -> tuple[StreakSummary, str] | None:
+        user = await self.store.get_user(user_id)
+        if user is None:
+            return None
+        log = await self.store.session_log(user_id)
+        return compute_streaks(_finished(log), user.timezone, self.clock.now()), user.first_name
+
+    async def finish_lines(self, user_id: int) -> list[str]:
+        """The streak line and anything new (milestone, freeze) for the finishing message."""
+        user = await self.store.get_user(user_id)
+        if user is None:
+            return []
+        sessions = _finished(await self.store.session_log(user_id))
+        if not sessions:
+            return []
+        after = compute_streaks(sessions, user.timezone, self.clock.now())
+        before = None
+        if len(sessions) > 1:
+            previous = sessions[-2]
+            before = compute_streaks(sessions[:-1], previous.zone, previous.finished_at)
+        lines = [texts.streak_day(after.current)]
+        for event in new_events(before, after):
+            if event.kind is EventKind.MILESTONE:
+                lines.append(texts.milestone(event.value))
+            elif event.kind is EventKind.FREEZE_EARNED:
+                lines.append(texts.freeze_earned(event.value))
+            else:
+                lines.append(texts.freeze_spent(event.value))
+        return lines
+
+    async def ask_pain(self, user_id: int, chat_id: int) -> bool:
+        """Ask "how's your back?" at most once per local day."""
+        user = await self.store.get_user(user_id)
+        if user is None:
+            return False
+        day = local_day(self.clock.now(), user.timezone)
+        if not await self.store.claim_pain_question(user_id, day):
+            return False
+        await self.bot.send_message(chat_id, texts.PAIN_QUESTION, reply_markup=pain_keyboard(day))
+        return True
+
+    async def stats(self, user_id: int) -> tuple[str, bytes | None]:
+        """The /stats text, and the picture (None for a user without history)."""
+        found = await self.summary(user_id)
+        if found is None or found[0].total_sessions == 0:
+            return texts.NO_HISTORY, None
+        summary, name = found
+        pain = await self.store.pain_reports(user_id)
+        text = texts.stats_text(
+            summary.current,
+            summary.best,
+            summary.total_sessions,
+            summary.total_minutes,
+            summary.full_days,
+            summary.freezes_held,
+        )
+        data = ChartData(
+            today=summary.today,
+            days=summary.days,
+            pain=pain,
+            current=summary.current,
+            best=summary.best,
+            total_sessions=summary.total_sessions,
+            total_minutes=summary.total_minutes,
+            full_days=summary.full_days,
+            freezes_held=summary.freezes_held,
+            title=name,
+        )
+        # Rendering is CPU work: keep the event loop free for other users' updates.
+        png = await asyncio.to_thread(render_stats_png, data)
+        return text, png
+
+    async def export_csv(self, user_id: int) -> bytes:
+        """The user's own history: sessions (UTC and local), routines, pain answers."""
+        log = await self.store.session_log(user_id)
+        pain = await self.store.pain_reports(user_id)
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(
+            [
+                "record",
+                "day",
+                "routine",
+                "started_utc",
+                "finished_utc",
+                "minutes",
+                "holds_done",
+                "holds_total",
+                "stretches_done",
+                "timezone",
+                "pain_0_to_10",
+            ]
+        )
+        for r in log:
+            day = local_day(r.finished_at, r.timezone)
+            writer.writerow(
+                [
+                    "session",
+                    day.isoformat(),
+                    r.routine_id,
+                    r.started_at.isoformat(),
+                    r.finished_at.isoformat(),
+                    round(r.duration_seconds / 60, 1),
+                    r.holds_done,
+                    r.holds_total,
+                    r.stretches_done,
+                    r.timezone,
+                    pain.get(day, ""),
+                ]
+            )
+        for day, score in sorted(pain.items()):
+            writer.writerow(["pain", day.isoformat(), "", "", "", "", "", "", "", "", score])
+        return out.getvalue().encode("utf-8")
