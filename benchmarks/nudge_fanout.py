@@ -70,18 +70,18 @@ def seed(path: Path, users: int, due_now: int) -> None:
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=OFF")
-    stamp = NOW.replace(tzinfo=None).isoformat(sep=" ")
+    stamp = _stamp(NOW)
     cache: dict[tuple[str, str], str] = {}
 
     def next_at(local: str, zone: str) -> str:
         key = (local, zone)
         if key not in cache:
             at = next_occurrence(parse_hhmm(local), zone, NOW)
-            cache[key] = at.replace(tzinfo=None).isoformat(sep=" ")
+            cache[key] = _stamp(at)
         return cache[key]
 
     batch_users, batch_nudges = [], []
-    due_stamp = (NOW - timedelta(seconds=1)).replace(tzinfo=None).isoformat(sep=" ")
+    due_stamp = _stamp(NOW - timedelta(seconds=1))
     for uid in range(1, users + 1):
         zone = rng.choice(zones)
         batch_users.append((uid, uid, f"U{uid}", "en", 1, zone, stamp, stamp))
@@ -95,6 +95,12 @@ def seed(path: Path, users: int, due_now: int) -> None:
     conn.execute("ANALYZE")
     conn.commit()
     conn.close()
+
+
+def _stamp(instant: datetime) -> str:
+    """UTC as SQLAlchemy's SQLite dialect stores it (with microseconds): the claim compares
+    stored values, so the seed must write exactly what the bot writes."""
+    return instant.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 def _flush(conn: sqlite3.Connection, users: list[Any], nudges: list[Any]) -> None:
@@ -123,7 +129,7 @@ def rss_mb() -> float:
 
 async def phase_startup(url: str) -> dict[str, Any]:
     """Start the bot on the full database against the stand-in; idle ticks; RSS."""
-    from bot.app import build_application
+    from bot.app import build_application, start_app, stop_app
     from bot.clock import MovableClock
     from bot.config import Settings
     from bot.sandbox.emulator import BotApiEmulator
@@ -139,10 +145,10 @@ async def phase_startup(url: str) -> dict[str, Any]:
             telegram_api_base_url=emu.base_url,
             nudge_tick_seconds=3600,
         )
-        clock = MovableClock(NOW + timedelta(hours=6), frozen=True)  # 18:00 UTC: a quiet moment
+        # Just before the seeded wave: nothing is due, as on most ticks of a real day.
+        clock = MovableClock(NOW - timedelta(seconds=2), frozen=True)
         app = build_application(settings, clock=clock)
-        await app.initialize()
-        await app.start()
+        await start_app(app)
         svc: Services = app.bot_data[KEY]
         await svc.dispatcher.tick()
         startup = time.perf_counter() - begin
@@ -153,8 +159,7 @@ async def phase_startup(url: str) -> dict[str, Any]:
             idle.append((time.perf_counter() - t) * 1000)
             assert report.claimed == 0, report
         rss = rss_mb()
-        await app.stop()
-        await app.shutdown()
+        await stop_app(app)
     return {
         "startup_s": startup,
         "idle_tick_ms_p50": statistics.median(idle),
@@ -186,26 +191,32 @@ async def phase_claim(url: str, due: int) -> dict[str, Any]:
 
 
 async def phase_send(url: str, limited: int, rate_limit: bool) -> dict[str, Any]:
-    """A wave of due users sent over HTTP to the stand-in."""
-    from bot.app import build_application
-    from bot.clock import SystemClock
+    """A wave of due users sent over HTTP to the stand-in, which runs in its own process
+    (as Telegram would: the bot's CPU is the bot's own)."""
+    import httpx
+
+    from bot.app import build_application, start_app, stop_app
+    from bot.clock import MovableClock
     from bot.config import Settings
-    from bot.sandbox.emulator import BotApiEmulator
+    from bot.sandbox.emulator import DEFAULT_TEST_TOKEN
     from bot.services import KEY, Services
 
-    async with BotApiEmulator() as emu:
-        if rate_limit:
-            emu.enforce_flood(per_second_overall=30, per_chat_per_second=1.0)
+    args = [sys.executable, "-m", "bot.sandbox.emulator", "0"] + (["--flood"] if rate_limit else [])
+    standin = subprocess.Popen(args, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        assert standin.stdout is not None
+        port = int(standin.stdout.readline())
+        base = f"http://127.0.0.1:{port}"
         settings = Settings(
-            bot_token=emu.token,
+            bot_token=DEFAULT_TEST_TOKEN,
             database_url=url,
-            telegram_api_base_url=emu.base_url,
+            telegram_api_base_url=f"{base}/bot",
             nudge_tick_seconds=3600,
             rate_limit=rate_limit,
         )
-        app = build_application(settings, clock=SystemClock())
-        await app.initialize()
-        await app.start()
+        # The seeded schedule lives around NOW; the clock starts there and runs in real time.
+        app = build_application(settings, clock=MovableClock(NOW + timedelta(seconds=1)))
+        await start_app(app)
         svc: Services = app.bot_data[KEY]
         if limited:
             svc.dispatcher.batch_size = limited
@@ -214,16 +225,21 @@ async def phase_send(url: str, limited: int, rate_limit: bool) -> dict[str, Any]
         report = await svc.dispatcher.tick()
         elapsed = time.perf_counter() - begin
         lateness = sorted(report.lateness)
-        await app.stop()
-        await app.shutdown()
-        return {
-            "sent": report.sent,
-            "per_s": report.sent / elapsed,
-            "seconds": elapsed,
-            "http_429": emu.flood_429s,
-            "lateness_p50_s": lateness[len(lateness) // 2] if lateness else None,
-            "lateness_p99_s": lateness[int(len(lateness) * 0.99) - 1] if lateness else None,
-        }
+        await stop_app(app)
+        async with httpx.AsyncClient() as client:
+            counts = (await client.get(f"{base}/_standin/stats")).json()
+    finally:
+        standin.terminate()
+        standin.wait(10)
+    return {
+        "sent": report.sent,
+        "per_s": report.sent / elapsed,
+        "seconds": elapsed,
+        "http_429": counts["flood_429s"],
+        "violations": counts["violations"],
+        "lateness_p50_s": lateness[len(lateness) // 2] if lateness else None,
+        "lateness_p99_s": lateness[int(len(lateness) * 0.99) - 1] if lateness else None,
+    }
 
 
 def run_phase(name: str, url: str, *args: str) -> dict[str, Any]:
@@ -231,15 +247,18 @@ def run_phase(name: str, url: str, *args: str) -> dict[str, Any]:
         [sys.executable, __file__, "--phase", name, "--url", url, *args],
         capture_output=True,
         text=True,
-        check=True,
+        check=False,
         cwd=ROOT,
+        timeout=900,
     )
+    if out.returncode != 0:
+        raise SystemExit(f"phase {name} failed:\n{out.stderr}")
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
 def set_due(path: Path, first: int, count: int, at: datetime) -> None:
     conn = sqlite3.connect(path)
-    stamp = at.replace(tzinfo=None).isoformat(sep=" ")
+    stamp = _stamp(at)
     conn.execute(
         "UPDATE nudges SET next_nudge_at = ? WHERE kind = 'morning' AND user_id BETWEEN ? AND ?",
         (stamp, first, first + count - 1),
@@ -278,12 +297,15 @@ def main() -> None:
         seed(path, args.users, args.due)
         print(f"seeded {args.users} users in {time.perf_counter() - t:.1f} s", file=sys.stderr)
         results: dict[str, Any] = {"users": args.users}
+        print("phase: startup", file=sys.stderr)
         results["startup"] = run_phase("startup", url)
+        print("phase: claim", file=sys.stderr)
         results["claim"] = run_phase("claim", url, "--due", str(args.due))
-        past = datetime.now(UTC) - timedelta(seconds=1)
-        set_due(path, 1, args.due, past)
+        set_due(path, 1, args.due, NOW)
+        print("phase: send, limiter off", file=sys.stderr)
         results["send_unlimited"] = run_phase("send", url, "--limited", "0")
-        set_due(path, args.due + 1, args.limited, datetime.now(UTC) - timedelta(seconds=1))
+        set_due(path, args.due + 1, args.limited, NOW)
+        print("phase: send, limiter on", file=sys.stderr)
         results["send_limited"] = run_phase(
             "send", url, "--limited", str(args.limited), "--rate-limit"
         )

@@ -74,8 +74,12 @@ def build_application(
         .post_shutdown(_post_shutdown)
     )
     if settings.rate_limit:
-        # ~30 messages/s overall and 20/min per group; a 429 waits retry_after and retries.
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+        # Telegram allows about 30 messages/s overall. The limiter's default bucket lets a
+        # burst of 30 through at once and then 30/s, which exceeds 30 in a sliding second and
+        # earns 429s; one token every 1/29 s never bursts. A 429 still waits retry_after.
+        builder = builder.rate_limiter(
+            AIORateLimiter(overall_max_rate=1, overall_time_period=1 / 29, max_retries=3)
+        )
     app: AnyApp = builder.build()
     coach = Coach(
         app,

@@ -8,6 +8,7 @@ apart from a current one without any per-message state.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -106,8 +107,9 @@ class NudgeButton:
     minutes: int = 0
 
 
+@cache
 def nudge_keyboard(kind: str) -> InlineKeyboardMarkup:
-    """Start now / Snooze 15, 30, 60 min / Skip today."""
+    """Start now / Snooze 15, 30, 60 min / Skip today (built once: a wave sends thousands)."""
     return InlineKeyboardMarkup(
         [
             [

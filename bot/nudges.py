@@ -69,7 +69,9 @@ class NudgeDispatcher:
         *,
         grace: timedelta,
         batch_size: int = 500,
-        concurrency: int = 64,
+        # Few connections beat many: httpcore scans its pool on every request, so 8 parallel
+        # sends outrun 64 (measured in docs/benchmarks.md).
+        concurrency: int = 8,
         max_batches_per_tick: int = 200,
         metrics: Metrics | None = None,
     ) -> None:

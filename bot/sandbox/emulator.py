@@ -125,6 +125,7 @@ class BotApiEmulator:
         app = web.Application(client_max_size=50 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         app.router.add_route("GET", "/file/bot{token}/{path:.*}", self._file)
+        app.router.add_route("GET", "/_standin/stats", self._stats)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port)
@@ -405,6 +406,17 @@ class BotApiEmulator:
     def _notify(self) -> None:
         self._changed.set()
         self._changed = asyncio.Event()
+
+    async def _stats(self, request: web.Request) -> web.StreamResponse:
+        """Counts for a stand-in running in another process (benchmarks)."""
+        sent = sum(1 for c in self.calls if c.method == "sendMessage" and c.status == 200)
+        body = {
+            "calls": len(self.calls),
+            "sent": sent,
+            "flood_429s": self.flood_429s,
+            "violations": len(self.violations),
+        }
+        return _json(200, body)
 
     async def _file(self, request: web.Request) -> web.StreamResponse:
         return web.Response(status=404)
@@ -715,3 +727,18 @@ async def _read_params(request: web.Request) -> dict[str, Any]:
             elif isinstance(value, FileField):
                 params[key] = Upload(value.filename, value.file.read())
     return params
+
+
+async def _serve(port: int, flood: bool) -> None:
+    emulator = BotApiEmulator()
+    if flood:
+        emulator.enforce_flood()
+    await emulator.start(port=port)
+    print(emulator.port, flush=True)
+    await asyncio.Event().wait()
+
+
+if __name__ == "__main__":  # a stand-in in its own process, for benchmarks
+    import sys
+
+    asyncio.run(_serve(int(sys.argv[1]) if len(sys.argv) > 1 else 0, "--flood" in sys.argv))

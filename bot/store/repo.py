@@ -71,6 +71,10 @@ class DueNudge:
     last_finished_at: datetime | None
 
 
+class ClaimConflict(Exception):
+    """The conditional moves of a claim did not all apply; nothing was claimed."""
+
+
 # Given (kind, local_time, zone, due_at), the instant the nudge is due next.
 Advance = Callable[[str, str, str, datetime], datetime]
 
@@ -355,7 +359,7 @@ class Store:
                 for r in rows
             ]
             table = cast(Table, Nudge.__table__)
-            await db.execute(
+            moved = await db.execute(
                 update(table)
                 .where(
                     table.c.user_id == bindparam("b_user"),
@@ -368,6 +372,10 @@ class Store:
                     for c in claimed
                 ],
             )
+            count = getattr(moved, "rowcount", -1)
+            if count >= 0 and count != len(claimed):
+                # Never send what was not claimed: roll back and let the next tick retry.
+                raise ClaimConflict(f"claimed {count} of {len(claimed)} due nudges")
             return claimed
 
     async def next_nudge_at(self) -> datetime | None:

@@ -1,0 +1,108 @@
+"""`python -m bot try --plain`: the chat as a line-by-line transcript.
+
+Each bot message prints as it arrives (edits too, marked), its buttons numbered below it. A line
+of input is text or a command for the bot, a number to press that button of the latest message
+with buttons, or a console command (`:nudge` jumps the clock to the next nudge, `:quit`). After
+each line it waits until the bot has settled before reading the next, so piped input gives a
+readable, repeatable conversation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from typing import TextIO
+
+from bot.sandbox.emulator import BotMessage
+from bot.sandbox.runner import Sandbox
+
+SETTLE_SECONDS = 0.5
+HELP = "(type text or /commands; a number presses a button; :nudge jumps to the next nudge; :quit)"
+
+
+class Transcript:
+    """Prints what changed in the chat since the last look."""
+
+    def __init__(self, box: Sandbox, out: TextIO) -> None:
+        self.box = box
+        self.out = out
+        self.seen: dict[int, int] = {}  # message id -> number of edits printed
+
+    def flush(self) -> bool:
+        changed = False
+        for message in self.box.messages():
+            edits = len(message.edits)
+            if message.message_id not in self.seen:
+                self._print(message, edited=False)
+            elif self.seen[message.message_id] != edits:
+                self._print(message, edited=True)
+            else:
+                continue
+            self.seen[message.message_id] = edits
+            changed = True
+        return changed
+
+    def _print(self, message: BotMessage, *, edited: bool) -> None:
+        label = "bot (edited)" if edited else "bot"
+        lines = message.text.splitlines() or [""]
+        self.out.write(f"{label}> {lines[0]}\n")
+        for line in lines[1:]:
+            self.out.write(f"     {line}\n" if line else "\n")
+        if message.photo is not None:
+            self.out.write(f"     [picture, {len(message.photo)} bytes: {self._save(message)}]\n")
+        if message.document is not None:
+            self.out.write(f"     [file {message.filename}: {self._save(message)}]\n")
+        for i, (text, _) in enumerate(self.box.emu.buttons(message), 1):
+            self.out.write(f"     [{i}] {text}\n")
+        self.out.flush()
+
+    def _save(self, message: BotMessage) -> str:
+        import tempfile
+        from pathlib import Path
+
+        data = message.photo if message.photo is not None else message.document
+        folder = Path(tempfile.gettempdir()) / "limber-try"
+        folder.mkdir(exist_ok=True)
+        path = folder / (message.filename or f"file-{message.message_id}")
+        path.write_bytes(data or b"")
+        return str(path)
+
+
+async def settle(box: Sandbox, transcript: Transcript, quiet: float = SETTLE_SECONDS) -> None:
+    """Print changes until nothing new has come for `quiet` seconds."""
+    loop = asyncio.get_running_loop()
+    last_change = loop.time()
+    while loop.time() - last_change < quiet:
+        await asyncio.sleep(0.05)
+        if transcript.flush():
+            last_change = loop.time()
+
+
+async def run_plain(box: Sandbox, source: TextIO = sys.stdin, out: TextIO = sys.stdout) -> None:
+    transcript = Transcript(box, out)
+
+    def show_violation(text: str) -> None:
+        out.write(f"!! Bot API spec violation: {text}\n")
+
+    box.emu.on_violation = show_violation
+    out.write(f"Limber sandbox, no Telegram needed {HELP}\n")
+    out.flush()
+    loop = asyncio.get_running_loop()
+    while True:
+        line = await loop.run_in_executor(None, source.readline)
+        if not line:
+            break
+        text = line.rstrip("\n")
+        out.write(f"you> {text}\n")
+        if text.strip() == ":quit":
+            break
+        if text.strip() == ":nudge":
+            when = await box.next_nudge()
+            out.write(f"   (clock moved to {when})\n" if when else "   (no nudge scheduled)\n")
+        elif text.strip().isdigit() and (message := box.latest_with_buttons()) is not None:
+            if not box.press(message, int(text.strip())):
+                out.write("   (no such button)\n")
+        elif text:
+            box.say(text)
+        await settle(box, transcript)
+    await settle(box, transcript)
