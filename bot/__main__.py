@@ -24,6 +24,12 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="run the bot (the default): long polling, or webhook if WEBHOOK_URL")
     sub.add_parser("migrate", help="upgrade the database to the newest schema")
+    sandbox = sub.add_parser("try", help="chat with the bot in the terminal: no token, no network")
+    sandbox.add_argument("--routines", type=Path, help="walk through your own routines file")
+    sandbox.add_argument("--database", help="database URL (default: a throwaway SQLite file)")
+    sandbox.add_argument("--keep", action="store_true", help="keep the throwaway database")
+    sandbox.add_argument("--speed", type=float, default=1.0, help="run the clock N times faster")
+    sandbox.add_argument("--plain", action="store_true", help="a line-by-line transcript")
     check = sub.add_parser("check-routines", help="validate a routines file and show what it holds")
     check.add_argument("path", nargs="?", type=Path, help="default: ROUTINES_PATH or routines.toml")
     args = parser.parse_args(argv)
@@ -32,6 +38,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "check-routines":
             print(describe(load_routines(args.path or settings.routines_path)))
             return 0
+        if args.command == "try":
+            return _try(settings, args)
         if args.command == "migrate":
             _migrate(settings)
             return 0
@@ -39,6 +47,42 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, RoutinesError) as exc:
         print(f"limber: {exc}", file=sys.stderr)
         return EXIT_USAGE
+
+
+def _try(settings: Settings, args: argparse.Namespace) -> int:
+    import asyncio
+
+    from bot.sandbox.runner import Sandbox, SandboxOptions
+
+    if args.speed <= 0:
+        raise ConfigError("--speed must be a positive number, e.g. --speed 10")
+    options = SandboxOptions(
+        routines=args.routines or settings.routines_path,
+        database=args.database,
+        keep=args.keep,
+        speed=args.speed,
+    )
+    Sandbox(options)  # refuses a bad routines file with the same message as at start
+    logging.basicConfig(level=logging.CRITICAL)  # the chat is the output; logs would garble it
+    plain = args.plain or not (sys.stdin.isatty() and sys.stdout.isatty())
+    try:
+        if plain:
+            from bot.sandbox.plain import run_plain
+
+            async def run() -> None:
+                async with Sandbox(options) as box:
+                    await run_plain(box)
+                    if box.kept_at:
+                        print(f"(database kept: {box.kept_at})")
+
+            asyncio.run(run())
+        else:
+            from bot.sandbox.console import ChatApp
+
+            ChatApp(options).run()
+    except KeyboardInterrupt:
+        pass
+    return 0
 
 
 def _migrate(settings: Settings) -> None:

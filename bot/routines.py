@@ -120,10 +120,11 @@ def parse_routines(data: dict[str, Any], path: Path) -> Library:
     raw_stretches = _table(
         data.get("stretches"), path, "stretches", "add at least one [stretches.<id>]"
     )
+    # Stretches first: an error inside one is more useful than "routines is missing".
+    stretches = {sid: _stretch(sid, body, path) for sid, body in raw_stretches.items()}
     raw_routines = _table(
         data.get("routines"), path, "routines", "add at least one [routines.<id>]"
     )
-    stretches = {sid: _stretch(sid, body, path) for sid, body in raw_stretches.items()}
     routines = {rid: _routine(rid, body, stretches, path) for rid, body in raw_routines.items()}
     defaults = [r.id for r in routines.values() if r.default]
     if not defaults:

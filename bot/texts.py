@@ -121,12 +121,8 @@ def intro(routine: Routine, state: SessionState, *, first: bool) -> str:
     parts.append("\n".join(f"{i}. {step}" for i, step in enumerate(stretch.steps, 1)))
     if stretch.tip:
         parts.append(f"💡 {stretch.tip}")
-    per = "on each side" if stretch.each_side else ""
-    parts.append(
-        f"Hold {stretch.hold_seconds} s {per}. Tap Ready when you're in position.".replace(
-            "  ", " "
-        )
-    )
+    per = " on each side" if stretch.each_side else ""
+    parts.append(f"Hold {stretch.hold_seconds} s{per}. Tap Ready when you're in position.")
     return "\n\n".join(parts)
 
 
@@ -134,7 +130,7 @@ def hold(routine: Routine, state: SessionState, seconds_left: float, step: int) 
     stretch = routine.stretches[state.stretch_index]
     side = side_name(stretch, state.side)
     title = f"{stretch.name} — {side}" if side else stretch.name
-    left = _countdown(seconds_left, step)
+    left = _countdown(min(seconds_left, stretch.hold_seconds), min(step, stretch.hold_seconds))
     return f"⏱ {title}\nHold: {left} left\n\nBreathe slowly and relax into it."
 
 

@@ -127,13 +127,16 @@ async def continue_onboarding(svc: Services, message: Message, user: UserRecord)
 async def _after_zone(
     svc: Services, message: Message, user: UserRecord, zone: str, label: str
 ) -> None:
+    onboarding = user.onboarding == "ob:timezone"
+    # The step moves on first: nudges are scheduled as soon as the zone is known, even if the
+    # user never answers the time questions (the defaults apply).
+    next_step = "ob:morning" if onboarding else None
+    await svc.store.update_user(user.id, svc.clock.now(), onboarding=next_step)
     await svc.subscriptions.set_timezone(user.id, zone)
     await message.reply_text(texts.zone_set(label))
-    if user.onboarding == "ob:timezone":
-        await svc.store.update_user(user.id, svc.clock.now(), onboarding="ob:morning")
+    if onboarding:
         await message.reply_text(texts.ask_time(MORNING), reply_markup=time_keyboard(MORNING))
     else:
-        await svc.store.update_user(user.id, svc.clock.now(), onboarding=None)
         await _show_summary(svc, message, user.id)
 
 

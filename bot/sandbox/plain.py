@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import threading
 from typing import TextIO
 
 from bot.sandbox.emulator import BotMessage
@@ -26,7 +27,8 @@ class Transcript:
     def __init__(self, box: Sandbox, out: TextIO) -> None:
         self.box = box
         self.out = out
-        self.seen: dict[int, int] = {}  # message id -> number of edits printed
+        self.seen: dict[int, int] = {}  # message id -> number of edits seen
+        self.printed: dict[int, str] = {}  # message id -> text last printed
 
     def flush(self) -> bool:
         changed = False
@@ -35,7 +37,9 @@ class Transcript:
             if message.message_id not in self.seen:
                 self._print(message, edited=False)
             elif self.seen[message.message_id] != edits:
-                self._print(message, edited=True)
+                # Only the buttons went (a step moved on): nothing worth a line.
+                if self.printed.get(message.message_id) != message.text:
+                    self._print(message, edited=True)
             else:
                 continue
             self.seen[message.message_id] = edits
@@ -43,6 +47,7 @@ class Transcript:
         return changed
 
     def _print(self, message: BotMessage, *, edited: bool) -> None:
+        self.printed[message.message_id] = message.text
         label = "bot (edited)" if edited else "bot"
         lines = message.text.splitlines() or [""]
         self.out.write(f"{label}> {lines[0]}\n")
@@ -78,6 +83,21 @@ async def settle(box: Sandbox, transcript: Transcript, quiet: float = SETTLE_SEC
             last_change = loop.time()
 
 
+def _lines(source: TextIO) -> asyncio.Queue[str | None]:
+    """Lines of `source`, read by a daemon thread: a blocked read never holds up the exit
+    (Ctrl-C, or the bot done) the way a read in the default executor would."""
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[str | None] = asyncio.Queue()
+
+    def read() -> None:
+        for line in source:
+            loop.call_soon_threadsafe(queue.put_nowait, line)
+        loop.call_soon_threadsafe(queue.put_nowait, None)
+
+    threading.Thread(target=read, name="stdin-reader", daemon=True).start()
+    return queue
+
+
 async def run_plain(box: Sandbox, source: TextIO = sys.stdin, out: TextIO = sys.stdout) -> None:
     transcript = Transcript(box, out)
 
@@ -87,10 +107,10 @@ async def run_plain(box: Sandbox, source: TextIO = sys.stdin, out: TextIO = sys.
     box.emu.on_violation = show_violation
     out.write(f"Limber sandbox, no Telegram needed {HELP}\n")
     out.flush()
-    loop = asyncio.get_running_loop()
+    lines = _lines(source)
     while True:
-        line = await loop.run_in_executor(None, source.readline)
-        if not line:
+        line = await lines.get()
+        if line is None:
             break
         text = line.rstrip("\n")
         out.write(f"you> {text}\n")
