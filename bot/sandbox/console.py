@@ -7,6 +7,7 @@ clock to the next nudge; Ctrl+C or Ctrl+Q quits. Works in 80x24 over SSH.
 
 from __future__ import annotations
 
+import asyncio
 import tempfile
 from pathlib import Path
 from typing import ClassVar
@@ -83,6 +84,7 @@ class ChatApp(App[None]):
         super().__init__()
         self.box = Sandbox(options)
         self.shown: dict[int, tuple[int, str, tuple[str, ...]]] = {}
+        self._refreshing = asyncio.Lock()
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -103,6 +105,11 @@ class ChatApp(App[None]):
         self.query_one("#chat", VerticalScroll).mount(Static(f"!! Bot API spec violation: {text}"))
 
     async def refresh_chat(self) -> None:
+        # The timer and a test may both call this; one at a time, or a bubble mounts twice.
+        async with self._refreshing:
+            await self._refresh_chat()
+
+    async def _refresh_chat(self) -> None:
         chat = self.query_one("#chat", VerticalScroll)
         changed = False
         for message in self.box.messages():
