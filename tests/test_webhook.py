@@ -1,0 +1,141 @@
+"""Webhook mode over real HTTP: the secret header, malformed bodies, /healthz and /metrics."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from pydantic import SecretStr
+
+from bot.app import build_application, start_app, stop_app
+from bot.config import Settings
+from bot.sandbox.emulator import BotApiEmulator
+from bot.services import KEY, Services
+from bot.store.db import upgrade_async
+from bot.webhook import SECRET_HEADER, build_asgi
+from tests.harness import QUICK_ROUTINES, next_message
+
+SECRET = "s3cret_token-OK"
+USER = 4001
+
+
+@pytest.fixture
+async def emu(spec_path: Path | None) -> AsyncIterator[BotApiEmulator]:
+    async with BotApiEmulator(spec_path) as emulator:
+        yield emulator
+        emulator.assert_no_violations()
+
+
+@pytest.fixture
+async def server(emu: BotApiEmulator, sqlite_url: str) -> AsyncIterator[tuple[str, Services]]:
+    await upgrade_async(sqlite_url)
+    settings = Settings(
+        bot_token=SecretStr(emu.token),
+        database_url=sqlite_url,
+        routines_path=QUICK_ROUTINES,
+        telegram_api_base_url=emu.base_url,
+        webhook_url="https://limber.example/telegram",
+        webhook_secret=SecretStr(SECRET),
+        nudge_tick_seconds=3600,
+    )
+    app = build_application(settings)
+    await start_app(app)
+    config = uvicorn.Config(
+        build_asgi(app, settings), host="127.0.0.1", port=0, log_level="warning"
+    )
+    web = uvicorn.Server(config)
+    task = asyncio.create_task(web.serve())
+    while not web.started:
+        await asyncio.sleep(0.02)
+    port = web.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}", app.bot_data[KEY]
+    finally:
+        web.should_exit = True
+        await task
+        await stop_app(app)
+
+
+def update(text: str, update_id: int = 1) -> dict[str, Any]:
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id,
+            "date": 1_700_000_000,
+            "chat": {"id": USER, "type": "private", "first_name": "Wes"},
+            "from": {"id": USER, "is_bot": False, "first_name": "Wes"},
+            "text": text,
+            "entities": [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}],
+        },
+    }
+
+
+async def test_only_requests_with_the_secret_are_processed(
+    emu: BotApiEmulator, server: tuple[str, Services]
+) -> None:
+    base, svc = server
+    async with httpx.AsyncClient(base_url=base) as client:
+        refused = await client.post("/telegram", json=update("/start"))
+        wrong = await client.post(
+            "/telegram", json=update("/start"), headers={SECRET_HEADER: "nope"}
+        )
+        assert refused.status_code == 403 and wrong.status_code == 403
+        await asyncio.sleep(0.3)
+        assert emu.messages(USER) == [] and await svc.store.get_user(USER) is None
+
+        ok = await client.post("/telegram", json=update("/start"), headers={SECRET_HEADER: SECRET})
+        assert ok.status_code == 200
+    hello = await next_message(emu, USER, 0)
+    assert "Hi Wes" in hello.text
+
+
+@pytest.mark.parametrize("body", [b"{not json", b"[]", b'{"no_update_id": 1}', b""])
+async def test_a_malformed_body_gets_400(server: tuple[str, Services], body: bytes) -> None:
+    base, _ = server
+    async with httpx.AsyncClient(base_url=base) as client:
+        response = await client.post("/telegram", content=body, headers={SECRET_HEADER: SECRET})
+    assert response.status_code == 400
+
+
+async def test_healthz_in_both_states(server: tuple[str, Services]) -> None:
+    base, svc = server
+    await svc.dispatcher.tick()
+    async with httpx.AsyncClient(base_url=base) as client:
+        healthy = await client.get("/healthz")
+        assert healthy.status_code == 200 and healthy.text == "ok"
+        assert svc.dispatcher.last_tick_at is not None
+        svc.dispatcher.last_tick_at -= timedelta(days=1)  # the tick stopped running
+        sick = await client.get("/healthz")
+    assert sick.status_code == 503 and "nudge tick" in sick.text
+
+
+async def test_metrics_count_updates_and_nudges(
+    emu: BotApiEmulator, server: tuple[str, Services]
+) -> None:
+    base, _ = server
+
+    def value(text: str, name: str) -> float:
+        for line in text.splitlines():
+            if line.startswith(name + " ") or line.startswith(name + "{"):
+                return float(line.rsplit(" ", 1)[1])
+        return 0.0
+
+    async with httpx.AsyncClient(base_url=base) as client:
+        before = (await client.get("/metrics")).text
+        await client.post(
+            "/telegram",
+            content=json.dumps(update("/help", 7)),
+            headers={SECRET_HEADER: SECRET, "content-type": "application/json"},
+        )
+        await next_message(emu, USER, 0)
+        after = (await client.get("/metrics")).text
+    name = "limber_updates_handled_total"
+    assert value(after, name) == value(before, name) + 1
+    assert "limber_active_sessions" in after and "limber_nudge_tick_seconds" in after
