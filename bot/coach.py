@@ -36,6 +36,8 @@ AnyContext = CallbackContext[Any, Any, Any, Any]
 
 # A show that failed (network) is retried this often until it works.
 RESHOW_RETRY_SECONDS = 5.0
+# The last countdown edit comes at least this long (real seconds) before the hold's end.
+LAST_EDIT_GAP_SECONDS = 1.2
 # A timer job may wake a hair early (float rounding); this counts as on time.
 TIMER_SLACK = timedelta(milliseconds=1)
 
@@ -392,7 +394,13 @@ class Coach:
         # Wake when the shown (rounded-up) number changes; at least `step` apart, so a chat
         # never gets more than one edit per second.
         target = (math.ceil(left / step) - 1) * step if left > 0 else 0
-        return left - target if target > 0 else left
+        # The message was just shown or edited: the next edit waits at least a real second.
+        while target > 0 and self.clock.real_delay(left - target) < 1.0:
+            target -= step
+        # The hold's end edits the message too: no countdown edit in the last real second+.
+        if target <= 0 or self.clock.real_delay(target) < LAST_EDIT_GAP_SECONDS:
+            return left
+        return left - target
 
 
 def _min_clock_step(clock: Clock) -> int:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot import texts
+from bot.clock import ScaledClock
 from bot.domain.session import Status
 from bot.sandbox.emulator import BotApiEmulator, BotMessage
 from bot.store.models import SessionLog, User
@@ -135,18 +136,28 @@ async def test_a_whole_session_message_by_message(emu: BotApiEmulator, bot: Harn
 
 
 async def test_the_countdown_edits_its_message_at_most_once_a_second(
-    emu: BotApiEmulator, bot: Harness
+    emu: BotApiEmulator, sqlite_url: str
 ) -> None:
-    emu.send_text(ANN, "/stretch single")
-    intro = await next_message(emu, ANN, 1)
-    emu.press(ANN, intro.message_id, text=texts.BUTTON_READY)
-    hold = await next_message(emu, ANN, 2)
-    assert "20 s left" in hold.text
-    await next_message(emu, ANN, 3)
-    edits = emu.messages(ANN)[2].edits
-    assert any("10 s left" in text for _, text in edits)
-    times = [hold.sent_at] + [at for at, _ in edits]
-    assert all(b - a >= 0.95 for a, b in itertools.pairwise(times))
+    # At speed 5 a 20 s hold takes 4 real seconds and the 5 s countdown step is 1 real second.
+    slow = Harness(emu, sqlite_url, clock=ScaledClock(5.0))
+    await slow.start()
+    try:
+        emu.send_text(ANN, "/stretch single")
+        intro = await next_message(emu, ANN, 1)
+        emu.press(ANN, intro.message_id, text=texts.BUTTON_READY)
+        hold = await next_message(emu, ANN, 2)
+        assert "20 s left" in hold.text
+        await next_message(emu, ANN, 3, timeout=10)
+        edits = emu.messages(ANN)[2].edits
+        shown = [text for _, text in edits]
+        # It counts down by editing itself (15 s left is skipped when it would come less than
+        # a second after the message itself).
+        assert any("10 s left" in t for t in shown)
+        assert shown[-1].startswith("✓ Second stretch: 20 s held")
+        times = [hold.sent_at] + [at for at, _ in edits]
+        assert all(b - a >= 0.95 for a, b in itertools.pairwise(times)), times
+    finally:
+        await slow.stop()
 
 
 async def test_pause_freezes_the_hold_and_resume_continues_it(
