@@ -223,8 +223,13 @@ async def phase_send(url: str, limited: int, rate_limit: bool) -> dict[str, Any]
             svc.dispatcher.batch_size = limited
             svc.dispatcher.max_batches_per_tick = 1
         begin = time.perf_counter()
+        cpu_before = resource.getrusage(resource.RUSAGE_SELF)
         report = await svc.dispatcher.tick()
         elapsed = time.perf_counter() - begin
+        cpu_after = resource.getrusage(resource.RUSAGE_SELF)
+        bot_cpu = (cpu_after.ru_utime + cpu_after.ru_stime) - (
+            cpu_before.ru_utime + cpu_before.ru_stime
+        )
         lateness = sorted(report.lateness)
         await stop_app(app)
         async with httpx.AsyncClient() as client:
@@ -232,7 +237,10 @@ async def phase_send(url: str, limited: int, rate_limit: bool) -> dict[str, Any]
     finally:
         standin.terminate()
         standin.wait(10)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     return {
+        "bot_cpu_s": bot_cpu,
+        "standin_cpu_s_total": children.ru_utime + children.ru_stime,
         "sent": report.sent,
         "per_s": report.sent / elapsed,
         "seconds": elapsed,

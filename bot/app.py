@@ -23,6 +23,7 @@ from bot.coach import AnyApp, Coach, CoachSettings
 from bot.config import Settings
 from bot.handlers import errors, fallback, nudge, privacy, start, stats, stretch
 from bot.handlers import settings as prefs
+from bot.http import AiohttpRequest
 from bot.metrics import Metrics
 from bot.nudges import NudgeDispatcher
 from bot.progress import Progress
@@ -72,6 +73,8 @@ def build_application(
         .base_file_url(settings.file_base_url)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
+        .request(AiohttpRequest(connection_pool_size=256))
+        .get_updates_request(AiohttpRequest(connection_pool_size=2))
     )
     if settings.rate_limit:
         # Telegram allows about 30 messages/s overall. The limiter's default bucket lets a

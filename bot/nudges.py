@@ -69,9 +69,8 @@ class NudgeDispatcher:
         *,
         grace: timedelta,
         batch_size: int = 500,
-        # Few connections beat many: httpcore scans its pool on every request, so 8 parallel
-        # sends outrun 64 (measured in docs/benchmarks.md).
-        concurrency: int = 8,
+        # Enough parallel sends to hide round trips; the rate limiter paces them anyway.
+        concurrency: int = 32,
         max_batches_per_tick: int = 200,
         metrics: Metrics | None = None,
     ) -> None:

@@ -1,0 +1,104 @@
+"""PTB's HTTP layer on aiohttp instead of httpx.
+
+A nudge wave is CPU-bound in the bot, and httpx (with httpcore's pool bookkeeping) costs about
+twice what aiohttp does per request (docs/benchmarks.md). PTB lets the request class be
+swapped; this one maps aiohttp's errors onto PTB's (TimedOut, NetworkError) the same way
+HTTPXRequest does, so everything above it behaves as before.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import aiohttp
+from telegram._utils.defaultvalue import DefaultValue
+from telegram.error import NetworkError, TimedOut
+from telegram.request import BaseRequest, RequestData
+
+
+class AiohttpRequest(BaseRequest):
+    def __init__(
+        self,
+        connection_pool_size: int = 256,
+        read_timeout: float = 5.0,
+        write_timeout: float = 5.0,
+        connect_timeout: float = 5.0,
+        media_write_timeout: float = 20.0,
+    ) -> None:
+        self._pool_size = connection_pool_size
+        self._read_timeout = read_timeout
+        self._write_timeout = write_timeout
+        self._connect_timeout = connect_timeout
+        self._media_write_timeout = media_write_timeout
+        self._session: aiohttp.ClientSession | None = None
+
+    @property
+    def read_timeout(self) -> float | None:
+        return self._read_timeout
+
+    async def initialize(self) -> None:
+        if self._session is None or self._session.closed:
+            connector = aiohttp.TCPConnector(limit=self._pool_size, ttl_dns_cache=300)
+            self._session = aiohttp.ClientSession(connector=connector)
+
+    async def shutdown(self) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+        self._session = None
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = BaseRequest.DEFAULT_NONE,
+        write_timeout: Any = BaseRequest.DEFAULT_NONE,
+        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
+        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        if self._session is None or self._session.closed:
+            raise RuntimeError("This AiohttpRequest is not initialized!")
+        files = request_data.multipart_data if request_data else None
+        fields = request_data.json_parameters if request_data else None
+        read = self._read_timeout if isinstance(read_timeout, DefaultValue) else read_timeout
+        connect = (
+            self._connect_timeout if isinstance(connect_timeout, DefaultValue) else connect_timeout
+        )
+        write = self._write_timeout if isinstance(write_timeout, DefaultValue) else write_timeout
+        if files:
+            write = max(write or 0, self._media_write_timeout)
+        # aiohttp has no separate write timeout: bound the whole exchange by write + read.
+        total = None if read is None else (read or 0) + (write or 0) + (connect or 0)
+        timeout = aiohttp.ClientTimeout(total=total, sock_connect=connect, sock_read=read)
+        body: Any = fields
+        if files:
+            form = aiohttp.FormData()
+            for key, value in (fields or {}).items():
+                form.add_field(key, value)
+            for key, part in files.items():
+                filename, content, mimetype = _field(part)
+                form.add_field(key, content, filename=filename, content_type=mimetype)
+            body = form
+        try:
+            async with self._session.request(
+                method, url, data=body, timeout=timeout, headers={"User-Agent": self.USER_AGENT}
+            ) as response:
+                return response.status, await response.read()
+        except TimeoutError as err:
+            raise TimedOut from err
+        except asyncio.TimeoutError as err:  # noqa: UP041 - aiohttp may raise the alias
+            raise TimedOut from err
+        except aiohttp.ClientError as err:
+            raise NetworkError(f"aiohttp.{err.__class__.__name__}: {err}") from err
+
+
+def _field(part: Any) -> tuple[str | None, Any, str | None]:
+    if isinstance(part, tuple):
+        filename = part[0] if len(part) > 0 else None
+        content = part[1] if len(part) > 1 else b""
+        mimetype = part[2] if len(part) > 2 else None
+        if hasattr(content, "read"):
+            content = content.read()
+        return filename, content, mimetype
+    return None, part, None
