@@ -252,6 +252,7 @@ async def phase_send(url: str, limited: int, rate_limit: bool) -> dict[str, Any]
 
 
 def run_phase(name: str, url: str, *args: str) -> dict[str, Any]:
+    began = time.perf_counter()
     out = subprocess.run(
         [sys.executable, __file__, "--phase", name, "--url", url, *args],
         capture_output=True,
@@ -262,7 +263,10 @@ def run_phase(name: str, url: str, *args: str) -> dict[str, Any]:
     )
     if out.returncode != 0:
         raise SystemExit(f"phase {name} failed:\n{out.stderr}")
-    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+    result = dict(json.loads(out.stdout.strip().splitlines()[-1]))
+    # The whole process: interpreter, imports, start-up, the measured work, shutdown.
+    result["process_wall_s"] = time.perf_counter() - began
+    return result
 
 
 def set_due(path: Path, first: int, count: int, at: datetime) -> None:
@@ -330,7 +334,11 @@ def markdown(r: dict[str, Any]) -> str:
             "<= 10 ms",
             f"{s['idle_tick_ms_p50']:.2f} / {s['idle_tick_ms_max']:.2f} ms",
         ),
-        ("bot start-up (migrate, init, first tick)", "<= 3 s", f"{s['startup_s']:.2f} s"),
+        (
+            "bot start-up (migrate, init, first tick) / whole process incl. imports",
+            "<= 3 s",
+            f"{s['startup_s']:.2f} s / {s['process_wall_s']:.2f} s",
+        ),
         ("bot RSS after start-up", "<= 150 MB", f"{s['rss_mb']:.0f} MB"),
         (
             "claim-and-advance alone",
