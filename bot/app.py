@@ -7,7 +7,6 @@ from typing import Any
 
 from telegram import BotCommand, Update
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackContext,
@@ -27,6 +26,7 @@ from bot.http import AiohttpRequest
 from bot.metrics import Metrics
 from bot.nudges import NudgeDispatcher
 from bot.progress import Progress
+from bot.ratelimit import PriorityRateLimiter
 from bot.routines import Library, load_routines
 from bot.services import KEY, Services
 from bot.store.db import create_engine
@@ -75,14 +75,13 @@ def build_application(
         .post_shutdown(_post_shutdown)
         .request(AiohttpRequest(connection_pool_size=256))
         .get_updates_request(AiohttpRequest(connection_pool_size=2))
+        # One user's slow handler (waiting for the rate limiter) must not hold up the others;
+        # session changes are compare-and-set, so concurrent updates are safe.
+        .concurrent_updates(256)
     )
     if settings.rate_limit:
-        # Telegram allows about 30 messages/s overall. The limiter's default bucket lets a
-        # burst of 30 through at once and then 30/s, which exceeds 30 in a sliding second and
-        # earns 429s; one token every 1/29 s never bursts. A 429 still waits retry_after.
-        builder = builder.rate_limiter(
-            AIORateLimiter(overall_max_rate=1, overall_time_period=1 / 29, max_retries=3)
-        )
+        # About 30 messages/s overall, smooth, people before broadcasts (bot/ratelimit.py).
+        builder = builder.rate_limiter(PriorityRateLimiter(per_second=29, max_retries=3))
     app: AnyApp = builder.build()
     coach = Coach(
         app,

@@ -96,9 +96,20 @@ class Coach:
         self._schedule(record)
         return record
 
-    async def press(self, session_id: int, event: Event, version: int, user_id: int) -> Outcome:
-        """A session button was pressed."""
-        return await self._apply(session_id, event, user_id=user_id, version=version)
+    async def press(
+        self,
+        session_id: int,
+        event: Event,
+        version: int,
+        user_id: int,
+        on_committed: Callable[[], Awaitable[object]] | None = None,
+    ) -> Outcome:
+        """A session button was pressed. `on_committed` runs as soon as the change is saved,
+        before the chat is updated, so the button's spinner stops at once (answerCallbackQuery
+        is not rate-limited; the messages that follow may wait their turn)."""
+        return await self._apply(
+            session_id, event, user_id=user_id, version=version, on_committed=on_committed
+        )
 
     async def resume_all(self) -> int:
         """After a start: re-arm every live session; ask first where a follow-up is long overdue."""
@@ -152,6 +163,7 @@ class Coach:
         *,
         user_id: int | None = None,
         version: int | None = None,
+        on_committed: Callable[[], Awaitable[object]] | None = None,
     ) -> Outcome:
         for _ in range(5):
             record = await self.store.get_session(session_id)
@@ -187,6 +199,11 @@ class Coach:
             if updated is None:
                 continue  # lost a race: read again and answer from the new state
             self._cancel(record.id)
+            if on_committed is not None:
+                try:
+                    await on_committed()
+                except TelegramError as exc:
+                    log.info("session %s: could not answer the press: %s", session_id, exc)
             if transition.render is Render.SEND:
                 if record.message_id is not None:
                     await self._close(record, routine, event)

@@ -17,8 +17,8 @@ from time import perf_counter
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import ExtBot
 
 from bot import texts
 from bot.clock import Clock
@@ -64,7 +64,7 @@ class NudgeDispatcher:
     def __init__(
         self,
         store: Store,
-        bot: Bot,
+        bot: ExtBot[Any],
         clock: Clock,
         *,
         grace: timedelta,
@@ -145,7 +145,13 @@ class NudgeDispatcher:
         while True:
             try:
                 began = perf_counter()
-                await self.bot.send_message(nudge.chat_id, text, reply_markup=markup)
+                if self.bot.rate_limiter is not None:
+                    # Broadcast priority: people using the bot go first (bot/ratelimit.py).
+                    await self.bot.send_message(
+                        nudge.chat_id, text, reply_markup=markup, rate_limit_args={"low": True}
+                    )
+                else:
+                    await self.bot.send_message(nudge.chat_id, text, reply_markup=markup)
                 if self.metrics is not None:
                     self.metrics.send_seconds.observe(perf_counter() - began)
                 report.sent += 1

@@ -62,10 +62,18 @@ async def session_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if pressed is None:
         await query.answer(texts.UNKNOWN_BUTTON)
         return
+    answered = False
+
+    async def acknowledge() -> None:
+        nonlocal answered
+        answered = True
+        await query.answer()
+
     outcome = await services(context).coach.press(
-        pressed.session_id, pressed.event, pressed.version, query.from_user.id
+        pressed.session_id, pressed.event, pressed.version, query.from_user.id, acknowledge
     )
-    await query.answer(outcome.answer)
+    if not answered:
+        await query.answer(outcome.answer)
 
 
 async def _begin(
