@@ -10,6 +10,7 @@ not be shown (network down, a crash between commit and send), `shown_version` la
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 from collections.abc import Awaitable, Callable
@@ -103,12 +104,18 @@ class Coach:
         version: int,
         user_id: int,
         on_committed: Callable[[], Awaitable[object]] | None = None,
+        message_id: int | None = None,
     ) -> Outcome:
         """A session button was pressed. `on_committed` runs as soon as the change is saved,
         before the chat is updated, so the button's spinner stops at once (answerCallbackQuery
         is not rate-limited; the messages that follow may wait their turn)."""
         return await self._apply(
-            session_id, event, user_id=user_id, version=version, on_committed=on_committed
+            session_id,
+            event,
+            user_id=user_id,
+            version=version,
+            on_committed=on_committed,
+            message_id=message_id,
         )
 
     async def resume_all(self) -> int:
@@ -164,6 +171,7 @@ class Coach:
         user_id: int | None = None,
         version: int | None = None,
         on_committed: Callable[[], Awaitable[object]] | None = None,
+        message_id: int | None = None,
     ) -> Outcome:
         for _ in range(5):
             record = await self.store.get_session(session_id)
@@ -199,6 +207,11 @@ class Coach:
             if updated is None:
                 continue  # lost a race: read again and answer from the new state
             self._cancel(record.id)
+            if message_id is not None and version == record.version:
+                # The press came from the message that shows this step: act on that one, even
+                # if its id is not recorded yet (the press beat the bookkeeping of the send).
+                record = dataclasses.replace(record, message_id=message_id)
+                updated = dataclasses.replace(updated, message_id=message_id)
             if on_committed is not None:
                 try:
                     await on_committed()
@@ -267,7 +280,7 @@ class Coach:
         if (
             ok
             and record.shown_version != record.version
-            and await self.store.mark_shown(record.id, record.version, None)
+            and await self.store.mark_shown(record.id, record.version, record.message_id)
         ):
             return _shown(record, record.message_id)
         return record

@@ -69,8 +69,14 @@ async def session_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         answered = True
         await query.answer()
 
+    message_id = query.message.message_id if query.message is not None else None
     outcome = await services(context).coach.press(
-        pressed.session_id, pressed.event, pressed.version, query.from_user.id, acknowledge
+        pressed.session_id,
+        pressed.event,
+        pressed.version,
+        query.from_user.id,
+        acknowledge,
+        message_id,
     )
     if not answered:
         await query.answer(outcome.answer)
