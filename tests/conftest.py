@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.sandbox.emulator import BotApiEmulator
 from bot.store.db import create_engine, upgrade_async
 from bot.store.repo import Store
 
@@ -96,3 +97,11 @@ async def store(db_url: str) -> AsyncIterator[Store]:
 def spec_path() -> Path | None:
     """The official spec beside the project when present; else the packaged subset."""
     return SHARED_SPEC if SHARED_SPEC.exists() else None
+
+
+@pytest.fixture
+async def emu(spec_path: Path | None) -> AsyncIterator[BotApiEmulator]:
+    """The Bot API stand-in; any request that broke the spec fails the test at the end."""
+    async with BotApiEmulator(spec_path) as emulator:
+        yield emulator
+        emulator.assert_no_violations()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
@@ -13,13 +12,6 @@ from bot.sandbox.emulator import BotApiEmulator
 from tests.harness import Harness, next_message
 
 ANN = 5001
-
-
-@pytest.fixture
-async def emu(spec_path: Path | None) -> AsyncIterator[BotApiEmulator]:
-    async with BotApiEmulator(spec_path) as emulator:
-        yield emulator
-        emulator.assert_no_violations()
 
 
 @pytest.fixture

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -93,13 +91,6 @@ FORGED = [
     "r:nosuch",
     "x" * 64,
 ]
-
-
-@pytest.fixture
-async def emu(spec_path: Path | None) -> AsyncIterator[BotApiEmulator]:
-    async with BotApiEmulator(spec_path) as emulator:
-        yield emulator
-        emulator.assert_no_violations()
 
 
 async def snapshot(bot: Harness) -> dict[str, list[tuple[object, ...]]]:

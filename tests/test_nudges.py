@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -18,13 +16,6 @@ from bot.store.db import upgrade_async
 from tests.harness import Harness, next_message, seed_subscribers
 
 DUE = datetime(2026, 11, 24, 7, 30, tzinfo=UTC)
-
-
-@pytest.fixture
-async def emu(spec_path: Path | None) -> AsyncIterator[BotApiEmulator]:
-    async with BotApiEmulator(spec_path) as emulator:
-        yield emulator
-        emulator.assert_no_violations()
 
 
 def make(emu: BotApiEmulator, url: str, clock: MovableClock, **overrides: object) -> Harness:

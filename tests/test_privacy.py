@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
-from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 
 from bot import logs, texts
@@ -17,13 +14,6 @@ from bot.store.models import Base
 from tests.harness import Harness, next_message
 
 ANN, BOB = 6001, 6002
-
-
-@pytest.fixture
-async def emu(spec_path: Path | None) -> AsyncIterator[BotApiEmulator]:
-    async with BotApiEmulator(spec_path) as emulator:
-        yield emulator
-        emulator.assert_no_violations()
 
 
 async def rows_of(bot: Harness, user_id: int) -> dict[str, int]:

@@ -7,23 +7,13 @@ import os
 import signal
 import sys
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
-
-import pytest
 
 from bot.config import PROJECT_ROOT
 from bot.sandbox.emulator import BotApiEmulator
 from tests.harness import QUICK_ROUTINES, next_message
 
 ANN = 8001
-
-
-@pytest.fixture
-async def emu(spec_path: Path | None) -> AsyncIterator[BotApiEmulator]:
-    async with BotApiEmulator(spec_path) as emulator:
-        yield emulator
-        emulator.assert_no_violations()
 
 
 async def test_the_bot_runs_as_a_process_and_stops_gracefully_on_sigterm(

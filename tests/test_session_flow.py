@@ -6,7 +6,6 @@ import asyncio
 import itertools
 import re
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
@@ -28,13 +27,6 @@ SWITCH = 5 / SPEED
 # within 1 s after it.
 EARLY = 0.05
 LATE = 1.0
-
-
-@pytest.fixture
-async def emu(spec_path: Path | None) -> AsyncIterator[BotApiEmulator]:
-    async with BotApiEmulator(spec_path) as emulator:
-        yield emulator
-        emulator.assert_no_violations()
 
 
 @pytest.fixture

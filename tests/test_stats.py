@@ -6,7 +6,6 @@ import csv
 import io
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -63,13 +62,6 @@ def test_the_picture_colours_known_days() -> None:
 def test_any_name_renders(title: str) -> None:
     png = render_stats_png(ChartData(today=TODAY, title=title))
     assert Image.open(io.BytesIO(png)).size == (WIDTH, HEIGHT)
-
-
-@pytest.fixture
-async def emu(spec_path: Path | None) -> AsyncIterator[BotApiEmulator]:
-    async with BotApiEmulator(spec_path) as emulator:
-        yield emulator
-        emulator.assert_no_violations()
 
 
 ANN = 3001

@@ -6,7 +6,6 @@ import asyncio
 import json
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -24,13 +23,6 @@ from tests.harness import QUICK_ROUTINES, next_message
 
 SECRET = "s3cret_token-OK"
 USER = 4001
-
-
-@pytest.fixture
-async def emu(spec_path: Path | None) -> AsyncIterator[BotApiEmulator]:
-    async with BotApiEmulator(spec_path) as emulator:
-        yield emulator
-        emulator.assert_no_violations()
 
 
 @pytest.fixture
