@@ -12,6 +12,7 @@ import asyncio
 import hmac
 import json
 import logging
+import signal
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -111,6 +112,10 @@ async def serve(app: AnyApp, settings: Settings, *, host: str = "0.0.0.0") -> No
             timeout_graceful_shutdown=8,
         )
     )
+    # uvicorn catches SIGTERM/SIGINT for a graceful stop, then re-raises them once it is done;
+    # ignored by then, they no longer kill the process before PTB drains (and exit is 0).
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, signal.SIG_IGN)
     await start_app(app)
     try:
         await app.bot.set_webhook(
