@@ -11,13 +11,15 @@ import logging
 import sys
 from pathlib import Path
 
+from bot.clock import Clock
 from bot.config import ConfigError, Settings, load_settings
 from bot.routines import RoutinesError, describe, load_routines
 
 EXIT_USAGE = 2
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, clock: Clock | None = None) -> int:
+    """The command line. `clock` is for tests that run the real process on a fast clock."""
     parser = argparse.ArgumentParser(
         prog="python -m bot", description="Limber, the stretching coach"
     )
@@ -43,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "migrate":
             _migrate(settings)
             return 0
-        return _run(settings)
+        return _run(settings, clock)
     except (ConfigError, RoutinesError) as exc:
         print(f"limber: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -92,7 +94,7 @@ def _migrate(settings: Settings) -> None:
     print("database is up to date")
 
 
-def _run(settings: Settings) -> int:
+def _run(settings: Settings, clock: Clock | None = None) -> int:
     from bot import logs
     from bot.app import ALLOWED_UPDATES, build_application
     from bot.store.db import upgrade
@@ -101,7 +103,7 @@ def _run(settings: Settings) -> int:
     library = load_routines(settings.routines_path)  # refuse a bad file before anything else
     logs.configure(settings.log_level, token)
     upgrade(settings.database_url)
-    app = build_application(settings, library=library)
+    app = build_application(settings, library=library, clock=clock)
     logging.getLogger(__name__).info(
         "Limber starting: %d routines, database %s",
         len(library.routines),

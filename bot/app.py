@@ -101,6 +101,7 @@ def build_application(
         clock,
         grace=timedelta(minutes=settings.nudge_grace_minutes),
         metrics=metrics,
+        keep_going=lambda: app.running,
     )
     subscriptions = Subscriptions(store, clock)
     progress = Progress(store, clock, app.bot)

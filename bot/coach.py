@@ -39,6 +39,8 @@ AnyContext = CallbackContext[Any, Any, Any, Any]
 RESHOW_RETRY_SECONDS = 5.0
 # The last countdown edit comes at least this long (real seconds) before the hold's end.
 LAST_EDIT_GAP_SECONDS = 1.2
+# After a restart, a session's ending not yet shown is shown if it is at most this old.
+ENDING_RESHOW_WINDOW = timedelta(hours=1)
 # A timer job may wake a hair early (float rounding); this counts as on time.
 TIMER_SLACK = timedelta(milliseconds=1)
 
@@ -133,6 +135,10 @@ class Coach:
                 await self._apply(record.id, Event.INTERRUPTED)
                 continue
             await self.wake(record.id)
+        # Endings a crash or an outage kept from the chat: the finishing message carries the
+        # streak, so it is shown late rather than never (but not hours late).
+        for record in await self.store.unshown_endings(now - ENDING_RESHOW_WINDOW):
+            await self.wake(record.id)
         if records:
             log.info("resumed %d live session(s)", len(records))
         return len(records)
@@ -140,9 +146,19 @@ class Coach:
     async def wake(self, session_id: int) -> None:
         """A follow-up is due for the session: re-show, fire the timer, or tick the countdown."""
         record = await self.store.get_session(session_id)
-        if record is None or not record.state.live:
+        if record is None:
             return
         routine = self._routine_of(record)
+        if not record.state.live:
+            ended = record.state.ended_at
+            if (
+                record.shown_version != record.version
+                and routine is not None
+                and ended is not None
+                and self.clock.now() - ended <= ENDING_RESHOW_WINDOW
+            ):
+                self._schedule(await self._send_view(record, routine))
+            return
         if routine is None:
             await self._apply(record.id, Event.STOP)
             return
@@ -261,14 +277,15 @@ class Coach:
         message = await self._send(record, text, markup)
         if message is None:
             return record
+        # Recorded at once: a crash between the send and this line repeats the step after a
+        # restart, so nothing (like the next message below) may widen that gap.
+        shown = await self.store.mark_shown(record.id, record.version, message.message_id)
         if finished and self.after_finish is not None:
             try:
                 await self.after_finish(record.user_id, record.chat_id)
             except TelegramError as exc:
                 log.info("session %s: after-finish step failed: %s", record.id, exc)
-        if await self.store.mark_shown(record.id, record.version, message.message_id):
-            return _shown(record, message.message_id)
-        return record
+        return _shown(record, message.message_id) if shown else record
 
     async def _edit_view(self, record: SessionRecord, routine: Routine) -> SessionRecord:
         if record.message_id is None:
@@ -357,7 +374,10 @@ class Coach:
         await self.store.set_active(record.user_id, False, self.clock.now())
         self._cancel(record.id)
         current = await self.store.get_session(record.id)
-        if current is not None and current.state.live:
+        if current is not None and not current.state.live:
+            # An ending they will never see: stop trying to show it.
+            await self.store.mark_shown(current.id, current.version, None)
+        elif current is not None:
             routine = self._routine_of(current) or self.library.default
             state = machine.apply(
                 current.state,
@@ -389,7 +409,7 @@ class Coach:
     def _schedule(self, record: SessionRecord) -> None:
         """Arm the session's next wake (timer end, countdown tick, or a retry of a show)."""
         self._cancel(record.id)
-        if not record.state.live:
+        if not record.state.live and record.shown_version == record.version:
             return
         delay = self._next_wake_in(record, self.clock.now())
         if delay is None:

@@ -4,6 +4,11 @@ A nudge wave is CPU-bound in the bot, and httpx (with httpcore's pool bookkeepin
 twice what aiohttp does per request (docs/benchmarks.md). PTB lets the request class be
 swapped; this one maps aiohttp's errors onto PTB's (TimedOut, NetworkError) the same way
 HTTPXRequest does, so everything above it behaves as before.
+
+It also says what PTB's errors cannot: whether a failed request may still have reached
+Telegram. A connection that was never made (`NotSent`) is safe to retry for anything; a read
+timeout (`TimedOut`) or a dropped connection (`MaybeDelivered`) may have delivered the message,
+so at-most-once sends (nudges) must not retry them. See `may_have_arrived`.
 """
 
 from __future__ import annotations
@@ -13,8 +18,25 @@ from typing import Any
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
-from telegram.error import NetworkError, TimedOut
+from telegram.error import NetworkError, TelegramError, TimedOut
 from telegram.request import BaseRequest, RequestData
+
+
+class NotSent(NetworkError):
+    """No connection to Telegram was made: the request certainly did not arrive."""
+
+
+class MaybeDelivered(NetworkError):
+    """The request went out but the connection broke before the answer: it may have arrived."""
+
+
+def may_have_arrived(exc: TelegramError) -> bool:
+    """Whether Telegram may have acted on a request that failed with `exc`.
+
+    True for read timeouts and broken connections; False for errors Telegram answered itself
+    (4xx, 5xx, 429) and for connections that were never made.
+    """
+    return isinstance(exc, TimedOut | MaybeDelivered)
 
 
 class AiohttpRequest(BaseRequest):
@@ -85,10 +107,16 @@ class AiohttpRequest(BaseRequest):
                 method, url, data=body, timeout=timeout, headers={"User-Agent": self.USER_AGENT}
             ) as response:
                 return response.status, await response.read()
+        except aiohttp.ConnectionTimeoutError as err:
+            raise NotSent(f"connecting to Telegram timed out: {err}") from err
+        except aiohttp.ClientConnectorError as err:
+            raise NotSent(f"aiohttp.{err.__class__.__name__}: {err}") from err
         except TimeoutError as err:
             raise TimedOut from err
         except asyncio.TimeoutError as err:  # noqa: UP041 - aiohttp may raise the alias
             raise TimedOut from err
+        except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError) as err:
+            raise MaybeDelivered(f"aiohttp.{err.__class__.__name__}: {err}") from err
         except aiohttp.ClientError as err:
             raise NetworkError(f"aiohttp.{err.__class__.__name__}: {err}") from err
 

@@ -4,13 +4,16 @@ Per-user scheduler jobs would cost memory per user, be rebuilt at every start, v
 crash and double up with two workers. Instead each nudge row holds its next instant, and one
 JobQueue job (every few seconds) claims the due rows in batches (moving each to its next
 instant in the same transaction) and only then sends. A nudge is therefore sent at most once,
-by one worker, even across crashes and several processes.
+by one worker, even across crashes and several processes. Under the rate limit a nudge is
+claimed only when a send slot is free for it, so a crash loses at most the sends in flight; a
+graceful stop claims nothing more and finishes what it holds.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from time import perf_counter
@@ -25,11 +28,15 @@ from bot.clock import Clock
 from bot.domain.nudge_rules import BEDTIME, SkipReason, skip_reason
 from bot.domain.schedule import next_occurrence
 from bot.domain.streaks import local_day
+from bot.http import may_have_arrived
 from bot.keyboards import nudge_keyboard
 from bot.metrics import Metrics
+from bot.ratelimit import PriorityRateLimiter
 from bot.store.repo import DueNudge, Store
 
 log = logging.getLogger(__name__)
+# Rate-limited senders, each holding at most one slot: enough to hide a round trip at 29/s.
+PACED_SENDERS = 4
 
 
 @dataclass
@@ -73,6 +80,7 @@ class NudgeDispatcher:
         concurrency: int = 32,
         max_batches_per_tick: int = 200,
         metrics: Metrics | None = None,
+        keep_going: Callable[[], bool] = lambda: True,
     ) -> None:
         self.store = store
         self.bot = bot
@@ -84,22 +92,19 @@ class NudgeDispatcher:
         self.last_tick_at: datetime | None = None
         self.totals = TickReport()
         self.metrics = metrics
+        # False once the bot is stopping: the tick sends what it has claimed, claims no more.
+        self.keep_going = keep_going
 
     async def tick(self) -> TickReport:
         """Claim and send everything due now (bounded per tick, the rest next tick)."""
         report = TickReport()
         started = perf_counter()
         now = self.clock.now()
-        for _ in range(self.max_batches_per_tick):
-            claimed = await self.store.claim_due(
-                now,
-                self.batch_size,
-                lambda kind, local, zone, due: advance(kind, local, zone, due, now),
-            )
-            report.claimed += len(claimed)
-            await self._deliver(claimed, now, report)
-            if len(claimed) < self.batch_size:
-                break
+        limiter = self.bot.rate_limiter
+        if isinstance(limiter, PriorityRateLimiter):
+            await self._paced(limiter, now, report)
+        else:
+            await self._batched(now, report)
         self.last_tick_at = now
         self._add_to_totals(report)
         self._record(report, perf_counter() - started)
@@ -113,6 +118,55 @@ class NudgeDispatcher:
                 report.failed,
             )
         return report
+
+    async def _claim(self, now: datetime, limit: int) -> list[DueNudge]:
+        return await self.store.claim_due(
+            now, limit, lambda kind, local, zone, due: advance(kind, local, zone, due, now)
+        )
+
+    async def _batched(self, now: datetime, report: TickReport) -> None:
+        """No rate limit (paid broadcasts): claim in large batches, send each batch at once."""
+        for _ in range(self.max_batches_per_tick):
+            if not self.keep_going():
+                break
+            claimed = await self._claim(now, self.batch_size)
+            report.claimed += len(claimed)
+            await self._deliver(claimed, now, report)
+            if len(claimed) < self.batch_size:
+                break
+
+    async def _paced(self, limiter: PriorityRateLimiter, now: datetime, report: TickReport) -> None:
+        """Rate-limited: claim each nudge only once a send slot is free for it.
+
+        Claimed in batches, nudges would wait their turn at 29/s for seconds after the claim,
+        and a crash would lose all of them (claim first, send after: at most once). Here a
+        claimed nudge is on the wire within milliseconds; a crash loses only sends in flight.
+        """
+        next_due = await self.store.next_nudge_at()
+        if next_due is None or next_due > now:
+            return  # an idle tick takes no slots
+
+        async def sender() -> None:
+            holding = False
+            while self.keep_going():
+                if not holding:
+                    await limiter.broadcast_slot()
+                    holding = True
+                claimed = await self._claim(now, 1)
+                if not claimed:
+                    return
+                report.claimed += 1
+                nudge = claimed[0]
+                reason = skip_reason(
+                    nudge.due_at, now, self.grace, nudge.paused_until, nudge.last_finished_at
+                )
+                if reason is not None:
+                    report.skip(reason)  # the slot stays ours for the next one
+                    continue
+                holding = False
+                await self._send(nudge, report, slot_taken=True)
+
+        await asyncio.gather(*(sender() for _ in range(PACED_SENDERS)))
 
     async def _deliver(self, claimed: list[DueNudge], now: datetime, report: TickReport) -> None:
         to_send: list[DueNudge] = []
@@ -134,8 +188,9 @@ class NudgeDispatcher:
 
         await asyncio.gather(*(one(n) for n in to_send))
 
-    async def _send(self, nudge: DueNudge, report: TickReport) -> None:
-        """Send one nudge; retry 429s and network errors while inside the grace window."""
+    async def _send(self, nudge: DueNudge, report: TickReport, *, slot_taken: bool = False) -> None:
+        """Send one nudge; retry what certainly did not arrive (429, 5xx, no connection) while
+        inside the grace window."""
         deadline = nudge.due_at + self.grace
         delay = 1.0
         text = texts.nudge(nudge.kind, nudge.user_id, _local_day(nudge), nudge.first_name)
@@ -148,8 +203,12 @@ class NudgeDispatcher:
                 if self.bot.rate_limiter is not None:
                     # Broadcast priority: people using the bot go first (bot/ratelimit.py).
                     await self.bot.send_message(
-                        nudge.chat_id, text, reply_markup=markup, rate_limit_args={"low": True}
+                        nudge.chat_id,
+                        text,
+                        reply_markup=markup,
+                        rate_limit_args={"low": True, "slot_taken": slot_taken},
                     )
+                    slot_taken = False  # a retry waits for a slot of its own
                 else:
                     await self.bot.send_message(nudge.chat_id, text, reply_markup=markup)
                 if self.metrics is not None:
@@ -169,6 +228,12 @@ class NudgeDispatcher:
                 report.failed += 1
                 return
             except NetworkError as exc:
+                if may_have_arrived(exc):
+                    # A read timeout or a broken connection: Telegram may have delivered it.
+                    # A nudge goes out at most once, so this one is not tried again.
+                    log.warning("nudge to user %s may not have arrived: %s", nudge.user_id, exc)
+                    report.failed += 1
+                    return
                 log.info("nudge to user %s failed, retrying: %s", nudge.user_id, exc)
                 wait, delay = delay, min(delay * 2, 60.0)
             except TelegramError as exc:

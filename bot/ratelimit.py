@@ -36,6 +36,14 @@ class PriorityRateLimiter(BaseRateLimiter[JSONDict]):
     async def shutdown(self) -> None:
         return None
 
+    async def broadcast_slot(self) -> None:
+        """Wait for and take a broadcast slot; the send that uses it passes `slot_taken`.
+
+        The nudge dispatcher claims a nudge only once it holds a slot for it, so a claimed
+        nudge is on the wire within milliseconds and a crash can lose only what is in flight.
+        """
+        await self._acquire(low=True)
+
     async def _acquire(self, low: bool) -> None:
         while True:
             now = time.monotonic()
@@ -60,9 +68,10 @@ class PriorityRateLimiter(BaseRateLimiter[JSONDict]):
     ) -> bool | JSONDict | list[JSONDict]:
         limited = "chat_id" in data
         low = bool(rate_limit_args and rate_limit_args.get("low"))
+        slot_taken = bool(rate_limit_args and rate_limit_args.get("slot_taken"))
         attempt = 0
         while True:
-            if limited:
+            if limited and not (slot_taken and attempt == 0):
                 await self._acquire(low)
             try:
                 return await callback(*args, **kwargs)

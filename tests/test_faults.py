@@ -112,3 +112,59 @@ async def test_message_not_modified_is_harmless(emu: BotApiEmulator, bot: Harnes
             for c in emu.calls
         )
     )
+
+
+async def finish_single(emu: BotApiEmulator) -> None:
+    """A one-stretch session up to its last hold (20 clock-seconds: 2 real seconds)."""
+    emu.send_text(ANN, "/stretch single")
+    intro = await emu.wait_for_message(ANN, "Stretch 1 of 1")
+    emu.press(ANN, intro.message_id, text=texts.BUTTON_READY)
+    await emu.wait_for_message(ANN, "⏱")
+
+
+def finishing(emu: BotApiEmulator) -> list[str]:
+    return [m.text for m in emu.messages(ANN) if m.text.startswith("🎉")]
+
+
+async def test_a_finishing_message_that_failed_is_sent_again(
+    emu: BotApiEmulator, bot: Harness
+) -> None:
+    await finish_single(emu)
+    emu.fail_next("sendMessage", error_code=502, description="Bad Gateway", chat_id=ANN)
+    await emu.wait_for(lambda: bool(finishing(emu)), timeout=8)
+    assert any(c.status == 502 for c in emu.calls if c.method == "sendMessage")
+    await emu.settled(quiet=1.0)
+    assert len(finishing(emu)) == 1
+    assert "Day 1" in finishing(emu)[0]  # the streak line came with it
+    assert len(await bot.services.store.session_log(ANN)) == 1
+
+
+async def test_a_restart_shows_the_ending_a_failure_kept_from_the_chat(
+    emu: BotApiEmulator, bot: Harness
+) -> None:
+    await finish_single(emu)
+    emu.fail_next("sendMessage", error_code=500, chat_id=ANN)
+    await emu.wait_for(
+        lambda: any(c.status == 500 for c in emu.calls if c.method == "sendMessage"), timeout=8
+    )
+    await bot.stop()  # down before the retry: only the row knows the ending is unshown
+    assert not finishing(emu)
+    await bot.start()
+    await emu.wait_for(lambda: bool(finishing(emu)), timeout=8)
+    await emu.settled(quiet=1.0)
+    assert len(finishing(emu)) == 1
+    assert len(await bot.services.store.session_log(ANN)) == 1
+
+
+async def test_a_step_lost_on_the_way_is_shown_after_the_timeout(
+    emu: BotApiEmulator, bot: Harness
+) -> None:
+    """A request that never reached Telegram looks to the bot like a read timeout (5 s); the
+    step is shown again, once, and the session carries on."""
+    await start_hold(emu)
+    emu.hang_next("sendMessage")
+    switch = await next_message(emu, ANN, 3, timeout=12)
+    assert "Switch sides" in switch.text
+    assert any(c.method == "sendMessage" and c.status == 0 for c in emu.calls)  # the lost one
+    await emu.wait_for_message(ANN, "⏱ First stretch — right leg", timeout=8)
+    assert sum("Switch sides" in m.text for m in emu.messages(ANN)) == 1

@@ -245,3 +245,43 @@ async def test_a_429_is_honoured_before_the_retry(emu: BotApiEmulator, sqlite_ur
         assert attempts[1].at - attempts[0].at >= 1.0
     finally:
         await bot.stop()
+
+
+@pytest.mark.parametrize("code", [500, 502])
+async def test_a_server_error_on_a_nudge_is_retried(
+    emu: BotApiEmulator, sqlite_url: str, code: int
+) -> None:
+    clock = MovableClock(DUE + timedelta(seconds=1), frozen=True)
+    bot = make(emu, sqlite_url, clock)
+    await bot.start()
+    try:
+        (uid,) = await seed_subscribers(bot.services.store, 1, DUE)
+        emu.fail_next("sendMessage", error_code=code, description="Bad Gateway")
+        report = await bot.services.dispatcher.tick()
+        assert report.sent == 1 and report.failed == 0
+        assert [c.status for c in emu.calls if c.method == "sendMessage"] == [code, 200]
+        assert nudges_sent(emu) == {uid: 1}
+    finally:
+        await bot.stop()
+
+
+async def test_a_nudge_whose_answer_times_out_is_not_sent_again(
+    emu: BotApiEmulator, sqlite_url: str
+) -> None:
+    """Telegram was slow and answered after the bot gave up (5 s): it may have delivered the
+    nudge, so the bot does not send it again. At most once, never twice."""
+    clock = MovableClock(DUE + timedelta(seconds=1), frozen=True)
+    bot = make(emu, sqlite_url, clock)
+    await bot.start()
+    try:
+        (uid,) = await seed_subscribers(bot.services.store, 1, DUE)
+        emu.delay("sendMessage", 6.0, times=1)
+        report = await bot.services.dispatcher.tick()
+        assert report.sent == 0 and report.failed == 1
+        await emu.wait_for(lambda: nudges_sent(emu) == {uid: 1}, timeout=5)  # it did arrive
+        await asyncio.sleep(1.0)
+        assert nudges_sent(emu) == {uid: 1}
+        assert len([c for c in emu.calls if c.method == "sendMessage"]) == 1
+        assert (await bot.services.dispatcher.tick()).claimed == 0  # and it is not due again
+    finally:
+        await bot.stop()

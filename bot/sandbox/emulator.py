@@ -73,7 +73,7 @@ class ApiCall:
 @dataclass
 class _Fault:
     method: str
-    kind: str  # "error", "reset", "delay"
+    kind: str  # "error", "reset", "delay", "hang"
     times: int
     chat_id: int | None = None
     error_code: int = 500
@@ -387,7 +387,14 @@ class BotApiEmulator:
         """Drop the connection of the next matching request(s) without an answer."""
         self._faults.append(_Fault(method.lower(), "reset", times))
 
+    def hang_next(self, method: str, times: int = 1, seconds: float = 7.0) -> None:
+        """Leave the next matching request(s) unanswered for `seconds`, without acting on them
+        (a request lost on the way: the bot times out and cannot know it did not arrive)."""
+        self._faults.append(_Fault(method.lower(), "hang", times, seconds=seconds))
+
     def delay(self, method: str, seconds: float, times: int = 1_000_000) -> None:
+        """Answer matching requests `seconds` late, acting on them only then (a slow server:
+        a bot that times out first cannot know its request will still take effect)."""
         self._faults.append(_Fault(method.lower(), "delay", times, seconds=seconds))
 
     def block(self, user_id: int) -> None:
@@ -447,6 +454,12 @@ class BotApiEmulator:
                 if request.transport is not None:
                     request.transport.close()
                 raise ConnectionResetError("dropped by the stand-in")
+            if fault.kind == "hang":
+                # Never answered, never applied: the bot's read timeout is all it will see.
+                call.status = 0
+                self._notify()
+                await asyncio.sleep(fault.seconds)
+                return self._answer(call, 504, None, "Gateway Timeout")
             if fault.kind == "delay":
                 await asyncio.sleep(fault.seconds)
             else:

@@ -528,6 +528,23 @@ class Store:
             )
             return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
+    async def unshown_endings(self, since: datetime) -> list[SessionRecord]:
+        """Sessions that ended since `since` whose last message never reached the chat (the
+        send failed, or the process died between the change and the send)."""
+        async with self.reading() as db:
+            rows = await db.scalars(
+                select(GuidedSession)
+                .where(
+                    GuidedSession.status.not_in(_LIVE_VALUES),
+                    GuidedSession.shown_version != GuidedSession.version,
+                    GuidedSession.ended_at >= since,
+                    # A replaced session's message is closed by the /stretch that replaced it.
+                    GuidedSession.end_reason != EndReason.REPLACED.value,
+                )
+                .order_by(GuidedSession.id)
+            )
+            return [_session(r) for r in rows]
+
     async def live_sessions(self) -> list[SessionRecord]:
         """Every active or paused session (resumed after a restart)."""
         async with self.reading() as db:
