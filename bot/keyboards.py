@@ -44,7 +44,10 @@ def parse_session_data(data: str) -> SessionButton | None:
     parts = data.split(":")
     if len(parts) != 4 or parts[0] != SESSION_PREFIX or parts[2] not in _ACTIONS:
         return None
-    if not (parts[1].isdigit() and parts[3].isdigit()) or len(parts[1]) > 18 or len(parts[3]) > 9:
+    # ASCII only: str.isdigit() accepts "²", which int() refuses, and the bot writes only 0-9.
+    if not all(p.isascii() and p.isdigit() for p in (parts[1], parts[3])):
+        return None
+    if len(parts[1]) > 18 or len(parts[3]) > 9:
         return None
     return SessionButton(int(parts[1]), Event(parts[2]), int(parts[3]))
 

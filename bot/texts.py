@@ -7,6 +7,7 @@ seed's "talk to your doctor; stop if it hurts") and so a translation later touch
 from __future__ import annotations
 
 import math
+import unicodedata
 
 from bot.domain.session import EndReason, Phase, SessionState, Status
 from bot.routines import Library, Routine, Stretch
@@ -36,8 +37,22 @@ FREE_TEXT = (
 )
 
 
+_BIDI_CONTROLS = dict.fromkeys(
+    map(ord, "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+)
+
+
+def _echo(text: str, limit: int = 40) -> str:
+    """The user's own words inside one of our sentences. Control characters go, and so do bidi
+    controls, which would otherwise flip the rest of our sentence (a stray U+202E reverses it);
+    the rest is isolated (FSI ... PDI) so a right-to-left text cannot reorder the words around.
+    """
+    kept = "".join(c for c in text if unicodedata.category(c) != "Cc").translate(_BIDI_CONTROLS)
+    return f"\u2068{kept[:limit]}\u2069"
+
+
 def unknown_command(command: str) -> str:
-    return f"I don't know {command[:40]}. Try /stretch to start a session, or /help."
+    return f"I don't know {_echo(command)}. Try /stretch to start a session, or /help."
 
 
 def welcome(first_name: str, *, returning: bool) -> str:
@@ -79,7 +94,7 @@ def routines_menu(library: Library) -> str:
 
 def unknown_routine(name: str, library: Library) -> str:
     ids = ", ".join(f"/stretch {r.id}" for r in library.routines.values())
-    return f"There is no routine called “{name[:40]}”. The routines are: {ids}."
+    return f"There is no routine called “{_echo(name)}”. The routines are: {ids}."
 
 
 def routine_button(routine: Routine) -> str:
@@ -273,6 +288,7 @@ OFFSET_ZONE = (
     "Please name your city instead (e.g. Kolkata, London, New York). Nothing was changed."
 )
 BAD_LOCATION = "I couldn't find a time zone for that location. Please type your city instead."
+LOCATION_UNASKED = "To set your time zone from a location, send /timezone first, then share it."
 BAD_TIME = (
     "I couldn't read that time. Try 07:30, 7am or 10:30 pm (00:00 to 23:59). Nothing was changed."
 )

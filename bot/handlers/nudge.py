@@ -15,7 +15,12 @@ from bot.services import services
 
 async def nudge_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
-    if query is None or query.data is None or not isinstance(query.message, Message):
+    if query is None or query.data is None:
+        return
+    if not isinstance(query.message, Message) or not query.message.is_accessible:
+        # A message Telegram no longer lets the bot see (date 0): it cannot be edited, so the
+        # press is refused, but still answered.
+        await query.answer(texts.UNKNOWN_BUTTON)
         return
     svc = services(context)
     pressed = parse_nudge_data(query.data)

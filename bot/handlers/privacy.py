@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
 from bot import texts
@@ -31,6 +31,11 @@ async def deletedata_command(update: Update, context: ContextTypes.DEFAULT_TYPE)
 async def delete_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     if query is None or query.data is None:
+        return
+    if not isinstance(query.message, Message) or not query.message.is_accessible:
+        # A confirmation the bot can no longer see (date 0) cannot be edited: it erases
+        # nothing, and /deletedata asks again.
+        await query.answer(texts.UNKNOWN_BUTTON)
         return
     parts = query.data.split(":")
     if len(parts) != 3 or parts[1] not in ("yes", "no") or parts[2] != str(query.from_user.id):

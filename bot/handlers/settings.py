@@ -253,7 +253,8 @@ async def pause_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     days = 7
     if context.args:
         arg = context.args[0]
-        if len(context.args) != 1 or not arg.isdigit() or not 1 <= int(arg) <= 60:
+        # isdecimal, not isdigit: int() reads "٣" but refuses "²", which isdigit lets through.
+        if len(context.args) != 1 or not arg.isdecimal() or not 1 <= int(arg) <= 60:
             await message.reply_text(texts.BAD_PAUSE)
             return
         days = int(arg)
@@ -303,12 +304,17 @@ async def text_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 
 async def location_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A shared location sets the time zone (offline lookup)."""
+    """A shared location answers the time-zone question (offline lookup). Unasked, it changes
+    nothing, as a typed city would not: it could be meant for anything, and taking it would
+    also drop a set-up question still pending."""
     svc, message = services(context), update.effective_message
     if message is None or message.location is None:
         return
     user = await _user(svc, update)
     if user is None:
+        return
+    if (user.onboarding or "").split(":")[-1] != "timezone":
+        await message.reply_text(texts.LOCATION_UNASKED)
         return
     zone = zone_from_location(message.location.latitude, message.location.longitude)
     if zone is None:
@@ -320,7 +326,12 @@ async def location_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 async def zone_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
-    if query is None or query.data is None or not isinstance(query.message, Message):
+    if query is None or query.data is None:
+        return
+    if not isinstance(query.message, Message) or not query.message.is_accessible:
+        # A message Telegram no longer lets the bot see (date 0): it cannot be edited, so the
+        # press is refused, but still answered.
+        await query.answer(texts.UNKNOWN_BUTTON)
         return
     svc = services(context)
     match = resolve_zone(query.data.removeprefix(f"{ZONE_PREFIX}:"))
@@ -335,7 +346,12 @@ async def zone_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 async def time_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
-    if query is None or query.data is None or not isinstance(query.message, Message):
+    if query is None or query.data is None:
+        return
+    if not isinstance(query.message, Message) or not query.message.is_accessible:
+        # A message Telegram no longer lets the bot see (date 0): it cannot be edited, so the
+        # press is refused, but still answered.
+        await query.answer(texts.UNKNOWN_BUTTON)
         return
     svc = services(context)
     parts = query.data.split(":")
@@ -355,7 +371,12 @@ async def time_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 async def menu_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
-    if query is None or query.data is None or not isinstance(query.message, Message):
+    if query is None or query.data is None:
+        return
+    if not isinstance(query.message, Message) or not query.message.is_accessible:
+        # A message Telegram no longer lets the bot see (date 0): it cannot be edited, so the
+        # press is refused, but still answered.
+        await query.answer(texts.UNKNOWN_BUTTON)
         return
     svc = services(context)
     user = await svc.store.get_user(query.from_user.id)

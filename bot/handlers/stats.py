@@ -36,10 +36,16 @@ async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 async def pain_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
-    if query is None or query.data is None or not isinstance(query.message, Message):
+    if query is None or query.data is None:
+        return
+    if not isinstance(query.message, Message) or not query.message.is_accessible:
+        # A message Telegram no longer lets the bot see (date 0): it cannot be edited, so the
+        # press is refused, but still answered.
+        await query.answer(texts.UNKNOWN_BUTTON)
         return
     svc = services(context)
-    parsed = parse_pain_data(query.data)
+    # parse_pain_data trusts str.isdigit(), which passes "²" on to int(); the bot writes ASCII.
+    parsed = parse_pain_data(query.data) if query.data.isascii() else None
     if parsed is None or await svc.store.get_user(query.from_user.id) is None:
         await query.answer(texts.UNKNOWN_BUTTON)
         return
