@@ -10,9 +10,11 @@ not be shown (network down, a crash between commit and send), `shown_version` la
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 import math
+import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -25,7 +27,15 @@ from telegram.ext import Application, CallbackContext, Job
 from bot import texts
 from bot.clock import Clock
 from bot.domain import session as machine
-from bot.domain.session import Event, InvalidEvent, Phase, Render, SessionState, Status
+from bot.domain.session import (
+    EndReason,
+    Event,
+    InvalidEvent,
+    Phase,
+    Render,
+    SessionState,
+    Status,
+)
 from bot.keyboards import session_keyboard
 from bot.routines import Library, Routine
 from bot.store.repo import SessionRecord, Store
@@ -81,6 +91,11 @@ class Coach:
         # of streaks.
         self.finish_lines: Callable[[int], Awaitable[list[str]]] | None = None
         self.after_finish: Callable[[int, int], Awaitable[object]] | None = None
+        # One session's transitions and shows run one at a time in this process: a timer
+        # wake reading the row between a press's compare-and-set and its send would see the
+        # step as unshown and show it twice. Held across Telegram calls, so it is never a
+        # database lock; across processes the compare-and-set still decides every change.
+        self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
 
     # Entry points ---------------------------------------------------------------------------
 
@@ -95,8 +110,9 @@ class Coach:
             old_routine = self.library.get(replaced.routine_id)
             if old_routine is not None and replaced.message_id is not None:
                 await self._close(replaced, old_routine, Event.STOP)
-        record = await self._send_view(record, routine)
-        self._schedule(record)
+        async with self._lock(record.id):
+            record = await self._send_view(record, routine)
+            self._schedule(record)
         return record
 
     async def press(
@@ -111,14 +127,15 @@ class Coach:
         """A session button was pressed. `on_committed` runs as soon as the change is saved,
         before the chat is updated, so the button's spinner stops at once (answerCallbackQuery
         is not rate-limited; the messages that follow may wait their turn)."""
-        return await self._apply(
-            session_id,
-            event,
-            user_id=user_id,
-            version=version,
-            on_committed=on_committed,
-            message_id=message_id,
-        )
+        async with self._lock(session_id):
+            return await self._apply(
+                session_id,
+                event,
+                user_id=user_id,
+                version=version,
+                on_committed=on_committed,
+                message_id=message_id,
+            )
 
     async def resume_all(self) -> int:
         """After a start: re-arm every live session; ask first where a follow-up is long overdue."""
@@ -132,7 +149,8 @@ class Coach:
                 and state.next_event_at is not None
                 and now - state.next_event_at > ask_after
             ):
-                await self._apply(record.id, Event.INTERRUPTED)
+                async with self._lock(record.id):
+                    await self._apply(record.id, Event.INTERRUPTED)
                 continue
             await self.wake(record.id)
         # Endings a crash or an outage kept from the chat: the finishing message carries the
@@ -145,6 +163,17 @@ class Coach:
 
     async def wake(self, session_id: int) -> None:
         """A follow-up is due for the session: re-show, fire the timer, or tick the countdown."""
+        async with self._lock(session_id):
+            await self._wake(session_id)
+
+    def _lock(self, session_id: int) -> asyncio.Lock:
+        lock = self._locks.get(session_id)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[session_id] = lock
+        return lock
+
+    async def _wake(self, session_id: int) -> None:
         record = await self.store.get_session(session_id)
         if record is None:
             return
@@ -154,6 +183,8 @@ class Coach:
             if (
                 record.shown_version != record.version
                 and routine is not None
+                # A replaced session's message was closed by the /stretch that replaced it.
+                and record.state.end_reason is not EndReason.REPLACED
                 and ended is not None
                 and self.clock.now() - ended <= ENDING_RESHOW_WINDOW
             ):
