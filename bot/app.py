@@ -116,10 +116,16 @@ def build_application(
 
 
 def _add_handlers(app: AnyApp) -> None:
-    private = filters.ChatType.PRIVATE
+    # New messages only: an edited command must not run again (should edits ever be fetched).
+    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
     # Counted before any feature handler sees the update (group -1 never blocks the others).
     app.add_handler(TypeHandler(Update, _count_update), group=-1)
-    app.add_handler(MessageHandler(filters.ChatType.GROUPS & filters.COMMAND, fallback.group_note))
+    app.add_handler(
+        MessageHandler(
+            filters.ChatType.GROUPS & filters.UpdateType.MESSAGE & filters.COMMAND,
+            fallback.group_note,
+        )
+    )
     app.add_handler(CommandHandler("start", start.start, filters=private))
     app.add_handler(CommandHandler("help", start.help_command, filters=private))
     app.add_handler(CommandHandler("stretch", stretch.stretch, filters=private))
@@ -143,11 +149,10 @@ def _add_handlers(app: AnyApp) -> None:
     app.add_handler(CallbackQueryHandler(privacy.delete_button, pattern=r"^del:"))
     app.add_handler(CallbackQueryHandler(stats.pain_button, pattern=r"^p:"))
     app.add_handler(CallbackQueryHandler(fallback.unknown_button))
-    new_private = private & filters.UpdateType.MESSAGE
-    app.add_handler(MessageHandler(new_private & filters.COMMAND, fallback.unknown_command))
-    app.add_handler(MessageHandler(new_private & filters.TEXT, prefs.text_answer))
-    app.add_handler(MessageHandler(new_private & filters.LOCATION, prefs.location_answer))
-    app.add_handler(MessageHandler(new_private, fallback.free_text))
+    app.add_handler(MessageHandler(private & filters.COMMAND, fallback.unknown_command))
+    app.add_handler(MessageHandler(private & filters.TEXT, prefs.text_answer))
+    app.add_handler(MessageHandler(private & filters.LOCATION, prefs.location_answer))
+    app.add_handler(MessageHandler(private, fallback.free_text))
     app.add_error_handler(errors.on_error)
 
 

@@ -35,6 +35,12 @@ def pain_keyboard(day: date) -> InlineKeyboardMarkup:
 
 
 def parse_pain_data(data: str) -> tuple[date, int] | None:
+    """Parse a pain button's data; None for anything the bot did not write.
+
+    ASCII only: str.isdigit() also passes "²", which int() then refuses.
+    """
+    if not data.isascii():
+        return None
     parts = data.split(":")
     if len(parts) != 3 or parts[0] != PAIN_PREFIX or not parts[2].isdigit():
         return None

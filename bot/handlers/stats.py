@@ -44,8 +44,7 @@ async def pain_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await query.answer(texts.UNKNOWN_BUTTON)
         return
     svc = services(context)
-    # parse_pain_data trusts str.isdigit(), which passes "²" on to int(); the bot writes ASCII.
-    parsed = parse_pain_data(query.data) if query.data.isascii() else None
+    parsed = parse_pain_data(query.data)
     if parsed is None or await svc.store.get_user(query.from_user.id) is None:
         await query.answer(texts.UNKNOWN_BUTTON)
         return
