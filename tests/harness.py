@@ -7,6 +7,8 @@ only its clock is faster, so holds of 10 and 20 clock-seconds pass in 1 and 2 re
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -18,7 +20,7 @@ from sqlalchemy import insert
 from bot.app import ALLOWED_UPDATES, build_application, start_app, stop_app
 from bot.clock import Clock, ScaledClock
 from bot.coach import AnyApp
-from bot.config import Settings
+from bot.config import PROJECT_ROOT, Settings
 from bot.sandbox.emulator import BotApiEmulator, BotMessage
 from bot.services import KEY, Services
 from bot.store.db import upgrade_async
@@ -139,3 +141,32 @@ async def seed_subscribers(
             ],
         )
     return ids
+
+
+def process_env(emu: BotApiEmulator, database_url: str, **settings: str) -> dict[str, str]:
+    """The environment of a real bot process against the stand-in: the caller's, minus any
+    BOT_ or WEBHOOK_ settings of its own shell, plus these."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "WEBHOOK_"))}
+    env.update(
+        BOT_TOKEN=emu.token,
+        TELEGRAM_API_BASE_URL=emu.base_url,
+        DATABASE_URL=database_url,
+        ROUTINES_PATH=str(QUICK_ROUTINES),
+    )
+    env.update(settings)
+    return env
+
+
+async def spawn_bot(
+    env: dict[str, str], *, module: str = "bot", stderr: Any = asyncio.subprocess.PIPE
+) -> asyncio.subprocess.Process:
+    """`python -m bot` (or `module`) as a process of its own."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        module,
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=stderr,
+    )

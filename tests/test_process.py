@@ -4,9 +4,7 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -15,12 +13,11 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bot import texts
-from bot.config import PROJECT_ROOT
 from bot.sandbox.emulator import BotApiEmulator
 from bot.store.db import create_engine, upgrade_async
 from bot.store.models import Nudge
 from bot.store.repo import Store
-from tests.harness import QUICK_ROUTINES, next_message, seed_subscribers
+from tests.harness import next_message, process_env, seed_subscribers, spawn_bot
 
 ANN = 8001
 
@@ -28,23 +25,8 @@ ANN = 8001
 async def test_the_bot_runs_as_a_process_and_stops_gracefully_on_sigterm(
     emu: BotApiEmulator, tmp_path: Path
 ) -> None:
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "WEBHOOK_"))},
-        "BOT_TOKEN": emu.token,
-        "TELEGRAM_API_BASE_URL": emu.base_url,
-        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'limber.db'}",
-        "ROUTINES_PATH": str(QUICK_ROUTINES),
-        "LOG_LEVEL": "INFO",
-    }
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    env = process_env(emu, f"sqlite+aiosqlite:///{tmp_path / 'limber.db'}", LOG_LEVEL="INFO")
+    proc = await spawn_bot(env)
     try:
         emu.send_text(ANN, "/start")
         hello = await next_message(emu, ANN, 0, timeout=20)
@@ -77,25 +59,7 @@ async def test_sigterm_during_a_nudge_wave_finishes_what_it_claimed_and_loses_no
     store = Store(create_engine(url))
     try:
         ids = await seed_subscribers(store, 500, datetime.now(UTC) - timedelta(seconds=5))
-        env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "WEBHOOK_"))},
-            "BOT_TOKEN": emu.token,
-            "TELEGRAM_API_BASE_URL": emu.base_url,
-            "DATABASE_URL": url,
-            "ROUTINES_PATH": str(QUICK_ROUTINES),
-            "NUDGE_TICK_SECONDS": "0.5",
-        }
-
-        async def run_bot() -> asyncio.subprocess.Process:
-            return await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bot",
-                cwd=PROJECT_ROOT,
-                env=env,
-                stdout=asyncio.subprocess.DEVNULL,
-                stderr=asyncio.subprocess.PIPE,
-            )
+        env = process_env(emu, url, NUDGE_TICK_SECONDS="0.5")
 
         def sent() -> Counter[int]:
             return Counter(
@@ -106,7 +70,7 @@ async def test_sigterm_during_a_nudge_wave_finishes_what_it_claimed_and_loses_no
                 and texts.BUTTON_START_NOW in str(c.params.get("reply_markup", ""))
             )
 
-        proc = await run_bot()
+        proc = await spawn_bot(env)
         await emu.wait_for(lambda: len(sent()) >= 20, timeout=20)
         began = time.monotonic()
         proc.send_signal(signal.SIGTERM)
@@ -122,7 +86,7 @@ async def test_sigterm_during_a_nudge_wave_finishes_what_it_claimed_and_loses_no
         # Every nudge it claimed went out; every one it did not is still due.
         assert set(first) | still_due == set(ids) and not set(first) & still_due
 
-        proc = await run_bot()
+        proc = await spawn_bot(env)
         await emu.wait_for(lambda: len(sent()) == 500, timeout=60)
         await asyncio.sleep(1.0)
         proc.send_signal(signal.SIGTERM)

@@ -8,9 +8,7 @@ session once.
 from __future__ import annotations
 
 import asyncio
-import os
 import socket
-import sys
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
@@ -18,12 +16,11 @@ import httpx
 import pytest
 
 from bot import texts
-from bot.config import PROJECT_ROOT
 from bot.sandbox.emulator import BotApiEmulator
 from bot.store.db import create_engine, upgrade_async
 from bot.store.repo import Store
 from bot.webhook import SECRET_HEADER
-from tests.harness import QUICK_ROUTINES, seed_subscribers
+from tests.harness import process_env, seed_subscribers, spawn_bot
 
 SECRET = "scale-out-secret"
 WORKERS = 3
@@ -61,29 +58,16 @@ async def test_three_workers_send_each_nudge_once_and_advance_each_tap_once(
     try:
         for _ in range(WORKERS):
             port = free_port()
-            env = {
-                **{k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "WEBHOOK_"))},
-                "BOT_TOKEN": emu.token,
-                "TELEGRAM_API_BASE_URL": emu.base_url,
-                "DATABASE_URL": pg_url,
-                "ROUTINES_PATH": str(QUICK_ROUTINES),
-                "WEBHOOK_URL": "https://limber.example/telegram",
-                "WEBHOOK_SECRET": SECRET,
-                "PORT": str(port),
-                "NUDGE_TICK_SECONDS": "0.5",
-                "LOG_LEVEL": "WARNING",
-            }
-            procs.append(
-                await asyncio.create_subprocess_exec(
-                    sys.executable,
-                    "-m",
-                    "bot",
-                    cwd=PROJECT_ROOT,
-                    env=env,
-                    stdout=asyncio.subprocess.DEVNULL,
-                    stderr=asyncio.subprocess.PIPE,
-                )
+            env = process_env(
+                emu,
+                pg_url,
+                WEBHOOK_URL="https://limber.example/telegram",
+                WEBHOOK_SECRET=SECRET,
+                PORT=str(port),
+                NUDGE_TICK_SECONDS="0.5",
+                LOG_LEVEL="WARNING",
             )
+            procs.append(await spawn_bot(env))
             urls.append(f"http://127.0.0.1:{port}")
         headers = {SECRET_HEADER: SECRET}
         async with httpx.AsyncClient(timeout=30) as client:
