@@ -57,6 +57,7 @@ async def test_sigterm_during_a_nudge_wave_finishes_what_it_claimed_and_loses_no
     url = f"sqlite+aiosqlite:///{tmp_path / 'limber.db'}"
     await upgrade_async(url)
     store = Store(create_engine(url))
+    procs: list[asyncio.subprocess.Process] = []
     try:
         ids = await seed_subscribers(store, 500, datetime.now(UTC) - timedelta(seconds=5))
         env = process_env(emu, url, NUDGE_TICK_SECONDS="0.5")
@@ -71,6 +72,7 @@ async def test_sigterm_during_a_nudge_wave_finishes_what_it_claimed_and_loses_no
             )
 
         proc = await spawn_bot(env)
+        procs.append(proc)
         await emu.wait_for(lambda: len(sent()) >= 20, timeout=20)
         began = time.monotonic()
         proc.send_signal(signal.SIGTERM)
@@ -87,10 +89,15 @@ async def test_sigterm_during_a_nudge_wave_finishes_what_it_claimed_and_loses_no
         assert set(first) | still_due == set(ids) and not set(first) & still_due
 
         proc = await spawn_bot(env)
+        procs.append(proc)
         await emu.wait_for(lambda: len(sent()) == 500, timeout=60)
         await asyncio.sleep(1.0)
         proc.send_signal(signal.SIGTERM)
         await asyncio.wait_for(proc.wait(), timeout=10)
         assert set(sent().values()) == {1}
     finally:
+        for proc in procs:
+            if proc.returncode is None:
+                proc.kill()
+                await proc.wait()
         await store.close()
