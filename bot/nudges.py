@@ -146,9 +146,11 @@ class NudgeDispatcher:
         if next_due is None or next_due > now:
             return  # an idle tick takes no slots
 
+        cap = self.batch_size * self.max_batches_per_tick  # the same bound as batched
+
         async def sender() -> None:
             holding = False
-            while self.keep_going():
+            while self.keep_going() and report.claimed < cap:
                 if not holding:
                     await limiter.broadcast_slot()
                     holding = True
