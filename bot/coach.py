@@ -10,11 +10,9 @@ not be shown (network down, a crash between commit and send), `shown_version` la
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import logging
 import math
-import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -91,11 +89,12 @@ class Coach:
         # of streaks.
         self.finish_lines: Callable[[int], Awaitable[list[str]]] | None = None
         self.after_finish: Callable[[int, int], Awaitable[object]] | None = None
-        # One session's transitions and shows run one at a time in this process: a timer
-        # wake reading the row between a press's compare-and-set and its send would see the
-        # step as unshown and show it twice. Held across Telegram calls, so it is never a
-        # database lock; across processes the compare-and-set still decides every change.
-        self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
+        # Session id -> the version a coroutine of this process is sending right now. A
+        # timer wake that reads the row between a press's compare-and-set and the end of its
+        # send sees the step as unshown; this keeps it from showing the step a second time.
+        # A mark, not a lock: a press never waits for another coroutine's send (which may
+        # wait its turn at the rate limiter behind a wave of countdown edits).
+        self._showing: dict[int, int] = {}
 
     # Entry points ---------------------------------------------------------------------------
 
@@ -110,9 +109,8 @@ class Coach:
             old_routine = self.library.get(replaced.routine_id)
             if old_routine is not None and replaced.message_id is not None:
                 await self._close(replaced, old_routine, Event.STOP)
-        async with self._lock(record.id):
-            record = await self._send_view(record, routine)
-            self._schedule(record)
+        record = await self._send_view(record, routine)
+        self._schedule(record)
         return record
 
     async def press(
@@ -127,15 +125,14 @@ class Coach:
         """A session button was pressed. `on_committed` runs as soon as the change is saved,
         before the chat is updated, so the button's spinner stops at once (answerCallbackQuery
         is not rate-limited; the messages that follow may wait their turn)."""
-        async with self._lock(session_id):
-            return await self._apply(
-                session_id,
-                event,
-                user_id=user_id,
-                version=version,
-                on_committed=on_committed,
-                message_id=message_id,
-            )
+        return await self._apply(
+            session_id,
+            event,
+            user_id=user_id,
+            version=version,
+            on_committed=on_committed,
+            message_id=message_id,
+        )
 
     async def resume_all(self) -> int:
         """After a start: re-arm every live session; ask first where a follow-up is long overdue."""
@@ -149,8 +146,7 @@ class Coach:
                 and state.next_event_at is not None
                 and now - state.next_event_at > ask_after
             ):
-                async with self._lock(record.id):
-                    await self._apply(record.id, Event.INTERRUPTED)
+                await self._apply(record.id, Event.INTERRUPTED)
                 continue
             await self.wake(record.id)
         # Endings a crash or an outage kept from the chat: the finishing message carries the
@@ -163,17 +159,6 @@ class Coach:
 
     async def wake(self, session_id: int) -> None:
         """A follow-up is due for the session: re-show, fire the timer, or tick the countdown."""
-        async with self._lock(session_id):
-            await self._wake(session_id)
-
-    def _lock(self, session_id: int) -> asyncio.Lock:
-        lock = self._locks.get(session_id)
-        if lock is None:
-            lock = asyncio.Lock()
-            self._locks[session_id] = lock
-        return lock
-
-    async def _wake(self, session_id: int) -> None:
         record = await self.store.get_session(session_id)
         if record is None:
             return
@@ -298,6 +283,18 @@ class Coach:
 
     async def _send_view(
         self, record: SessionRecord, routine: Routine, *, interrupted: bool = False
+    ) -> SessionRecord:
+        if self._showing.get(record.id) == record.version:
+            return record  # being sent by another coroutine; its wake schedule follows
+        self._showing[record.id] = record.version
+        try:
+            return await self._show(record, routine, interrupted=interrupted)
+        finally:
+            if self._showing.get(record.id) == record.version:
+                del self._showing[record.id]
+
+    async def _show(
+        self, record: SessionRecord, routine: Routine, *, interrupted: bool
     ) -> SessionRecord:
         text, markup = self._render(record, routine)
         if interrupted:
