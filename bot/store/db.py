@@ -5,6 +5,11 @@ database for one process: WAL (readers never block the writer), foreign keys (ca
 deletes), a busy timeout, and `BEGIN IMMEDIATE` for write transactions so two writers queue
 instead of failing on a lock upgrade. Read-only work uses a deferred BEGIN so reads stay
 concurrent under WAL.
+
+A SQLite file also gets a second, synchronous engine (`sqlite_lane_engine`) for the store's hot
+path: through aiosqlite every statement is several hops between the event loop and the
+driver's thread, and those hops, not SQLite, are most of what a burst of button presses
+waits for (see bot/store/repo.py).
 """
 
 from __future__ import annotations
@@ -15,7 +20,8 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
+from sqlalchemy import Engine, event
+from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -23,6 +29,8 @@ from bot.config import PROJECT_ROOT
 
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
 READONLY = "limber_readonly"
+# For connections that only ever run one statement per transaction (the store's hot reads).
+SINGLE_STATEMENT = "limber_single_statement"
 BUSY_TIMEOUT_MS = 10_000
 
 
@@ -36,14 +44,34 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     if is_sqlite(url):
         kwargs.setdefault("connect_args", {}).setdefault("timeout", BUSY_TIMEOUT_MS / 1000)
         engine = create_async_engine(url, **kwargs)
-        _tune_sqlite(engine)
+        _tune_sqlite(engine.sync_engine)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_async_engine(url, **kwargs)
 
 
-def _tune_sqlite(engine: AsyncEngine) -> None:
-    @event.listens_for(engine.sync_engine, "connect")
+def sqlite_lane_engine(url: str) -> Engine | None:
+    """A synchronous engine on the same SQLite file as `url`, tuned alike; None for anything
+    but a SQLite file (an in-memory database would be a different database per engine)."""
+    parsed = make_url(url)
+    database = parsed.database or ""
+    if (
+        parsed.get_backend_name() != "sqlite"
+        or database in ("", ":memory:")
+        or "mode=memory" in database
+        or parsed.query.get("mode") == "memory"
+    ):
+        return None
+    engine = create_sync_engine(
+        parsed.set(drivername="sqlite+pysqlite"),
+        connect_args={"timeout": BUSY_TIMEOUT_MS / 1000},
+    )
+    _tune_sqlite(engine)
+    return engine
+
+
+def _tune_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy (below) issue BEGIN itself instead of pysqlite's implicit one.
         dbapi_connection.isolation_level = None
@@ -54,10 +82,12 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
+    @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        readonly = conn.get_execution_options().get(READONLY, False)
-        conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
+        options = conn.get_execution_options()
+        if options.get(SINGLE_STATEMENT, False):
+            return  # one statement is a transaction of its own in SQLite: no BEGIN needed
+        conn.exec_driver_sql("BEGIN" if options.get(READONLY, False) else "BEGIN IMMEDIATE")
 
 
 def alembic_config(url: str) -> Config:

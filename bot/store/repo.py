@@ -4,23 +4,49 @@ Every read and write the bot makes goes through `Store`, so transactions stay sh
 open across a call to Telegram) and every change to a session is a compare-and-set on its
 version: a double tap, a timer racing a button, or two workers in webhook mode can never
 advance a session twice. Callers get plain frozen records, never live ORM objects.
+
+On a SQLite file, two things keep a burst of button presses (200 users pressing Ready in the
+same instant) from queueing for a second:
+- Writers take turns inside the process (an asyncio.Lock). Otherwise every waiting writer
+  holds a pooled connection asleep in SQLite's busy handler, which wakes in growing steps
+  (up to 100 ms), and readers wait for a free connection behind them. The busy timeout stays,
+  for other processes (`python -m bot migrate`, a second bot by mistake).
+- The session hot path (read a session, compare-and-set it, record what the chat shows) runs
+  on one thread with a synchronous connection, each transaction in one hop from the event
+  loop. Through aiosqlite a read and a compare-and-set are 17 hops between the loop and the
+  driver's thread plus the async ORM around them: about 3 ms of the event loop's CPU per
+  press, so 200 presses took most of a second of CPU before the last one was answered.
+PostgreSQL needs neither: its writers lock rows, not the database, and it has no such hops.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import cast
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import Table, bindparam, delete, func, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Row,
+    Table,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.domain.session import LIVE, EndReason, Phase, SessionState, Status
 from bot.routines import Routine
-from bot.store.db import READONLY
+from bot.store.db import READONLY, SINGLE_STATEMENT, sqlite_lane_engine
 from bot.store.models import (
     Base,
     GuidedSession,
@@ -122,7 +148,7 @@ def _user(row: User) -> UserRecord:
     )
 
 
-def _session(row: GuidedSession) -> SessionRecord:
+def _session(row: GuidedSession | Row[Any]) -> SessionRecord:
     state = SessionState(
         status=Status(row.status),
         phase=Phase(row.phase),
@@ -167,6 +193,140 @@ def _state_columns(state: SessionState) -> dict[str, object]:
 
 _LIVE_VALUES = [s.value for s in LIVE]
 
+T = TypeVar("T")
+
+# The hot path's statements are built once: building and cache-keying a statement per call
+# costs more than SQLite takes to run it.
+_SESSIONS = cast(Table, GuidedSession.__table__)
+_STATE_KEYS = (
+    "status",
+    "phase",
+    "stretch_index",
+    "side",
+    "holds_done",
+    "stretches_done",
+    "stretches_skipped",
+    "next_event_at",
+    "paused_remaining",
+    "ended_at",
+    "end_reason",
+)
+_SELECT_SESSION = select(_SESSIONS).where(_SESSIONS.c.id == bindparam("b_id"))
+_CAS_SESSION = (
+    update(_SESSIONS)
+    .where(_SESSIONS.c.id == bindparam("b_id"), _SESSIONS.c.version == bindparam("b_seen"))
+    .values(
+        {
+            key: bindparam(f"b_{key}", type_=_SESSIONS.c[key].type)
+            for key in (*_STATE_KEYS, "version", "updated_at")
+        }
+    )
+)
+_MARK_SHOWN = (
+    update(_SESSIONS)
+    .where(_SESSIONS.c.id == bindparam("b_id"), _SESSIONS.c.version == bindparam("b_version"))
+    .values(shown_version=bindparam("b_version"))
+)
+_MARK_SHOWN_IN = _MARK_SHOWN.values(message_id=bindparam("b_message_id"))
+_USERS = cast(Table, User.__table__)
+_FINISHED = (
+    update(_USERS)
+    .where(_USERS.c.id == bindparam("b_user"))
+    .values(last_finished_at=bindparam("b_at", type_=UTCDateTime()))
+)
+_LOG_FINISHED = insert(cast(Table, SessionLog.__table__))
+
+
+def _read_session(conn: Connection, session_id: int) -> SessionRecord | None:
+    row = conn.execute(_SELECT_SESSION, {"b_id": session_id}).one_or_none()
+    return _session(row) if row is not None else None
+
+
+def _cas_session(
+    conn: Connection,
+    record: SessionRecord,
+    state: SessionState,
+    now: datetime,
+    routine: Routine,
+    timezone: str,
+) -> bool:
+    values = {f"b_{key}": value for key, value in _state_columns(state).items()}
+    values.update(
+        b_id=record.id, b_seen=record.version, b_version=record.version + 1, b_updated_at=now
+    )
+    if conn.execute(_CAS_SESSION, values).rowcount != 1:
+        return False
+    if state.status is Status.DONE and state.ended_at is not None:
+        conn.execute(_FINISHED, {"b_user": record.user_id, "b_at": state.ended_at})
+        duration = int((state.ended_at - state.started_at).total_seconds())
+        conn.execute(
+            _LOG_FINISHED,
+            {
+                "user_id": record.user_id,
+                "session_id": record.id,
+                "routine_id": record.routine_id,
+                "started_at": state.started_at,
+                "finished_at": state.ended_at,
+                "holds_done": state.holds_done,
+                "holds_total": routine.total_holds,
+                "stretches_done": state.stretches_done,
+                "duration_seconds": max(0, duration),
+                "timezone": timezone,
+            },
+        )
+    return True
+
+
+def _mark_shown(conn: Connection, session_id: int, version: int, message_id: int | None) -> bool:
+    if message_id is None:
+        result = conn.execute(_MARK_SHOWN, {"b_id": session_id, "b_version": version})
+    else:
+        params = {"b_id": session_id, "b_version": version, "b_message_id": message_id}
+        result = conn.execute(_MARK_SHOWN_IN, params)
+    return result.rowcount == 1
+
+
+class _SqliteLane:
+    """One thread with its own SQLite connections (one for reads, one for writes): a
+    transaction handed to it is one hop from the event loop, whatever it runs."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="limber-sqlite")
+        self._connections: dict[bool, Connection] = {}
+
+    async def run(self, work: Callable[[Connection], T], *, write: bool) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._thread, self._transaction, work, write)
+
+    def _transaction(self, work: Callable[[Connection], T], write: bool) -> T:
+        conn = self._connections.get(write)
+        if conn is None:
+            conn = self._engine.connect()
+            if not write:
+                # Hot reads are one statement each, a consistent snapshot on its own.
+                conn = conn.execution_options(**{SINGLE_STATEMENT: True})
+            self._connections[write] = conn
+        try:
+            with conn.begin():
+                return work(conn)
+        except BaseException:
+            # Whatever broke, the next transaction gets a fresh connection, not this one.
+            del self._connections[write]
+            conn.close()
+            raise
+
+    def _close(self) -> None:
+        for conn in self._connections.values():
+            conn.close()
+        self._connections.clear()
+        self._engine.dispose()
+
+    async def close(self) -> None:
+        # SQLite connections are closed on the thread that opened them.
+        await asyncio.get_running_loop().run_in_executor(self._thread, self._close)
+        self._thread.shutdown(wait=False)
+
 
 class Store:
     """Async repository over one engine."""
@@ -175,15 +335,60 @@ class Store:
         self.engine = engine
         self._write = async_sessionmaker(engine, expire_on_commit=False)
         # Reads take a deferred BEGIN on SQLite, so they never wait for a writer.
-        self._read = async_sessionmaker(
-            engine.execution_options(**{READONLY: True}), expire_on_commit=False
+        self._readonly = engine.execution_options(**{READONLY: True})
+        self._read = async_sessionmaker(self._readonly, expire_on_commit=False)
+        sqlite = engine.dialect.name == "sqlite"
+        # SQLite has one writer at a time: writers of this process queue here, not in SQLite's
+        # busy handler (see the module docstring). PostgreSQL writers need no such turn.
+        self._write_turn = asyncio.Lock() if sqlite else None
+        self._turn_holder: asyncio.Task[Any] | None = None
+        lane = (
+            sqlite_lane_engine(engine.url.render_as_string(hide_password=False)) if sqlite else None
         )
+        self._lane = _SqliteLane(lane) if lane is not None else None
+
+    @asynccontextmanager
+    async def _writer_turn(self) -> AsyncIterator[None]:
+        if self._write_turn is None:
+            yield
+            return
+        task = asyncio.current_task()
+        if task is not None and task is self._turn_holder:
+            # A second write transaction inside the first would wait for itself forever.
+            raise RuntimeError("write transactions on SQLite do not nest")
+        async with self._write_turn:
+            self._turn_holder = task
+            try:
+                yield
+            finally:
+                self._turn_holder = None
 
     @asynccontextmanager
     async def writing(self) -> AsyncIterator[AsyncSession]:
         """A short write transaction, committed on success."""
-        async with self._write() as db, db.begin():
+        async with self._writer_turn(), self._write() as db, db.begin():
             yield db
+
+    async def _hot_write(self, work: Callable[[Connection], T]) -> T:
+        """A write transaction of the session hot path: on the lane for a SQLite file."""
+        if self._lane is not None:
+            async with self._writer_turn():
+                done = asyncio.ensure_future(self._lane.run(work, write=True))
+                try:
+                    return await asyncio.shield(done)
+                except asyncio.CancelledError:
+                    # The thread finishes the transaction regardless: keep the turn until it
+                    # has, so no other writer of this process meets SQLite's lock meanwhile.
+                    await asyncio.wait({done})
+                    raise
+        async with self._writer_turn(), self.engine.begin() as conn:
+            return await conn.run_sync(work)
+
+    async def _hot_read(self, work: Callable[[Connection], T]) -> T:
+        if self._lane is not None:
+            return await self._lane.run(work, write=False)
+        async with self._readonly.begin() as conn:
+            return await conn.run_sync(work)
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncSession]:
@@ -192,7 +397,10 @@ class Store:
             yield db
 
     async def close(self) -> None:
-        """Dispose of the engine's connections."""
+        """Dispose of the engine's connections (and the lane's)."""
+        if self._lane is not None:
+            lane, self._lane = self._lane, None
+            await lane.close()
         await self.engine.dispose()
 
     # Users ---------------------------------------------------------------------------------
@@ -453,9 +661,7 @@ class Store:
         raise AssertionError("unreachable")
 
     async def get_session(self, session_id: int) -> SessionRecord | None:
-        async with self.reading() as db:
-            row = await db.get(GuidedSession, session_id)
-            return _session(row) if row else None
+        return await self._hot_read(lambda conn: _read_session(conn, session_id))
 
     async def transition(
         self,
@@ -471,35 +677,11 @@ class Store:
         re-reads and answers from the new state). A finished session is logged in the same
         transaction, so the log and the state can never disagree.
         """
-        async with self.writing() as db:
-            result = await db.execute(
-                update(GuidedSession)
-                .where(GuidedSession.id == record.id, GuidedSession.version == record.version)
-                .values(version=record.version + 1, updated_at=now, **_state_columns(state))
-            )
-            if result.rowcount != 1:  # type: ignore[attr-defined]
-                return None
-            if state.status is Status.DONE and state.ended_at is not None:
-                await db.execute(
-                    update(User)
-                    .where(User.id == record.user_id)
-                    .values(last_finished_at=state.ended_at)
-                )
-                duration = int((state.ended_at - state.started_at).total_seconds())
-                db.add(
-                    SessionLog(
-                        user_id=record.user_id,
-                        session_id=record.id,
-                        routine_id=record.routine_id,
-                        started_at=state.started_at,
-                        finished_at=state.ended_at,
-                        holds_done=state.holds_done,
-                        holds_total=routine.total_holds,
-                        stretches_done=state.stretches_done,
-                        duration_seconds=max(0, duration),
-                        timezone=timezone,
-                    )
-                )
+        changed = await self._hot_write(
+            lambda conn: _cas_session(conn, record, state, now, routine, timezone)
+        )
+        if not changed:
+            return None
         return SessionRecord(
             id=record.id,
             user_id=record.user_id,
@@ -517,16 +699,9 @@ class Store:
         Conditional on the version, so a slow sender can never overwrite a newer step's
         message id.
         """
-        values: dict[str, object] = {"shown_version": version}
-        if message_id is not None:
-            values["message_id"] = message_id
-        async with self.writing() as db:
-            result = await db.execute(
-                update(GuidedSession)
-                .where(GuidedSession.id == session_id, GuidedSession.version == version)
-                .values(**values)
-            )
-            return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+        return await self._hot_write(
+            lambda conn: _mark_shown(conn, session_id, version, message_id)
+        )
 
     async def unshown_endings(self, since: datetime) -> list[SessionRecord]:
         """Sessions that ended since `since` whose last message never reached the chat (the
