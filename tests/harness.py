@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -17,11 +18,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert
 
+from bot import texts
 from bot.app import ALLOWED_UPDATES, build_application, start_app, stop_app
 from bot.clock import Clock, ScaledClock
 from bot.coach import AnyApp
 from bot.config import PROJECT_ROOT, Settings
-from bot.sandbox.emulator import BotApiEmulator, BotMessage
+from bot.sandbox.emulator import ApiCall, BotApiEmulator, BotMessage
 from bot.services import KEY, Services
 from bot.store.db import upgrade_async
 from bot.store.models import Nudge, User
@@ -170,3 +172,19 @@ async def spawn_bot(
         stdout=asyncio.subprocess.DEVNULL,
         stderr=stderr,
     )
+
+
+def nudge_calls(emu: BotApiEmulator) -> list[ApiCall]:
+    """Every nudge the stand-in accepted (a message with the nudge's Start now button)."""
+    return [
+        c
+        for c in emu.calls
+        if c.method == "sendMessage"
+        and c.status == 200
+        and texts.BUTTON_START_NOW in str(c.params.get("reply_markup", ""))
+    ]
+
+
+def nudges_sent(emu: BotApiEmulator) -> Counter[int]:
+    """How many nudges each chat got."""
+    return Counter(int(c.params["chat_id"]) for c in nudge_calls(emu))

@@ -44,7 +44,7 @@ from bot.sandbox.emulator import ApiCall, BotApiEmulator
 from bot.store.db import create_engine, upgrade_async
 from bot.store.models import GuidedSession, Nudge, SessionLog
 from bot.store.repo import Store
-from tests.harness import process_env, seed_subscribers, spawn_bot
+from tests.harness import nudge_calls, process_env, seed_subscribers, spawn_bot
 
 KILLS = 50
 SPEED = 10.0
@@ -81,16 +81,6 @@ class Player:
     acted_at: float = 0.0
     messages_then: int = -1
     pressed: dict[int, str] = field(default_factory=dict)
-
-
-def nudge_calls(emu: BotApiEmulator) -> list[ApiCall]:
-    return [
-        c
-        for c in emu.calls
-        if c.method == "sendMessage"
-        and c.status == 200
-        and texts.BUTTON_START_NOW in str(c.params.get("reply_markup", ""))
-    ]
 
 
 def step_of(call: ApiCall) -> tuple[int, int] | None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,7 +12,7 @@ from bot.clock import MovableClock
 from bot.domain.nudge_rules import SkipReason
 from bot.sandbox.emulator import BotApiEmulator
 from bot.store.db import upgrade_async
-from tests.harness import Harness, next_message, seed_subscribers
+from tests.harness import Harness, next_message, nudges_sent, seed_subscribers
 
 DUE = datetime(2026, 11, 24, 7, 30, tzinfo=UTC)
 
@@ -22,17 +21,6 @@ def make(emu: BotApiEmulator, url: str, clock: MovableClock, **overrides: object
     settings = {"rate_limit": False}
     settings.update(overrides)  # type: ignore[arg-type]
     return Harness(emu, url, clock=clock, overrides=settings, polling=False)
-
-
-def nudges_sent(emu: BotApiEmulator) -> Counter[int]:
-    return Counter(
-        int(c.params["chat_id"])
-        for c in emu.calls
-        if c.method == "sendMessage"
-        and c.status == 200
-        and "reply_markup" in c.params
-        and "Start now" in str(c.params["reply_markup"])
-    )
 
 
 async def test_a_thousand_due_users_are_each_nudged_exactly_once(

@@ -6,18 +6,16 @@ from __future__ import annotations
 import asyncio
 import signal
 import time
-from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
 
-from bot import texts
 from bot.sandbox.emulator import BotApiEmulator
 from bot.store.db import create_engine, upgrade_async
 from bot.store.models import Nudge
 from bot.store.repo import Store
-from tests.harness import next_message, process_env, seed_subscribers, spawn_bot
+from tests.harness import next_message, nudges_sent, process_env, seed_subscribers, spawn_bot
 
 ANN = 8001
 
@@ -62,23 +60,14 @@ async def test_sigterm_during_a_nudge_wave_finishes_what_it_claimed_and_loses_no
         ids = await seed_subscribers(store, 500, datetime.now(UTC) - timedelta(seconds=5))
         env = process_env(emu, url, NUDGE_TICK_SECONDS="0.5")
 
-        def sent() -> Counter[int]:
-            return Counter(
-                int(c.params["chat_id"])
-                for c in emu.calls
-                if c.method == "sendMessage"
-                and c.status == 200
-                and texts.BUTTON_START_NOW in str(c.params.get("reply_markup", ""))
-            )
-
         proc = await spawn_bot(env)
         procs.append(proc)
-        await emu.wait_for(lambda: len(sent()) >= 20, timeout=20)
+        await emu.wait_for(lambda: len(nudges_sent(emu)) >= 20, timeout=20)
         began = time.monotonic()
         proc.send_signal(signal.SIGTERM)
         await asyncio.wait_for(proc.wait(), timeout=10)
         assert time.monotonic() - began < 10 and proc.returncode == 0
-        first = sent()
+        first = nudges_sent(emu)
         assert 20 <= len(first) < 500  # stopped mid-wave
         async with store.reading() as db:
             now = datetime.now(UTC)
@@ -90,11 +79,11 @@ async def test_sigterm_during_a_nudge_wave_finishes_what_it_claimed_and_loses_no
 
         proc = await spawn_bot(env)
         procs.append(proc)
-        await emu.wait_for(lambda: len(sent()) == 500, timeout=60)
+        await emu.wait_for(lambda: len(nudges_sent(emu)) == 500, timeout=60)
         await asyncio.sleep(1.0)
         proc.send_signal(signal.SIGTERM)
         await asyncio.wait_for(proc.wait(), timeout=10)
-        assert set(sent().values()) == {1}
+        assert set(nudges_sent(emu).values()) == {1}
     finally:
         for proc in procs:
             if proc.returncode is None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -20,7 +19,7 @@ from bot.sandbox.emulator import BotApiEmulator
 from bot.store.db import create_engine, upgrade_async
 from bot.store.repo import Store
 from bot.webhook import SECRET_HEADER
-from tests.harness import process_env, seed_subscribers, spawn_bot
+from tests.harness import nudges_sent, process_env, seed_subscribers, spawn_bot
 
 SECRET = "scale-out-secret"
 WORKERS = 3
@@ -101,22 +100,13 @@ async def test_three_workers_send_each_nudge_once_and_advance_each_tap_once(
             answers = await asyncio.gather(*taps)
             assert all(r.status_code == 200 for r in answers)
 
-            def nudged() -> Counter[int]:
-                return Counter(
-                    int(c.params["chat_id"])
-                    for c in emu.calls
-                    if c.method == "sendMessage"
-                    and c.status == 200
-                    and texts.BUTTON_START_NOW in str(c.params.get("reply_markup", ""))
-                )
-
-            await emu.wait_for(lambda: len(nudged()) == USERS, timeout=90)
+            await emu.wait_for(lambda: len(nudges_sent(emu)) == USERS, timeout=90)
             await emu.wait_for(
                 lambda: all(any("⏱" in m.text for m in emu.messages(u)) for u in players),
                 timeout=30,
             )
             await asyncio.sleep(1.0)  # room for any duplicate to show up
-        counts = nudged()
+        counts = nudges_sent(emu)
         assert set(counts) == set(ids) and set(counts.values()) == {1}
         for uid in players:
             holds = [m for m in emu.messages(uid) if m.text.startswith("⏱")]
