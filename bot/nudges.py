@@ -159,9 +159,7 @@ class NudgeDispatcher:
                     return
                 report.claimed += 1
                 nudge = claimed[0]
-                reason = skip_reason(
-                    nudge.due_at, now, self.grace, nudge.paused_until, nudge.last_finished_at
-                )
+                reason = self._skip_reason(nudge, now)
                 if reason is not None:
                     report.skip(reason)  # the slot stays ours for the next one
                     continue
@@ -170,12 +168,15 @@ class NudgeDispatcher:
 
         await asyncio.gather(*(sender() for _ in range(PACED_SENDERS)))
 
+    def _skip_reason(self, nudge: DueNudge, now: datetime) -> SkipReason | None:
+        return skip_reason(
+            nudge.due_at, now, self.grace, nudge.paused_until, nudge.last_finished_at
+        )
+
     async def _deliver(self, claimed: list[DueNudge], now: datetime, report: TickReport) -> None:
         to_send: list[DueNudge] = []
         for nudge in claimed:
-            reason = skip_reason(
-                nudge.due_at, now, self.grace, nudge.paused_until, nudge.last_finished_at
-            )
+            reason = self._skip_reason(nudge, now)
             if reason is None:
                 to_send.append(nudge)
             else:

@@ -90,6 +90,30 @@ async def test_after_downtime_an_overdue_nudge_is_skipped_not_sent_late(
         await bot.stop()
 
 
+async def test_rate_limited_ticks_skip_the_late_and_send_the_due_once(
+    emu: BotApiEmulator, sqlite_url: str
+) -> None:
+    """The paced path (a slot per nudge): late ones are skipped without spending a slot's
+    send, due ones go out once each, and the late ones move to tomorrow."""
+    clock = MovableClock(DUE + timedelta(minutes=90), frozen=True)
+    bot = make(emu, sqlite_url, clock, rate_limit=True)
+    await bot.start()
+    try:
+        late = await seed_subscribers(bot.services.store, 5, DUE, first_id=1_000)
+        due = await seed_subscribers(
+            bot.services.store, 5, DUE + timedelta(minutes=89), first_id=2_000
+        )
+        report = await bot.services.dispatcher.tick()
+        assert report.sent == 5 and report.skipped == {SkipReason.LATE: 5}
+        assert nudges_sent(emu) == dict.fromkeys(due, 1)
+        assert (await bot.services.dispatcher.tick()).claimed == 0
+        for uid in late:
+            nudge = (await bot.services.store.nudges_of(uid))["morning"]
+            assert nudge.next_nudge_at == DUE + timedelta(days=1)
+    finally:
+        await bot.stop()
+
+
 async def test_a_nudge_inside_the_grace_window_still_goes_out(
     emu: BotApiEmulator, sqlite_url: str
 ) -> None:
