@@ -18,7 +18,6 @@ from telegram.ext import (
 )
 
 from bot.clock import Clock, SystemClock
-from bot.coach import AnyApp, Coach, CoachSettings
 from bot.config import Settings
 from bot.handlers import errors, fallback, nudge, privacy, start, stats, stretch
 from bot.handlers import settings as prefs
@@ -29,6 +28,8 @@ from bot.progress import Progress
 from bot.ratelimit import PriorityRateLimiter
 from bot.routines import Library, load_routines
 from bot.services import KEY, Services
+from bot.sessions.chat import SessionChat
+from bot.sessions.coach import Coach, CoachSettings
 from bot.store.db import create_engine
 from bot.store.repo import Store
 from bot.subscription import Subscriptions
@@ -53,6 +54,8 @@ TICK_JOB = "nudge-tick"
 
 # Only what the handlers use: fewer updates to fetch, and the same list goes to setWebhook.
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+
+AnyApp = Application[Any, Any, Any, Any, Any, Any]
 
 
 def build_application(
@@ -83,8 +86,16 @@ def build_application(
         # About 30 messages/s overall, smooth, people before broadcasts (bot/ratelimit.py).
         builder = builder.rate_limiter(PriorityRateLimiter(per_second=29, max_retries=3))
     app: AnyApp = builder.build()
+    progress = Progress(store, clock, app.bot)
+    chat = SessionChat(
+        app.bot,
+        store,
+        clock,
+        countdown_step_seconds=settings.countdown_step_seconds,
+        finish_lines=progress.finish_lines,
+        after_finish=progress.ask_pain,
+    )
     coach = Coach(
-        app,
         store,
         library,
         clock,
@@ -93,6 +104,8 @@ def build_application(
             countdown_step_seconds=settings.countdown_step_seconds,
             resume_ask_after_seconds=settings.resume_ask_after_seconds,
         ),
+        chat=chat,
+        queue=app.job_queue,
     )
     metrics = Metrics()
     dispatcher = NudgeDispatcher(
@@ -104,13 +117,9 @@ def build_application(
         keep_going=lambda: app.running,
     )
     subscriptions = Subscriptions(store, clock)
-    progress = Progress(store, clock, app.bot)
-    coach.finish_lines = progress.finish_lines
-    coach.after_finish = progress.ask_pain
     app.bot_data[KEY] = Services(
         settings, store, library, clock, coach, subscriptions, dispatcher, metrics, progress
     )
-    app.bot_data["coach"] = coach
     _add_handlers(app)
     return app
 

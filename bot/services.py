@@ -8,12 +8,12 @@ from typing import Any
 from telegram.ext import CallbackContext
 
 from bot.clock import Clock
-from bot.coach import Coach
 from bot.config import Settings
 from bot.metrics import Metrics
 from bot.nudges import NudgeDispatcher
 from bot.progress import Progress
 from bot.routines import Library
+from bot.sessions.coach import Coach
 from bot.store.repo import Store
 from bot.subscription import Subscriptions
 

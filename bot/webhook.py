@@ -24,7 +24,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 from telegram import Update
 
-from bot.coach import AnyApp
+from bot.app import AnyApp
 from bot.config import Settings
 from bot.services import KEY, Services
 

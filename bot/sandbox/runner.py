@@ -15,9 +15,8 @@ from types import TracebackType
 
 from pydantic import SecretStr
 
-from bot.app import ALLOWED_UPDATES, build_application, start_app, stop_app
+from bot.app import ALLOWED_UPDATES, AnyApp, build_application, start_app, stop_app
 from bot.clock import ScaledClock
-from bot.coach import AnyApp
 from bot.config import DEFAULT_ROUTINES, Settings
 from bot.routines import load_routines
 from bot.sandbox.emulator import BotApiEmulator, BotMessage
