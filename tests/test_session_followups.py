@@ -8,9 +8,13 @@ import signal
 import time
 from pathlib import Path
 
+from sqlalchemy import text as sql_text
+
 from bot import texts
 from bot.sandbox.emulator import BotApiEmulator
-from tests.harness import next_message, process_env, spawn_bot
+from bot.sessions.followups import retry_delay
+from bot.store.repo import Store
+from tests.harness import Harness, next_message, process_env, spawn_bot
 
 ANN = 5101
 
@@ -45,3 +49,59 @@ async def test_a_process_frozen_mid_hold_goes_on_with_the_session(
         if proc.returncode is None:
             proc.kill()
             await proc.wait()
+
+
+# A database that refuses every change to a session row, as a full disk ("database or disk is
+# full") or a restarting PostgreSQL does, made real with a trigger on the bot's own database.
+_FULL = {
+    "sqlite": [
+        "CREATE TRIGGER limber_full BEFORE UPDATE ON sessions "
+        "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
+    ],
+    "postgresql": [
+        "CREATE FUNCTION limber_full() RETURNS trigger AS $$ BEGIN "
+        "RAISE EXCEPTION 'could not extend file: No space left on device'; END $$ "
+        "LANGUAGE plpgsql",
+        "CREATE TRIGGER limber_full BEFORE UPDATE ON sessions "
+        "FOR EACH ROW EXECUTE FUNCTION limber_full()",
+    ],
+}
+_ROOM = {
+    "sqlite": ["DROP TRIGGER limber_full"],
+    "postgresql": ["DROP TRIGGER limber_full ON sessions"],
+}
+
+
+async def _run_sql(store: Store, statements: list[str]) -> None:
+    async with store.writing() as db:
+        for statement in statements:
+            await db.execute(sql_text(statement))
+
+
+async def test_a_follow_up_that_fails_is_tried_again(emu: BotApiEmulator, db_url: str) -> None:
+    """The database refuses writes for 2.5 s just as a 1 s hold ends. The hold's follow-up
+    fails; it used to be lost (the session froze in its hold). It is tried again until the
+    database takes writes again, and the session goes on, each step shown once."""
+    bot = Harness(emu, db_url)
+    await bot.start()
+    try:
+        store = bot.services.store
+        kind = "sqlite" if db_url.startswith("sqlite") else "postgresql"
+        emu.send_text(ANN, "/stretch")
+        intro = await next_message(emu, ANN, 1)
+        emu.press(ANN, intro.message_id, text=texts.BUTTON_READY)
+        await next_message(emu, ANN, 2)
+        await _run_sql(store, _FULL[kind])
+        await asyncio.sleep(2.5)  # the hold ended 1.5 s ago; its follow-up failed
+        assert not any("Switch sides" in m.text for m in emu.messages(ANN))
+        await _run_sql(store, _ROOM[kind])
+        await emu.wait_for_message(ANN, "Switch sides", timeout=8)
+        await emu.wait_for_message(ANN, "Stretch 2 of 2", timeout=8)
+        assert sum("Switch sides" in m.text for m in emu.messages(ANN)) == 1
+    finally:
+        await bot.stop()
+
+
+def test_failed_follow_ups_back_off_to_one_try_every_30_s() -> None:
+    assert [retry_delay(n) for n in range(7)] == [1, 2, 4, 8, 16, 30, 30]
+    assert retry_delay(10_000) == 30  # no overflow however long the outage

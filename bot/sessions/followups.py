@@ -6,20 +6,37 @@ which re-reads the row (the row is the truth, the job only a reminder).
 No misfire grace: APScheduler drops a job that fires more than `misfire_grace_time` late (1 s
 by default), which a paused VM, a slow disk or a blocked event loop easily causes, and the
 session then stayed in its hold for good. A late follow-up still runs, once.
+
+A wake that raises (the database full, or restarting) is tried again with backoff, for as long
+as it takes: the row still says what is due, so a retry does exactly what the first try would
+have done.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram.ext import CallbackContext, Job, JobQueue
+
+log = logging.getLogger(__name__)
 
 AnyContext = CallbackContext[Any, Any, Any, Any]
 Wake = Callable[[int], Awaitable[None]]
 
 # A late job still runs (once, however late), and never two of one at a time.
 JOB_KWARGS: dict[str, Any] = {"misfire_grace_time": None, "coalesce": True, "max_instances": 1}
+# A failed wake is tried again after 1, 2, 4, ... real seconds, at most 30 apart: a PostgreSQL
+# restart (12 s in issue 18) is ridden out in four tries, and a long outage costs one log line
+# per session every 30 s, not a busy loop.
+RETRY_FIRST_SECONDS = 1.0
+RETRY_MAX_SECONDS = 30.0
+
+
+def retry_delay(attempt: int) -> float:
+    """Real seconds before retry number `attempt` (0-based) of a failed wake."""
+    return min(RETRY_MAX_SECONDS, RETRY_FIRST_SECONDS * 2.0 ** min(attempt, 16))
 
 
 def job_name(session_id: int) -> str:
@@ -33,14 +50,15 @@ class FollowUps:
         self._queue = queue
         self._wake = wake
 
-    def arm(self, session_id: int, real_seconds: float) -> None:
-        """Wake the session in `real_seconds`, replacing its pending follow-up."""
+    def arm(self, session_id: int, real_seconds: float, *, attempt: int = 0) -> None:
+        """Wake the session in `real_seconds`, replacing its pending follow-up (`attempt`
+        counts the failed wakes before this one)."""
         self.cancel(session_id)
         assert self._queue is not None, "the job-queue extra is required"
         self._queue.run_once(
             self._run,
             when=max(0.0, real_seconds),
-            data=session_id,
+            data=(session_id, attempt),
             name=job_name(session_id),
             job_kwargs=JOB_KWARGS,
         )
@@ -52,8 +70,28 @@ class FollowUps:
         for job in self._queue.get_jobs_by_name(job_name(session_id)):
             job.schedule_removal()
 
+    def pending_job(self, session_id: int) -> bool:
+        """Whether a follow-up is armed for the session."""
+        if self._queue is None:
+            return False
+        return any(not job.removed for job in self._queue.get_jobs_by_name(job_name(session_id)))
+
     async def _run(self, context: AnyContext) -> None:
         job: Job[Any] | None = context.job
-        if job is None or not isinstance(job.data, int):
+        if job is None or not isinstance(job.data, tuple):
             return
-        await self._wake(job.data)
+        session_id, attempt = job.data
+        try:
+            await self._wake(session_id)
+        except Exception as exc:  # whatever it was, the session must not freeze for it
+            delay = retry_delay(attempt)
+            log.warning(
+                "session %s: follow-up failed (%s: %s); trying again in %.0f s",
+                session_id,
+                type(exc).__name__,
+                exc,
+                delay,
+            )
+            # The wake may have armed the next follow-up before it failed; that one stands.
+            if not self.pending_job(session_id):
+                self.arm(session_id, delay, attempt=attempt + 1)
