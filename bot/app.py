@@ -174,6 +174,7 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     svc: Services = app.bot_data[KEY]
     await app.bot.set_my_commands(COMMANDS)
     await svc.coach.resume_all()
+    svc.coach.start_sweeping()
     if app.job_queue is not None:
         app.job_queue.run_repeating(
             _tick,

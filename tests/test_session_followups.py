@@ -17,6 +17,8 @@ from bot.store.repo import Store
 from tests.harness import Harness, next_message, process_env, spawn_bot
 
 ANN = 5101
+# The sweep runs every 5 real seconds; the 1 s hold's step is overdue within 7.
+SWEPT_WITHIN = 7.0
 
 
 async def test_a_process_frozen_mid_hold_goes_on_with_the_session(
@@ -105,3 +107,28 @@ async def test_a_follow_up_that_fails_is_tried_again(emu: BotApiEmulator, db_url
 def test_failed_follow_ups_back_off_to_one_try_every_30_s() -> None:
     assert [retry_delay(n) for n in range(7)] == [1, 2, 4, 8, 16, 30, 30]
     assert retry_delay(10_000) == 30  # no overflow however long the outage
+
+
+async def test_a_lost_follow_up_is_swept_up(emu: BotApiEmulator, sqlite_url: str) -> None:
+    """Whatever drops a session's follow-up (here: taken off the job queue mid-hold), the
+    sweep finds the overdue step within seconds and the session goes on, shown once."""
+    bot = Harness(emu, sqlite_url)
+    await bot.start()
+    try:
+        emu.send_text(ANN, "/stretch")
+        intro = await next_message(emu, ANN, 1)
+        emu.press(ANN, intro.message_id, text=texts.BUTTON_READY)
+        await next_message(emu, ANN, 2)
+        queue = bot.app.job_queue if bot.app is not None else None
+        assert queue is not None
+        await emu.wait_for(lambda: bool(queue.get_jobs_by_name("session:1")), timeout=2)
+        for job in queue.get_jobs_by_name("session:1"):
+            job.schedule_removal()
+        lost = time.monotonic()
+        await emu.wait_for_message(ANN, "Switch sides", timeout=SWEPT_WITHIN + 2)
+        assert time.monotonic() - lost <= SWEPT_WITHIN
+        await emu.wait_for_message(ANN, "Stretch 2 of 2", timeout=8)
+        assert sum("Switch sides" in m.text for m in emu.messages(ANN)) == 1
+        assert sum(m.text.startswith("✓ First stretch — right leg") for m in emu.messages(ANN)) == 1
+    finally:
+        await bot.stop()

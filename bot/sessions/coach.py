@@ -40,6 +40,14 @@ TIMER_SLACK = timedelta(milliseconds=1)
 # A compare-and-set lost this many times in a row gives up (each loss means someone else
 # changed the session, so the press is stale by then anyway).
 CAS_ATTEMPTS = 5
+# The sweep looks for sessions whose step is overdue with no follow-up pending every 5 real
+# seconds (one indexed query: next_event_at < now - grace), so a lost follow-up costs the
+# user at most ~7 s. The grace keeps it off a follow-up that is merely a moment late (a wake
+# fires within milliseconds of its time; one in flight counts as pending), and off one another
+# worker is about to run.
+SWEEP_SECONDS = 5.0
+SWEEP_GRACE = timedelta(seconds=2)
+SWEEP_JOB = "session-sweep"
 
 OnCommitted = Callable[[], Awaitable[object]]
 
@@ -170,6 +178,22 @@ class Coach:
     def cancel(self, session_id: int) -> None:
         """Drop the session's pending follow-up (e.g. before its data is erased)."""
         self.follow_ups.cancel(session_id)
+
+    def start_sweeping(self) -> None:
+        """Sweep for lost follow-ups from now on (every SWEEP_SECONDS)."""
+        self.follow_ups.repeat(self.sweep, SWEEP_SECONDS, SWEEP_JOB)
+
+    async def sweep(self) -> int:
+        """Re-arm every session whose step is overdue and has no follow-up pending, whatever
+        dropped it. The wake re-reads the row, so one that is not needed after all does
+        nothing; returns how many were re-armed."""
+        armed = 0
+        for session_id in await self.store.overdue_sessions(self.clock.now() - SWEEP_GRACE):
+            if not self.follow_ups.pending(session_id):
+                log.warning("session %s: follow-up was lost; waking it now", session_id)
+                self.follow_ups.arm(session_id, 0.0)
+                armed += 1
+        return armed
 
     # Transitions ----------------------------------------------------------------------------
 

@@ -10,6 +10,10 @@ session then stayed in its hold for good. A late follow-up still runs, once.
 A wake that raises (the database full, or restarting) is tried again with backoff, for as long
 as it takes: the row still says what is due, so a retry does exactly what the first try would
 have done.
+
+And whatever else drops a follow-up (a clock jump, a bug, a job lost with a worker), the coach
+sweeps: `repeat` runs its sweep every few seconds, which re-arms any session whose step is
+overdue with nothing `pending` for it.
 """
 
 from __future__ import annotations
@@ -49,6 +53,9 @@ class FollowUps:
     def __init__(self, queue: JobQueue[Any] | None, wake: Wake) -> None:
         self._queue = queue
         self._wake = wake
+        # Sessions whose wake is running now: their job has left the queue, but a sweep must
+        # not start a second wake beside it.
+        self._running: set[int] = set()
 
     def arm(self, session_id: int, real_seconds: float, *, attempt: int = 0) -> None:
         """Wake the session in `real_seconds`, replacing its pending follow-up (`attempt`
@@ -70,6 +77,26 @@ class FollowUps:
         for job in self._queue.get_jobs_by_name(job_name(session_id)):
             job.schedule_removal()
 
+    def pending(self, session_id: int) -> bool:
+        """Whether a wake is armed or running for the session in this process."""
+        return session_id in self._running or self.pending_job(session_id)
+
+    def repeat(self, callback: Callable[[], Awaitable[object]], every: float, name: str) -> None:
+        """Run `callback` every `every` real seconds; a late run still runs (once), and one
+        that raises is logged and tried again at the next turn."""
+        if self._queue is None:
+            return
+
+        async def turn(context: AnyContext) -> None:
+            try:
+                await callback()
+            except Exception:
+                log.exception("%s failed; trying again in %.0f s", name, every)
+
+        self._queue.run_repeating(
+            turn, interval=every, first=every, name=name, job_kwargs=JOB_KWARGS
+        )
+
     def pending_job(self, session_id: int) -> bool:
         """Whether a follow-up is armed for the session."""
         if self._queue is None:
@@ -81,6 +108,7 @@ class FollowUps:
         if job is None or not isinstance(job.data, tuple):
             return
         session_id, attempt = job.data
+        self._running.add(session_id)
         try:
             await self._wake(session_id)
         except Exception as exc:  # whatever it was, the session must not freeze for it
@@ -95,3 +123,5 @@ class FollowUps:
             # The wake may have armed the next follow-up before it failed; that one stands.
             if not self.pending_job(session_id):
                 self.arm(session_id, delay, attempt=attempt + 1)
+        finally:
+            self._running.discard(session_id)
