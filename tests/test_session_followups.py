@@ -8,6 +8,7 @@ import signal
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text as sql_text
 
 from bot import texts
@@ -132,3 +133,41 @@ async def test_a_lost_follow_up_is_swept_up(emu: BotApiEmulator, sqlite_url: str
         assert sum(m.text.startswith("✓ First stretch — right leg") for m in emu.messages(ANN)) == 1
     finally:
         await bot.stop()
+
+
+FAKETIME_LIB = Path("/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1")
+
+
+@pytest.mark.skipif(not FAKETIME_LIB.exists(), reason="needs libfaketime (apt install faketime)")
+@pytest.mark.parametrize("jump", ["+1h", "+1d"])
+async def test_a_clock_jump_mid_hold_does_not_freeze_the_session(
+    emu: BotApiEmulator, tmp_path: Path, jump: str
+) -> None:
+    """The wall clock jumps an hour or a day ahead during a 10 s hold (a VM restored, NTP
+    fixing a wrong clock): the pending follow-up now looks that late to APScheduler, which
+    dropped it. The real process runs under libfaketime, whose offset the test moves."""
+    offset = tmp_path / "faketime"
+    offset.write_text("+0\n")
+    env = process_env(emu, f"sqlite+aiosqlite:///{tmp_path / 'limber.db'}", LOG_LEVEL="INFO")
+    env.update(
+        LD_PRELOAD=str(FAKETIME_LIB),
+        FAKETIME_TIMESTAMP_FILE=str(offset),
+        FAKETIME_NO_CACHE="1",
+        # The event loop keeps real monotonic time: only the wall clock jumps.
+        FAKETIME_DONT_FAKE_MONOTONIC="1",
+    )
+    proc = await spawn_bot(env)
+    try:
+        emu.send_text(ANN, "/stretch")
+        intro = await next_message(emu, ANN, 1, timeout=20)
+        emu.press(ANN, intro.message_id, text=texts.BUTTON_READY)
+        await next_message(emu, ANN, 2, timeout=10)
+        await asyncio.sleep(1.5)  # the follow-up is armed
+        offset.write_text(f"{jump}\n")
+        await emu.wait_for_message(ANN, "Switch sides", timeout=15)
+        await emu.wait_for_message(ANN, "right leg\nHold", timeout=15)
+        assert sum("Switch sides" in m.text for m in emu.messages(ANN)) == 1
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
