@@ -419,3 +419,15 @@ def stats_text(
         f"Full days (morning and bedtime): {full_days}\n"
         f"Streak freezes held: {freezes}"
     )
+
+
+# --- sessions: a routine changed under a session ---
+
+
+def session_outdated(routine: Routine) -> str:
+    """A session ended because routines.toml was shortened past the stretch it was on."""
+    return (
+        f"“{routine.title}” has changed since you started, and the stretch you were on is no "
+        "longer part of it, so I've ended this session here. Thank you for the stretches you "
+        "did. /stretch starts the new version from the beginning."
+    )

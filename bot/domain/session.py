@@ -38,6 +38,9 @@ class Event(StrEnum):
     STOP = "stop"
     HURT = "hurt"  # "this hurts": end now, with the advice to see a doctor
     INTERRUPTED = "interrupted"  # the bot was down past its follow-up: ask before going on
+    # routines.toml changed under the session (found at a wake or a restart): end it if its
+    # stretch is no longer in the routine
+    ROUTINE_CHANGED = "routine_changed"
 
 
 class EndReason(StrEnum):
@@ -45,6 +48,7 @@ class EndReason(StrEnum):
     STOPPED = "stopped"
     HURT = "hurt"
     REPLACED = "replaced"  # a new /stretch took its place
+    OUTDATED = "outdated"  # the routine was shortened and its stretch is gone
 
 
 class Render(StrEnum):
@@ -118,6 +122,12 @@ def apply(
         return Transition(_end(state, now, EndReason.STOPPED), Render.SEND)
     if event is Event.HURT:
         return Transition(_end(state, now, EndReason.HURT), Render.SEND)
+    if not fits(state, routine):
+        # Shortened while the user was on a stretch it no longer has: whatever they pressed,
+        # the session cannot go on there, so it ends (kindly: the chat says why).
+        return Transition(_end(state, now, EndReason.OUTDATED), Render.SEND)
+    if event is Event.ROUTINE_CHANGED:
+        raise InvalidEvent("the session still fits its routine")
     if event is Event.PAUSE:
         return _pause(state, now)
     if event is Event.RESUME:
@@ -136,6 +146,11 @@ def apply(
         skipped = replace(state, stretches_skipped=state.stretches_skipped + 1)
         return Transition(_next_stretch(skipped, routine, now), Render.SEND)
     raise InvalidEvent(f"unknown event {event}")
+
+
+def fits(state: SessionState, routine: Routine) -> bool:
+    """Whether the routine (as loaded now) still has the stretch the session is on."""
+    return 0 <= state.stretch_index < len(routine.stretches)
 
 
 def seconds_left(state: SessionState, now: datetime) -> float:

@@ -20,7 +20,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from bot import texts
 from bot.clock import Clock
 from bot.domain import session as machine
-from bot.domain.session import Event, Phase, Status
+from bot.domain.session import EndReason, Event, Phase, Status
 from bot.keyboards import session_keyboard
 from bot.routines import Routine
 from bot.sessions.wakes import countdown_step
@@ -106,7 +106,10 @@ class SessionChat:
         state = record.state
         left = machine.seconds_left(state, self.clock.now())
         first = state.stretch_index == 0 and state.holds_done == 0 and state.stretches_skipped == 0
-        text = texts.view(routine, state, left, self.step, first=first)
+        if state.end_reason is EndReason.OUTDATED:
+            text = texts.session_outdated(routine)
+        else:
+            text = texts.view(routine, state, left, self.step, first=first)
         return text, session_keyboard(record.id, state, record.version)
 
     async def show(
@@ -170,6 +173,7 @@ class SessionChat:
             state.status is Status.ACTIVE
             and state.phase is Phase.HOLD
             and event is not Event.INTERRUPTED
+            and machine.fits(state, routine)  # a stretch gone from the routine has no name
         ):
             text = texts.hold_closed(routine, state, completed=event is Event.TIMER)
             return await self._edit(previous, previous.message_id, text, None)

@@ -27,7 +27,7 @@ from bot.domain import session as machine
 from bot.domain.session import EndReason, Event, InvalidEvent, Phase, Render, SessionState, Status
 from bot.routines import Library, Routine
 from bot.sessions.chat import Delivery, SessionChat
-from bot.sessions.followups import FollowUps
+from bot.sessions.followups import FollowUps, retry_delay
 from bot.sessions.wakes import next_wake_in
 from bot.store.repo import SessionRecord, Store
 
@@ -137,16 +137,27 @@ class Coach:
                 and state.next_event_at is not None
                 and now - state.next_event_at > ask_after
             ):
-                await self._apply(record.id, Event.INTERRUPTED)
-                continue
-            await self.wake(record.id)
+                await self._restore(record.id, self._apply(record.id, Event.INTERRUPTED))
+            else:
+                await self._restore(record.id, self.wake(record.id))
         # Endings a crash or an outage kept from the chat: the finishing message carries the
         # streak, so it is shown late rather than never (but not hours late).
         for record in await self.store.unshown_endings(now - ENDING_RESHOW_WINDOW):
-            await self.wake(record.id)
+            await self._restore(record.id, self.wake(record.id))
         if records:
             log.info("resumed %d live session(s)", len(records))
         return len(records)
+
+    async def _restore(self, session_id: int, restoring: Awaitable[object]) -> None:
+        """One session's restore, inside its own error boundary: whatever is wrong with one
+        user's session (or the database just then) must never stop the bot starting for
+        everyone. It is logged and handed to the follow-ups, which retry with backoff."""
+        try:
+            await restoring
+        except Exception:
+            log.exception("session %s: could not be restored; will try again", session_id)
+            if not self.follow_ups.pending(session_id):
+                self.follow_ups.arm(session_id, retry_delay(0), attempt=1)
 
     async def wake(self, session_id: int) -> None:
         """A follow-up is due for the session: re-show, fire the timer, or tick the countdown."""
@@ -160,6 +171,9 @@ class Coach:
             return
         if routine is None:
             await self._apply(record.id, Event.STOP)
+            return
+        if not machine.fits(record.state, routine):
+            await self._apply(record.id, Event.ROUTINE_CHANGED)
             return
         if record.shown_version != record.version:
             record = await self._show(record, routine)
@@ -253,7 +267,9 @@ class Coach:
         if render is Render.SEND:
             if previous.message_id is not None:
                 await self._close(previous, routine, event)
-            updated = await self._show(updated, routine, interrupted=event is Event.INTERRUPTED)
+            # "Interrupted, carry on?" only if it did pause (it ends if the routine changed).
+            interrupted = event is Event.INTERRUPTED and updated.state.live
+            updated = await self._show(updated, routine, interrupted=interrupted)
         else:
             updated = await self._refresh(updated, routine)
         self._schedule(updated)
