@@ -154,7 +154,9 @@ def hold_closed(routine: Routine, state: SessionState, *, completed: bool) -> st
     side = side_name(stretch, state.side)
     title = f"{stretch.name} — {side}" if side else stretch.name
     if completed:
-        return f"✓ {title}: {stretch.hold_seconds} s held"
+        # The hold as it began, not as routines.toml says now (it may have changed meanwhile).
+        held = state.phase_seconds if state.phase_seconds is not None else stretch.hold_seconds
+        return f"✓ {title}: {held} s held"
     return f"{title}: stopped early"
 
 

@@ -193,3 +193,32 @@ async def test_one_users_session_that_cannot_be_restored_does_not_stop_the_bot(
         assert "Stretch 2 of 2" in card.text
     finally:
         await second.stop()
+
+
+def lengthen_holds(path: Path) -> None:
+    path.write_text(routines("a", "b", hold=600))
+
+
+async def test_a_hold_lengthened_mid_hold_closes_with_the_seconds_really_held(
+    emu: BotApiEmulator, sqlite_url: str, tmp_path: Path
+) -> None:
+    """hold_seconds goes from 10 to 600 while Ann is in a 10 s hold, and the bot restarts. The
+    hold ends when it was due, and its closing line said "600 s held"."""
+    path = tmp_path / "routines.toml"
+    path.write_text(routines("a", "b", hold=10))
+    first = Harness(emu, sqlite_url, routines=path)
+    await first.start()
+    emu.send_text(ANN, "/stretch")
+    card = await next_message(emu, ANN, 1)
+    emu.press(ANN, card.message_id, text=texts.BUTTON_READY)
+    await next_message(emu, ANN, 2)
+    await first.stop()
+    lengthen_holds(path)
+    second = Harness(emu, sqlite_url, routines=path, clock=first.clock)
+    await second.start()
+    try:
+        card = await next_message(emu, ANN, 3, timeout=8)
+        assert "Stretch 2 of 2" in card.text and "Hold 600 s" in card.text
+        assert emu.messages(ANN)[2].text == "✓ Stretch A: 10 s held"
+    finally:
+        await second.stop()

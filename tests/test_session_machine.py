@@ -181,3 +181,22 @@ def test_a_routine_change_that_still_fits_changes_nothing(routine: Routine) -> N
     for r in (routine, longer):
         with pytest.raises(InvalidEvent):
             step(state, Event.ROUTINE_CHANGED, r, T0)
+
+
+def test_a_timed_phase_keeps_the_length_it_began_with(routine: Routine) -> None:
+    """Its closing line says what was held, whatever routines.toml says by then."""
+    hold = step(begin(routine, T0), Event.READY, routine, T0)
+    assert hold.phase_seconds == 10
+    paused = step(hold, Event.PAUSE, routine, T0 + timedelta(seconds=4))
+    resumed = step(paused, Event.RESUME, routine, T0 + timedelta(minutes=1))
+    assert (paused.phase_seconds, resumed.phase_seconds) == (10, 10)
+    switching = step(hold, Event.TIMER, routine, T0 + timedelta(seconds=10))
+    assert switching.phase_seconds == SWITCH
+    longer = replace(
+        routine, stretches=tuple(replace(s, hold_seconds=600) for s in routine.stretches)
+    )
+    # After downtime the whole hold is done again: as long as the routine says now.
+    again = step(hold, Event.INTERRUPTED, longer, T0 + timedelta(hours=2))
+    assert again.phase_seconds == 600 and again.paused_remaining == 600
+    card = step(begin(routine, T0), Event.SKIP, routine, T0)
+    assert card.phase_seconds is None

@@ -77,6 +77,10 @@ class SessionState:
     paused_remaining: float | None = None
     ended_at: datetime | None = None
     end_reason: EndReason | None = None
+    # The length of the timed phase under way, fixed when it began: routines.toml may change
+    # (and the bot restart) during a hold, and the hold's closing line must say what was
+    # really held. None outside a timed phase, and in rows saved before it was kept.
+    phase_seconds: int | None = None
 
     @property
     def live(self) -> bool:
@@ -188,6 +192,7 @@ def _timer(state: SessionState, routine: Routine, now: datetime, switch_seconds:
             phase=Phase.SWITCH,
             side=1,
             next_event_at=now + timedelta(seconds=switch_seconds),
+            phase_seconds=switch_seconds,
         )
         return Transition(switching, Render.SEND)
     completed = replace(held, stretches_done=held.stretches_done + 1)
@@ -202,6 +207,7 @@ def _start_hold(state: SessionState, routine: Routine, now: datetime, *, side: i
         side=side,
         next_event_at=now + timedelta(seconds=hold),
         paused_remaining=None,
+        phase_seconds=hold,
     )
 
 
@@ -216,6 +222,7 @@ def _next_stretch(state: SessionState, routine: Routine, now: datetime) -> Sessi
         side=0,
         next_event_at=None,
         paused_remaining=None,
+        phase_seconds=None,
     )
 
 
@@ -260,10 +267,12 @@ def _interrupt(state: SessionState, routine: Routine, switch_seconds: int) -> Tr
     """After downtime: pause with the whole phase to do again, and ask the user."""
     if not state.timed:
         raise InvalidEvent("nothing was running")
+    again = phase_seconds(state, routine, switch_seconds)
     paused = replace(
         state,
         status=Status.PAUSED,
-        paused_remaining=float(phase_seconds(state, routine, switch_seconds)),
+        paused_remaining=float(again),
         next_event_at=None,
+        phase_seconds=again,
     )
     return Transition(paused, Render.SEND)

@@ -162,6 +162,7 @@ def _session(row: GuidedSession | Row[Any]) -> SessionRecord:
         paused_remaining=row.paused_remaining,
         ended_at=row.ended_at,
         end_reason=EndReason(row.end_reason) if row.end_reason else None,
+        phase_seconds=row.phase_seconds,
     )
     return SessionRecord(
         id=row.id,
@@ -188,6 +189,7 @@ def _state_columns(state: SessionState) -> dict[str, object]:
         "paused_remaining": state.paused_remaining,
         "ended_at": state.ended_at,
         "end_reason": state.end_reason.value if state.end_reason else None,
+        "phase_seconds": state.phase_seconds,
     }
 
 
@@ -210,6 +212,7 @@ _STATE_KEYS = (
     "paused_remaining",
     "ended_at",
     "end_reason",
+    "phase_seconds",
 )
 _SELECT_SESSION = select(_SESSIONS).where(_SESSIONS.c.id == bindparam("b_id"))
 _CAS_SESSION = (
