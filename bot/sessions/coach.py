@@ -42,11 +42,12 @@ TIMER_SLACK = timedelta(milliseconds=1)
 CAS_ATTEMPTS = 5
 # The sweep looks for sessions whose step is overdue with no follow-up pending every 5 real
 # seconds (one indexed query: next_event_at < now - grace), so a lost follow-up costs the
-# user at most ~7 s. The grace keeps it off a follow-up that is merely a moment late (a wake
-# fires within milliseconds of its time; one in flight counts as pending), and off one another
-# worker is about to run.
+# user at most ~15 s. A wake fires within milliseconds of its time and moves next_event_at on
+# as soon as it commits, and one in flight in this process counts as pending; the 10 s grace
+# is for webhook workers, which cannot see each other's jobs: another worker's follow-up is
+# swept only once that worker has been stuck for 10 s, not while it is merely busy.
 SWEEP_SECONDS = 5.0
-SWEEP_GRACE = timedelta(seconds=2)
+SWEEP_GRACE = timedelta(seconds=10)
 SWEEP_JOB = "session-sweep"
 
 OnCommitted = Callable[[], Awaitable[object]]
