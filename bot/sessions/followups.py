@@ -31,9 +31,10 @@ Wake = Callable[[int], Awaitable[None]]
 
 # A late job still runs (once, however late), and never two of one at a time.
 JOB_KWARGS: dict[str, Any] = {"misfire_grace_time": None, "coalesce": True, "max_instances": 1}
-# A failed wake is tried again after 1, 2, 4, ... real seconds, at most 30 apart: a PostgreSQL
-# restart (12 s in issue 18) is ridden out in four tries, and a long outage costs one log line
-# per session every 30 s, not a busy loop.
+# A failed wake is tried again after 1, 2, 4, ... real seconds, at most 30 apart: through a
+# 12 s PostgreSQL restart (issue 18) the tries come at 0, 1, 3, 7 and 15 s, at most 3 s after
+# the database is back, and a long outage costs one log line per session every 30 s, not a
+# busy loop.
 RETRY_FIRST_SECONDS = 1.0
 RETRY_MAX_SECONDS = 30.0
 
