@@ -87,26 +87,7 @@ def build_application(
         builder = builder.rate_limiter(PriorityRateLimiter(per_second=29, max_retries=3))
     app: AnyApp = builder.build()
     progress = Progress(store, clock, app.bot)
-    chat = SessionChat(
-        app.bot,
-        store,
-        clock,
-        countdown_step_seconds=settings.countdown_step_seconds,
-        finish_lines=progress.finish_lines,
-        after_finish=progress.ask_pain,
-    )
-    coach = Coach(
-        store,
-        library,
-        clock,
-        CoachSettings(
-            switch_seconds=settings.switch_seconds,
-            countdown_step_seconds=settings.countdown_step_seconds,
-            resume_ask_after_seconds=settings.resume_ask_after_seconds,
-        ),
-        chat=chat,
-        queue=app.job_queue,
-    )
+    coach = _coach(app, settings, store, library, clock, progress)
     metrics = Metrics()
     dispatcher = NudgeDispatcher(
         store,
@@ -122,6 +103,38 @@ def build_application(
     )
     _add_handlers(app)
     return app
+
+
+def _coach(
+    app: AnyApp,
+    settings: Settings,
+    store: Store,
+    library: Library,
+    clock: Clock,
+    progress: Progress,
+) -> Coach:
+    """Guided sessions: the coach, its chat (with the streak lines and the pain question once
+    a session is finished) and its follow-ups on the app's JobQueue."""
+    chat = SessionChat(
+        app.bot,
+        store,
+        clock,
+        countdown_step_seconds=settings.countdown_step_seconds,
+        finish_lines=progress.finish_lines,
+        after_finish=progress.ask_pain,
+    )
+    return Coach(
+        store,
+        library,
+        clock,
+        CoachSettings(
+            switch_seconds=settings.switch_seconds,
+            countdown_step_seconds=settings.countdown_step_seconds,
+            resume_ask_after_seconds=settings.resume_ask_after_seconds,
+        ),
+        chat=chat,
+        queue=app.job_queue,
+    )
 
 
 def _add_handlers(app: AnyApp) -> None:
