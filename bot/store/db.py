@@ -9,7 +9,7 @@ concurrent under WAL.
 A SQLite file also gets a second, synchronous engine (`sqlite_lane_engine`) for the store's hot
 path: through aiosqlite every statement is several hops between the event loop and the
 driver's thread, and those hops, not SQLite, are most of what a burst of button presses
-waits for (see bot/store/repo.py).
+waits for (see bot/store/sqlite_lane.py).
 """
 
 from __future__ import annotations
@@ -50,9 +50,8 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     return create_async_engine(url, **kwargs)
 
 
-def sqlite_lane_engine(url: str) -> Engine | None:
-    """A synchronous engine on the same SQLite file as `url`, tuned alike; None for anything
-    but a SQLite file (an in-memory database would be a different database per engine)."""
+def sqlite_file(url: str) -> Path | None:
+    """The file a SQLite `url` names; None for an in-memory database or another backend."""
     parsed = make_url(url)
     database = parsed.database or ""
     if (
@@ -62,8 +61,16 @@ def sqlite_lane_engine(url: str) -> Engine | None:
         or parsed.query.get("mode") == "memory"
     ):
         return None
+    return Path(database).expanduser().resolve()
+
+
+def sqlite_lane_engine(url: str) -> Engine | None:
+    """A synchronous engine on the same SQLite file as `url`, tuned alike; None for anything
+    but a SQLite file (an in-memory database would be a different database per engine)."""
+    if sqlite_file(url) is None:
+        return None
     engine = create_sync_engine(
-        parsed.set(drivername="sqlite+pysqlite"),
+        make_url(url).set(drivername="sqlite+pysqlite"),
         connect_args={"timeout": BUSY_TIMEOUT_MS / 1000},
     )
     _tune_sqlite(engine)
