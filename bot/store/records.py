@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Unpack
+from typing import Any
 
 from sqlalchemy import Row
 
@@ -108,7 +108,7 @@ def nudge_record(row: Nudge) -> NudgeRecord:
     return NudgeRecord(row.user_id, row.kind, row.local_time, row.enabled, row.next_nudge_at)
 
 
-def due_nudge(row: Row[Unpack[tuple[Any, ...]]], advance: Advance) -> DueNudge:
+def due_nudge(row: Row[*tuple[Any, ...]], advance: Advance) -> DueNudge:
     """A claimed row (nudge joined with its user), with its next instant."""
     return DueNudge(
         user_id=row.user_id,
