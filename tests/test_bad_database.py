@@ -6,24 +6,28 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import socket
 import sqlite3
 import sys
 from collections.abc import AsyncIterator
 from contextlib import closing
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import asyncpg
 import pytest
 from sqlalchemy import create_engine
 
+from bot.clock import MovableClock
 from bot.config import PROJECT_ROOT
 from bot.sandbox.emulator import BotApiEmulator
 from bot.store.db import upgrade_async
 from bot.store.models import Base
+from bot.webhook import health_problems
 from tests.conftest import fresh_pg_database
-from tests.harness import process_env, spawn_bot
+from tests.harness import Harness, process_env, spawn_bot
 
 EXIT_USAGE = 2
 
@@ -128,3 +132,21 @@ async def test_an_unknown_revision_on_postgresql_is_refused_too() -> None:
             await conn.close()
         code, err = await _migrate(url)
         _assert_one_line(code, err, Bad(url, "revision 0099", "restore a backup"), None)
+
+
+async def test_health_turns_bad_when_the_database_folder_is_deleted_under_the_bot(
+    emu: BotApiEmulator, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    folder = tmp_path / "data"
+    clock = MovableClock(datetime(2026, 11, 24, 7, 30, tzinfo=UTC), frozen=True)
+    bot = Harness(emu, f"sqlite+aiosqlite:///{folder / 'limber.db'}", clock=clock, polling=False)
+    await bot.start()
+    try:
+        await bot.services.dispatcher.tick()
+        assert await health_problems(bot.services) == []
+        shutil.rmtree(folder)
+        problems = await health_problems(bot.services)
+        assert len(problems) == 1 and "is gone" in problems[0]
+        assert "is gone" in caplog.text  # and the log says so
+    finally:
+        await bot.stop()
