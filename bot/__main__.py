@@ -14,6 +14,7 @@ from pathlib import Path
 from bot.clock import Clock
 from bot.config import ConfigError, Settings, load_settings
 from bot.routines import RoutinesError, describe, load_routines
+from bot.store.errors import DatabaseProblem
 
 EXIT_USAGE = 2
 
@@ -46,7 +47,7 @@ def main(argv: list[str] | None = None, *, clock: Clock | None = None) -> int:
             _migrate(settings)
             return 0
         return _run(settings, clock)
-    except (ConfigError, RoutinesError) as exc:
+    except (ConfigError, RoutinesError, DatabaseProblem) as exc:
         print(f"limber: {exc}", file=sys.stderr)
         return EXIT_USAGE
 
