@@ -13,6 +13,7 @@ import time
 from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 WINDOW_ERRORS_S = 3600
 DAY = timedelta(days=1)
@@ -21,25 +22,24 @@ DAY = timedelta(days=1)
 SAMPLE_EVERY = timedelta(minutes=10)
 
 
-class ErrorCounter(logging.Handler):
+class ErrorCounter:
     """Counts ERROR (and worse) log records per minute, for the last hour.
 
     Per-minute buckets keep memory fixed (61 entries) however many errors a storm logs."""
 
     def __init__(self) -> None:
-        super().__init__(level=logging.ERROR)
         self._buckets: dict[int, int] = {}
-        self._guard = threading.Lock()  # records arrive from the JobQueue's and other threads
+        self._guard = threading.Lock()  # records are made on the JobQueue's and other threads
 
-    def emit(self, record: logging.LogRecord) -> None:
-        minute = int(record.created // 60)
+    def add(self, created: float) -> None:
+        minute = int(created // 60)
         with self._guard:
             self._buckets[minute] = self._buckets.get(minute, 0) + 1
             for old in [m for m in self._buckets if m < minute - WINDOW_ERRORS_S // 60]:
                 del self._buckets[old]
 
     def last_hour(self, now: float | None = None) -> int:
-        """ERROR records logged in the last hour (wall time, as log records carry it)."""
+        """ERROR records made in the last hour (wall time, as log records carry it)."""
         oldest = int(((now if now is not None else time.time()) - WINDOW_ERRORS_S) // 60)
         with self._guard:
             return sum(n for minute, n in self._buckets.items() if minute > oldest)
@@ -49,11 +49,26 @@ _counter: ErrorCounter | None = None
 
 
 def error_counter() -> ErrorCounter:
-    """The process's one counter, attached to the root logger on first use."""
+    """The process's one counter, fed by the log record factory from the first call on.
+
+    The factory rather than a handler on the root logger: logging set-up replaces the root's
+    handlers (bot/logs.py, tests), which would silently drop a handler, and a handler added
+    before that set-up would make `basicConfig` do nothing. The factory sees every record a
+    logger makes, whatever its handlers and their filters do with it later."""
     global _counter
     if _counter is None:
-        _counter = ErrorCounter()
-        logging.getLogger().addHandler(_counter)
+        counter = ErrorCounter()
+        previous = logging.getLogRecordFactory()
+
+        def counting_factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+            record = previous(*args, **kwargs)
+            # makeLogRecord() builds records with no level first: levelno None.
+            if isinstance(record.levelno, int) and record.levelno >= logging.ERROR:
+                counter.add(record.created)
+            return record
+
+        logging.setLogRecordFactory(counting_factory)
+        _counter = counter
     return _counter
 
 

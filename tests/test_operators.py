@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import time
 import zipfile
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
@@ -14,7 +15,7 @@ from sqlalchemy import insert
 
 from bot import texts
 from bot.clock import MovableClock
-from bot.operator_counts import DAY, SAMPLE_EVERY, NudgeWindow
+from bot.operator_counts import DAY, SAMPLE_EVERY, NudgeWindow, error_counter
 from bot.sandbox.emulator import BotApiEmulator
 from bot.store.models import Base, GuidedSession
 from tests.harness import Harness, next_message, seed_subscribers
@@ -208,3 +209,19 @@ def test_the_nudge_window_counts_the_last_day_from_samples() -> None:
     assert (counts.sent, counts.failed, counts.blocked) == (144, 2, 1)
     young = NudgeWindow(start).last_day(start + timedelta(hours=2), 7, 1, 0)
     assert not young.full_day and (young.sent, young.since) == (7, start)
+
+
+def test_errors_are_counted_whatever_the_logging_set_up_does_with_handlers() -> None:
+    counter = error_counter()
+    root = logging.getLogger()
+    saved = list(root.handlers)
+    try:
+        root.handlers[:] = [logging.NullHandler()]  # what a logging set-up does (bot/logs.py)
+        before = counter.last_hour()
+        logging.getLogger("limber.test.elsewhere").error("one")
+        logging.getLogger("limber.test.elsewhere").warning("not an error")
+        logging.makeLogRecord({"msg": "a record rebuilt from a dict"})
+        assert counter.last_hour() == before + 1
+        assert counter.last_hour(now=time.time() + 3700) == 0  # an hour later: gone
+    finally:
+        root.handlers[:] = saved
