@@ -25,11 +25,11 @@ from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from bot.config import PROJECT_ROOT
+from bot.config import shipped
 from bot.store import preflight
 from bot.store.errors import DatabaseProblem as DatabaseProblem  # raised by upgrade
 
-MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
+MIGRATIONS_DIR = shipped("migrations")
 READONLY = "limber_readonly"
 # For connections that only ever run one statement per transaction (the store's hot reads).
 SINGLE_STATEMENT = "limber_single_statement"

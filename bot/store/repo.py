@@ -14,6 +14,7 @@ users, schedules (nudges), sessions, history (the log and pain answers).
 from __future__ import annotations
 
 from bot.store.history import History
+from bot.store.operators import Operators
 from bot.store.records import (
     Advance,
     ClaimConflict,
@@ -39,7 +40,7 @@ __all__ = [
 ]
 
 
-class Store(Users, Schedules, Sessions, History):
+class Store(Users, Schedules, Sessions, History, Operators):
     """Async repository over one engine: `Store(engine)`, then `await store.close()`.
 
     Its own methods go here; the parts above hold the rest (`ping`, `count`, `writing` and
