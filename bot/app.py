@@ -21,13 +21,15 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.handlers import errors, fallback, nudge, privacy, start, stats, stretch
 from bot.handlers import settings as prefs
+from bot.handlers.admin import admin_command, operators, watch
+from bot.handlers.privacy_info import privacy_command
 from bot.http import AiohttpRequest
 from bot.metrics import Metrics
 from bot.nudges import NudgeDispatcher
 from bot.progress import Progress
 from bot.ratelimit import PriorityRateLimiter
 from bot.routines import Library, load_routines
-from bot.services import KEY, Services
+from bot.services import KEY, AnyApp, Services
 from bot.sessions.chat import SessionChat
 from bot.sessions.coach import Coach, CoachSettings
 from bot.store.db import create_engine
@@ -47,6 +49,7 @@ COMMANDS = [
     BotCommand("resume", "End a pause early"),
     BotCommand("stop", "Unsubscribe from nudges"),
     BotCommand("deletedata", "Erase everything Limber keeps about you"),
+    BotCommand("privacy", "What Limber keeps about you, and why"),
     BotCommand("start", "Welcome, the medical note, subscribe"),
     BotCommand("help", "What Limber does"),
 ]
@@ -54,8 +57,6 @@ TICK_JOB = "nudge-tick"
 
 # Only what the handlers use: fewer updates to fetch, and the same list goes to setWebhook.
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
-
-AnyApp = Application[Any, Any, Any, Any, Any, Any]
 
 
 def build_application(
@@ -162,6 +163,9 @@ def _add_handlers(app: AnyApp) -> None:
     app.add_handler(CommandHandler("deletedata", privacy.deletedata_command, filters=private))
     app.add_handler(CommandHandler("stats", stats.stats_command, filters=private))
     app.add_handler(CommandHandler("export", stats.export_command, filters=private))
+    app.add_handler(CommandHandler("privacy", privacy_command, filters=private))
+    app.add_handler(CommandHandler("admin", admin_command, filters=private & operators(app)))
+    watch(app)  # the in-process counters /admin reads
     app.add_handler(CallbackQueryHandler(stretch.session_button, pattern=r"^s:"))
     app.add_handler(CallbackQueryHandler(stretch.routine_button, pattern=r"^r:"))
     app.add_handler(CallbackQueryHandler(nudge.nudge_button, pattern=r"^n:"))

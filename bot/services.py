@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from telegram.ext import CallbackContext
+from telegram.ext import Application, CallbackContext
 
 from bot.clock import Clock
 from bot.config import Settings
@@ -18,6 +18,10 @@ from bot.store.repo import Store
 from bot.subscription import Subscriptions
 
 KEY = "services"
+
+# The Application as the bot builds it (app.py); here so handlers can name it without
+# importing app.py, which imports them.
+AnyApp = Application[Any, Any, Any, Any, Any, Any]
 
 
 @dataclass(frozen=True, slots=True)

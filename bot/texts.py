@@ -423,6 +423,75 @@ def stats_text(
     )
 
 
+# --- privacy, export and operators ---
+
+PRIVACY = (
+    "🔒 What Limber keeps about you, and why\n\n"
+    "• Your Telegram user and chat id, first name and language: to know who you are and "
+    "greet you.\n"
+    "• Your time zone, morning and bedtime nudge times, pause and whether nudges are on: to "
+    "nudge you at your local time. A shared location or a typed city only picks the time zone; "
+    "the location itself is not kept.\n"
+    "• Your sessions (routine, start and end, holds done): to guide you, and for your streaks "
+    "and /stats.\n"
+    "• Your answers to “how's your back?” (0 to 10, one a day): to chart them for you. These "
+    "are health data, used for nothing else.\n\n"
+    "How long: until you delete it. /stop only ends the nudges and keeps your history for when "
+    "you come back; /deletedata erases everything at once.\n\n"
+    "Who can see it: you, through this chat, and the people who run this Limber bot, who "
+    "keep the database. It is not sold, shared or used for ads. Telegram carries the messages "
+    "under its own privacy policy. The bot's logs may name your user id when a message fails, "
+    "never your answers.\n\n"
+    "Your copy: /export sends everything Limber keeps about you as a ZIP of CSV files.\n"
+    "Erase it: /deletedata, after one confirmation. Backups the operator keeps age out on "
+    "their own schedule.\n\n"
+    "Limber is a stretching coach, not a medical service."
+)
+# For setMyDescription (the text people see before pressing Start), when it is wired up.
+DESCRIPTION_PRIVACY_LINE = "Your data: send /privacy to read what Limber keeps and why."
+EXPORT_ZIP_CAPTION = (
+    "Everything Limber keeps about you: profile.csv (name, language, time zone, nudge times), "
+    "history.csv (sessions and back-pain answers) and one CSV per table in tables/."
+)
+
+
+def admin_report(
+    *,
+    subscribers: int,
+    active_week: int,
+    sessions_today: int,
+    nudges_sent: int,
+    nudges_failed: int,
+    nudges_since: str,
+    oldest_due: str,
+    errors_hour: int,
+) -> str:
+    return (
+        "🛠 Limber, for operators\n\n"
+        f"Subscribers (nudges on): {subscribers}\n"
+        f"Active this week (started a session): {active_week}\n"
+        f"Sessions today (UTC): {sessions_today}\n"
+        f"Nudges in the last day{nudges_since}: {nudges_sent} sent, "
+        f"{nudges_failed} failed (blocked included)\n"
+        f"Oldest unsent due nudge: {oldest_due}\n"
+        f"Errors in the last hour (this process): {errors_hour}"
+    )
+
+
+ADMIN_NO_DUE_NUDGE = "none, all caught up"
+
+
+def admin_overdue(minutes: int) -> str:
+    return f"due {minutes} min ago"
+
+
+def admin_since_start(minutes: int) -> str:
+    return f" (this process, up {minutes} min)"
+
+
+ADMIN_THIS_PROCESS = " (this process)"
+
+
 # --- sessions: a routine changed under a session ---
 
 

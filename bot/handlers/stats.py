@@ -1,4 +1,4 @@
-"""/stats (text and picture), /export (CSV) and the back-pain answer buttons."""
+"""/stats (text and picture), /export (a ZIP of CSVs) and the back-pain answer buttons."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from telegram import InputFile, Message, Update
 from telegram.ext import ContextTypes
 
 from bot import texts
+from bot.export import FILENAME, build_export
 from bot.progress import parse_pain_data
 from bot.services import services
 
@@ -25,12 +26,12 @@ async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     svc, message, user = services(context), update.effective_message, update.effective_user
     if message is None or user is None:
         return
-    if await svc.store.get_user(user.id) is None:
+    data = await build_export(svc.store, svc.progress, user.id)
+    if data is None:
         await message.reply_text(texts.NO_DATA)
         return
-    data = await svc.progress.export_csv(user.id)
     await message.reply_document(
-        InputFile(data, filename="limber-history.csv"), caption=texts.EXPORT_CAPTION
+        InputFile(data, filename=FILENAME), caption=texts.EXPORT_ZIP_CAPTION
     )
 
 

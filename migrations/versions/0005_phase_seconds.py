@@ -1,7 +1,7 @@
 """sessions.phase_seconds: a timed phase's length as it began
 
-Revision ID: 0004_phase_seconds
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-11-27 11:30:00
 
 routines.toml may change (and the bot restart) during a hold; the hold's closing line says
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0004_phase_seconds'
-down_revision: str | None = '0003'
+revision: str = '0005'
+down_revision: str | None = '0004'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
