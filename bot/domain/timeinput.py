@@ -28,7 +28,3 @@ def parse_time_of_day(text: str) -> time | None:
     if not (0 <= hours <= 23 and 0 <= minutes <= 59):
         return None
     return time(hours, minutes)
-
-
-def format_time(value: time) -> str:
-    return f"{value:%H:%M}"
