@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.domain.session import EndReason, Phase, SessionState, Status
 from bot.routines import Library, Routine, Stretch
@@ -523,10 +523,19 @@ def nudge_skipped_until(next_kind: str | None, skipped: str) -> str:
     return f"Okay, skipping this one. See you {later}. 🙂"
 
 
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def day_and_time(local: datetime) -> str:
+    """ "Tue 01 Dec, 13:00" (names from here, not from the process's locale)."""
+    return f"{WEEKDAYS[local.weekday()]} {local:%d} {MONTHS[local.month - 1]}, {local:%H:%M}"
+
+
 # The /stats picture (drawn with a Latin-only font: keep these to Latin letters).
 CHART_TITLE = "Limber"
 CHART_WEEKDAYS = (("Mon", 0), ("Wed", 2), ("Fri", 4), ("Sun", 6))
-CHART_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+CHART_MONTHS = MONTHS
 CHART_LEGEND = ("Morning", "Bedtime", "Both", "None")
 CHART_PAIN_TITLE = "How's your back (0 = no pain)"
 CHART_NO_PAIN = "No answers yet"

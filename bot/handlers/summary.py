@@ -45,4 +45,4 @@ def enabled(schedule: Schedule) -> dict[str, bool] | None:
 
 
 def local_text(instant: datetime, zone: str) -> str:
-    return f"{instant.astimezone(ZoneInfo(zone)):%a %d %b, %H:%M}"
+    return texts.day_and_time(instant.astimezone(ZoneInfo(zone)))
