@@ -282,6 +282,12 @@ async def test_after_stop_settings_and_times_say_the_nudges_are_off(
     assert "Morning nudge set for 08:00" not in reply
     assert "/start" in reply
 
+    for command in ("/pause 3", "/resume"):
+        count = len(emu.messages(ANN))
+        emu.send_text(ANN, command)
+        answer = await next_message(emu, ANN, count)
+        assert "/start" in answer.text and "Nudges are on again" not in answer.text
+
 
 # 4. Skip today --------------------------------------------------------------------------------
 

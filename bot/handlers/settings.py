@@ -70,6 +70,9 @@ async def pause_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     user = await onboarding.user_of(svc, update)
     if user is None or message is None:
         return
+    if not user.active:
+        await message.reply_text(texts.NUDGES_STOPPED)  # nothing to pause
+        return
     days = 7
     if context.args:
         arg = context.args[0]
@@ -86,6 +89,10 @@ async def resume_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     svc, message = services(context), update.effective_message
     user = await onboarding.user_of(svc, update)
     if user is None or message is None:
+        return
+    if not user.active:
+        # "Nudges are on again" would be untrue: only /start brings them back.
+        await message.reply_text(texts.NUDGES_STOPPED)
         return
     if user.paused_until is None or user.paused_until <= svc.clock.now():
         await message.reply_text(texts.NOT_PAUSED)
