@@ -190,6 +190,24 @@ async def test_a_double_tap_on_a_settings_toggle_is_no_error(
     assert not nudges["morning"].enabled and nudges["bedtime"].enabled
 
 
+async def test_a_press_on_a_message_too_old_to_edit_still_takes_effect(
+    emu: BotApiEmulator, bot: Harness
+) -> None:
+    """Telegram refuses edits of messages older than 48 h: the press still sets the zone."""
+    emu.send_text(ANN, "/start", first_name="Ann", language_code="de")
+    zone_q = await next_message(emu, ANN, 1)
+    emu.fail_next(
+        "editMessageReplyMarkup",
+        error_code=400,
+        description="Bad Request: message can't be edited",
+    )
+    emu.press(ANN, zone_q.message_id, text=next(t for t in labels(zone_q) if "Berlin" in t))
+    await emu.wait_for_message(ANN, "in the morning")
+    user = await bot.services.store.get_user(ANN)
+    assert user is not None and user.timezone == "Europe/Berlin"
+    assert_no_error_shown(emu)
+
+
 # 2. Onboarding that hangs ---------------------------------------------------------------------
 
 
