@@ -280,17 +280,19 @@ ASK_TIMEZONE = (
     "Tap one, type your city (e.g. Berlin, New York) or share your location (📎 → Location)."
 )
 BAD_ZONE = (
-    "I don't know that place. Type a city like Berlin or Kolkata, or a zone name like "
-    "Europe/Berlin. Nothing was changed."
+    "I don't know that place. Type the nearest city, e.g. Lyon, Birmingham, UK or São Paulo, "
+    "or share your location. Nothing was changed."
 )
 OFFSET_ZONE = (
-    "Offsets like UTC+5:30 don't follow daylight saving time, so your nudges would drift. "
-    "Please name your city instead (e.g. Kolkata, London, New York). Nothing was changed."
+    "UTC, GMT, zone abbreviations and offsets like UTC+2 stay the same all year, but the clocks "
+    "in most places change for summer, so your nudges would come an hour early or late for "
+    "half the year. Please type your city instead (e.g. London, Kolkata, São Paulo) or share "
+    "your location. Nothing was changed."
 )
 BAD_LOCATION = "I couldn't find a time zone for that location. Please type your city instead."
 LOCATION_UNASKED = "To set your time zone from a location, send /timezone first, then share it."
 BAD_TIME = (
-    "I couldn't read that time. Try 07:30, 7am or 10:30 pm (00:00 to 23:59). Nothing was changed."
+    "I couldn't read that time. Try 07:30, 7am, 19h30 or half past ten. Nothing was changed."
 )
 NO_USER = "Please send /start first, so I can set you up."
 BUTTON_OFF = "Turn off"
@@ -307,8 +309,9 @@ def ask_time(kind: str) -> str:
     return "🌙 And at bedtime? Tap a time or type one (e.g. 10:30 pm)."
 
 
-def zone_set(label: str) -> str:
-    return f"Time zone set: {label}."
+def zone_set(label: str, local_now: str) -> str:
+    """The chosen place and its clock: a wrong pick shows at once."""
+    return f"🌍 Time zone set: {label}. It's {local_now} there now."
 
 
 def time_set(kind: str, local: str) -> str:
@@ -620,4 +623,28 @@ def chart_figures(
         f"Streak: {count('{n} day', '{n} days', current)}   Best: {best}   "
         f"Sessions: {sessions}   Minutes: {minutes}   "
         f"Full days: {full_days}   Freezes: {freezes}"
+    )
+
+
+# --- cities and times: choosing among places, questioning an unlikely nudge time ---
+
+
+def which_place(typed: str) -> str:
+    return f"🌍 There's more than one “{_echo(typed)}”. Which one is yours?"
+
+
+def button_keep_time(local: str) -> str:
+    return f"✅ {local}"
+
+
+def time_check(kind: str, local: str) -> str:
+    """A nudge time in the unlikely half of the day: asked, not taken."""
+    if kind == "morning":
+        return (
+            f"🤔 {local} is in the afternoon or evening. Is that right for your morning nudge? "
+            "Tap the time you mean."
+        )
+    return (
+        f"🤔 {local} is in the morning or the middle of the day. Is that right for your bedtime "
+        "nudge? Tap the time you mean."
     )
