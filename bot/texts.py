@@ -13,8 +13,8 @@ from bot.domain.session import EndReason, Phase, SessionState, Status
 from bot.routines import Library, Routine, Stretch
 
 MEDICAL_NOTE = (
-    "⚕️ Before you start: talk to your doctor or chiropractor about your back and these "
-    "stretches, and stop if anything hurts. A stretch is a gentle pull, never pain. Sharp pain, numbness or "
+    "⚕️ Before you start: talk to your doctor or chiropractor about these stretches, and stop "
+    "if anything hurts. A stretch is a gentle pull, never pain. Sharp pain, numbness or "
     "tingling down the leg are reasons to stop and see a doctor."
 )
 
