@@ -216,3 +216,12 @@ def test_limbs_keep_their_length_while_moving(sid: str) -> None:
         low, high = min(lengths), max(lengths)
         for frame in animation_frames(pose):
             assert low - 1e-4 <= math.dist(frame.joint(a), frame.joint(b)) <= high + 1e-4, (a, b)
+
+
+def test_leg_angle_pictures_are_cached_under_their_own_keys(tmp_path: Path) -> None:
+    pictures = Pictures(cache_dir=tmp_path)
+    drawn = [pictures.leg_angle(d) for d in LEG_ANGLES]
+    assert len({p.key for p in drawn}) == len(LEG_ANGLES)
+    assert all(p.mime == "image/png" and p.filename.endswith(".png") for p in drawn)
+    assert drawn[1].data == draw_leg_angle(LEG_ANGLES[1])
+    assert pictures.leg_angle(LEG_ANGLES[0]) is drawn[0] and pictures.drawn == len(LEG_ANGLES)

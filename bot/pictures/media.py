@@ -14,6 +14,7 @@ import itertools
 import json
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -133,13 +134,13 @@ class Picture:
     """A drawn picture, ready to send."""
 
     key: str  # content hash (picture_key)
-    kind: str  # "still" or "animation"
+    kind: str  # "still", "animation" or "leg-angle"
     data: bytes
     mime: str  # image/png or image/gif
 
     @property
     def filename(self) -> str:
-        return f"{self.key}.{'png' if self.kind == 'still' else 'gif'}"
+        return f"{self.key}.{'gif' if self.kind == 'animation' else 'png'}"
 
 
 class Pictures:
@@ -155,21 +156,32 @@ class Pictures:
         self.drawn = 0  # how many pictures were actually drawn (for tests and metrics)
 
     def still(self, pose: Pose, size: tuple[int, int] = style.DEFAULT_SIZE) -> Picture:
-        return self._get(pose, "still", size)
+        """The pose held, a PNG."""
+        return self._get(pose, "still", size, lambda: draw_still(pose, size))
 
     def animation(self, pose: Pose, size: tuple[int, int] = style.DEFAULT_SIZE) -> Picture:
-        return self._get(pose, "animation", size)
+        """Into the pose and back, a looping GIF."""
+        return self._get(pose, "animation", size, lambda: draw_animation(pose, size))
 
-    def _get(self, pose: Pose, kind: str, size: tuple[int, int]) -> Picture:
+    def leg_angle(self, degrees: int, size: tuple[int, int] = style.DEFAULT_SIZE) -> Picture:
+        """The mobility check's picture of the leg at `degrees` (issue 17), a PNG."""
+        from bot.pictures.mobility import draw_leg_angle, leg_angle_pose
+
+        pose = leg_angle_pose(degrees)
+        return self._get(pose, "leg-angle", size, lambda: draw_leg_angle(degrees, size))
+
+    def _get(
+        self, pose: Pose, kind: str, size: tuple[int, int], draw: Callable[[], bytes]
+    ) -> Picture:
         key = picture_key(pose, kind, size)
         with self._lock:
             if key in self._memory:
                 self._memory.move_to_end(key)
                 return self._memory[key]
-        mime = "image/png" if kind == "still" else "image/gif"
+        mime = "image/gif" if kind == "animation" else "image/png"
         picture = self._from_disk(key, kind, mime)
         if picture is None:
-            data = draw_still(pose, size) if kind == "still" else draw_animation(pose, size)
+            data = draw()
             picture = Picture(key=key, kind=kind, data=data, mime=mime)
             self._to_disk(picture)
             with self._lock:
