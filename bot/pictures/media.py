@@ -37,9 +37,10 @@ PALETTE_COLOURS = 64
 
 def draw_still(pose: Pose, size: tuple[int, int] = style.DEFAULT_SIZE) -> bytes:
     """The pose held (its last keyframe) as a PNG: the stretching leg in the accent colour,
-    where it started as a pale ghost, and the arrow of its movement."""
+    its earlier keyframes as pale ghosts, and the arrow of its movement."""
     first = pose.keyframes[0]
-    image = render(pose, pose.hold, size, Extras(ghost=first, arrow_from=first))
+    ghosts = tuple(pose.keyframes[:-1])
+    image = render(pose, pose.hold, size, Extras(ghosts=ghosts, arrow_from=first))
     return encode_png(image)
 
 

@@ -40,10 +40,10 @@ class View:
 
 @dataclass(frozen=True, slots=True)
 class Extras:
-    """What a still adds to the bare body: the start of the stretching leg as a pale ghost,
-    and the arrow of the movement."""
+    """What a still adds to the bare body: the stretching leg's earlier positions as pale
+    ghosts, and the arrow of the movement."""
 
-    ghost: Keyframe | None = None
+    ghosts: tuple[Keyframe, ...] = ()
     arrow_from: Keyframe | None = None
 
 
@@ -142,8 +142,8 @@ class Canvas:
             elif prop.kind == "chair":
                 self.chair(prop, front=False)
         leg = pose.stretching_leg
-        if extras.ghost is not None:
-            self.leg(extras.ghost, leg, style.GHOST)
+        for ghost in extras.ghosts:
+            self.leg(ghost, leg, style.GHOST)
         far_leg = style.ACCENT_FAR if leg == "far" else style.BODY_FAR
         towel = pose.prop("towel")
         self.arm(frame, "far", style.BODY_FAR)
