@@ -47,26 +47,18 @@ def draw_still(pose: Pose, size: tuple[int, int] = style.DEFAULT_SIZE) -> bytes:
 def draw_animation(pose: Pose, size: tuple[int, int] = style.DEFAULT_SIZE) -> bytes:
     """A looping GIF: from the first keyframe through the others into the hold, a pause, and
     back the same way."""
-    frames, durations = [], []
-    path = list(pose.keyframes)
-    into = _moves(path)
-    back = _moves(path[::-1])
-    frames.append(path[0])
-    durations.append(REST_MS)
-    for frame in into[1:-1]:
-        frames.append(frame)
-        durations.append(FRAME_MS)
-    frames.append(path[-1])
-    durations.append(HOLD_MS)
-    for frame in back[1:-1]:
-        frames.append(frame)
-        durations.append(FRAME_MS)
+    frames = animation_frames(pose)
+    held = len(_moves(list(pose.keyframes))) - 1
+    durations = [
+        REST_MS if i == 0 else HOLD_MS if i == held else FRAME_MS for i in range(len(frames))
+    ]
     images = [render(pose, f, size, supersample=style.SUPERSAMPLE_MOVING) for f in frames]
-    return _gif(images, durations, held=len(into) - 2)
+    return _gif(images, durations, held=held)
 
 
 def animation_frames(pose: Pose) -> list[Keyframe]:
-    """The keyframes the animation shows, in order (for the contact sheet and tests)."""
+    """The keyframes the animation shows, in order: into the hold, then back (without the
+    first keyframe again: the loop starts there)."""
     path = list(pose.keyframes)
     return [*_moves(path), *_moves(path[::-1])[1:-1]]
 
