@@ -14,7 +14,7 @@ from bot.domain.session import EndReason, Phase, SessionState, Status
 from bot.routines import Library, Routine, Stretch
 
 MEDICAL_NOTE = (
-    "⚕️ Before you start: talk to your doctor or chiropractor if you have back pain, and stop "
+    "⚕️ Before you start: talk to your doctor or chiropractor about these stretches, and stop "
     "if anything hurts. A stretch is a gentle pull, never pain. Sharp pain, numbness or "
     "tingling down the leg are reasons to stop and see a doctor."
 )
