@@ -27,7 +27,6 @@ from aiohttp.web_request import FileField
 from bot.sandbox.spec import Spec, Upload
 
 DEFAULT_TEST_TOKEN = "123456789:TEST-token-for-the-loopback-stand-in"
-SEND_METHODS = {"sendmessage", "sendphoto", "senddocument", "sendlocation", "sendchataction"}
 FLOOD_METHODS = {
     "sendmessage",
     "sendphoto",
