@@ -126,6 +126,7 @@ def finishing(emu: BotApiEmulator) -> list[str]:
     return [m.text for m in emu.messages(ANN) if m.text.startswith("🎉")]
 
 
+@pytest.mark.slow  # over ~2.5 s of real waiting (--durations)
 async def test_a_finishing_message_that_failed_is_sent_again(
     emu: BotApiEmulator, bot: Harness
 ) -> None:
@@ -139,6 +140,7 @@ async def test_a_finishing_message_that_failed_is_sent_again(
     assert len(await bot.services.store.session_log(ANN)) == 1
 
 
+@pytest.mark.slow  # over ~2.5 s of real waiting (--durations)
 async def test_a_restart_shows_the_ending_a_failure_kept_from_the_chat(
     emu: BotApiEmulator, bot: Harness
 ) -> None:

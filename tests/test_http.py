@@ -88,7 +88,7 @@ async def test_flood_control_was_answered_not_acted_on(emu: BotApiEmulator, bot:
 async def test_a_read_timeout_may_have_arrived(emu: BotApiEmulator, bot: Bot) -> None:
     """The request reached the server, which did not answer in time: from the bot's side it
     may well have been delivered."""
-    emu.hang_next("sendMessage", seconds=0.6)
+    emu.hang_next("sendMessage", seconds=0.4)
     error = await failure(bot)
     assert isinstance(error, TimedOut)
     assert may_have_arrived(error)
@@ -102,7 +102,7 @@ async def test_a_timeout_can_be_shortened_per_call(emu: BotApiEmulator) -> None:
     emu.send_text(ANN, "hi")
     request = AiohttpRequest(read_timeout=30.0)  # the default would wait out the hang
     async with Bot(emu.token, base_url=emu.base_url, request=request) as bot:
-        emu.hang_next("sendMessage", seconds=0.6)
+        emu.hang_next("sendMessage", seconds=0.4)
         with pytest.raises(TimedOut):
             await bot.send_message(ANN, "Time to stretch", read_timeout=READ_TIMEOUT)
 

@@ -57,6 +57,7 @@ def in_order(lines: list[str], expected: list[str]) -> None:
             )
 
 
+@pytest.mark.slow  # over ~2.5 s of real waiting (--durations)
 def test_plain_transcript_of_start_and_a_whole_session() -> None:
     result = run_try(
         "/start\n/stretch single\n1\n", "--plain", "--speed", "20", "--routines", str(QUICK)
@@ -88,6 +89,7 @@ def test_plain_transcript_of_start_and_a_whole_session() -> None:
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow  # over ~2.5 s of real waiting (--durations)
 async def test_nudge_jumps_say_why_no_nudge_came() -> None:
     """Before /start nothing is scheduled; a nudge 1.5 hours after a session is skipped on
     purpose, and the jump says so; the next jump brings the bedtime nudge. The chat is driven
@@ -141,6 +143,7 @@ def test_a_bad_routines_file_exits_2_with_its_message(tmp_path: Path) -> None:
     assert len(result.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.slow  # over ~2.5 s of real waiting (--durations)
 def test_end_of_input_exits_cleanly_and_fast() -> None:
     began = time.monotonic()
     result = run_try("/help\n", "--plain", "--routines", str(QUICK))
@@ -199,6 +202,7 @@ def texts_shown(app: ChatApp) -> str:
     return "\n".join(str(b.text.render()) for b in bubbles(app))
 
 
+@pytest.mark.slow  # over ~2.5 s of real waiting (--durations)
 @pytest.mark.parametrize("size", [(80, 24)])
 async def test_the_terminal_chat_runs_a_session_and_a_nudge(size: tuple[int, int]) -> None:
     app = ChatApp(SandboxOptions(routines=QUICK, speed=20.0, start=parse_start(START)))
