@@ -92,9 +92,9 @@ def test_plain_transcript_of_start_and_a_whole_session() -> None:
 @pytest.mark.slow  # over ~2.5 s of real waiting (--durations)
 async def test_nudge_jumps_say_why_no_nudge_came() -> None:
     """Before /start nothing is scheduled; a nudge 1.5 hours after a session is skipped on
-    purpose, and the jump says so; the next jump brings the bedtime nudge. The chat is driven
-    in-process (waiting on the chat, not on quiet spells), then `:nudge` through the plain
-    front-end."""
+    purpose, and the jump says so; the next jump brings the bedtime nudge. Paused, turned off
+    and unsubscribed each get their reason too. The chat is driven in-process (waiting on the
+    chat, not on quiet spells), then `:nudge` through the plain front-end."""
     options = SandboxOptions(routines=QUICK, speed=20.0, start=parse_start(START_BEFORE_MORNING))
     async with Sandbox(options) as box:
         out = io.StringIO()
@@ -114,6 +114,18 @@ async def test_nudge_jumps_say_why_no_nudge_came() -> None:
 
         out = io.StringIO()
         await run_plain(box, io.StringIO(":nudge\n:nudge\n"), out)
+
+        # A break: the next nudge comes due and is skipped, and the jump says why.
+        box.say("/pause 2")
+        await box.emu.wait_for_message(USER_ID, "Enjoy your break", timeout=15)
+        assert "nudges are paused" in (await box.next_nudge()).note
+        # Both nudges turned off (as /settings does), then unsubscribed: nothing to jump to.
+        for kind in ("morning", "bedtime"):
+            await box.services.subscriptions.set_enabled(USER_ID, kind, False)
+        assert (await box.next_nudge()).note == texts.SANDBOX_NUDGES_OFF
+        box.say("/stop")
+        await box.emu.wait_for_message(USER_ID, texts.STOPPED, timeout=15)
+        assert (await box.next_nudge()).note == texts.SANDBOX_UNSUBSCRIBED
     in_order(
         out.getvalue().splitlines(),
         [
