@@ -110,6 +110,8 @@ async def run_plain(box: Sandbox, source: TextIO = sys.stdin, out: TextIO = sys.
     lines = _lines(source)
     while True:
         line = await lines.get()
+        # What came while we waited for this line (the end of a hold, say) prints before it.
+        transcript.flush()
         if line is None:
             break
         text = line.rstrip("\n")
