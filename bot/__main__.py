@@ -14,6 +14,7 @@ from pathlib import Path
 from bot.clock import Clock
 from bot.config import ConfigError, Settings, load_settings
 from bot.routines import RoutinesError, describe, load_routines
+from bot.store.errors import DatabaseProblem
 
 EXIT_USAGE = 2
 
@@ -35,6 +36,8 @@ def main(argv: list[str] | None = None, *, clock: Clock | None = None) -> int:
     sandbox.add_argument("--start", help="start the clock here, e.g. 2026-01-05T15:00 (UTC)")
     check = sub.add_parser("check-routines", help="validate a routines file and show what it holds")
     check.add_argument("path", nargs="?", type=Path, help="default: ROUTINES_PATH or routines.toml")
+    copy = sub.add_parser("backup", help="copy the SQLite database safely, even while the bot runs")
+    copy.add_argument("path", type=Path, help="the new file, or a folder to put it in")
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
@@ -43,11 +46,16 @@ def main(argv: list[str] | None = None, *, clock: Clock | None = None) -> int:
             return 0
         if args.command == "try":
             return _try(settings, args)
+        if args.command == "backup":
+            from bot.backup import backup
+
+            print(backup(settings.database_url, args.path).describe())
+            return 0
         if args.command == "migrate":
             _migrate(settings)
             return 0
         return _run(settings, clock)
-    except (ConfigError, RoutinesError) as exc:
+    except (ConfigError, RoutinesError, DatabaseProblem) as exc:
         print(f"limber: {exc}", file=sys.stderr)
         return EXIT_USAGE
 

@@ -8,13 +8,27 @@ handler, which is why everything is parsed here and nowhere else.
 from __future__ import annotations
 
 import re
+from importlib.resources import files
 from pathlib import Path
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_ROUTINES = PROJECT_ROOT / "routines.toml"
+
+
+def shipped(name: str) -> Path:
+    """A file or folder Limber ships (`routines.toml`, `migrations`): the copy inside the
+    installed package (bot/_packaged, written by setup.py at build time), else, in a checkout,
+    the one at the project root. The installed copy comes first: beside an installed package,
+    PROJECT_ROOT is site-packages, where another distribution may own a `migrations` folder."""
+    installed = files("bot") / "_packaged" / name
+    if installed.is_file() or installed.is_dir():
+        return Path(str(installed))
+    return PROJECT_ROOT / name
+
+
+DEFAULT_ROUTINES = shipped("routines.toml")
 
 # BotFather tokens look like "123456789:AA...". The tests' stand-in uses a shorter secret, so
 # the check is about shape (digits, colon, URL-safe secret), not about exact length.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
+from datetime import datetime, timedelta
 
 from bot.domain.session import EndReason, Phase, SessionState, Status
 from bot.routines import Library, Routine, Stretch
@@ -74,12 +75,16 @@ def help_text(library: Library) -> str:
         "time, with a timer for each hold, and nudges you every morning and bedtime.\n\n"
         f"/stretch — start the default routine (or /stretch NAME: {routines})\n"
         "/routines — pick a routine\n"
+        "/stats — your streak and progress, with a picture\n"
+        "/export — a copy of everything I keep about you (a ZIP of CSV files)\n"
         "/settings — time zone and nudge times\n"
         "/timezone CITY, /morning HH:MM, /bedtime HH:MM — change one thing\n"
         "/pause DAYS, /resume — a break from nudges\n"
         "/stop — no more nudges (your history is kept)\n"
         "/deletedata — erase everything I keep about you\n"
-        "/start — the welcome and the medical note\n\n"
+        "/privacy — what I keep about you and why\n"
+        "/start — the welcome and the medical note\n"
+        "/help — this message\n\n"
         "During a session: Ready starts a hold; Pause, Skip and Stop are always one tap away; "
         "“This hurts” ends the session.\n\n" + MEDICAL_NOTE
     )
@@ -129,7 +134,7 @@ def intro(routine: Routine, state: SessionState, *, first: bool) -> str:
     parts = []
     if first:
         parts.append(
-            f"🧘 {routine.title}: {total} stretch{'es' if total != 1 else ''}, "
+            f"🧘 {routine.title}: {count('{n} stretch', '{n} stretches', total)}, "
             f"{_minutes(routine)}. Relax while you stretch; stop if anything hurts."
         )
     parts.append(f"Stretch {n} of {total}: {stretch.name}")
@@ -187,7 +192,7 @@ def finished(routine: Routine, state: SessionState) -> str:
     assert state.ended_at is not None
     spent = _duration(int((state.ended_at - state.started_at).total_seconds()))
     done = state.stretches_done
-    line = f"🎉 Done! {routine.title}: {done} stretch{'es' if done != 1 else ''} in {spent}"
+    line = f"🎉 Done! {routine.title}: {count('{n} stretch', '{n} stretches', done)} in {spent}"
     if state.stretches_skipped:
         line += f" ({state.stretches_skipped} skipped)"
     return line + ".\nWell done. Your back thanks you; see you at the next session."
@@ -204,8 +209,8 @@ def ended(routine: Routine, state: SessionState) -> str:
         return "This session was replaced by a new one."
     done = state.stretches_done
     return (
-        f"Session stopped after {done} stretch{'es' if done != 1 else ''} "
-        f"({state.holds_done} hold{'s' if state.holds_done != 1 else ''}). "
+        f"Session stopped after {count('{n} stretch', '{n} stretches', done)} "
+        f"({count('{n} hold', '{n} holds', state.holds_done)}). "
         "Every bit counts. /stretch whenever you're ready."
     )
 
@@ -262,11 +267,6 @@ def nudge(kind: str, user_id: int, day: int, first_name: str) -> str:
 
 def snoozed(until_local: str) -> str:
     return f"💤 Snoozed. I'll remind you again at {until_local}."
-
-
-def nudge_skipped(kind: str) -> str:
-    later = "tonight" if kind == "morning" else "tomorrow morning"
-    return f"Okay, skipping this one. See you {later}. 🙂"
 
 
 def nudge_started(kind: str) -> str:
@@ -386,7 +386,6 @@ NO_HISTORY = (
     "No sessions yet, so nothing to chart. 🙂 Do your first one with /stretch and your "
     "calendar starts filling up."
 )
-EXPORT_CAPTION = "Your Limber history: every finished session and your back-pain answers."
 
 
 def streak_day(current: int) -> str:
@@ -414,10 +413,213 @@ def stats_text(
     current: int, best: int, sessions: int, minutes: int, full_days: int, freezes: int
 ) -> str:
     return (
-        f"📊 Streak: {current} day{'s' if current != 1 else ''} (best {best})\n"
+        f"📊 Streak: {count('{n} day', '{n} days', current)} (best {best})\n"
         f"Sessions: {sessions}, {minutes} min in all\n"
         f"Full days (morning and bedtime): {full_days}\n"
         f"Streak freezes held: {freezes}"
+    )
+
+
+# --- privacy, export and operators ---
+
+PRIVACY = (
+    "🔒 What Limber keeps about you, and why\n\n"
+    "• Your Telegram user and chat id, first name and language: to know who you are and "
+    "greet you.\n"
+    "• Your time zone, morning and bedtime nudge times, pause and whether nudges are on: to "
+    "nudge you at your local time. A shared location or a typed city only picks the time zone; "
+    "the location itself is not kept.\n"
+    "• Your sessions (routine, start and end, holds done): to guide you, and for your streaks "
+    "and /stats.\n"
+    "• Your answers to “how's your back?” (0 to 10, one a day): to chart them for you. These "
+    "are health data, used for nothing else.\n\n"
+    "How long: until you delete it. /stop only ends the nudges and keeps your history for when "
+    "you come back; /deletedata erases everything at once.\n\n"
+    "Who can see it: you, through this chat, and the people who run this Limber bot, who "
+    "keep the database. It is not sold, shared or used for ads. Telegram carries the messages "
+    "under its own privacy policy. The bot's logs may name your user id when a message fails, "
+    "never your answers.\n\n"
+    "Your copy: /export sends everything Limber keeps about you as a ZIP of CSV files.\n"
+    "Erase it: /deletedata, after one confirmation. Backups the operator keeps age out on "
+    "their own schedule.\n\n"
+    "Limber is a stretching coach, not a medical service."
+)
+# For setMyDescription (the text people see before pressing Start), when it is wired up.
+DESCRIPTION_PRIVACY_LINE = "Your data: send /privacy to read what Limber keeps and why."
+EXPORT_ZIP_CAPTION = (
+    "Everything Limber keeps about you: profile.csv (name, language, time zone, nudge times), "
+    "history.csv (sessions and back-pain answers) and one CSV per table in tables/."
+)
+
+
+def admin_report(
+    *,
+    subscribers: int,
+    active_week: int,
+    sessions_today: int,
+    nudges_sent: int,
+    nudges_failed: int,
+    nudges_since: str,
+    oldest_due: str,
+    errors_hour: int,
+) -> str:
+    return (
+        "🛠 Limber, for operators\n\n"
+        f"Subscribers (nudges on): {subscribers}\n"
+        f"Active this week (started a session): {active_week}\n"
+        f"Sessions today (UTC): {sessions_today}\n"
+        f"Nudges in the last day{nudges_since}: {nudges_sent} sent, "
+        f"{nudges_failed} failed (blocked included)\n"
+        f"Oldest unsent due nudge: {oldest_due}\n"
+        f"Errors in the last hour (this process): {errors_hour}"
+    )
+
+
+ADMIN_NO_DUE_NUDGE = "none, all caught up"
+
+
+def admin_overdue(minutes: int) -> str:
+    return f"due {minutes} min ago"
+
+
+def admin_since_start(minutes: int) -> str:
+    return f" (this process, up {minutes} min)"
+
+
+ADMIN_THIS_PROCESS = " (this process)"
+# --- ux: plurals, buttons, commands, onboarding, settings, the stats picture ---
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The form for `n`, as gettext's ngettext: English has two (1, everything else); a
+    catalog later gives each language its own rule. The forms keep a {n} to format."""
+    return singular if n == 1 else plural
+
+
+def count(singular: str, plural: str, n: int) -> str:
+    """ "1 stretch", "3 stretches": ngettext's form with the number filled in."""
+    return ngettext(singular, plural, n).format(n=n)
+
+
+# Every command the bot has, with the line Telegram shows in its menu; /help lists them all.
+COMMANDS = (
+    ("stretch", "Start a guided stretching session"),
+    ("routines", "Pick a routine"),
+    ("stats", "Your streak and progress, with a picture"),
+    ("export", "A copy of everything Limber keeps about you"),
+    ("settings", "Time zone and nudge times"),
+    ("timezone", "Set your time zone"),
+    ("morning", "Set the morning nudge, e.g. /morning 07:30"),
+    ("bedtime", "Set the bedtime nudge, e.g. /bedtime 22:00"),
+    ("pause", "Pause nudges for a few days, e.g. /pause 7"),
+    ("resume", "End a pause early"),
+    ("stop", "Unsubscribe from nudges"),
+    ("deletedata", "Erase everything Limber keeps about you"),
+    ("privacy", "What Limber keeps about you, and why"),
+    ("start", "Welcome, the medical note, subscribe"),
+    ("help", "What Limber does"),
+)
+
+# A second tap on a button that has done its job (a double tap): short, and nothing happens.
+ALREADY_DONE = "Already done. 👍"
+
+BUTTON_CHANGE_ZONE = "🌍 Change time zone"
+
+
+def _kind_label(kind: str) -> str:
+    return "☀️ Morning" if kind == "morning" else "🌙 Bedtime"
+
+
+def button_time_of(kind: str) -> str:
+    return f"{_kind_label(kind)} time"
+
+
+def button_toggle(kind: str, on: bool) -> str:
+    return f"{_kind_label(kind)}: {'turn off' if on else 'turn on'}"
+
+
+def button_snooze(minutes: int) -> str:
+    hours, rest = divmod(minutes, 60)
+    if hours and not rest:
+        return f"💤 {hours} h"
+    return f"💤 {minutes} min"
+
+
+def describe_delay(delta: timedelta) -> str:
+    """ "in 9 h 12 min": rounded up to whole minutes, so it never promises too early."""
+    seconds = delta.total_seconds()
+    if seconds < 60:
+        return "in less than a minute"
+    minutes = math.ceil(seconds / 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours and minutes:
+        return f"in {hours} h {minutes} min"
+    if hours:
+        return f"in {hours} h"
+    return f"in {minutes} min"
+
+
+def reask(step: str) -> str:
+    """A reply that answers nothing ("thanks!", 👍) while a set-up question waits."""
+    if step == "timezone":
+        return (
+            "You're welcome! 🙂 One thing is still missing before I can nudge you: your time "
+            f"zone.\n\n{ASK_TIMEZONE}"
+        )
+    return f"🙂 I still need a time for the {step} nudge.\n\n{ask_time(step)}"
+
+
+ZONE_NOT_SET = "🌍 Your time zone isn't set yet, so no nudges are scheduled.\n\n" + ASK_TIMEZONE
+NUDGES_STOPPED = "🔕 Nudges are off since /stop. /start turns them back on."
+
+
+def time_set_while_stopped(kind: str, local: str) -> str:
+    what = "Morning" if kind == "morning" else "Bedtime"
+    return f"{what} time saved: {local}. {NUDGES_STOPPED}"
+
+
+def nudge_skipped_until(next_kind: str | None, skipped: str) -> str:
+    """Skip today's reply, naming the next nudge that is really on (none: no promise)."""
+    if next_kind is None:
+        return "Okay, skipping this one. 🙂"
+    if next_kind == "morning":
+        later = "tomorrow morning"
+    elif skipped == "morning":
+        later = "tonight"
+    else:
+        later = "tomorrow night"
+    return f"Okay, skipping this one. See you {later}. 🙂"
+
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def day_and_time(local: datetime) -> str:
+    """ "Tue 01 Dec, 13:00" (names from here, not from the process's locale)."""
+    return f"{WEEKDAYS[local.weekday()]} {local:%d} {MONTHS[local.month - 1]}, {local:%H:%M}"
+
+
+# The /stats picture (drawn with a Latin-only font: keep these to Latin letters).
+CHART_TITLE = "Limber"
+CHART_WEEKDAYS = (("Mon", 0), ("Wed", 2), ("Fri", 4), ("Sun", 6))
+CHART_MONTHS = MONTHS
+CHART_LEGEND = ("Morning", "Bedtime", "Both", "None")
+CHART_PAIN_TITLE = "How's your back (0 = no pain)"
+CHART_NO_PAIN = "No answers yet"
+
+
+def chart_title(name: str) -> str:
+    return f"{CHART_TITLE}: {name}" if name else CHART_TITLE
+
+
+def chart_figures(
+    current: int, best: int, sessions: int, minutes: int, full_days: int, freezes: int
+) -> str:
+    return (
+        f"Streak: {count('{n} day', '{n} days', current)}   Best: {best}   "
+        f"Sessions: {sessions}   Minutes: {minutes}   "
+        f"Full days: {full_days}   Freezes: {freezes}"
     )
 
 

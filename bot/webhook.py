@@ -17,7 +17,6 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 import uvicorn
-from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -27,6 +26,7 @@ from telegram import Update
 from bot.coach import AnyApp
 from bot.config import Settings
 from bot.services import KEY, Services
+from bot.store.errors import DatabaseProblem
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -85,8 +85,10 @@ async def health_problems(svc: Services) -> list[str]:
     problems = []
     try:
         async with asyncio.timeout(3):
-            async with svc.store.reading() as db:
-                await db.execute(text("SELECT 1"))
+            await svc.store.ping()
+    except DatabaseProblem as exc:  # e.g. the SQLite file deleted under the running bot
+        log.error("health: %s", exc)
+        problems.append(str(exc))
     except Exception as exc:  # any failure to answer is the finding
         problems.append(f"database does not answer ({type(exc).__name__})")
     last = svc.dispatcher.last_tick_at

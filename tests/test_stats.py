@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 
@@ -159,8 +160,9 @@ async def test_export_sends_the_history_as_csv(emu: BotApiEmulator, bot: Harness
     await seed_month(bot)
     emu.send_text(ANN, "/export")
     reply = await next_message(emu, ANN, 0)
-    assert reply.document is not None and reply.filename == "limber-history.csv"
-    rows = list(csv.DictReader(io.StringIO(reply.document.decode("utf-8"))))
+    assert reply.document is not None and reply.filename == "limber-export.zip"
+    history = zipfile.ZipFile(io.BytesIO(reply.document)).read("history.csv")
+    rows = list(csv.DictReader(io.StringIO(history.decode("utf-8"))))
     sessions = [r for r in rows if r["record"] == "session"]
     pains = [r for r in rows if r["record"] == "pain"]
     assert len(sessions) == len(await bot.services.store.session_log(ANN))

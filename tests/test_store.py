@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from sqlalchemy import text
 
 from bot.domain.session import Event, Status, apply, begin
 from bot.routines import Routine, load_routines
+from bot.store.errors import DatabaseProblem
 from bot.store.models import Base, GuidedSession, SessionLog, User
 from bot.store.repo import Store
 
@@ -131,3 +133,47 @@ async def test_sqlite_runs_with_wal_and_foreign_keys(sqlite_url: str) -> None:
             assert (await conn.exec_driver_sql("PRAGMA busy_timeout")).scalar() == 10_000
     finally:
         await engine.dispose()
+
+
+async def test_ping_turns_bad_when_the_sqlite_folder_is_deleted(tmp_path: Path) -> None:
+    """The running process keeps writing into the deleted file (its descriptors still work),
+    so SELECT 1 alone would stay happy while every write is lost at the next restart."""
+    from bot.store.db import create_engine, upgrade_async
+
+    folder = tmp_path / "data"
+    url = f"sqlite+aiosqlite:///{folder / 'limber.db'}"
+    await upgrade_async(url)
+    store = Store(create_engine(url))
+    try:
+        await store.upsert_user(1, 1, "A", None, T0)
+        await store.ping()
+        shutil.rmtree(folder)
+        await store.upsert_user(2, 2, "B", None, T0)  # "succeeds", into a file nobody can find
+        with pytest.raises(DatabaseProblem, match="is gone"):
+            await store.ping()
+    finally:
+        await store.close()
+
+
+@pytest.mark.postgres
+async def test_ping_turns_bad_when_postgresql_loses_the_database() -> None:
+    import asyncpg
+
+    from bot.store.db import create_engine, upgrade_async
+    from tests.conftest import PG_ADMIN_DSN, fresh_pg_database
+
+    async with fresh_pg_database() as url:
+        await upgrade_async(url)
+        store = Store(create_engine(url))
+        try:
+            await store.ping()
+            admin = await asyncpg.connect(PG_ADMIN_DSN)
+            try:
+                name = url.rsplit("/", 1)[1]
+                await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+            finally:
+                await admin.close()
+            with pytest.raises(Exception, match="does not exist"):
+                await store.ping()
+        finally:
+            await store.close()

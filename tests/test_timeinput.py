@@ -6,7 +6,7 @@ from datetime import time
 
 import pytest
 
-from bot.domain.timeinput import parse_time_of_day
+from bot.domain.timeinput import Plausibility, parse_time_of_day, plausible, read_time
 from bot.domain.timezones import is_utc_offset, resolve_zone, suggest_zones, zone_from_location
 
 
@@ -26,6 +26,14 @@ from bot.domain.timezones import is_utc_offset, resolve_zone, suggest_zones, zon
         ("22h", time(22, 0)),
         ("0:00", time(0, 0)),
         ("23:59", time(23, 59)),
+        ("0730", time(7, 30)),
+        ("7 30", time(7, 30)),
+        ("7", time(7, 0)),
+        ("noon", time(12, 0)),
+        ("midnight", time(0, 0)),
+        ("half past ten", time(10, 30)),
+        ("quarter to eight", time(7, 45)),
+        ("at 10:30 p.m.", time(22, 30)),
     ],
 )
 def test_accepted_times(typed: str, expected: time) -> None:
@@ -34,10 +42,92 @@ def test_accepted_times(typed: str, expected: time) -> None:
 
 @pytest.mark.parametrize(
     "typed",
-    ["25:99", "24:00", "13pm", "0am", "7:60", "", "   ", "soon", "0730", "🙂", "x" * 4096, "7:3"],
+    [
+        "25:99",
+        "24:00",
+        "13pm",
+        "0am",
+        "7:60",
+        "",
+        "   ",
+        "soon",
+        "🙂",
+        "x" * 4096,
+        "7:3",
+        "1 2 3",
+        "7:30:00",
+        "thanks",
+        "half past",
+        "32",
+    ],
 )
 def test_refused_times(typed: str) -> None:
     assert parse_time_of_day(typed) is None
+
+
+@pytest.mark.parametrize(
+    ("language", "typed", "expected"),
+    [
+        ("es", "7 y media", time(7, 30)),
+        ("es", "a las 10 de la noche", time(22, 0)),
+        ("es", "mediodía", time(12, 0)),
+        ("es", "medianoche", time(0, 0)),
+        ("es", "diez menos cuarto", time(9, 45)),
+        ("pt-br", "7 e meia", time(7, 30)),
+        ("pt-br", "às 21h", time(21, 0)),
+        ("pt-br", "7h30", time(7, 30)),
+        ("pt-br", "meia-noite", time(0, 0)),
+        ("pt-br", "meio-dia", time(12, 0)),
+        ("de", "7 Uhr", time(7, 0)),
+        ("de", "um 7 Uhr 30", time(7, 30)),
+        ("de", "halb acht", time(7, 30)),
+        ("de", "viertel nach sieben", time(7, 15)),
+        ("de", "neun Uhr abends", time(21, 0)),
+        ("de", "Mitternacht", time(0, 0)),
+        ("fr", "19h30", time(19, 30)),
+        ("fr", "à 7h", time(7, 0)),
+        ("fr", "dix heures et demie", time(10, 30)),
+        ("fr", "7 heures du matin", time(7, 0)),
+        ("fr", "minuit", time(0, 0)),
+        ("fr", "midi", time(12, 0)),
+        ("ru", "7 утра", time(7, 0)),
+        ("ru", "в 9 вечера", time(21, 0)),
+        ("ru", "в 21:00", time(21, 0)),
+        ("ru", "11 ночи", time(23, 0)),
+        ("ru", "полночь", time(0, 0)),
+        ("ru", "полдень", time(12, 0)),
+    ],
+)
+def test_times_as_each_language_writes_them(language: str, typed: str, expected: time) -> None:
+    assert parse_time_of_day(typed) == expected, language
+
+
+@pytest.mark.parametrize(
+    ("morning", "typed", "fits", "instead"),
+    [
+        (True, "7:30", True, None),
+        (True, "7", True, None),
+        (False, "22:00", True, None),
+        (False, "00:30", True, None),
+        # A bedtime typed as "7" or "7:30" is most likely the evening: offer 19:00 / 19:30.
+        (False, "7", False, time(19, 0)),
+        (False, "half past ten", False, time(22, 30)),
+        (False, "7:30", False, time(19, 30)),
+        # "7:30am" as a bedtime fixed the half: ask, with nothing better to offer.
+        (False, "7:30am", False, None),
+        (False, "07:30", False, None),
+        # A morning nudge in the evening.
+        (True, "19:30", False, None),
+        (True, "7pm", False, None),
+        (True, "12", True, None),
+    ],
+)
+def test_a_nudge_time_in_the_wrong_half_of_the_day_is_questioned(
+    morning: bool, typed: str, fits: bool, instead: time | None
+) -> None:
+    reading = read_time(typed)
+    assert reading is not None
+    assert plausible(morning, reading) == Plausibility(fits, instead)
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,6 @@ drift by an hour twice a year. A city or a zone name is what keeps 07:30 at 07:3
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -14,80 +13,14 @@ from functools import cache
 from typing import Any
 from zoneinfo import available_timezones
 
+from bot.places.index import find_places
+
 
 @dataclass(frozen=True, slots=True)
 class ZoneMatch:
     zone: str
     label: str
 
-
-# Big cities that are not zone names themselves.
-_ALIASES = {
-    "san francisco": "America/Los_Angeles",
-    "los angeles": "America/Los_Angeles",
-    "seattle": "America/Los_Angeles",
-    "san diego": "America/Los_Angeles",
-    "las vegas": "America/Los_Angeles",
-    "portland": "America/Los_Angeles",
-    "washington": "America/New_York",
-    "boston": "America/New_York",
-    "miami": "America/New_York",
-    "atlanta": "America/New_York",
-    "philadelphia": "America/New_York",
-    "nyc": "America/New_York",
-    "houston": "America/Chicago",
-    "dallas": "America/Chicago",
-    "austin": "America/Chicago",
-    "minneapolis": "America/Chicago",
-    "montreal": "America/Toronto",
-    "ottawa": "America/Toronto",
-    "calgary": "America/Edmonton",
-    "mumbai": "Asia/Kolkata",
-    "bombay": "Asia/Kolkata",
-    "delhi": "Asia/Kolkata",
-    "new delhi": "Asia/Kolkata",
-    "bangalore": "Asia/Kolkata",
-    "bengaluru": "Asia/Kolkata",
-    "chennai": "Asia/Kolkata",
-    "hyderabad": "Asia/Kolkata",
-    "calcutta": "Asia/Kolkata",
-    "pune": "Asia/Kolkata",
-    "beijing": "Asia/Shanghai",
-    "shenzhen": "Asia/Shanghai",
-    "guangzhou": "Asia/Shanghai",
-    "munich": "Europe/Berlin",
-    "münchen": "Europe/Berlin",
-    "hamburg": "Europe/Berlin",
-    "frankfurt": "Europe/Berlin",
-    "cologne": "Europe/Berlin",
-    "köln": "Europe/Berlin",
-    "milan": "Europe/Rome",
-    "barcelona": "Europe/Madrid",
-    "kiev": "Europe/Kyiv",
-    "st petersburg": "Europe/Moscow",
-    "saint petersburg": "Europe/Moscow",
-    "rio": "America/Sao_Paulo",
-    "rio de janeiro": "America/Sao_Paulo",
-    "osaka": "Asia/Tokyo",
-    "kyoto": "Asia/Tokyo",
-    "busan": "Asia/Seoul",
-    "abu dhabi": "Asia/Dubai",
-    "tel aviv": "Asia/Jerusalem",
-    "cape town": "Africa/Johannesburg",
-    "perth": "Australia/Perth",
-    "auckland": "Pacific/Auckland",
-    "wellington": "Pacific/Auckland",
-    "hanoi": "Asia/Bangkok",
-    "ho chi minh city": "Asia/Ho_Chi_Minh",
-    "saigon": "Asia/Ho_Chi_Minh",
-    "edinburgh": "Europe/London",
-    "manchester": "Europe/London",
-    "glasgow": "Europe/London",
-    "zurich": "Europe/Zurich",
-    "geneva": "Europe/Zurich",
-    "utc": "UTC",
-    "gmt": "UTC",
-}
 
 _BY_LANGUAGE = {
     "en-gb": ["Europe/London", "Europe/Dublin", "America/New_York", "Australia/Sydney"],
@@ -130,21 +63,9 @@ def _fold(text: str) -> str:
 
 
 @cache
-def _index() -> tuple[dict[str, str], dict[str, str]]:
-    """(folded zone name -> zone, folded city -> zone) over the canonical zones."""
-    zones = sorted(
-        z
-        for z in available_timezones()
-        if "/" in z and not z.startswith(("Etc/", "SystemV/", "US/", "posix/", "right/"))
-    )
-    by_name = {_fold(z): z for z in available_timezones()}
-    by_city: dict[str, str] = {}
-    for zone in zones:
-        city = _fold(zone.rsplit("/", 1)[1])
-        by_city.setdefault(city, zone)
-    for alias, zone in _ALIASES.items():
-        by_city[_fold(alias)] = zone
-    return by_name, by_city
+def _zone_names() -> dict[str, str]:
+    """Folded IANA zone name -> zone ("europe/berlin", "america/new york")."""
+    return {_fold(z): z for z in available_timezones()}
 
 
 def _label(zone: str) -> str:
@@ -152,19 +73,24 @@ def _label(zone: str) -> str:
     return zone if city == zone else f"{city} ({zone})"
 
 
-def resolve_zone(text: str) -> ZoneMatch | None:
-    """The zone a user means by a zone name or a city, tolerating small typos; else None."""
+def resolve_zone(text: str, language: str | None = None) -> ZoneMatch | None:
+    """The zone a user means by a zone name or a place, tolerating small typos; else None.
+
+    Places come from the GeoNames city index (bot/places); where a name is ambiguous this
+    takes the likeliest: `find_places` gives the caller the choices to ask about.
+    """
     key = _fold(text)[:64]
     if not key:
         return None
-    by_name, by_city = _index()
-    zone = by_name.get(key) or by_city.get(key)
-    if zone is None and "/" not in key:
-        close = difflib.get_close_matches(key, list(by_city), n=1, cutoff=0.8)
-        zone = by_city[close[0]] if close else None
-    if zone is None:
+    zone = _zone_names().get(key)
+    if zone is not None:
+        return ZoneMatch(zone, _label(zone))
+    if "/" in key:
         return None
-    return ZoneMatch(zone, _label(zone))
+    best = find_places(text, language).best
+    if best is None or best.zone not in available_timezones():
+        return None
+    return ZoneMatch(best.zone, f"{best.name} ({best.zone})")
 
 
 def is_utc_offset(text: str) -> bool:

@@ -1,12 +1,14 @@
-"""/stats (text and picture), /export (CSV) and the back-pain answer buttons."""
+"""/stats (text and picture), /export (a ZIP of CSVs) and the back-pain answer buttons."""
 
 from __future__ import annotations
 
-from telegram import InputFile, Message, Update
+from telegram import InputFile, Update
 from telegram.ext import ContextTypes
 
 from bot import texts
-from bot.progress import parse_pain_data
+from bot.export import FILENAME, build_export
+from bot.handlers.press import claim, pressed_message
+from bot.keyboards import parse_pain_data
 from bot.services import services
 
 
@@ -25,12 +27,12 @@ async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     svc, message, user = services(context), update.effective_message, update.effective_user
     if message is None or user is None:
         return
-    if await svc.store.get_user(user.id) is None:
+    data = await build_export(svc.store, svc.progress, user.id)
+    if data is None:
         await message.reply_text(texts.NO_DATA)
         return
-    data = await svc.progress.export_csv(user.id)
     await message.reply_document(
-        InputFile(data, filename="limber-history.csv"), caption=texts.EXPORT_CAPTION
+        InputFile(data, filename=FILENAME), caption=texts.EXPORT_ZIP_CAPTION
     )
 
 
@@ -38,10 +40,7 @@ async def pain_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     query = update.callback_query
     if query is None or query.data is None:
         return
-    if not isinstance(query.message, Message) or not query.message.is_accessible:
-        # A message Telegram no longer lets the bot see (date 0): it cannot be edited, so the
-        # press is refused, but still answered.
-        await query.answer(texts.UNKNOWN_BUTTON)
+    if await pressed_message(query) is None:
         return
     svc = services(context)
     parsed = parse_pain_data(query.data)
@@ -50,5 +49,5 @@ async def pain_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     day, score = parsed
     await svc.store.record_pain(query.from_user.id, day, score, svc.clock.now())
-    await query.answer()
-    await query.edit_message_text(texts.pain_noted(score))
+    # Recording twice is harmless (one answer per day); a second tap is only told it's done.
+    await claim(query, texts.pain_noted(score))

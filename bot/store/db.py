@@ -9,7 +9,7 @@ concurrent under WAL.
 A SQLite file also gets a second, synchronous engine (`sqlite_lane_engine`) for the store's hot
 path: through aiosqlite every statement is several hops between the event loop and the
 driver's thread, and those hops, not SQLite, are most of what a burst of button presses
-waits for (see bot/store/repo.py).
+waits for (see bot/store/sqlite_lane.py).
 """
 
 from __future__ import annotations
@@ -25,9 +25,11 @@ from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from bot.config import PROJECT_ROOT
+from bot.config import shipped
+from bot.store import preflight
+from bot.store.errors import DatabaseProblem as DatabaseProblem  # raised by upgrade
 
-MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
+MIGRATIONS_DIR = shipped("migrations")
 READONLY = "limber_readonly"
 # For connections that only ever run one statement per transaction (the store's hot reads).
 SINGLE_STATEMENT = "limber_single_statement"
@@ -50,9 +52,8 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     return create_async_engine(url, **kwargs)
 
 
-def sqlite_lane_engine(url: str) -> Engine | None:
-    """A synchronous engine on the same SQLite file as `url`, tuned alike; None for anything
-    but a SQLite file (an in-memory database would be a different database per engine)."""
+def sqlite_file(url: str) -> Path | None:
+    """The file a SQLite `url` names; None for an in-memory database or another backend."""
     parsed = make_url(url)
     database = parsed.database or ""
     if (
@@ -62,8 +63,16 @@ def sqlite_lane_engine(url: str) -> Engine | None:
         or parsed.query.get("mode") == "memory"
     ):
         return None
+    return Path(database).expanduser().resolve()
+
+
+def sqlite_lane_engine(url: str) -> Engine | None:
+    """A synchronous engine on the same SQLite file as `url`, tuned alike; None for anything
+    but a SQLite file (an in-memory database would be a different database per engine)."""
+    if sqlite_file(url) is None:
+        return None
     engine = create_sync_engine(
-        parsed.set(drivername="sqlite+pysqlite"),
+        make_url(url).set(drivername="sqlite+pysqlite"),
         connect_args={"timeout": BUSY_TIMEOUT_MS / 1000},
     )
     _tune_sqlite(engine)
@@ -102,14 +111,36 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(url: str, revision: str = "head") -> None:
-    """Upgrade the database at `url` to `revision` (blocking; runs its own event loop)."""
+    """Upgrade the database at `url` to `revision` (blocking; runs its own event loop).
+
+    Raises DatabaseProblem, with one line saying what to do, for a database that cannot be
+    upgraded as it is (see bot/store/preflight.py).
+    """
     _ensure_sqlite_dir(url)
-    command.upgrade(alembic_config(url), revision)
+    cfg = alembic_config(url)
+    path = sqlite_file(url)
+    if path is not None:
+        preflight.check_sqlite_file(path)
+    # Untuned: looking must not change the file (the tuning would switch it to WAL).
+    engine = create_async_engine(url, **_quick_connect(url))
+    asyncio.run(preflight.check_schema(engine, cfg, safe_url(url)))
+    command.upgrade(cfg, revision)
 
 
 async def upgrade_async(url: str, revision: str = "head") -> None:
     """`upgrade` from inside a running event loop (Alembic's async env runs its own loop)."""
     await asyncio.to_thread(upgrade, url, revision)
+
+
+def safe_url(url: str) -> str:
+    """`url` fit to print: without its password."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _quick_connect(url: str) -> dict[str, Any]:
+    # asyncpg waits 60 s by default for a host that drops packets; a start-up check that
+    # hangs that long looks like a hung bot. 10 s is ample for any reachable server.
+    return {} if is_sqlite(url) else {"connect_args": {"timeout": 10}}
 
 
 def _ensure_sqlite_dir(url: str) -> None:

@@ -1,0 +1,9 @@
+"""The store's one expected failure, kept free of heavy imports so the command line can catch
+it without loading SQLAlchemy first."""
+
+from __future__ import annotations
+
+
+class DatabaseProblem(Exception):
+    """The database cannot be used as it is: its one-line message names the problem and what
+    to do about it (the command line prints it and exits 2, without a traceback)."""

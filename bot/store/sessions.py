@@ -1,0 +1,238 @@
+"""The store's session rows: every change a compare-and-set on the version, so a double tap,
+a timer racing a button, or two workers can never advance a session twice.
+
+Reading, changing and marking-shown a session is the hot path of a button press: those run as
+prebuilt statements on a plain connection (the SQLite lane for a file, see sqlite_lane.py)."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+from typing import cast
+
+from sqlalchemy import Connection, Table, bindparam, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.session import LIVE, EndReason, SessionState, Status
+from bot.routines import Routine
+from bot.store.models import GuidedSession, SessionLog, User, UTCDateTime
+from bot.store.records import STATE_KEYS, SessionRecord, session_record, state_columns
+from bot.store.transactions import Transactions
+
+_LIVE_VALUES = [s.value for s in LIVE]
+
+# The hot path's statements are built once: building and cache-keying a statement per call
+# costs more than SQLite takes to run it.
+_SESSIONS = cast(Table, GuidedSession.__table__)
+_SELECT_SESSION = select(_SESSIONS).where(_SESSIONS.c.id == bindparam("b_id"))
+_CAS_SESSION = (
+    update(_SESSIONS)
+    .where(_SESSIONS.c.id == bindparam("b_id"), _SESSIONS.c.version == bindparam("b_seen"))
+    .values(
+        {
+            key: bindparam(f"b_{key}", type_=_SESSIONS.c[key].type)
+            for key in (*STATE_KEYS, "version", "updated_at")
+        }
+    )
+)
+_MARK_SHOWN = (
+    update(_SESSIONS)
+    .where(_SESSIONS.c.id == bindparam("b_id"), _SESSIONS.c.version == bindparam("b_version"))
+    .values(shown_version=bindparam("b_version"))
+)
+_MARK_SHOWN_IN = _MARK_SHOWN.values(message_id=bindparam("b_message_id"))
+_USERS = cast(Table, User.__table__)
+_FINISHED = (
+    update(_USERS)
+    .where(_USERS.c.id == bindparam("b_user"))
+    .values(last_finished_at=bindparam("b_at", type_=UTCDateTime()))
+)
+_LOG_FINISHED = insert(cast(Table, SessionLog.__table__))
+
+
+def _read_session(conn: Connection, session_id: int) -> SessionRecord | None:
+    row = conn.execute(_SELECT_SESSION, {"b_id": session_id}).one_or_none()
+    return session_record(row) if row is not None else None
+
+
+def _cas_session(
+    conn: Connection,
+    record: SessionRecord,
+    state: SessionState,
+    now: datetime,
+    routine: Routine,
+    timezone: str,
+) -> bool:
+    values = {f"b_{key}": value for key, value in state_columns(state).items()}
+    values.update(
+        b_id=record.id, b_seen=record.version, b_version=record.version + 1, b_updated_at=now
+    )
+    if conn.execute(_CAS_SESSION, values).rowcount != 1:
+        return False
+    if state.status is Status.DONE and state.ended_at is not None:
+        conn.execute(_FINISHED, {"b_user": record.user_id, "b_at": state.ended_at})
+        duration = int((state.ended_at - state.started_at).total_seconds())
+        conn.execute(
+            _LOG_FINISHED,
+            {
+                "user_id": record.user_id,
+                "session_id": record.id,
+                "routine_id": record.routine_id,
+                "started_at": state.started_at,
+                "finished_at": state.ended_at,
+                "holds_done": state.holds_done,
+                "holds_total": routine.total_holds,
+                "stretches_done": state.stretches_done,
+                "duration_seconds": max(0, duration),
+                "timezone": timezone,
+            },
+        )
+    return True
+
+
+def _mark_shown(conn: Connection, session_id: int, version: int, message_id: int | None) -> bool:
+    if message_id is None:
+        result = conn.execute(_MARK_SHOWN, {"b_id": session_id, "b_version": version})
+    else:
+        params = {"b_id": session_id, "b_version": version, "b_message_id": message_id}
+        result = conn.execute(_MARK_SHOWN_IN, params)
+    return result.rowcount == 1
+
+
+async def _replace_live(db: AsyncSession, user_id: int, now: datetime) -> SessionRecord | None:
+    """End the user's live session, if any, as replaced; return it as it now is."""
+    # Serialise a user's session starts (PostgreSQL row lock; SQLite's BEGIN IMMEDIATE
+    # already serialises writers).
+    await db.execute(select(User.id).where(User.id == user_id).with_for_update())
+    old = await db.scalar(
+        select(GuidedSession).where(
+            GuidedSession.user_id == user_id, GuidedSession.status.in_(_LIVE_VALUES)
+        )
+    )
+    if old is None:
+        return None
+    old.status = Status.STOPPED.value
+    old.end_reason = EndReason.REPLACED.value
+    old.ended_at = now
+    old.next_event_at = None
+    old.version += 1
+    old.updated_at = now
+    await db.flush()
+    return session_record(old)
+
+
+class Sessions(Transactions):
+    async def live_session_of(self, user_id: int) -> SessionRecord | None:
+        async with self.reading() as db:
+            row = await db.scalar(
+                select(GuidedSession).where(
+                    GuidedSession.user_id == user_id, GuidedSession.status.in_(_LIVE_VALUES)
+                )
+            )
+            return session_record(row) if row else None
+
+    async def start_session(
+        self,
+        user_id: int,
+        chat_id: int,
+        routine_id: str,
+        state: SessionState,
+        now: datetime,
+    ) -> tuple[SessionRecord, SessionRecord | None]:
+        """Insert a new live session, ending the user's previous live one (if any).
+
+        Returns the new session and the one it replaced, whose buttons the caller closes.
+        """
+        for attempt in range(3):
+            try:
+                async with self.writing() as db:
+                    replaced = await _replace_live(db, user_id, now)
+                    row = GuidedSession(
+                        user_id=user_id,
+                        chat_id=chat_id,
+                        routine_id=routine_id,
+                        started_at=state.started_at,
+                        version=1,
+                        shown_version=0,
+                        updated_at=now,
+                        **state_columns(state),
+                    )
+                    db.add(row)
+                    await db.flush()
+                    return session_record(row), replaced
+            except IntegrityError:
+                # A concurrent /stretch won the one-live-session index; replace it in turn.
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    async def get_session(self, session_id: int) -> SessionRecord | None:
+        return await self._hot_read(lambda conn: _read_session(conn, session_id))
+
+    async def transition(
+        self,
+        record: SessionRecord,
+        state: SessionState,
+        now: datetime,
+        routine: Routine,
+        timezone: str,
+    ) -> SessionRecord | None:
+        """Compare-and-set the session from `record.version` to `state`.
+
+        Returns the new record, or None when someone else changed it first (the caller then
+        re-reads and answers from the new state). A finished session is logged in the same
+        transaction, so the log and the state can never disagree.
+        """
+        changed = await self._hot_write(
+            lambda conn: _cas_session(conn, record, state, now, routine, timezone)
+        )
+        if not changed:
+            return None
+        return dataclasses.replace(record, state=state, version=record.version + 1)
+
+    async def mark_shown(self, session_id: int, version: int, message_id: int | None) -> bool:
+        """Record that the chat now shows `version` in `message_id`.
+
+        Conditional on the version, so a slow sender can never overwrite a newer step's
+        message id.
+        """
+        return await self._hot_write(
+            lambda conn: _mark_shown(conn, session_id, version, message_id)
+        )
+
+    async def unshown_endings(self, since: datetime) -> list[SessionRecord]:
+        """Sessions that ended since `since` whose last message never reached the chat (the
+        send failed, or the process died between the change and the send)."""
+        async with self.reading() as db:
+            rows = await db.scalars(
+                select(GuidedSession)
+                .where(
+                    GuidedSession.status.not_in(_LIVE_VALUES),
+                    GuidedSession.shown_version != GuidedSession.version,
+                    GuidedSession.ended_at >= since,
+                    # A replaced session's message is closed by the /stretch that replaced it.
+                    GuidedSession.end_reason != EndReason.REPLACED.value,
+                )
+                .order_by(GuidedSession.id)
+            )
+            return [session_record(r) for r in rows]
+
+    async def live_sessions(self) -> list[SessionRecord]:
+        """Every active or paused session (resumed after a restart)."""
+        async with self.reading() as db:
+            rows = await db.scalars(
+                select(GuidedSession)
+                .where(GuidedSession.status.in_(_LIVE_VALUES))
+                .order_by(GuidedSession.id)
+            )
+            return [session_record(r) for r in rows]
+
+    async def count_live_sessions(self) -> int:
+        async with self.reading() as db:
+            found = await db.scalar(
+                select(func.count())
+                .select_from(GuidedSession)
+                .where(GuidedSession.status.in_(_LIVE_VALUES))
+            )
+            return int(found or 0)

@@ -1,0 +1,106 @@
+"""The transactions every store method runs in: short writes (taking their turn on SQLite),
+reads that never wait for a writer, and the session hot path (on the SQLite lane for a file;
+see bot/store/sqlite_lane.py for why)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import TypeVar
+
+from sqlalchemy import Connection, func, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.store.db import READONLY, sqlite_file, sqlite_lane_engine
+from bot.store.errors import DatabaseProblem
+from bot.store.models import Base
+from bot.store.sqlite_lane import SqliteLane, WriterTurn
+
+T = TypeVar("T")
+
+
+class Transactions:
+    """Async transactions over one engine: the base of `Store` and of its parts."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self._write = async_sessionmaker(engine, expire_on_commit=False)
+        # Reads take a deferred BEGIN on SQLite, so they never wait for a writer.
+        self._readonly = engine.execution_options(**{READONLY: True})
+        self._read = async_sessionmaker(self._readonly, expire_on_commit=False)
+        url = engine.url.render_as_string(hide_password=False)
+        sqlite = engine.dialect.name == "sqlite"
+        # PostgreSQL writers lock rows, not the database: they need no turn.
+        self._turn = WriterTurn() if sqlite else None
+        lane = sqlite_lane_engine(url) if sqlite else None
+        self._lane = SqliteLane(lane) if lane is not None else None
+        self._file = sqlite_file(url)
+
+    @asynccontextmanager
+    async def _writer_turn(self) -> AsyncIterator[None]:
+        if self._turn is None:
+            yield
+            return
+        async with self._turn():
+            yield
+
+    @asynccontextmanager
+    async def writing(self) -> AsyncIterator[AsyncSession]:
+        """A short write transaction, committed on success."""
+        async with self._writer_turn(), self._write() as db, db.begin():
+            yield db
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncSession]:
+        """A read-only transaction."""
+        async with self._read() as db, db.begin():
+            yield db
+
+    async def _hot_write(self, work: Callable[[Connection], T]) -> T:
+        """A write transaction of the session hot path: on the lane for a SQLite file."""
+        if self._lane is not None:
+            async with self._writer_turn():
+                done = asyncio.ensure_future(self._lane.run(work, write=True))
+                try:
+                    return await asyncio.shield(done)
+                except asyncio.CancelledError:
+                    # The thread finishes the transaction regardless: keep the turn until it
+                    # has, so no other writer of this process meets SQLite's lock meanwhile.
+                    await asyncio.wait({done})
+                    raise
+        async with self._writer_turn(), self.engine.begin() as conn:
+            return await conn.run_sync(work)
+
+    async def _hot_read(self, work: Callable[[Connection], T]) -> T:
+        if self._lane is not None:
+            return await self._lane.run(work, write=False)
+        async with self._readonly.begin() as conn:
+            return await conn.run_sync(work)
+
+    async def ping(self) -> None:
+        """A cheap round trip to the database; raises when it cannot answer.
+
+        A SQLite file must also still be there: a process keeps reading and writing a file
+        whose folder was deleted under it (its open descriptors still work), so SELECT 1 still
+        answers while every write since is gone at the next restart.
+        """
+        if self._file is not None and not self._file.exists():
+            raise DatabaseProblem(
+                f"the database file {self._file} is gone (deleted or moved under the running "
+                "bot): writes since are lost at restart; restore it and restart the bot"
+            )
+        async with self._readonly.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
+    async def count(self, model: type[Base]) -> int:
+        """Rows in a table (for tests and health checks)."""
+        async with self.reading() as db:
+            return int(await db.scalar(select(func.count()).select_from(model)) or 0)
+
+    async def close(self) -> None:
+        """Dispose of the engine's connections (and the lane's)."""
+        if self._lane is not None:
+            lane, self._lane = self._lane, None
+            await lane.close()
+        await self.engine.dispose()

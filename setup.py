@@ -1,0 +1,42 @@
+"""Build hook: ship `migrations/` and `routines.toml` inside the package.
+
+The project keeps both at the repository root (Alembic's and the operator's usual place), and
+git holds them once. At build time they are copied into `bot/_packaged/` of the wheel, so an
+installed `limber` finds them through importlib.resources (bot/resources.py) from any
+directory. A copy made by the build, never committed, cannot drift from its source.
+
+Why a build_py step rather than setuptools' `package-dir` mapping: mapping `migrations/` to a
+package needs an explicit list of every package (`packages.find` does not see mapped
+directories, so each new `bot.*` package would have to be added by hand), and `routines.toml`
+sits at the root, which cannot be mapped without also mapping every other root file.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from setuptools import setup
+from setuptools.command.build_py import build_py
+
+ROOT = Path(__file__).resolve().parent
+PACKAGED = ("migrations", "routines.toml")
+SKIP = shutil.ignore_patterns("__pycache__", "*.pyc")
+
+
+class BuildWithData(build_py):
+    def run(self) -> None:
+        super().run()
+        if self.dry_run:
+            return
+        target = Path(self.build_lib) / "bot" / "_packaged"
+        target.mkdir(parents=True, exist_ok=True)
+        for name in PACKAGED:
+            source = ROOT / name
+            if source.is_dir():
+                shutil.copytree(source, target / name, ignore=SKIP, dirs_exist_ok=True)
+            else:
+                shutil.copy2(source, target / name)
+
+
+setup(cmdclass={"build_py": BuildWithData})
