@@ -140,12 +140,14 @@ async def test_nudge_jumps_say_why_no_nudge_came() -> None:
     assert out.getvalue().count(texts.BUTTON_START_NOW) == 1
 
 
+@pytest.mark.slow  # starts a real process
 def test_a_bad_start_time_exits_2_with_one_line() -> None:
     result = run_try("", "--plain", "--routines", str(QUICK), start="tomorrow morning")
     assert result.returncode == 2
     assert result.stderr.strip() == f"limber: {texts.SANDBOX_BAD_START}"
 
 
+@pytest.mark.slow  # starts a real process
 def test_a_bad_routines_file_exits_2_with_its_message(tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text("[stretches.a]\nname = 1\n", encoding="utf-8")
@@ -165,6 +167,7 @@ def test_end_of_input_exits_cleanly_and_fast() -> None:
     assert time.monotonic() - began < 15
 
 
+@pytest.mark.slow  # starts a real process
 def test_sigint_exits_0_within_two_seconds() -> None:
     env = {k: v for k, v in os.environ.items() if k != "BOT_TOKEN"}
     proc = subprocess.Popen(
