@@ -139,6 +139,7 @@ def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
     )
 
 
+@pytest.mark.slow  # starts a real process
 def test_check_routines_prints_what_the_file_holds() -> None:
     result = run_cli("check-routines", str(DEFAULT_ROUTINES))
     assert result.returncode == 0, result.stderr
@@ -146,6 +147,7 @@ def test_check_routines_prints_what_the_file_holds() -> None:
     assert "Towel stretch" in result.stdout
 
 
+@pytest.mark.slow  # starts a real process
 def test_bot_refuses_to_start_with_a_bad_file(tmp_path: Path) -> None:
     path = write(tmp_path, GOOD.replace("hold_seconds = 30", "hold_seconds = 1000"))
     env = {
@@ -162,6 +164,7 @@ def test_bot_refuses_to_start_with_a_bad_file(tmp_path: Path) -> None:
     assert not (tmp_path / "x.db").exists()
 
 
+@pytest.mark.slow  # starts a real process
 @pytest.mark.parametrize("token", [None, "", "not-a-token", "123:short"])
 def test_missing_or_malformed_token_exits_2_with_one_line(
     tmp_path: Path, token: str | None
