@@ -17,9 +17,11 @@ from telegram.ext import (
     filters,
 )
 
+from bot import keyboards, texts
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.handlers import errors, fallback, nudge, privacy, start, stats, stretch
+from bot.handlers import onboarding as answers
 from bot.handlers import settings as prefs
 from bot.handlers.admin import admin_command, operators, watch
 from bot.handlers.privacy_info import privacy_command
@@ -36,23 +38,7 @@ from bot.store.db import create_engine
 from bot.store.repo import Store
 from bot.subscription import Subscriptions
 
-COMMANDS = [
-    BotCommand("stretch", "Start a guided stretching session"),
-    BotCommand("routines", "Pick a routine"),
-    BotCommand("stats", "Your streak and progress, with a picture"),
-    BotCommand("export", "Your history as a CSV file"),
-    BotCommand("settings", "Time zone and nudge times"),
-    BotCommand("timezone", "Set your time zone"),
-    BotCommand("morning", "Set the morning nudge, e.g. /morning 07:30"),
-    BotCommand("bedtime", "Set the bedtime nudge, e.g. /bedtime 22:00"),
-    BotCommand("pause", "Pause nudges for a few days, e.g. /pause 7"),
-    BotCommand("resume", "End a pause early"),
-    BotCommand("stop", "Unsubscribe from nudges"),
-    BotCommand("deletedata", "Erase everything Limber keeps about you"),
-    BotCommand("privacy", "What Limber keeps about you, and why"),
-    BotCommand("start", "Welcome, the medical note, subscribe"),
-    BotCommand("help", "What Limber does"),
-]
+COMMANDS = [BotCommand(name, description) for name, description in texts.COMMANDS]
 TICK_JOB = "nudge-tick"
 
 # Only what the handlers use: fewer updates to fetch, and the same list goes to setWebhook.
@@ -77,7 +63,9 @@ def build_application(
         .base_file_url(settings.file_base_url)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
-        .request(AiohttpRequest(connection_pool_size=256))
+        .request(
+            AiohttpRequest(connection_pool_size=256, read_timeout=settings.telegram_read_timeout)
+        )
         .get_updates_request(AiohttpRequest(connection_pool_size=2))
         # One user's slow handler (waiting for the rate limiter) must not hold up the others;
         # session changes are compare-and-set, so concurrent updates are safe.
@@ -166,18 +154,21 @@ def _add_handlers(app: AnyApp) -> None:
     app.add_handler(CommandHandler("privacy", privacy_command, filters=private))
     app.add_handler(CommandHandler("admin", admin_command, filters=private & operators(app)))
     watch(app)  # the in-process counters /admin reads
-    app.add_handler(CallbackQueryHandler(stretch.session_button, pattern=r"^s:"))
-    app.add_handler(CallbackQueryHandler(stretch.routine_button, pattern=r"^r:"))
-    app.add_handler(CallbackQueryHandler(nudge.nudge_button, pattern=r"^n:"))
-    app.add_handler(CallbackQueryHandler(prefs.zone_button, pattern=r"^tz:"))
-    app.add_handler(CallbackQueryHandler(prefs.time_button, pattern=r"^tm:"))
-    app.add_handler(CallbackQueryHandler(prefs.menu_button, pattern=r"^st:"))
-    app.add_handler(CallbackQueryHandler(privacy.delete_button, pattern=r"^del:"))
-    app.add_handler(CallbackQueryHandler(stats.pain_button, pattern=r"^p:"))
+    for prefix, on_press in (
+        (keyboards.SESSION_PREFIX, stretch.session_button),
+        (keyboards.ROUTINE_PREFIX, stretch.routine_button),
+        (keyboards.NUDGE_PREFIX, nudge.nudge_button),
+        (keyboards.ZONE_PREFIX, answers.zone_button),
+        (keyboards.TIME_PREFIX, answers.time_button),
+        (keyboards.MENU_PREFIX, prefs.menu_button),
+        (keyboards.DELETE_PREFIX, privacy.delete_button),
+        (keyboards.PAIN_PREFIX, stats.pain_button),
+    ):
+        app.add_handler(CallbackQueryHandler(on_press, pattern=keyboards.pattern(prefix)))
     app.add_handler(CallbackQueryHandler(fallback.unknown_button))
     app.add_handler(MessageHandler(private & filters.COMMAND, fallback.unknown_command))
-    app.add_handler(MessageHandler(private & filters.TEXT, prefs.text_answer))
-    app.add_handler(MessageHandler(private & filters.LOCATION, prefs.location_answer))
+    app.add_handler(MessageHandler(private & filters.TEXT, answers.text_answer))
+    app.add_handler(MessageHandler(private & filters.LOCATION, answers.location_answer))
     app.add_handler(MessageHandler(private, fallback.free_text))
     app.add_error_handler(errors.on_error)
 

@@ -6,9 +6,8 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-from datetime import date, datetime
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Bot
 
 from bot import texts
 from bot.clock import Clock
@@ -20,36 +19,10 @@ from bot.domain.streaks import (
     local_day,
     new_events,
 )
+from bot.keyboards import pain_keyboard
+from bot.keyboards import parse_pain_data as parse_pain_data  # tests import it from here
 from bot.stats_chart import ChartData, render_stats_png
 from bot.store.repo import LogRecord, Store
-
-PAIN_PREFIX = "p"
-
-
-def pain_keyboard(day: date) -> InlineKeyboardMarkup:
-    stamp = f"{day:%Y%m%d}"
-    row = [
-        InlineKeyboardButton(str(n), callback_data=f"{PAIN_PREFIX}:{stamp}:{n}") for n in range(11)
-    ]
-    return InlineKeyboardMarkup([row[:6], row[6:]])
-
-
-def parse_pain_data(data: str) -> tuple[date, int] | None:
-    """Parse a pain button's data; None for anything the bot did not write.
-
-    ASCII only: str.isdigit() also passes "²", which int() then refuses.
-    """
-    if not data.isascii():
-        return None
-    parts = data.split(":")
-    if len(parts) != 3 or parts[0] != PAIN_PREFIX or not parts[2].isdigit():
-        return None
-    try:
-        day = datetime.strptime(parts[1], "%Y%m%d").date()
-    except ValueError:
-        return None
-    score = int(parts[2])
-    return (day, score) if 0 <= score <= 10 else None
 
 
 def _finished(log: list[LogRecord]) -> list[FinishedSession]:

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 from PIL import Image, ImageDraw, ImageFont
 
+from bot import texts
 from bot.domain.streaks import DayRecord
 
 WIDTH, HEIGHT = 1000, 600
@@ -85,11 +86,14 @@ def render_stats_png(data: ChartData) -> bytes:
     image = Image.new("RGB", (WIDTH, HEIGHT), BACKGROUND)
     draw = ImageDraw.Draw(image)
     name = _drawable(data.title)
-    draw.text((LEFT, 24), f"Limber: {name}" if name else "Limber", fill=INK, font=_font(30))
-    figures = (
-        f"Streak: {data.current} days   Best: {data.best}   "
-        f"Sessions: {data.total_sessions}   Minutes: {data.total_minutes}   "
-        f"Full days: {data.full_days}   Freezes: {data.freezes_held}"
+    draw.text((LEFT, 24), texts.chart_title(name), fill=INK, font=_font(30))
+    figures = texts.chart_figures(
+        data.current,
+        data.best,
+        data.total_sessions,
+        data.total_minutes,
+        data.full_days,
+        data.freezes_held,
     )
     draw.text((LEFT, 70), figures, fill=INK, font=_font(18))
     _calendar(draw, data)
@@ -103,7 +107,7 @@ def render_stats_png(data: ChartData) -> bytes:
 def _calendar(draw: ImageDraw.ImageDraw, data: ChartData) -> None:
     start = first_monday(data.today)
     small = _font(14)
-    for label, weekday in (("Mon", 0), ("Wed", 2), ("Fri", 4), ("Sun", 6)):
+    for label, weekday in texts.CHART_WEEKDAYS:
         draw.text((LEFT - 45, TOP + weekday * (CELL + GAP) + 4), label, fill=MUTED, font=small)
     for offset in range(WEEKS * 7):
         day = start + timedelta(days=offset)
@@ -114,7 +118,8 @@ def _calendar(draw: ImageDraw.ImageDraw, data: ChartData) -> None:
             box, radius=4, fill=colour, outline=COLOR_NONE if colour == COLOR_FUTURE else None
         )
         if day.day == 1 or offset == 0:
-            draw.text((x - CELL // 2, TOP - 22), f"{day:%b}", fill=MUTED, font=small)
+            month = texts.CHART_MONTHS[day.month - 1]
+            draw.text((x - CELL // 2, TOP - 22), month, fill=MUTED, font=small)
     if start <= data.today:
         x, y = cell_center(data.today, data.today)
         draw.rounded_rectangle(
@@ -128,14 +133,8 @@ def _calendar(draw: ImageDraw.ImageDraw, data: ChartData) -> None:
 def _legend(draw: ImageDraw.ImageDraw) -> None:
     x = LEFT + WEEKS * (CELL + GAP) + 30
     small = _font(16)
-    for i, (label, colour) in enumerate(
-        (
-            ("Morning", COLOR_MORNING),
-            ("Bedtime", COLOR_BEDTIME),
-            ("Both", COLOR_BOTH),
-            ("None", COLOR_NONE),
-        )
-    ):
+    colours = (COLOR_MORNING, COLOR_BEDTIME, COLOR_BOTH, COLOR_NONE)
+    for i, (label, colour) in enumerate(zip(texts.CHART_LEGEND, colours, strict=True)):
         y = TOP + i * 34
         draw.rounded_rectangle((x, y, x + CELL, y + CELL), radius=4, fill=colour)
         draw.text((x + CELL + 10, y + 3), label, fill=INK, font=small)
@@ -145,7 +144,7 @@ def _pain(draw: ImageDraw.ImageDraw, data: ChartData) -> None:
     small = _font(14)
     right = LEFT + WEEKS * (CELL + GAP) - GAP
     bottom = PAIN_TOP + PAIN_HEIGHT
-    draw.text((LEFT, PAIN_TOP - 30), "How's your back (0 = no pain)", fill=INK, font=_font(16))
+    draw.text((LEFT, PAIN_TOP - 30), texts.CHART_PAIN_TITLE, fill=INK, font=_font(16))
     for value in (0, 5, 10):
         y = bottom - value * PAIN_HEIGHT / 10
         draw.line((LEFT, y, right, y), fill=COLOR_NONE, width=1)
@@ -168,4 +167,4 @@ def _pain(draw: ImageDraw.ImageDraw, data: ChartData) -> None:
     if len(points) > 1:
         draw.line(points, fill=COLOR_PAIN, width=3)
     if not data.pain:
-        draw.text((LEFT + 10, PAIN_TOP + 60), "No answers yet", fill=MUTED, font=small)
+        draw.text((LEFT + 10, PAIN_TOP + 60), texts.CHART_NO_PAIN, fill=MUTED, font=small)

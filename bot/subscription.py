@@ -12,6 +12,7 @@ from datetime import datetime, time, timedelta
 
 from bot.clock import Clock
 from bot.domain.nudge_rules import DEFAULT_TIMES, KINDS
+from bot.domain.onboarding import decode, zone_known
 from bot.domain.schedule import next_occurrence
 from bot.nudges import parse_hhmm
 from bot.store.repo import NudgeRecord, Store, UserRecord
@@ -69,7 +70,7 @@ class Subscriptions:
         for nudge in (await self.store.nudges_of(user_id)).values():
             at: datetime | None = None
             # No nudges until the zone is known: 07:30 UTC is nobody's morning.
-            if user.active and nudge.enabled and user.onboarding != "ob:timezone":
+            if user.active and nudge.enabled and zone_known(decode(user.onboarding)):
                 at = next_occurrence(parse_hhmm(nudge.local_time), user.timezone, now)
             await self.store.put_nudge(user_id, nudge.kind, nudge.local_time, nudge.enabled, at)
         return await self.schedule(user_id)
@@ -105,6 +106,6 @@ class Subscriptions:
         at = self.clock.now() + timedelta(minutes=minutes)
         return at if await self.store.move_nudge(user_id, kind, at) else None
 
-    async def skip_today(self, user_id: int, kind: str) -> None:
+    async def skip_today(self, user_id: int, kind: str) -> Schedule | None:
         """Drop a snoozed repeat, if any: the nudge goes back to its regular time."""
-        await self.reschedule(user_id)
+        return await self.reschedule(user_id)

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import math
 import unicodedata
+from datetime import datetime, timedelta
 
 from bot.domain.session import EndReason, Phase, SessionState, Status
 from bot.routines import Library, Routine, Stretch
 
 MEDICAL_NOTE = (
-    "⚕️ Before you start: talk to your doctor or chiropractor if you have back pain, and stop "
+    "⚕️ Before you start: talk to your doctor or chiropractor about these stretches, and stop "
     "if anything hurts. A stretch is a gentle pull, never pain. Sharp pain, numbness or "
     "tingling down the leg are reasons to stop and see a doctor."
 )
@@ -74,12 +75,16 @@ def help_text(library: Library) -> str:
         "time, with a timer for each hold, and nudges you every morning and bedtime.\n\n"
         f"/stretch — start the default routine (or /stretch NAME: {routines})\n"
         "/routines — pick a routine\n"
+        "/stats — your streak and progress, with a picture\n"
+        "/export — a copy of everything I keep about you (a ZIP of CSV files)\n"
         "/settings — time zone and nudge times\n"
         "/timezone CITY, /morning HH:MM, /bedtime HH:MM — change one thing\n"
         "/pause DAYS, /resume — a break from nudges\n"
         "/stop — no more nudges (your history is kept)\n"
         "/deletedata — erase everything I keep about you\n"
-        "/start — the welcome and the medical note\n\n"
+        "/privacy — what I keep about you and why\n"
+        "/start — the welcome and the medical note\n"
+        "/help — this message\n\n"
         "During a session: Ready starts a hold; Pause, Skip and Stop are always one tap away; "
         "“This hurts” ends the session.\n\n" + MEDICAL_NOTE
     )
@@ -129,7 +134,7 @@ def intro(routine: Routine, state: SessionState, *, first: bool) -> str:
     parts = []
     if first:
         parts.append(
-            f"🧘 {routine.title}: {total} stretch{'es' if total != 1 else ''}, "
+            f"🧘 {routine.title}: {count('{n} stretch', '{n} stretches', total)}, "
             f"{_minutes(routine)}. Relax while you stretch; stop if anything hurts."
         )
     parts.append(f"Stretch {n} of {total}: {stretch.name}")
@@ -189,7 +194,7 @@ def finished(routine: Routine, state: SessionState) -> str:
     assert state.ended_at is not None
     spent = _duration(int((state.ended_at - state.started_at).total_seconds()))
     done = state.stretches_done
-    line = f"🎉 Done! {routine.title}: {done} stretch{'es' if done != 1 else ''} in {spent}"
+    line = f"🎉 Done! {routine.title}: {count('{n} stretch', '{n} stretches', done)} in {spent}"
     if state.stretches_skipped:
         line += f" ({state.stretches_skipped} skipped)"
     return line + ".\nWell done. Your back thanks you; see you at the next session."
@@ -206,8 +211,8 @@ def ended(routine: Routine, state: SessionState) -> str:
         return "This session was replaced by a new one."
     done = state.stretches_done
     return (
-        f"Session stopped after {done} stretch{'es' if done != 1 else ''} "
-        f"({state.holds_done} hold{'s' if state.holds_done != 1 else ''}). "
+        f"Session stopped after {count('{n} stretch', '{n} stretches', done)} "
+        f"({count('{n} hold', '{n} holds', state.holds_done)}). "
         "Every bit counts. /stretch whenever you're ready."
     )
 
@@ -266,11 +271,6 @@ def snoozed(until_local: str) -> str:
     return f"💤 Snoozed. I'll remind you again at {until_local}."
 
 
-def nudge_skipped(kind: str) -> str:
-    later = "tonight" if kind == "morning" else "tomorrow morning"
-    return f"Okay, skipping this one. See you {later}. 🙂"
-
-
 def nudge_started(kind: str) -> str:
     return "Let's go! 💪" if kind == "morning" else "Let's wind down. 🌙"
 
@@ -282,17 +282,19 @@ ASK_TIMEZONE = (
     "Tap one, type your city (e.g. Berlin, New York) or share your location (📎 → Location)."
 )
 BAD_ZONE = (
-    "I don't know that place. Type a city like Berlin or Kolkata, or a zone name like "
-    "Europe/Berlin. Nothing was changed."
+    "I don't know that place. Type the nearest city, e.g. Lyon, Birmingham, UK or São Paulo, "
+    "or share your location. Nothing was changed."
 )
 OFFSET_ZONE = (
-    "Offsets like UTC+5:30 don't follow daylight saving time, so your nudges would drift. "
-    "Please name your city instead (e.g. Kolkata, London, New York). Nothing was changed."
+    "UTC, GMT, zone abbreviations and offsets like UTC+2 stay the same all year, but the clocks "
+    "in most places change for summer, so your nudges would come an hour early or late for "
+    "half the year. Please type your city instead (e.g. London, Kolkata, São Paulo) or share "
+    "your location. Nothing was changed."
 )
 BAD_LOCATION = "I couldn't find a time zone for that location. Please type your city instead."
 LOCATION_UNASKED = "To set your time zone from a location, send /timezone first, then share it."
 BAD_TIME = (
-    "I couldn't read that time. Try 07:30, 7am or 10:30 pm (00:00 to 23:59). Nothing was changed."
+    "I couldn't read that time. Try 07:30, 7am, 19h30 or half past ten. Nothing was changed."
 )
 NO_USER = "Please send /start first, so I can set you up."
 BUTTON_OFF = "Turn off"
@@ -309,8 +311,9 @@ def ask_time(kind: str) -> str:
     return "🌙 And at bedtime? Tap a time or type one (e.g. 10:30 pm)."
 
 
-def zone_set(label: str) -> str:
-    return f"Time zone set: {label}."
+def zone_set(label: str, local_now: str) -> str:
+    """The chosen place and its clock: a wrong pick shows at once."""
+    return f"🌍 Time zone set: {label}. It's {local_now} there now."
 
 
 def time_set(kind: str, local: str) -> str:
@@ -388,7 +391,6 @@ NO_HISTORY = (
     "No sessions yet, so nothing to chart. 🙂 Do your first one with /stretch and your "
     "calendar starts filling up."
 )
-EXPORT_CAPTION = "Your Limber history: every finished session and your back-pain answers."
 
 
 def streak_day(current: int) -> str:
@@ -416,7 +418,7 @@ def stats_text(
     current: int, best: int, sessions: int, minutes: int, full_days: int, freezes: int
 ) -> str:
     return (
-        f"📊 Streak: {current} day{'s' if current != 1 else ''} (best {best})\n"
+        f"📊 Streak: {count('{n} day', '{n} days', current)} (best {best})\n"
         f"Sessions: {sessions}, {minutes} min in all\n"
         f"Full days (morning and bedtime): {full_days}\n"
         f"Streak freezes held: {freezes}"
@@ -490,6 +492,191 @@ def admin_since_start(minutes: int) -> str:
 
 
 ADMIN_THIS_PROCESS = " (this process)"
+# --- ux: plurals, buttons, commands, onboarding, settings, the stats picture ---
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The form for `n`, as gettext's ngettext: English has two (1, everything else); a
+    catalog later gives each language its own rule. The forms keep a {n} to format."""
+    return singular if n == 1 else plural
+
+
+def count(singular: str, plural: str, n: int) -> str:
+    """ "1 stretch", "3 stretches": ngettext's form with the number filled in."""
+    return ngettext(singular, plural, n).format(n=n)
+
+
+# Every command the bot has, with the line Telegram shows in its menu; /help lists them all.
+COMMANDS = (
+    ("stretch", "Start a guided stretching session"),
+    ("routines", "Pick a routine"),
+    ("stats", "Your streak and progress, with a picture"),
+    ("export", "A copy of everything Limber keeps about you"),
+    ("settings", "Time zone and nudge times"),
+    ("timezone", "Set your time zone"),
+    ("morning", "Set the morning nudge, e.g. /morning 07:30"),
+    ("bedtime", "Set the bedtime nudge, e.g. /bedtime 22:00"),
+    ("pause", "Pause nudges for a few days, e.g. /pause 7"),
+    ("resume", "End a pause early"),
+    ("stop", "Unsubscribe from nudges"),
+    ("deletedata", "Erase everything Limber keeps about you"),
+    ("privacy", "What Limber keeps about you, and why"),
+    ("start", "Welcome, the medical note, subscribe"),
+    ("help", "What Limber does"),
+)
+
+# A second tap on a button that has done its job (a double tap): short, and nothing happens.
+ALREADY_DONE = "Already done. 👍"
+
+BUTTON_CHANGE_ZONE = "🌍 Change time zone"
+
+
+def _kind_label(kind: str) -> str:
+    return "☀️ Morning" if kind == "morning" else "🌙 Bedtime"
+
+
+def button_time_of(kind: str) -> str:
+    return f"{_kind_label(kind)} time"
+
+
+def button_toggle(kind: str, on: bool) -> str:
+    return f"{_kind_label(kind)}: {'turn off' if on else 'turn on'}"
+
+
+def button_snooze(minutes: int) -> str:
+    hours, rest = divmod(minutes, 60)
+    if hours and not rest:
+        return f"💤 {hours} h"
+    return f"💤 {minutes} min"
+
+
+def describe_delay(delta: timedelta) -> str:
+    """ "in 9 h 12 min": rounded up to whole minutes, so it never promises too early."""
+    seconds = delta.total_seconds()
+    if seconds < 60:
+        return "in less than a minute"
+    minutes = math.ceil(seconds / 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours and minutes:
+        return f"in {hours} h {minutes} min"
+    if hours:
+        return f"in {hours} h"
+    return f"in {minutes} min"
+
+
+def reask(step: str) -> str:
+    """A reply that answers nothing ("thanks!", 👍) while a set-up question waits."""
+    if step == "timezone":
+        return (
+            "You're welcome! 🙂 One thing is still missing before I can nudge you: your time "
+            f"zone.\n\n{ASK_TIMEZONE}"
+        )
+    return f"🙂 I still need a time for the {step} nudge.\n\n{ask_time(step)}"
+
+
+ZONE_NOT_SET = "🌍 Your time zone isn't set yet, so no nudges are scheduled.\n\n" + ASK_TIMEZONE
+NUDGES_STOPPED = "🔕 Nudges are off since /stop. /start turns them back on."
+
+
+def time_set_while_stopped(kind: str, local: str) -> str:
+    what = "Morning" if kind == "morning" else "Bedtime"
+    return f"{what} time saved: {local}. {NUDGES_STOPPED}"
+
+
+def nudge_skipped_until(next_kind: str | None, skipped: str) -> str:
+    """Skip today's reply, naming the next nudge that is really on (none: no promise)."""
+    if next_kind is None:
+        return "Okay, skipping this one. 🙂"
+    if next_kind == "morning":
+        later = "tomorrow morning"
+    elif skipped == "morning":
+        later = "tonight"
+    else:
+        later = "tomorrow night"
+    return f"Okay, skipping this one. See you {later}. 🙂"
+
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def day_and_time(local: datetime) -> str:
+    """ "Tue 01 Dec, 13:00" (names from here, not from the process's locale)."""
+    return f"{WEEKDAYS[local.weekday()]} {local:%d} {MONTHS[local.month - 1]}, {local:%H:%M}"
+
+
+# The /stats picture (drawn with a Latin-only font: keep these to Latin letters).
+CHART_TITLE = "Limber"
+CHART_WEEKDAYS = (("Mon", 0), ("Wed", 2), ("Fri", 4), ("Sun", 6))
+CHART_MONTHS = MONTHS
+CHART_LEGEND = ("Morning", "Bedtime", "Both", "None")
+CHART_PAIN_TITLE = "How's your back (0 = no pain)"
+CHART_NO_PAIN = "No answers yet"
+
+
+def chart_title(name: str) -> str:
+    return f"{CHART_TITLE}: {name}" if name else CHART_TITLE
+
+
+def chart_figures(
+    current: int, best: int, sessions: int, minutes: int, full_days: int, freezes: int
+) -> str:
+    return (
+        f"Streak: {count('{n} day', '{n} days', current)}   Best: {best}   "
+        f"Sessions: {sessions}   Minutes: {minutes}   "
+        f"Full days: {full_days}   Freezes: {freezes}"
+    )
+
+
+# --- cities and times: choosing among places, questioning an unlikely nudge time ---
+
+
+def which_place(typed: str) -> str:
+    return f"🌍 There's more than one “{_echo(typed)}”. Which one is yours?"
+
+
+def button_keep_time(local: str) -> str:
+    return f"✅ {local}"
+
+
+def time_check(kind: str, local: str) -> str:
+    """A nudge time in the unlikely half of the day: asked, not taken."""
+    if kind == "morning":
+        return (
+            f"🤔 {local} is in the afternoon or evening. Is that right for your morning nudge? "
+            "Tap the time you mean."
+        )
+    return (
+        f"🤔 {local} is in the morning or the middle of the day. Is that right for your bedtime "
+        "nudge? Tap the time you mean."
+    )
+# --- sandbox (`python -m bot try`): notes about the clock, not messages from the bot ---
+
+
+def sandbox_clock_moved(at: str) -> str:
+    return f"(clock moved to {at})"
+
+
+def sandbox_nudge_skipped(at: str, reason: str) -> str:
+    """`:nudge` moved the clock to a nudge and the bot skipped it on purpose: say why."""
+    # Imported here, not at the top, to keep this section self-contained.
+    from bot.domain.nudge_rules import ALREADY_STRETCHED_WINDOW
+
+    hours = round(ALREADY_STRETCHED_WINDOW.total_seconds() / 3600)
+    why = {
+        "stretched": f"you stretched within the last {hours} hours, so this one is skipped",
+        "paused": "nudges are paused (/resume brings them back)",
+        "late": "it was overdue past the grace window (the bot was down)",
+    }.get(reason, reason)
+    return f"(clock moved to {at}; no nudge: {why})"
+
+
+SANDBOX_NO_NUDGE_YET = "(no nudge scheduled yet: /start and pick a time zone first)"
+SANDBOX_NUDGES_OFF = "(no nudge scheduled: nudges are off; /settings turns them on)"
+SANDBOX_UNSUBSCRIBED = "(no nudge scheduled: nudges are off since /stop; /start turns them on)"
+SANDBOX_BAD_START = (
+    "--start must be an ISO date and time, e.g. 2026-01-05T15:00 (UTC unless it has an offset)"
+)
 
 
 # --- sessions: a routine changed under a session ---

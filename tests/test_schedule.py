@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.domain.schedule import describe_delay, next_occurrence
+from bot.domain.schedule import next_occurrence
+from bot.texts import describe_delay
 
 
 def brute_force(local: time, zone: str, after: datetime) -> datetime:

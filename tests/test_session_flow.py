@@ -64,7 +64,8 @@ async def test_start_greets_gives_the_medical_note_and_registers_commands(
     await next_message(emu, ANN, 1)  # the time-zone question of the onboarding
     emu.send_text(ANN, "/start", first_name="Ann")
     again = await next_message(emu, ANN, 2)
-    assert "Welcome back, Ann" in again.text
+    # Still a first-timer (the set-up is not finished): no "Welcome back" (issue 13).
+    assert "Hi Ann" in again.text and "Welcome back" not in again.text
     assert await bot.services.store.count(User) == 1
 
 
@@ -75,6 +76,7 @@ async def test_help_lists_what_the_bot_does(emu: BotApiEmulator, bot: Harness) -
         assert command in reply.text
 
 
+@pytest.mark.slow  # over ~2.5 s of real waiting (--durations)
 async def test_a_whole_session_message_by_message(emu: BotApiEmulator, bot: Harness) -> None:
     emu.send_text(ANN, "/stretch")
     note = await next_message(emu, ANN, 0)
@@ -127,6 +129,7 @@ async def test_a_whole_session_message_by_message(emu: BotApiEmulator, bot: Harn
     assert len(emu.messages(ANN)) == 9  # nothing after the finishing message and the question
 
 
+@pytest.mark.slow  # over ~2.5 s of real waiting (--durations)
 async def test_the_countdown_edits_its_message_at_most_once_a_second(
     emu: BotApiEmulator, sqlite_url: str
 ) -> None:
@@ -152,6 +155,7 @@ async def test_the_countdown_edits_its_message_at_most_once_a_second(
         await slow.stop()
 
 
+@pytest.mark.slow  # over ~2.5 s of real waiting (--durations)
 async def test_pause_freezes_the_hold_and_resume_continues_it(
     emu: BotApiEmulator, bot: Harness
 ) -> None:
@@ -256,6 +260,7 @@ async def test_someone_elses_button_changes_nothing(emu: BotApiEmulator, bot: Ha
     assert len(emu.messages(ANN)) == 2
 
 
+@pytest.mark.slow  # over ~2.5 s of real waiting (--durations)
 async def test_a_restart_mid_hold_resumes_where_it_was(
     emu: BotApiEmulator, sqlite_url: str
 ) -> None:
@@ -279,6 +284,7 @@ async def test_a_restart_mid_hold_resumes_where_it_was(
         await second.stop()
 
 
+@pytest.mark.slow  # over ~2.5 s of real waiting (--durations)
 async def test_after_long_downtime_the_bot_asks_before_going_on(
     emu: BotApiEmulator, sqlite_url: str
 ) -> None:

@@ -7,7 +7,6 @@ and a local time that happens twice (fall back) fires once, at its first occurre
 
 from __future__ import annotations
 
-import math
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -54,22 +53,3 @@ def _instant(day: date, local_time: time, tz: ZoneInfo) -> datetime:
 
 def _offset(instant: datetime, tz: ZoneInfo) -> timedelta | None:
     return instant.astimezone(tz).utcoffset()
-
-
-def local_date(instant: datetime, zone: str) -> date:
-    """The calendar date in `zone` at `instant`."""
-    return instant.astimezone(zone_info(zone)).date()
-
-
-def describe_delay(delta: timedelta) -> str:
-    """ "in 9 h 12 min": rounded up to whole minutes, so it never promises too early."""
-    seconds = delta.total_seconds()
-    if seconds < 60:
-        return "in less than a minute"
-    minutes = math.ceil(seconds / 60)
-    hours, minutes = divmod(minutes, 60)
-    if hours and minutes:
-        return f"in {hours} h {minutes} min"
-    if hours:
-        return f"in {hours} h"
-    return f"in {minutes} min"

@@ -80,10 +80,6 @@ class StreakSummary:
     frozen_days: frozenset[date] = frozenset()
 
     @property
-    def counted_days(self) -> frozenset[date]:
-        return frozenset(self.days)
-
-    @property
     def today_done(self) -> bool:
         return self.today in self.days
 
@@ -154,10 +150,6 @@ def compute_streaks(
         days=days,
         frozen_days=frozenset(frozen),
     )
-
-
-def milestones_reached(summary: StreakSummary) -> list[int]:
-    return [m for m in MILESTONES if summary.best >= m]
 
 
 def new_events(before: StreakSummary | None, after: StreakSummary) -> list[StreakEvent]:

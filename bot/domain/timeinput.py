@@ -206,7 +206,3 @@ def plausible(morning: bool, reading: TimeReading) -> Plausibility:
     if not reading.half_given and flipped.hour in hours:
         return Plausibility(False, flipped)
     return Plausibility(False)
-
-
-def format_time(value: time) -> str:
-    return f"{value:%H:%M}"

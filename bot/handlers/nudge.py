@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from telegram import Message, Update
+from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot import texts
 from bot.domain.nudge_rules import MORNING
+from bot.handlers.press import claim, pressed_message
 from bot.keyboards import parse_nudge_data
 from bot.services import services
 
@@ -17,10 +18,8 @@ async def nudge_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     query = update.callback_query
     if query is None or query.data is None:
         return
-    if not isinstance(query.message, Message) or not query.message.is_accessible:
-        # A message Telegram no longer lets the bot see (date 0): it cannot be edited, so the
-        # press is refused, but still answered.
-        await query.answer(texts.UNKNOWN_BUTTON)
+    message = await pressed_message(query)
+    if message is None:
         return
     svc = services(context)
     pressed = parse_nudge_data(query.data)
@@ -28,26 +27,21 @@ async def nudge_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if pressed is None or user is None:
         await query.answer(texts.UNKNOWN_BUTTON)
         return
+    said = message.text or ""
     if pressed.action == "go":
-        await query.answer()
-        await query.edit_message_text(
-            f"{query.message.text or ''}\n\n{texts.nudge_started(pressed.kind)}", reply_markup=None
-        )
-        routine = svc.library.default if pressed.kind == MORNING else svc.library.bedtime()
-        await svc.coach.begin(user.id, query.message.chat.id, routine)
+        # Claimed before the session starts: a double tap starts one session, not two.
+        if await claim(query, f"{said}\n\n{texts.nudge_started(pressed.kind)}"):
+            routine = svc.library.default if pressed.kind == MORNING else svc.library.bedtime()
+            await svc.coach.begin(user.id, message.chat.id, routine)
     elif pressed.action == "snooze":
         at = await svc.subscriptions.snooze(user.id, pressed.kind, pressed.minutes)
         if at is None:
             await query.answer(texts.UNKNOWN_BUTTON)
             return
-        await query.answer()
         local = f"{at.astimezone(ZoneInfo(user.timezone)):%H:%M}"
-        await query.edit_message_text(
-            f"{query.message.text or ''}\n\n{texts.snoozed(local)}", reply_markup=None
-        )
+        await claim(query, f"{said}\n\n{texts.snoozed(local)}")
     else:
-        await svc.subscriptions.skip_today(user.id, pressed.kind)
-        await query.answer()
-        await query.edit_message_text(
-            f"{query.message.text or ''}\n\n{texts.nudge_skipped(pressed.kind)}", reply_markup=None
-        )
+        schedule = await svc.subscriptions.skip_today(user.id, pressed.kind)
+        upcoming = schedule.next_nudge() if schedule is not None else None
+        next_kind = upcoming[0] if upcoming is not None else None
+        await claim(query, f"{said}\n\n{texts.nudge_skipped_until(next_kind, pressed.kind)}")

@@ -1,4 +1,4 @@
-"""/start and /help: subscribe, greet, give the medical note."""
+"""/start and /help: subscribe, greet, give the medical note, carry on with the set-up."""
 
 from __future__ import annotations
 
@@ -6,12 +6,14 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot import texts
-from bot.handlers import settings
+from bot.domain import onboarding as machine
+from bot.domain.onboarding import Effect
+from bot.handlers import onboarding
 from bot.services import services
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Create or reactivate the user; running it again only greets again."""
+    """Create or reactivate the user; running it again greets again and asks what is pending."""
     user, message = update.effective_user, update.effective_message
     if user is None or message is None:
         return
@@ -19,16 +21,12 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     record, created = await svc.store.upsert_user(
         user.id, message.chat_id, user.first_name, user.language_code, svc.clock.now()
     )
-    await message.reply_text(texts.welcome(user.first_name, returning=not created))
+    transition = machine.step(onboarding.pending_of(record), machine.Started(created))
+    returning = Effect.GREET_RETURNING in transition.effects
+    await message.reply_text(texts.welcome(user.first_name, returning=returning))
+    await onboarding.save(svc, record, transition)
     await svc.subscriptions.ensure_nudges(user.id)
-    if created:
-        await settings.begin_onboarding(svc, message, record)
-    elif record.onboarding and record.onboarding.startswith("ob:"):
-        await settings.continue_onboarding(svc, message, record)
-    else:
-        schedule = await svc.subscriptions.schedule(user.id)
-        if schedule is not None:
-            await message.reply_text(settings.summary(schedule, svc.clock.now()))
+    await onboarding.perform(svc, message, record, transition)
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from telegram import InputFile, Message, Update
+from telegram import InputFile, Update
 from telegram.ext import ContextTypes
 
 from bot import texts
 from bot.export import FILENAME, build_export
-from bot.progress import parse_pain_data
+from bot.handlers.press import claim, pressed_message
+from bot.keyboards import parse_pain_data
 from bot.services import services
 
 
@@ -39,10 +40,7 @@ async def pain_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     query = update.callback_query
     if query is None or query.data is None:
         return
-    if not isinstance(query.message, Message) or not query.message.is_accessible:
-        # A message Telegram no longer lets the bot see (date 0): it cannot be edited, so the
-        # press is refused, but still answered.
-        await query.answer(texts.UNKNOWN_BUTTON)
+    if await pressed_message(query) is None:
         return
     svc = services(context)
     parsed = parse_pain_data(query.data)
@@ -51,5 +49,5 @@ async def pain_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     day, score = parsed
     await svc.store.record_pain(query.from_user.id, day, score, svc.clock.now())
-    await query.answer()
-    await query.edit_message_text(texts.pain_noted(score))
+    # Recording twice is harmless (one answer per day); a second tap is only told it's done.
+    await claim(query, texts.pain_noted(score))

@@ -6,6 +6,7 @@ from telegram import Bot, Update
 from telegram.ext import ContextTypes
 
 from bot import texts
+from bot.handlers.press import claim, pressed_message
 from bot.keyboards import parse_routine_data, parse_session_data, routines_keyboard
 from bot.routines import Routine
 from bot.services import Services, services
@@ -42,7 +43,10 @@ async def routines(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def routine_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A routine was picked from /routines."""
     query = update.callback_query
-    if query is None or query.data is None or query.message is None:
+    if query is None or query.data is None:
+        return
+    message = await pressed_message(query)
+    if message is None:
         return
     svc = services(context)
     routine_id = parse_routine_data(query.data)
@@ -50,16 +54,13 @@ async def routine_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if routine is None:
         await query.answer(texts.UNKNOWN_BUTTON)
         return
-    await query.answer()
+    # The menu's buttons go before the session starts: a double tap starts one session, the
+    # second tap is told it's done. /routines shows the menu again.
+    if not await claim(query):
+        return
     user = query.from_user
     await _begin(
-        svc,
-        context.bot,
-        user.id,
-        query.message.chat.id,
-        user.first_name,
-        user.language_code,
-        routine,
+        svc, context.bot, user.id, message.chat.id, user.first_name, user.language_code, routine
     )
 
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 
+from bot.domain import onboarding
 from bot.store.models import Nudge, User
 from bot.store.records import UserRecord, user_record
 from bot.store.transactions import Transactions
@@ -36,7 +37,7 @@ class Users(Transactions):
                             active=True,
                             timezone="UTC",
                             # No nudges until they tell us their zone (see subscription).
-                            onboarding="ob:timezone",
+                            onboarding=onboarding.encode(onboarding.FIRST_QUESTION),
                             created_at=now,
                             updated_at=now,
                         )

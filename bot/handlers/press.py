@@ -1,0 +1,68 @@
+"""What every button handler does around a press: refuse a press on a message the bot can no
+longer see, and edit the pressed message with the harmless edit errors handled here, once.
+
+A one-shot button (a time zone, a time, a pain score, Delete/Cancel, Start now, a routine) is
+claimed by editing its message: Telegram applies edits to one message in order, so of two taps
+the first edit wins and the second gets "message is not modified", which here means "a press
+before this one already did it" (a double tap), answered briefly and never shown as an error.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message
+from telegram.error import BadRequest
+
+from bot import texts
+
+log = logging.getLogger(__name__)
+
+# Edits that fail for reasons that lose nothing: the user deleted the message, or it is too
+# old to edit (48 h). The press still takes effect; only the old message stays as it was.
+# PTB gives these no type of their own (all BadRequest), so they are told apart by message.
+_GONE = ("message to edit not found", "message can't be edited", "message_id_invalid")
+
+
+async def pressed_message(query: CallbackQuery) -> Message | None:
+    """The message whose button was pressed; None (and the press answered) when Telegram no
+    longer lets the bot see it (date 0): it cannot be edited, so the press is refused."""
+    if isinstance(query.message, Message) and query.message.is_accessible:
+        return query.message
+    await query.answer(texts.UNKNOWN_BUTTON)
+    return None
+
+
+async def edit(
+    query: CallbackQuery, text: str | None = None, markup: InlineKeyboardMarkup | None = None
+) -> bool:
+    """Edit the pressed message: a new text (and buttons), or only new buttons (None: none).
+
+    False when the message already shows exactly that, i.e. an earlier press did this edit;
+    True otherwise, also when the message is gone (see _GONE). Any other error is raised."""
+    try:
+        if text is None:
+            await query.edit_message_reply_markup(markup)
+        else:
+            await query.edit_message_text(text, reply_markup=markup)
+    except BadRequest as exc:
+        reason = exc.message.lower()
+        if "message is not modified" in reason:
+            return False
+        if any(gone in reason for gone in _GONE):
+            log.info("pressed message could not be edited: %s", exc.message)
+            return True
+        raise
+    return True
+
+
+async def claim(
+    query: CallbackQuery, text: str | None = None, markup: InlineKeyboardMarkup | None = None
+) -> bool:
+    """Take a one-shot button: edit its message (by default, remove its buttons) and answer
+    the press. False for a repeat press, answered with a short "already done"."""
+    if not await edit(query, text, markup):
+        await query.answer(texts.ALREADY_DONE)
+        return False
+    await query.answer()
+    return True

@@ -1,0 +1,48 @@
+"""The schedule as the user reads it: zone, nudge times, the next nudge, a pause, a /stop."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot import texts
+from bot.domain.nudge_rules import BEDTIME, MORNING
+from bot.subscription import Schedule
+
+
+def summary(schedule: Schedule, now: datetime) -> str:
+    user = schedule.user
+    zone = user.timezone
+    morning = schedule.time_of(MORNING) if schedule.enabled(MORNING) else None
+    bedtime = schedule.time_of(BEDTIME) if schedule.enabled(BEDTIME) else None
+    next_line = None
+    upcoming = schedule.next_nudge()
+    if upcoming is not None and user.active:
+        kind, at = upcoming
+        paused = user.paused_until
+        if paused is None or paused <= at:
+            local = at.astimezone(ZoneInfo(zone))
+            next_line = texts.next_nudge_line(
+                kind, f"{local:%H:%M}", texts.describe_delay(at - now)
+            )
+    paused_until = None
+    if user.paused_until and user.paused_until > now:
+        paused_until = local_text(user.paused_until, zone)
+    text = texts.schedule_summary(zone, morning, bedtime, next_line, paused_until)
+    # After /stop nothing is scheduled, whatever the times say: say so, and how to undo it.
+    return text if user.active else f"{texts.NUDGES_STOPPED}\n\n{text}"
+
+
+def settings_text(schedule: Schedule, now: datetime) -> str:
+    return f"{texts.SETTINGS_TITLE}\n\n{summary(schedule, now)}"
+
+
+def enabled(schedule: Schedule) -> dict[str, bool] | None:
+    """Which nudges are on, for the /settings toggles; None after /stop (no toggles)."""
+    if not schedule.user.active:
+        return None
+    return {kind: schedule.enabled(kind) for kind in (MORNING, BEDTIME)}
+
+
+def local_text(instant: datetime, zone: str) -> str:
+    return texts.day_and_time(instant.astimezone(ZoneInfo(zone)))

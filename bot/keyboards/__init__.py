@@ -1,0 +1,95 @@
+"""Every inline keyboard the bot sends and the codec of its callback data, one module per
+feature. Each codec has a prefix (the part before the first ":"); `pattern` turns it into the
+CallbackQueryHandler pattern, so app.py routes presses from the same constants that write them.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.keyboards.nudge import (
+    NUDGE_PREFIX,
+    SNOOZE_MINUTES,
+    NudgeButton,
+    nudge_keyboard,
+    parse_nudge_data,
+)
+from bot.keyboards.pain import PAIN_PREFIX, pain_keyboard, parse_pain_data
+from bot.keyboards.privacy import DELETE_PREFIX, delete_keyboard, parse_delete_data
+from bot.keyboards.routine import (
+    ROUTINE_PREFIX,
+    parse_routine_data,
+    routine_data,
+    routines_keyboard,
+)
+from bot.keyboards.session import (
+    SESSION_PREFIX,
+    SessionButton,
+    parse_session_data,
+    session_data,
+    session_keyboard,
+)
+from bot.keyboards.settings import (
+    MENU_PREFIX,
+    TIME_CHOICES,
+    TIME_PREFIX,
+    ZONE_PREFIX,
+    MenuPress,
+    TimePress,
+    ZonePress,
+    parse_menu_data,
+    parse_time_data,
+    parse_zone_data,
+    parse_zone_press,
+    place_keyboard,
+    settings_keyboard,
+    time_check_keyboard,
+    time_keyboard,
+    zone_keyboard,
+)
+
+
+def pattern(prefix: str) -> str:
+    """The CallbackQueryHandler pattern for one codec's data."""
+    return f"^{re.escape(prefix)}:"
+
+
+__all__ = [
+    "DELETE_PREFIX",
+    "MENU_PREFIX",
+    "NUDGE_PREFIX",
+    "PAIN_PREFIX",
+    "ROUTINE_PREFIX",
+    "SESSION_PREFIX",
+    "SNOOZE_MINUTES",
+    "TIME_CHOICES",
+    "TIME_PREFIX",
+    "ZONE_PREFIX",
+    "MenuPress",
+    "NudgeButton",
+    "SessionButton",
+    "TimePress",
+    "ZonePress",
+    "delete_keyboard",
+    "nudge_keyboard",
+    "pain_keyboard",
+    "parse_delete_data",
+    "parse_menu_data",
+    "parse_nudge_data",
+    "parse_pain_data",
+    "parse_routine_data",
+    "parse_session_data",
+    "parse_time_data",
+    "parse_zone_data",
+    "parse_zone_press",
+    "pattern",
+    "place_keyboard",
+    "routine_data",
+    "routines_keyboard",
+    "session_data",
+    "session_keyboard",
+    "settings_keyboard",
+    "time_check_keyboard",
+    "time_keyboard",
+    "zone_keyboard",
+]
