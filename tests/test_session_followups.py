@@ -23,6 +23,7 @@ ANN = 5101
 SWEPT_WITHIN = 7.5
 
 
+@pytest.mark.slow  # a real process
 async def test_a_process_frozen_mid_hold_goes_on_with_the_session(
     emu: BotApiEmulator, tmp_path: Path
 ) -> None:
@@ -82,6 +83,7 @@ async def _run_sql(store: Store, statements: list[str]) -> None:
             await db.execute(sql_text(statement))
 
 
+@pytest.mark.slow  # real-second backoff: about 6 s
 async def test_a_follow_up_that_fails_is_tried_again(emu: BotApiEmulator, db_url: str) -> None:
     """The database refuses writes for 2.5 s just as a 1 s hold ends. The hold's follow-up
     fails; it used to be lost (the session froze in its hold). It is tried again until the
@@ -111,6 +113,7 @@ def test_failed_follow_ups_back_off_to_one_try_every_30_s() -> None:
     assert retry_delay(10_000) == 30  # no overflow however long the outage
 
 
+@pytest.mark.slow  # waits for a sweep (every 5 real s): about 7 s
 async def test_a_lost_follow_up_is_swept_up(emu: BotApiEmulator, sqlite_url: str) -> None:
     """Whatever drops a session's follow-up (here: taken off the job queue mid-hold), the
     sweep finds the overdue step within seconds and the session goes on, shown once."""
@@ -139,6 +142,7 @@ async def test_a_lost_follow_up_is_swept_up(emu: BotApiEmulator, sqlite_url: str
 FAKETIME_LIB = Path("/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1")
 
 
+@pytest.mark.slow  # a real process
 @pytest.mark.skipif(not FAKETIME_LIB.exists(), reason="needs libfaketime (apt install faketime)")
 @pytest.mark.parametrize("jump", ["+1h", "+1d"])
 async def test_a_clock_jump_mid_hold_does_not_freeze_the_session(
