@@ -17,6 +17,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot import flood
 from bot.clock import Clock, SystemClock
 from bot.coach import AnyApp, Coach, CoachSettings
 from bot.config import Settings
@@ -26,7 +27,7 @@ from bot.http import AiohttpRequest
 from bot.metrics import Metrics
 from bot.nudges import NudgeDispatcher
 from bot.progress import Progress
-from bot.ratelimit import PriorityRateLimiter
+from bot.ratelimit import PriorityRateLimiter, chat_pace
 from bot.routines import Library, load_routines
 from bot.services import KEY, Services
 from bot.store.db import create_engine
@@ -80,8 +81,11 @@ def build_application(
         .concurrent_updates(256)
     )
     if settings.rate_limit:
-        # About 30 messages/s overall, smooth, people before broadcasts (bot/ratelimit.py).
-        builder = builder.rate_limiter(PriorityRateLimiter(per_second=29, max_retries=3))
+        # About 30 messages/s overall, smooth, people before broadcasts; about one a second
+        # per chat, one chat never waiting for another (bot/ratelimit.py).
+        builder = builder.rate_limiter(
+            PriorityRateLimiter(per_second=29, max_retries=3, per_chat_per_second=chat_pace(clock))
+        )
     app: AnyApp = builder.build()
     coach = Coach(
         app,
@@ -118,8 +122,10 @@ def build_application(
 def _add_handlers(app: AnyApp) -> None:
     # New messages only: an edited command must not run again (should edits ever be fetched).
     private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
-    # Counted before any feature handler sees the update (group -1 never blocks the others).
-    app.add_handler(TypeHandler(Update, _count_update), group=-1)
+    # Counted before any feature handler sees the update (group -2 never blocks the others).
+    app.add_handler(TypeHandler(Update, _count_update), group=-2)
+    # Answers first at the rate limiter; a chat's repeats and floods stop here (bot/flood.py).
+    app.add_handler(TypeHandler(Update, flood.front_door), group=-1)
     app.add_handler(
         MessageHandler(
             filters.ChatType.GROUPS & filters.UpdateType.MESSAGE & filters.COMMAND,

@@ -419,3 +419,11 @@ def stats_text(
         f"Full days (morning and bedtime): {full_days}\n"
         f"Streak freezes held: {freezes}"
     )
+
+
+# --- flood (one chat sending far more than can be answered) ---
+
+FLOOD_NOTICE = (
+    "That's a lot of messages at once! 🙂 I answer them one at a time, "
+    "so I skipped some. Send one again if I missed it."
+)
