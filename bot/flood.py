@@ -26,6 +26,7 @@ another worker is at worst one more answer; the session's compare-and-set keeps 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from collections.abc import Callable
@@ -127,11 +128,11 @@ def content_of(update: Update) -> str | None:
         return None
     if message.text is not None:
         return "t:" + message.text.strip()
-    attachment = message.effective_attachment
-    if attachment is not None:
-        kind = type(attachment[0] if isinstance(attachment, tuple) else attachment).__name__
-        return "a:" + kind
-    return "o:other"
+    # Anything else (a sticker, a location...): the same content sent again is a repeat.
+    body = message.to_dict()
+    for volatile in ("message_id", "date", "chat", "from"):
+        body.pop(volatile, None)
+    return "a:" + json.dumps(body, sort_keys=True, default=str)
 
 
 async def front_door(update: Update, context: CallbackContext[Any, Any, Any, Any]) -> None:
