@@ -18,9 +18,10 @@ held up everyone else for 44 s (issue 18). Here a request passes two gates:
    could use.
 
 Where a request's priority comes from, first match wins: `rate_limit_args={"priority": ...}`;
-`rate_limit_args={"low": True}` (a nudge); `sending_as(...)` around the call; `mark_answering()`
-(called for every update before the handlers: anything sent while handling a person's
-message or press is an answer); otherwise a session step (timer jobs).
+`rate_limit_args={"low": True}` (a nudge); `sending_as(...)` around the call (wrap only the
+send: a job scheduled inside would inherit it); `mark_answering()` (called for every update
+before the handlers: anything its task sends is an answer to a person); otherwise a session
+step (timer jobs).
 
 Requests without a chat_id (answerCallbackQuery, getUpdates) are not limited, as Telegram does
 not count them.
@@ -34,6 +35,7 @@ import heapq
 import itertools
 import logging
 import time
+import weakref
 from collections import deque
 from collections.abc import Callable, Coroutine, Iterator
 from contextvars import ContextVar
@@ -67,6 +69,10 @@ class Priority(IntEnum):
 
 
 _sending_as: ContextVar[Priority | None] = ContextVar("limber_send_priority", default=None)
+# The tasks handling an update. A task, not a context variable: APScheduler starts jobs from
+# callbacks that copy the context of whoever last woke it (often a handler scheduling a
+# follow-up), so a context variable set while handling would leak into timer jobs.
+_answering: weakref.WeakSet[asyncio.Task[Any]] = weakref.WeakSet()
 
 
 def mark_answering() -> None:
@@ -75,7 +81,9 @@ def mark_answering() -> None:
     Called from a group -1 handler: PTB runs an update's handlers in one task of its own, so
     this covers exactly that update.
     """
-    _sending_as.set(Priority.ANSWER)
+    task = asyncio.current_task()
+    if task is not None:
+        _answering.add(task)
 
 
 @contextlib.contextmanager
@@ -329,7 +337,10 @@ def _priority(rate_limit_args: JSONDict | None) -> Priority:
         if rate_limit_args.get("low"):
             return Priority.NUDGE
     current = _sending_as.get()
-    return current if current is not None else Priority.STEP
+    if current is not None:
+        return current
+    task = asyncio.current_task()
+    return Priority.ANSWER if task is not None and task in _answering else Priority.STEP
 
 
 def _seconds(wait: Any) -> float:

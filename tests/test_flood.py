@@ -20,7 +20,7 @@ from telegram.ext import ExtBot
 from bot import texts
 from bot.clock import SystemClock
 from bot.flood import PER_CHAT_IN_FLIGHT, FloodGate, Verdict
-from bot.ratelimit import Priority, PriorityRateLimiter, sending_as
+from bot.ratelimit import Priority, PriorityRateLimiter, mark_answering, sending_as
 from bot.sandbox.emulator import BotApiEmulator, BotMessage
 from bot.store.models import GuidedSession
 from tests.harness import Harness
@@ -135,6 +135,10 @@ async def test_answers_go_before_steps_before_countdowns_before_nudges(
         async def send(chat_id: int, text: str, priority: Priority) -> None:
             if priority is Priority.NUDGE:
                 await bot.send_message(chat_id, text, rate_limit_args={"low": True})
+                return
+            if priority is Priority.ANSWER:
+                mark_answering()  # as the front door does for a handler's task
+                await bot.send_message(chat_id, text)
                 return
             with sending_as(priority):
                 await bot.send_message(chat_id, text)
