@@ -18,6 +18,7 @@ from telegram.ext import (
 )
 
 from bot import flood
+from bot.budget import shared_budget
 from bot.clock import Clock, SystemClock
 from bot.coach import AnyApp, Coach, CoachSettings
 from bot.config import Settings
@@ -84,7 +85,13 @@ def build_application(
         # About 30 messages/s overall, smooth, people before broadcasts; about one a second
         # per chat, one chat never waiting for another (bot/ratelimit.py).
         builder = builder.rate_limiter(
-            PriorityRateLimiter(per_second=29, max_retries=3, per_chat_per_second=chat_pace(clock))
+            PriorityRateLimiter(
+                per_second=29,
+                max_retries=3,
+                per_chat_per_second=chat_pace(clock),
+                # Shared by every worker on one PostgreSQL (bot/budget.py); None on SQLite.
+                budget=shared_budget(settings.database_url, settings.require_token()),
+            )
         )
     app: AnyApp = builder.build()
     coach = Coach(

@@ -40,7 +40,7 @@ from collections import deque
 from collections.abc import Callable, Coroutine, Iterator
 from contextvars import ContextVar
 from enum import IntEnum
-from typing import Any
+from typing import Any, Protocol
 
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
@@ -54,6 +54,13 @@ JSONDict = dict[str, Any]
 # budget is spent (not one chat's): then every chat waits, as before.
 GLOBAL_429_CHATS = 3
 GLOBAL_429_WINDOW = 1.0
+# Pressure is measured over this many seconds of global slots.
+PRESSURE_WINDOW = 2.0
+# Countdown steps by pressure: the step grows at once when pressure reaches a threshold and
+# comes back one level at a time, once pressure stayed under DOWN_FACTOR x that level's
+# threshold for a window (so the step does not flap as thinner countdowns relieve the load).
+STEP_UP_AT = (0.8, 1.0, 1.5)
+DOWN_FACTOR = 0.6
 # Idle chat lines are dropped once there are this many, so a nudge wave to a million chats
 # does not keep a million lines.
 PRUNE_LINES_AT = 2048
@@ -94,6 +101,14 @@ def sending_as(priority: Priority) -> Iterator[None]:
         yield
     finally:
         _sending_as.reset(token)
+
+
+class SharedBudgetLike(Protocol):
+    """What the limiter needs of a budget shared between workers (bot/budget.py)."""
+
+    async def start(self, limiter: PriorityRateLimiter) -> None: ...
+
+    async def stop(self) -> None: ...
 
 
 class _ChatLine:
@@ -138,6 +153,9 @@ class PriorityRateLimiter(BaseRateLimiter[JSONDict]):
         per_second: float = 29.0,
         max_retries: int = 3,
         *,
+        # Shares the budget with the bot's other workers (bot/budget.py); None: this process
+        # has it all.
+        budget: SharedBudgetLike | None = None,
         per_chat_per_second: float | None = 1.0,
         # Telegram tolerates short bursts in a chat; the stand-in allows 3 (as we measured no
         # limit to copy, a guess on the safe side). Keeping one in reserve absorbs network
@@ -155,12 +173,55 @@ class PriorityRateLimiter(BaseRateLimiter[JSONDict]):
         self._pump_task: asyncio.Task[None] | None = None
         self._seq = itertools.count()
         self._recent_429: deque[tuple[float, Any]] = deque()
+        self.per_second = per_second
+        self._budget = budget
+        self._granted: deque[float] = deque()
+        self._level = 0
+        self._level_since = 0.0
 
     async def initialize(self) -> None:
-        return None
+        if self._budget is not None:
+            await self._budget.start(self)
 
     async def shutdown(self) -> None:
-        return None
+        if self._budget is not None:
+            await self._budget.stop()
+
+    def set_rate(self, per_second: float) -> None:
+        """Change the global pace (the shared budget gives each worker its share)."""
+        self.per_second = per_second
+        self._interval = 1.0 / per_second
+
+    # Load -----------------------------------------------------------------------------------------
+
+    def pressure(self) -> float:
+        """How hard the budget is pressed: the share of global slots used over the last
+        PRESSURE_WINDOW seconds plus the seconds of requests waiting for one. Below 1 there is
+        room; above 1 something waits."""
+        now = time.monotonic()
+        granted = self._granted
+        while granted and now - granted[0] > PRESSURE_WINDOW:
+            granted.popleft()
+        used = len(granted) / (self.per_second * PRESSURE_WINDOW)
+        waiting = sum(1 for _, _, f in self._queue if not f.done()) / self.per_second
+        return used + waiting
+
+    def suggested_countdown_step(self, base: int = 5) -> int | None:
+        """The countdown step a hold should use now: `base` with the budget free; 2x, then 3x
+        as it fills; None (show only the start and the end) when requests wait. Countdown
+        edits thin out before any answer, step or nudge has to wait for them."""
+        now = time.monotonic()
+        pressure = self.pressure()
+        target = sum(1 for threshold in STEP_UP_AT if pressure >= threshold)
+        if target > self._level:
+            self._level, self._level_since = target, now
+        elif (
+            target < self._level
+            and now - self._level_since >= PRESSURE_WINDOW
+            and pressure < STEP_UP_AT[self._level - 1] * DOWN_FACTOR
+        ):
+            self._level, self._level_since = self._level - 1, now
+        return (base, 2 * base, 3 * base, None)[self._level]
 
     # The global gate ----------------------------------------------------------------------------
 
@@ -176,12 +237,19 @@ class PriorityRateLimiter(BaseRateLimiter[JSONDict]):
         now = time.monotonic()
         if not self._queue and self._next_free <= now:
             self._next_free = now + self._interval
+            self._count_grant(now)
             return
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         heapq.heappush(self._queue, (int(priority), next(self._seq), future))
         if self._pump_task is None:
             self._pump_task = asyncio.create_task(self._pump())
         await future
+
+    def _count_grant(self, now: float) -> None:
+        granted = self._granted
+        granted.append(now)
+        while now - granted[0] > PRESSURE_WINDOW:
+            granted.popleft()
 
     async def _pump(self) -> None:
         """Hands out one global slot per interval to the most urgent waiting request."""
@@ -196,6 +264,7 @@ class PriorityRateLimiter(BaseRateLimiter[JSONDict]):
                     continue
                 future.set_result(None)
                 self._next_free = now + self._interval
+                self._count_grant(now)
         finally:
             self._pump_task = None
 
