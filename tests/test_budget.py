@@ -5,16 +5,26 @@ limits."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import socket
 import time
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
 import pytest
 from telegram.ext import ExtBot
 
 from bot import budget as budget_module
+from bot import texts
 from bot.budget import SharedBudget, shared_budget
+from bot.nudges import PACED_SENDERS
 from bot.ratelimit import PriorityRateLimiter
-from bot.sandbox.emulator import BotApiEmulator
+from bot.sandbox.emulator import BotApiEmulator, BotMessage
+from bot.store.db import create_engine, upgrade_async
+from bot.store.repo import Store
+from bot.webhook import SECRET_HEADER
+from tests.harness import nudge_calls, nudges_sent, process_env, seed_subscribers, spawn_bot
 
 BOT_ID = 123456789
 TOTAL = 29.0
@@ -143,3 +153,95 @@ async def test_countdown_steps_thin_out_under_load_and_come_back(emu: BotApiEmul
         )
     finally:
         await bot.shutdown()
+
+
+NUDGES = 300
+PEOPLE = 20
+SECRET = "budget-secret"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def wait_healthy(client: httpx.AsyncClient, url: str) -> None:
+    for _ in range(150):
+        with contextlib.suppress(httpx.HTTPError):
+            if (await client.get(f"{url}/healthz")).status_code == 200:
+                return
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"worker at {url} never became healthy")
+
+
+@pytest.mark.postgres
+async def test_three_webhook_workers_share_the_budget_through_a_wave_and_a_killed_worker(
+    emu: BotApiEmulator, pg_url: str
+) -> None:
+    """Three real workers, a nudge wave, people starting sessions, one worker SIGKILLed
+    mid-wave: no 429, every nudge at most once, only the dead worker's in-flight nudges lost,
+    and the others carry on at once."""
+    emu.enforce_flood()
+    await upgrade_async(pg_url)
+    store = Store(create_engine(pg_url))
+    procs, urls = [], []
+    try:
+        for _ in range(3):
+            port = free_port()
+            env = process_env(
+                emu,
+                pg_url,
+                WEBHOOK_URL="https://limber.example/telegram",
+                WEBHOOK_SECRET=SECRET,
+                PORT=str(port),
+                NUDGE_TICK_SECONDS="0.5",
+                LOG_LEVEL="WARNING",
+            )
+            procs.append(await spawn_bot(env, stderr=asyncio.subprocess.DEVNULL))
+            urls.append(f"http://127.0.0.1:{port}")
+        async with httpx.AsyncClient(timeout=30) as client:
+            for url in urls:
+                await wait_healthy(client, url)
+            await asyncio.sleep(1.5)  # each worker has counted the others
+            ids = await seed_subscribers(
+                store, NUDGES, datetime.now(UTC) - timedelta(seconds=2), first_id=800_000
+            )
+            await emu.wait_for(lambda: len(nudge_calls(emu)) >= NUDGES // 5, timeout=60)
+            procs[2].kill()
+            await procs[2].wait()
+            killed_at = time.monotonic()
+            people = list(range(700_000, 700_000 + PEOPLE))
+            for i, uid in enumerate(people):
+                await client.post(
+                    f"{urls[i % 2]}/telegram",
+                    json=emu.send_text(uid, "/stretch"),
+                    headers={SECRET_HEADER: SECRET},
+                )
+            await emu.wait_for(
+                lambda: all(any(is_card(m) for m in emu.messages(u)) for u in people),
+                timeout=30,
+            )
+            # At most the paced senders' claims of the killed worker are lost.
+            await emu.wait_for(lambda: len(nudges_sent(emu)) >= NUDGES - PACED_SENDERS, 60)
+            await emu.settled(quiet=2.0, timeout=30)
+        counts = nudges_sent(emu)
+        assert set(counts.values()) == {1} and set(counts) <= set(ids)
+        assert emu.flood_429s == 0
+        after = sorted(c.at for c in nudge_calls(emu) if c.at > killed_at)
+        gaps = [b - a for a, b in zip([killed_at, *after], after, strict=False)]
+        assert max(gaps) < 5.0  # the others carried on
+    finally:
+        for proc in procs:
+            if proc.returncode is None:
+                proc.terminate()
+        for proc in procs:
+            try:
+                await asyncio.wait_for(proc.wait(), timeout=15)
+            except TimeoutError:
+                proc.kill()
+        await store.close()
+
+
+def is_card(message: BotMessage) -> bool:
+    return texts.BUTTON_READY in [label for label, _ in BotApiEmulator.buttons(message)]
