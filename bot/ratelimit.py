@@ -169,6 +169,7 @@ class PriorityRateLimiter(BaseRateLimiter[JSONDict]):
         self._chat_rate = per_chat_per_second or 1e9
         self._chat_burst = chat_burst
         self._chats: dict[Any, _ChatLine] = {}
+        self._prune_at = PRUNE_LINES_AT
         self._queue: list[tuple[int, int, asyncio.Future[None]]] = []
         self._pump_task: asyncio.Task[None] | None = None
         self._seq = itertools.count()
@@ -273,8 +274,10 @@ class PriorityRateLimiter(BaseRateLimiter[JSONDict]):
     def _line(self, chat: Any, now: float) -> _ChatLine:
         line = self._chats.get(chat)
         if line is None:
-            if len(self._chats) >= PRUNE_LINES_AT:
+            if len(self._chats) >= self._prune_at:
                 self._prune(now)
+                # Many busy chats: scan again only once their number doubled.
+                self._prune_at = max(PRUNE_LINES_AT, 2 * len(self._chats))
             line = self._chats[chat] = _ChatLine(self._chat_burst, now)
         return line
 

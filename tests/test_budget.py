@@ -5,6 +5,7 @@ limits."""
 from __future__ import annotations
 
 import asyncio
+import math
 import contextlib
 import socket
 import time
@@ -17,7 +18,7 @@ from telegram.ext import ExtBot
 
 from bot import budget as budget_module
 from bot import texts
-from bot.budget import SharedBudget, shared_budget
+from bot.budget import SharedBudget, share, shared_budget
 from bot.nudges import PACED_SENDERS
 from bot.ratelimit import PriorityRateLimiter
 from bot.sandbox.emulator import BotApiEmulator, BotMessage
@@ -61,7 +62,7 @@ async def test_workers_split_the_budget_a_dead_one_gives_its_share_back_a_new_on
     monkeypatch.setattr(budget_module, "REFRESH_SECONDS", 0.2)
     workers = [await worker(pg_url) for _ in range(3)]
     try:
-        await wait_until(lambda: all(lim.per_second == TOTAL / 3 for lim, _ in workers))
+        await wait_until(lambda: all(lim.per_second == share(TOTAL, 3) for lim, _ in workers))
         assert len({b.slot for _, b in workers}) == 3
 
         # A worker dies (its connection drops without a goodbye): the others take its share.
@@ -69,11 +70,11 @@ async def test_workers_split_the_budget_a_dead_one_gives_its_share_back_a_new_on
         assert dead._task is not None
         dead._task.cancel()
         dead._conn.terminate()
-        await wait_until(lambda: all(lim.per_second == TOTAL / 2 for lim, _ in workers))
+        await wait_until(lambda: all(lim.per_second == share(TOTAL, 2) for lim, _ in workers))
 
         # A new worker joins; the running ones shrink to a third without any restart.
         workers.append(await worker(pg_url))
-        await wait_until(lambda: all(lim.per_second == TOTAL / 3 for lim, _ in workers))
+        await wait_until(lambda: all(lim.per_second == share(TOTAL, 3) for lim, _ in workers))
     finally:
         for limiter, _ in workers:
             await limiter.shutdown()
@@ -119,13 +120,13 @@ async def test_three_workers_together_stay_within_telegrams_30_a_second(
     limiters = [PriorityRateLimiter(per_second=TOTAL, budget=b) for b in budgets]
     for limiter in limiters:
         await limiter.initialize()  # joining; the bots' own initialize then finds them running
-    await wait_until(lambda: all(lim.per_second == TOTAL / 3 for lim in limiters))
+    await wait_until(lambda: all(lim.per_second == share(TOTAL, 3) for lim in limiters))
     results = await send_wave(emu, limiters, each=40)
     assert not [r for r in results if isinstance(r, Exception)]
     assert emu.flood_429s == 0
     sent = [c for c in emu.calls[first_call:] if c.method == "sendMessage"]
     assert len(sent) == 120 and all(c.status == 200 for c in sent)
-    assert time.monotonic() - started >= 120 / TOTAL - 0.5  # the fleet's pace: 29/s in all
+    assert time.monotonic() - started >= 120 / TOTAL - 0.5  # the fleet's pace: at most 29/s
 
 
 async def test_countdown_steps_thin_out_under_load_and_come_back(emu: BotApiEmulator) -> None:
@@ -227,7 +228,7 @@ async def test_three_webhook_workers_share_the_budget_through_a_wave_and_a_kille
             await emu.settled(quiet=2.0, timeout=30)
         counts = nudges_sent(emu)
         assert set(counts.values()) == {1} and set(counts) <= set(ids)
-        assert emu.flood_429s == 0
+        assert emu.flood_429s == 0, emu.flood_429s_by_chat
         after = sorted(c.at for c in nudge_calls(emu) if c.at > killed_at)
         gaps = [b - a for a, b in zip([killed_at, *after], after, strict=False)]
         assert max(gaps) < 5.0  # the others carried on
@@ -245,3 +246,13 @@ async def test_three_webhook_workers_share_the_budget_through_a_wave_and_a_kille
 
 def is_card(message: BotMessage) -> bool:
     return texts.BUTTON_READY in [label for label, _ in BotApiEmulator.buttons(message)]
+
+
+@pytest.mark.parametrize(
+    ("workers", "each"), [(1, 29.0), (2, 14.0), (3, 9.0), (4, 7.0), (29, 1.0), (58, 0.5)]
+)
+def test_a_workers_share_keeps_the_fleets_worst_second_within_the_limit(
+    workers: int, each: float
+) -> None:
+    assert share(TOTAL, workers) == each
+    assert workers * math.ceil(each) <= TOTAL or each < 1
