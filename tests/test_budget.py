@@ -5,8 +5,8 @@ limits."""
 from __future__ import annotations
 
 import asyncio
-import math
 import contextlib
+import math
 import socket
 import time
 from datetime import UTC, datetime, timedelta
