@@ -206,3 +206,31 @@ def test_the_flood_gate_bounds_a_chat_in_flight_and_tells_it_once_a_minute() -> 
     assert gate.check(8, 1, "text", lambda: False) is Verdict.HANDLE  # other chats unaffected
     clock[0] = 61.0
     assert gate.check(7, 999, "later", lambda: False) is Verdict.OVER_NOTICE
+
+
+async def test_in_a_busy_chat_an_answer_goes_before_a_countdown_edit_queued_earlier(
+    emu: BotApiEmulator,
+) -> None:
+    limiter = PriorityRateLimiter(per_second=29, max_retries=0)
+    bot: ExtBot[Any] = ExtBot(emu.token, base_url=emu.base_url, rate_limiter=limiter)
+    await bot.initialize()
+    try:
+        chat = 300
+        await bot.send_message(chat, "one")
+        await bot.send_message(chat, "two")  # the chat's burst is spent
+
+        async def countdown() -> None:
+            with sending_as(Priority.COUNTDOWN):
+                await bot.send_message(chat, "countdown")
+
+        async def answer() -> None:
+            mark_answering()
+            await bot.send_message(chat, "answer")
+
+        edit = asyncio.create_task(countdown())
+        await asyncio.sleep(0.05)  # the edit is waiting for the chat's turn first
+        await asyncio.gather(edit, answer())
+    finally:
+        await bot.shutdown()
+    order = [c.params["text"] for c in emu.calls if c.method == "sendMessage"]
+    assert order == ["one", "two", "answer", "countdown"]
