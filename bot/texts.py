@@ -689,3 +689,9 @@ def session_outdated(routine: Routine) -> str:
         "longer part of it, so I've ended this session here. Thank you for the stretches you "
         "did. /stretch starts the new version from the beginning."
     )
+# --- flood (one chat sending far more than can be answered) ---
+
+FLOOD_NOTICE = (
+    "That's a lot of messages at once! 🙂 I answer them one at a time, "
+    "so I skipped some. Send one again if I missed it."
+)

@@ -25,6 +25,7 @@ from bot import texts
 from bot.clock import Clock
 from bot.domain import session as machine
 from bot.domain.session import EndReason, Event, InvalidEvent, Phase, Render, SessionState, Status
+from bot.ratelimit import Priority, sending_as
 from bot.routines import Library, Routine
 from bot.sessions.chat import Delivery, SessionChat
 from bot.sessions.followups import FollowUps, retry_delay
@@ -187,7 +188,10 @@ class Coach:
             await self._apply(record.id, Event.TIMER)
             return
         if state.timed and state.phase is Phase.HOLD and record.shown_version == record.version:
-            record = await self._refresh(record, routine)
+            # A countdown edit: the first thing to wait when the budget is short. Only the
+            # edit is marked; a job armed inside the block would inherit the priority.
+            with sending_as(Priority.COUNTDOWN):
+                record = await self._refresh(record, routine)
         self._schedule(record)
 
     def cancel(self, session_id: int) -> None:
