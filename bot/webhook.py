@@ -245,6 +245,19 @@ def connection_cap() -> int:
     return max(16, min(10_000, soft - reserve))
 
 
+def server_config(asgi: Starlette, max_connections: int, **options: Any) -> uvicorn.Config:
+    """uvicorn's settings for the webhook server (tests pass host and port in `options`)."""
+    return uvicorn.Config(
+        asgi,
+        log_level="warning",
+        log_config=None,  # through the root logger: its format, token filter, rate limit
+        http=guarded_protocol(max_connections),
+        timeout_keep_alive=5,
+        timeout_graceful_shutdown=8,
+        **options,
+    )
+
+
 async def serve(app: AnyApp, settings: Settings, *, host: str = "0.0.0.0") -> None:
     """Run until SIGTERM/SIGINT: register the webhook, serve, then drain and stop."""
     from bot.app import ALLOWED_UPDATES, start_app, stop_app
@@ -254,16 +267,7 @@ async def serve(app: AnyApp, settings: Settings, *, host: str = "0.0.0.0") -> No
     sock = bind(settings.port, "PORT", host)  # a port in use is one line, exit 2
     probe = TelegramProbe(app.bot)
     cap = connection_cap()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            build_asgi(app, settings, probe),
-            log_level="warning",
-            log_config=None,  # through the root logger: its format, token filter, rate limit
-            http=guarded_protocol(cap),
-            timeout_keep_alive=5,
-            timeout_graceful_shutdown=8,
-        )
-    )
+    server = uvicorn.Server(server_config(build_asgi(app, settings, probe), cap))
     # uvicorn catches SIGTERM/SIGINT for a graceful stop, then re-raises them once it is done;
     # ignored by then, they no longer kill the process before PTB drains (and exit is 0).
     for sig in (signal.SIGTERM, signal.SIGINT):

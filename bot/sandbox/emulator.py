@@ -115,6 +115,7 @@ class BotApiEmulator:
         self._sent_chat: dict[int, deque[float]] = {}
         self._changed = asyncio.Event()
         self._last_request = time.monotonic()
+        self._closing = False
         self._runner: web.AppRunner | None = None
         self.port = 0
         self.bot_id = int(token.split(":")[0]) if token.split(":")[0].isdigit() else 1
@@ -122,6 +123,7 @@ class BotApiEmulator:
     # Lifecycle ----------------------------------------------------------------------------------
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        self._closing = False
         app = web.Application(client_max_size=50 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         app.router.add_route("GET", "/file/bot{token}/{path:.*}", self._file)
@@ -136,6 +138,8 @@ class BotApiEmulator:
         self.host = host
 
     async def stop(self) -> None:
+        self._closing = True  # end open long polls now, not at their timeout
+        self._notify()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -596,7 +600,7 @@ class BotApiEmulator:
         limit = int(params.get("limit") or 100)
         timeout = float(params.get("timeout") or 0)
         deadline = time.monotonic() + timeout
-        while not self._updates and time.monotonic() < deadline:
+        while not self._updates and time.monotonic() < deadline and not self._closing:
             event = self._changed
             try:
                 await asyncio.wait_for(event.wait(), deadline - time.monotonic())
