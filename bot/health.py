@@ -120,7 +120,7 @@ def health_routes(svc: Services, telegram: TelegramProbe | None) -> list[Route]:
     ]
 
 
-def bind(port: int, name: str, host: str = "0.0.0.0") -> socket.socket:
+def bind(port: int, name: str, host: str = "0.0.0.0", backlog: int = 128) -> socket.socket:
     """A listening socket, or ConfigError naming the variable when the port cannot be used
     (uvicorn would log the error and exit 1 from inside a task instead)."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -130,7 +130,7 @@ def bind(port: int, name: str, host: str = "0.0.0.0") -> socket.socket:
     except OSError as exc:
         sock.close()
         raise ConfigError(f"{name}={port} cannot be used: {exc.strerror}") from None
-    sock.listen(128)
+    sock.listen(backlog)
     sock.setblocking(False)
     return sock
 

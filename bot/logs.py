@@ -50,19 +50,22 @@ class RedactToken(logging.Filter):
 
 
 class OneLineTelegramErrors(logging.Filter):
-    """A Telegram or network error logged by the library becomes one line, not a traceback.
+    """A Telegram or network error logged by a library becomes one line, not a traceback.
 
     PTB logs every failed getUpdates with the whole traceback (six of them in a minute of no
-    network); the exception's type and message say all an operator can act on.
+    network), asyncio every failed accept(); the exception's type and message say all an
+    operator can act on.
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if not record.name.startswith("telegram") or not record.exc_info:
+        if not record.exc_info:
             return True
         exc = record.exc_info[1]
         from telegram.error import TelegramError
 
-        if isinstance(exc, TelegramError):
+        if (record.name.startswith("telegram") and isinstance(exc, TelegramError)) or (
+            record.name == "asyncio" and isinstance(exc, OSError)
+        ):
             record.msg = f"{record.getMessage()} ({type(exc).__name__}: {exc})"
             record.args = None
             record.exc_info = None

@@ -51,6 +51,9 @@ MAX_BODY_BYTES = 1_000_000
 # or its body is not Telegram (or is on a link too poor to be served anyway).
 HEADER_SECONDS = 10.0
 BODY_SECONDS = 10.0
+# Connections accepted in one go before any of them is looked at (asyncio accepts up to the
+# listen backlog per wake-up; uvicorn's default is 2,048, beyond most open-file limits).
+ACCEPT_BATCH = 32
 # Deeper than any real update (a reply to a message with a keyboard is about 8 levels).
 MAX_DEPTH = 32
 
@@ -177,7 +180,12 @@ def guarded_protocol(
     uvicorn has neither: its keep-alive timer does not run before the first request and any
     byte resets it, and `limit_concurrency` answers 503 only once a request has been read.
     """
-    waiting: dict[H11Protocol, None] = {}  # connections with no complete request, oldest first
+    # Connections with no complete request, oldest first. At the cap the oldest that sent part
+    # of one (the slow-header attack) makes room; if there is none, the new connection is
+    # refused: one that sent nothing yet is a kept-alive one between requests (as Telegram's
+    # own are) or fresh, and the header timeout clears those that never send.
+    partial: dict[H11Protocol, None] = {}
+    idle: dict[H11Protocol, None] = {}
 
     class Guarded(H11Protocol):
         _deadline: asyncio.TimerHandle | None = None
@@ -186,17 +194,20 @@ def guarded_protocol(
             super().connection_made(transport)
             self._wait_for_request()
             if len(self.connections) > max_connections:
-                oldest = next(iter(waiting))
+                victim = next(iter(partial)) if partial else self
                 log.warning(
-                    "%d connections open (the cap): closed the one waiting longest for a request",
+                    "%d connections open (the cap): closed one that sent no complete request",
                     len(self.connections),
                 )
-                oldest._close_slow()  # type: ignore[attr-defined]
+                victim._close_slow()  # type: ignore[attr-defined]
 
         def data_received(self, data: bytes) -> None:
             super().data_received(data)
             if self.conn.their_state is not h11.IDLE:  # the request line and headers are in
                 self._request_started()
+            elif self in idle and data:
+                del idle[self]
+                partial[self] = None
 
         def on_response_complete(self) -> None:
             super().on_response_complete()
@@ -209,11 +220,12 @@ def guarded_protocol(
 
         def _wait_for_request(self) -> None:
             self._request_started()
-            waiting[self] = None
+            idle[self] = None
             self._deadline = self.loop.call_later(header_seconds, self._too_slow)
 
         def _request_started(self) -> None:
-            waiting.pop(self, None)
+            partial.pop(self, None)
+            idle.pop(self, None)
             if self._deadline is not None:
                 self._deadline.cancel()
                 self._deadline = None
@@ -241,7 +253,9 @@ def connection_cap() -> int:
             soft = target
         except (ValueError, OSError):
             pass
-    reserve = min(512, max(64, soft // 4))
+    # Accepted sockets wait for their protocol, and closed ones for the next loop turn, so a
+    # few batches are in flight at once (one batch of 64 still ran out of files at 256).
+    reserve = min(512, max(64, soft // 4)) + 3 * ACCEPT_BATCH
     return max(16, min(10_000, soft - reserve))
 
 
@@ -254,6 +268,7 @@ def server_config(asgi: Starlette, max_connections: int, **options: Any) -> uvic
         http=guarded_protocol(max_connections),
         timeout_keep_alive=5,
         timeout_graceful_shutdown=8,
+        backlog=ACCEPT_BATCH,
         **options,
     )
 
@@ -264,7 +279,7 @@ async def serve(app: AnyApp, settings: Settings, *, host: str = "0.0.0.0") -> No
     from bot.startup import connect
 
     assert settings.webhook_url and settings.webhook_secret
-    sock = bind(settings.port, "PORT", host)  # a port in use is one line, exit 2
+    sock = bind(settings.port, "PORT", host, backlog=ACCEPT_BATCH)  # in use: one line, exit 2
     probe = TelegramProbe(app.bot)
     cap = connection_cap()
     server = uvicorn.Server(server_config(build_asgi(app, settings, probe), cap))
