@@ -142,25 +142,31 @@ def install_redaction(secret: str, handlers: list[logging.Handler] | None = None
 
 
 def configure(level: str, secret: str, fmt: str = "text") -> None:
-    """Logging for `python -m bot`: one line (or one JSON object) a record, no token shown."""
-    handler = logging.StreamHandler()  # sys.stderr as it is now: wrapped by protect_streams
-    if fmt == "json":
-        from pythonjsonlogger.json import JsonFormatter
+    """Logging for `python -m bot`: one line (or one JSON object) a record, no token shown.
 
-        handler.setFormatter(
-            JsonFormatter(
-                "%(asctime)s %(levelname)s %(name)s %(message)s",
-                rename_fields={"levelname": "level", "name": "logger", "asctime": "time"},
-            )
-        )
-    else:
-        handler.setFormatter(logging.Formatter(TEXT_FORMAT))
-    handler.addFilter(RateLimit())
-    handler.addFilter(OneLineTelegramErrors())
+    Like basicConfig, a root logger that already has handlers (a test runner's) keeps them,
+    and they get only the token filter: rate limits there would outlive the caller.
+    """
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    if not root.handlers:
+        stream = logging.StreamHandler()  # sys.stderr as it is now: wrapped by protect_streams
+        stream.setFormatter(_formatter(fmt))
+        stream.addFilter(RateLimit())
+        stream.addFilter(OneLineTelegramErrors())
+        root.addHandler(stream)
+        logging.captureWarnings(True)  # warnings pass the same filters
     root.setLevel(level)
     for name in _QUIET:
         logging.getLogger(name).setLevel(max(logging.WARNING, root.level))
-    logging.captureWarnings(True)  # warnings pass the same filters
     install_redaction(secret)
+
+
+def _formatter(fmt: str) -> logging.Formatter:
+    if fmt == "json":
+        from pythonjsonlogger.json import JsonFormatter
+
+        return JsonFormatter(
+            "%(asctime)s %(levelname)s %(name)s %(message)s",
+            rename_fields={"levelname": "level", "name": "logger", "asctime": "time"},
+        )
+    return logging.Formatter(TEXT_FORMAT)
