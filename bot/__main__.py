@@ -39,7 +39,6 @@ def main(argv: list[str] | None = None, *, clock: Clock | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
-        logs.protect_streams(settings.bot_token.get_secret_value() if settings.bot_token else "")
         if args.command == "check-routines":
             print(describe(load_routines(args.path or settings.routines_path)))
             return 0
@@ -108,6 +107,7 @@ def _run(settings: Settings, clock: Clock | None = None, *, web: bool = False) -
     from bot.webhook import serve
 
     token = settings.require_token()
+    logs.protect_streams(token)  # whatever else reaches stdout or stderr: tracebacks, warnings
     if web and not settings.webhook_url:
         # A platform routes HTTP to its web process; one that long-polls never answers it
         # and is restarted for not binding PORT. `worker:` is the polling process.

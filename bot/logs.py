@@ -63,7 +63,8 @@ class OneLineTelegramErrors(logging.Filter):
         exc = record.exc_info[1]
         from telegram.error import TelegramError
 
-        if (record.name.startswith("telegram") and isinstance(exc, TelegramError)) or (
+        # ValueError: PTB logs an answer that is not JSON (a wrong API URL's 404 page) too.
+        if (record.name.startswith("telegram") and isinstance(exc, TelegramError | ValueError)) or (
             record.name == "asyncio" and isinstance(exc, OSError)
         ):
             record.msg = f"{record.getMessage()} ({type(exc).__name__}: {exc})"

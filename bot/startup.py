@@ -25,6 +25,10 @@ REJECTED = (
     "Telegram rejected BOT_TOKEN (401 Unauthorized): check the token with @BotFather "
     "(/mybots, API Token) and set it again"
 )
+NOT_FOUND = (
+    "Telegram answered 404 Not Found to getMe: check BOT_TOKEN with @BotFather, and "
+    "TELEGRAM_API_BASE_URL if you set it"
+)
 # 1, 2, 4, ... 30 s: quick enough to serve soon after a short outage, slow enough not to
 # hammer a network that is down for long.
 FIRST_DELAY = 1.0
@@ -60,8 +64,12 @@ async def connect(app: AnyApp, stop: asyncio.Event) -> bool:
             if attempt > 1:
                 log.info("Telegram answered on attempt %d", attempt)
             return True
-        except InvalidToken:
+        except InvalidToken as exc:
             await app.bot.shutdown()  # close the HTTP sessions: no "Unclosed client session"
+            # PTB raises it for 401 (a revoked or mistyped token) and for 404, which is also
+            # what a wrong TELEGRAM_API_BASE_URL gets.
+            if "not found" in str(exc.__cause__ or "").lower():
+                raise ConfigError(NOT_FOUND) from None
             raise ConfigError(REJECTED) from None
         except RetryAfter as exc:
             await app.bot.shutdown()

@@ -88,6 +88,18 @@ async def test_a_token_telegram_rejects_is_one_line_exit_2_and_never_shown(
     ]
 
 
+async def test_a_wrong_api_url_is_one_line_exit_2_and_never_shows_the_token(
+    emu: BotApiEmulator, tmp_path: Path
+) -> None:
+    env = process_env(emu, f"sqlite+aiosqlite:///{tmp_path / 'limber.db'}")
+    env["TELEGRAM_API_BASE_URL"] = emu.base_url.removesuffix("/bot") + "/api"  # answers 404
+    code, output = await finish(await spawn(env))
+    assert code == 2
+    assert emu.token.split(":")[1] not in output and "Traceback" not in output
+    errors = [line for line in output.splitlines() if line.startswith("limber:")]
+    assert len(errors) == 1 and "TELEGRAM_API_BASE_URL" in errors[0]
+
+
 def test_a_missing_or_malformed_token_says_so_once(tmp_path: Path) -> None:
     env = {k: v for k, v in process_env_base(tmp_path).items() if k != "BOT_TOKEN"}
     missing = one_line(run_cli(env))
