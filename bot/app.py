@@ -96,6 +96,7 @@ def build_application(
     progress = Progress(store, clock, app.bot)
     coach.finish_lines = progress.finish_lines
     coach.after_finish = progress.ask_pain
+    dispatcher.weekly_text = progress.weekly_text
     app.bot_data[KEY] = Services(
         settings, store, library, clock, coach, subscriptions, dispatcher, metrics, progress
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+from datetime import datetime
 
 from telegram import Bot
 
@@ -19,6 +20,7 @@ from bot.domain.streaks import (
     local_day,
     new_events,
 )
+from bot.domain.weekly import summary_text, week_facts
 from bot.keyboards import pain_keyboard
 from bot.keyboards import parse_pain_data as parse_pain_data  # tests import it from here
 from bot.stats_chart import ChartData, render_stats_png
@@ -108,6 +110,19 @@ class Progress:
         # Rendering is CPU work: keep the event loop free for other users' updates.
         png = await asyncio.to_thread(render_stats_png, data)
         return text, png
+
+    async def weekly_text(self, user_id: int, at: datetime) -> str | None:
+        """The weekly summary for the week holding `at` (the instant it is due), or None when
+        the user is gone. Reads at send time, so a session finished minutes before counts."""
+        user = await self.store.get_user(user_id)
+        if user is None:
+            return None
+        log = await self.store.session_log(user_id)
+        pain = await self.store.pain_reports(user_id)
+        streak = compute_streaks(_finished(log), user.timezone, at)
+        sessions = [(local_day(r.finished_at, r.timezone), r.duration_seconds) for r in log]
+        day = local_day(at, user.timezone)
+        return summary_text(week_facts(sessions, pain, day, streak.current))
 
     async def export_csv(self, user_id: int) -> bytes:
         """The user's own history: sessions (UTC and local), routines, pain answers."""

@@ -621,3 +621,102 @@ def chart_figures(
         f"Sessions: {sessions}   Minutes: {minutes}   "
         f"Full days: {full_days}   Freezes: {freezes}"
     )
+
+
+# --- progress: weekly summary, desk break, weekdays, mobility check ---
+# Plain English for now: the gettext conversion will carry these into the catalogs. The
+# weekly summary's judgements (which sentence fits) are made in bot/domain/weekly.py.
+
+WEEKLY_TITLE = "📅 Your week with Limber"
+
+
+def weekly_sessions(sessions: int, before: int, minutes: int, minutes_before: int) -> str:
+    return (
+        f"{count('{n} session', '{n} sessions', sessions)}, "
+        f"{count('{n} minute', '{n} minutes', minutes)} this week "
+        f"(last week: {before}, {count('{n} minute', '{n} minutes', minutes_before)})."
+    )
+
+
+def weekly_streak(days: int) -> str:
+    if days == 0:
+        return "🔥 No streak running just now: one session starts a new one."
+    return f"🔥 Streak: {count('{n} day', '{n} days', days)}."
+
+
+def weekly_pain(trend: str, pain: int | None, before: int | None) -> str:
+    """The pain trend in words, from bot.domain.weekly.PainTrend's values."""
+    if trend == "none" or pain is None:
+        return "🩹 No back-pain answers this week; answer after a session to see the trend here."
+    if trend == "new" or before is None:
+        return f"🩹 Your back averaged {pain} this week."
+    if trend == "down":
+        return f"🩹 Your back averaged {pain} this week, down from {before}. 🎉"
+    if trend == "up":
+        return (
+            f"🩹 Your back averaged {pain} this week, up from {before}. Go gentle: a stretch "
+            "is a mild pull, never pain. Sharp pain, numbness or tingling down the leg are "
+            "reasons to stop and see a doctor."
+        )
+    return f"🩹 Your back averaged {pain} this week, the same as last week."
+
+
+def weekly_reach(trend: str | None, degrees: int, before: int | None) -> str:
+    """The latest mobility check (straight-leg raise), from bot.domain.weekly.ReachTrend."""
+    if trend is None or before is None:
+        return f"📐 Straight-leg raise: about {degrees}°. /reach again next week to compare."
+    if trend == "higher":
+        return (
+            f"📐 Your straight leg rises to about {degrees}°, up from {before}°: "
+            "your hamstrings are lengthening!"
+        )
+    if trend == "lower":
+        return (
+            f"📐 Your straight leg rises to about {degrees}°, from {before}° before. "
+            "It varies from day to day."
+        )
+    return f"📐 Your straight leg rises to about {degrees}°, as before."
+
+
+_WEEKLY_CHEER = {
+    "first_step": "A new week is a fresh start: five calm minutes tomorrow is all it takes. 🌱",
+    "come_back": (
+        "A quiet week, and that's okay. One short session tomorrow picks the habit back up. 🌱"
+    ),
+    "more": "More sessions than last week: your hamstrings notice. Keep it up! 💪",
+    "same": "As steady as last week: that regularity is what loosens the back. 👏",
+    "fewer": (
+        "Fewer sessions than last week, but each one helped. "
+        "A short one tomorrow keeps it going. 🙂"
+    ),
+}
+
+
+def weekly_summary(
+    *,
+    sessions: int,
+    sessions_before: int,
+    minutes: int,
+    minutes_before: int,
+    streak: int,
+    pain_trend: str,
+    pain: int | None,
+    pain_before: int | None,
+    cheer: str,
+    reach_line: str | None = None,
+) -> str:
+    lines = [
+        WEEKLY_TITLE,
+        "",
+        weekly_sessions(sessions, sessions_before, minutes, minutes_before),
+        weekly_streak(streak),
+        weekly_pain(pain_trend, pain, before=pain_before),
+    ]
+    if reach_line:
+        lines.append(reach_line)
+    lines += ["", _WEEKLY_CHEER[cheer]]
+    return "\n".join(lines)
+
+
+def button_weekly(on: bool) -> str:
+    return f"📅 Weekly summary: {'turn off' if on else 'turn on'}"

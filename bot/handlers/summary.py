@@ -6,7 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot import texts
-from bot.domain.nudge_rules import BEDTIME, MORNING
+from bot.domain.nudge_rules import BEDTIME, MORNING, WEEKLY
 from bot.subscription import Schedule
 
 
@@ -41,7 +41,7 @@ def enabled(schedule: Schedule) -> dict[str, bool] | None:
     """Which nudges are on, for the /settings toggles; None after /stop (no toggles)."""
     if not schedule.user.active:
         return None
-    return {kind: schedule.enabled(kind) for kind in (MORNING, BEDTIME)}
+    return {kind: schedule.enabled(kind) for kind in (MORNING, BEDTIME, WEEKLY)}
 
 
 def local_text(instant: datetime, zone: str) -> str:
