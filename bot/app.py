@@ -142,6 +142,8 @@ def _add_handlers(app: AnyApp) -> None:
         (keyboards.MENU_PREFIX, prefs.menu_button),
         (keyboards.DELETE_PREFIX, privacy.delete_button),
         (keyboards.PAIN_PREFIX, stats.pain_button),
+        (keyboards.DAYS_PREFIX, prefs.days_button),
+        (keyboards.DESK_PREFIX, prefs.desk_button),
     ):
         app.add_handler(CallbackQueryHandler(on_press, pattern=keyboards.pattern(prefix)))
     app.add_handler(CallbackQueryHandler(fallback.unknown_button))

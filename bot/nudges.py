@@ -26,8 +26,8 @@ from telegram.ext import ExtBot
 
 from bot import texts
 from bot.clock import Clock
-from bot.domain.nudge_rules import BEDTIME, WEEKLY, SkipReason, next_weekly, skip_reason
-from bot.domain.schedule import next_occurrence
+from bot.domain.nudge_rules import BEDTIME, DESK, WEEKLY, SkipReason, next_due, skip_reason
+from bot.domain.schedule import EVERY_DAY, next_occurrence
 from bot.domain.streaks import local_day
 from bot.http import may_have_arrived
 from bot.keyboards import nudge_keyboard
@@ -60,11 +60,20 @@ def parse_hhmm(value: str) -> time:
     return time(int(hours), int(minutes))
 
 
-def advance(kind: str, local_time: str, zone: str, due_at: datetime, now: datetime) -> datetime:
+def advance(
+    kind: str,
+    local_time: str,
+    zone: str,
+    due_at: datetime,
+    now: datetime,
+    days: int = EVERY_DAY,
+) -> datetime:
     """The next instant after a claimed nudge: never in the past, even after long downtime."""
-    if kind == WEEKLY:
-        return next_weekly(parse_hhmm(local_time), zone, max(now, due_at))
-    return next_occurrence(parse_hhmm(local_time), zone, max(now, due_at))
+    after = max(now, due_at)
+    if days == EVERY_DAY and kind != WEEKLY:
+        # The common case stays the daily rule (the benchmark's hot path).
+        return next_occurrence(parse_hhmm(local_time), zone, after)
+    return next_due(kind, parse_hhmm(local_time), zone, after, days)
 
 
 # Writes the weekly summary of a user for the week holding `due_at` (None: user gone).
@@ -129,7 +138,9 @@ class NudgeDispatcher:
 
     async def _claim(self, now: datetime, limit: int) -> list[DueNudge]:
         return await self.store.claim_due(
-            now, limit, lambda kind, local, zone, due: advance(kind, local, zone, due, now)
+            now,
+            limit,
+            lambda kind, local, zone, due, days: advance(kind, local, zone, due, now, days),
         )
 
     async def _batched(self, now: datetime, report: TickReport) -> None:
@@ -264,7 +275,10 @@ class NudgeDispatcher:
                 return None
             text = await self.weekly_text(nudge.user_id, nudge.due_at)
             return None if text is None else (text, None)
-        text = texts.nudge(nudge.kind, nudge.user_id, _local_day(nudge), nudge.first_name)
+        if nudge.kind == DESK:
+            text = texts.desk_nudge(nudge.user_id, _local_day(nudge), nudge.first_name)
+        else:
+            text = texts.nudge(nudge.kind, nudge.user_id, _local_day(nudge), nudge.first_name)
         if _streak_at_stake(nudge):
             text = f"{text}\n\n{texts.STREAK_AT_STAKE}"
         return text, nudge_keyboard(nudge.kind)

@@ -14,9 +14,12 @@ from bot.clock import Clock
 from bot.domain.nudge_rules import (
     BEDTIME,
     DEFAULT_TIMES,
+    DESK,
+    DESK_TIME,
     KINDS,
     WEEKLY,
     WEEKLY_FALLBACK_TIME,
+    default_days,
     weekly_time,
 )
 from bot.domain.onboarding import decode, zone_known
@@ -33,11 +36,15 @@ class Schedule:
 
     def time_of(self, kind: str) -> str:
         found = self.nudges.get(kind)
-        return found.local_time if found else DEFAULT_TIMES.get(kind, WEEKLY_FALLBACK_TIME)
+        return found.local_time if found else _default_time(kind)
 
     def enabled(self, kind: str) -> bool:
         found = self.nudges.get(kind)
-        return found.enabled if found else True
+        return found.enabled if found else kind != DESK  # the desk break is off by default
+
+    def days_of(self, kind: str) -> int:
+        found = self.nudges.get(kind)
+        return found.days if found else default_days(kind)
 
     def next_nudge(self) -> tuple[str, datetime] | None:
         """The next nudge to come, if any."""
@@ -50,6 +57,12 @@ class Schedule:
             return None
         at, kind = min(pending)
         return kind, at
+
+
+def _default_time(kind: str) -> str:
+    if kind == DESK:
+        return DESK_TIME
+    return DEFAULT_TIMES.get(kind, WEEKLY_FALLBACK_TIME)
 
 
 class Subscriptions:
@@ -92,7 +105,7 @@ class Subscriptions:
                 )
             # No nudges until the zone is known: 07:30 UTC is nobody's morning.
             if user.active and nudge.enabled and zone_known(decode(user.onboarding)):
-                at = advance(nudge.kind, local_time, user.timezone, now, now)
+                at = advance(nudge.kind, local_time, user.timezone, now, now, nudge.days)
             await self.store.put_nudge(user_id, nudge.kind, local_time, nudge.enabled, at)
         return await self.schedule(user_id)
 
@@ -106,8 +119,24 @@ class Subscriptions:
 
     async def set_enabled(self, user_id: int, kind: str, enabled: bool) -> Schedule | None:
         current = (await self.store.nudges_of(user_id)).get(kind)
-        local = current.local_time if current else DEFAULT_TIMES.get(kind, WEEKLY_FALLBACK_TIME)
-        await self.store.put_nudge(user_id, kind, local, enabled, None)
+        local = current.local_time if current else _default_time(kind)
+        days = None if current else default_days(kind)
+        await self.store.put_nudge(user_id, kind, local, enabled, None, days)
+        return await self.reschedule(user_id)
+
+    async def set_days(self, user_id: int, kind: str, days: int) -> Schedule | None:
+        """Choose a reminder's weekdays (a mask with at least one day; the caller checks)."""
+        current = (await self.store.nudges_of(user_id)).get(kind)
+        local = current.local_time if current else _default_time(kind)
+        enabled = current.enabled if current else kind != DESK
+        await self.store.put_nudge(user_id, kind, local, enabled, None, days)
+        return await self.reschedule(user_id)
+
+    async def set_reminder_time(self, user_id: int, kind: str, local: time) -> Schedule | None:
+        """Set a reminder's time and turn it on, keeping (or defaulting) its weekdays."""
+        current = (await self.store.nudges_of(user_id)).get(kind)
+        days = None if current else default_days(kind)
+        await self.store.put_nudge(user_id, kind, f"{local:%H:%M}", True, None, days)
         return await self.reschedule(user_id)
 
     async def pause(self, user_id: int, days: int) -> datetime:

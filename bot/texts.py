@@ -720,3 +720,65 @@ def weekly_summary(
 
 def button_weekly(on: bool) -> str:
     return f"📅 Weekly summary: {'turn off' if on else 'turn on'}"
+
+
+_DESK = (
+    "Desk break{name}? 🪑 One minute of the chair stretch eases the back after sitting.",
+    "Time to unstick from the chair{name}: a seated stretch, right where you are.",
+    "A quick desk stretch{name}? Sit tall, one leg out, lean gently forward.",
+)
+
+
+def desk_nudge(user_id: int, day: int, first_name: str) -> str:
+    name = f", {first_name.strip()[:40]}" if first_name.strip() else ""
+    return _DESK[(day + user_id) % len(_DESK)].format(name=name)
+
+
+DESK_STARTED = "Desk break! 🪑"
+BUTTON_DESK_TIME = "🪑 Desk-break time"
+BUTTON_DAYS = "📅 Days"
+BUTTON_BACK = "⬅️ Back"
+BUTTON_WORKDAYS = "Mon–Fri"
+BUTTON_EVERY_DAY = "Every day"
+ASK_DESK_TIME = "🪑 When should I suggest a desk break? It comes on the days you choose (📅 Days)."
+KEEP_ONE_DAY = "Keep at least one day; to stop this nudge, turn it off in /settings."
+
+
+def button_desk(on: bool) -> str:
+    return f"🪑 Desk break: {'turn off' if on else 'turn on'}"
+
+
+def reminder_name(kind: str) -> str:
+    return {"morning": "☀️ Morning", "bedtime": "🌙 Bedtime", "desk": "🪑 Desk break"}[kind]
+
+
+def day_button(weekday: int, on: bool) -> str:
+    return f"{'✅' if on else '▫️'} {WEEKDAYS[weekday]}"
+
+
+def days_label(days: int) -> str:
+    """ "every day", "Mon–Fri", "weekends", or the days named ("Mon, Wed, Fri")."""
+    if days & 0b1111111 == 0b1111111:
+        return "every day"
+    if days == 0b0011111:
+        return "Mon–Fri"
+    if days == 0b1100000:
+        return "weekends"
+    return ", ".join(WEEKDAYS[d] for d in range(7) if days & (1 << d))
+
+
+def ask_days(kind: str, days: int) -> str:
+    return (
+        f"📅 On which days should the {reminder_name(kind)} nudge come? "
+        f"Now: {days_label(days)}. Tap a day to switch it."
+    )
+
+
+def schedule_extras(desk: str | None, desk_days: int, days: dict[str, int], weekly: bool) -> str:
+    """The /settings lines for the desk break, the chosen weekdays and the weekly summary."""
+    lines = [f"🪑 Desk break: {f'{desk}, {days_label(desk_days)}' if desk else 'off'}"]
+    for kind, mask in days.items():
+        if mask & 0b1111111 != 0b1111111:
+            lines.append(f"📅 {reminder_name(kind)} nudge only on: {days_label(mask)}")
+    lines.append(f"📅 Weekly summary: {'on' if weekly else 'off'}")
+    return "\n".join(lines)

@@ -5,7 +5,14 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from enum import StrEnum
 
-from bot.domain.schedule import MONDAY, SUNDAY, day_bit, next_occurrence_on
+from bot.domain.schedule import (
+    EVERY_DAY,
+    MONDAY,
+    SUNDAY,
+    WORKDAYS,
+    day_bit,
+    next_occurrence_on,
+)
 
 MORNING = "morning"
 BEDTIME = "bedtime"
@@ -15,6 +22,13 @@ KINDS = (MORNING, BEDTIME)
 WEEKLY = "weekly"
 # Sunday evening when bedtime nudges are off.
 WEEKLY_FALLBACK_TIME = "20:00"
+# The desk break (the chair stretch, "can be done at work"): off until the user turns it on,
+# then on workdays at 15:00 unless they choose otherwise.
+DESK = "desk"
+DESK_TIME = "15:00"
+DESK_DAYS = WORKDAYS
+# The reminders to stretch, whose weekdays the user chooses.
+REMINDERS = (MORNING, BEDTIME, DESK)
 DEFAULT_TIMES = {MORNING: "07:30", BEDTIME: "22:00"}
 # A session finished this long before a nudge is due counts for that nudge's slot.
 ALREADY_STRETCHED_WINDOW = timedelta(hours=3)
@@ -44,6 +58,18 @@ def skip_reason(
     if last_finished_at is not None and last_finished_at > due_at - ALREADY_STRETCHED_WINDOW:
         return SkipReason.STRETCHED
     return None
+
+
+def default_days(kind: str) -> int:
+    return DESK_DAYS if kind == DESK else EVERY_DAY
+
+
+def next_due(kind: str, local_time: time, zone: str, after: datetime, days: int) -> datetime:
+    """A schedule row's next instant after `after`: the weekly summary closes the week; the
+    reminders come on their chosen weekdays. One rule for the tick's claim and for settings."""
+    if kind == WEEKLY:
+        return next_weekly(local_time, zone, after)
+    return next_occurrence_on(local_time, zone, after, days or EVERY_DAY)
 
 
 def weekly_time(bedtime_time: str | None, bedtime_on: bool) -> str:

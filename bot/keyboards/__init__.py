@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from bot.keyboards.desk import DESK_PREFIX, desk_time_keyboard, parse_desk_data
 from bot.keyboards.nudge import (
     NUDGE_PREFIX,
     SNOOZE_MINUTES,
@@ -43,6 +44,7 @@ from bot.keyboards.settings import (
     time_keyboard,
     zone_keyboard,
 )
+from bot.keyboards.weekdays import DAYS_PREFIX, DaysPress, days_keyboard, parse_days_data
 
 
 def pattern(prefix: str) -> str:
@@ -51,7 +53,9 @@ def pattern(prefix: str) -> str:
 
 
 __all__ = [
+    "DAYS_PREFIX",
     "DELETE_PREFIX",
+    "DESK_PREFIX",
     "MENU_PREFIX",
     "NUDGE_PREFIX",
     "PAIN_PREFIX",
@@ -61,14 +65,19 @@ __all__ = [
     "TIME_CHOICES",
     "TIME_PREFIX",
     "ZONE_PREFIX",
+    "DaysPress",
     "MenuPress",
     "NudgeButton",
     "SessionButton",
     "TimePress",
+    "days_keyboard",
     "delete_keyboard",
+    "desk_time_keyboard",
     "nudge_keyboard",
     "pain_keyboard",
+    "parse_days_data",
     "parse_delete_data",
+    "parse_desk_data",
     "parse_menu_data",
     "parse_nudge_data",
     "parse_pain_data",

@@ -88,7 +88,8 @@ class User(Base):
 
 
 class Nudge(Base):
-    """One of a user's two daily nudges.
+    """One of a user's scheduled messages: the morning, bedtime and desk-break nudges, and the
+    weekly summary (kind "weekly").
 
     `next_nudge_at` is the next instant to send it (UTC), NULL when it is off or the user is
     inactive. The tick claims due rows by moving it forward (compare-and-set), then sends.
@@ -103,6 +104,8 @@ class Nudge(Base):
     local_time: Mapped[str] = mapped_column(String(5))
     enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
     next_nudge_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # The local weekdays it comes on: bit 0 Monday .. bit 6 Sunday (bot/domain/schedule.py).
+    days: Mapped[int] = mapped_column(Integer, default=127, server_default=text("127"))
 
 
 class GuidedSession(Base):
