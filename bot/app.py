@@ -21,7 +21,7 @@ from bot import keyboards, texts
 from bot.clock import Clock, SystemClock
 from bot.coach import AnyApp, Coach, CoachSettings
 from bot.config import Settings
-from bot.handlers import errors, fallback, nudge, privacy, start, stats, stretch
+from bot.handlers import errors, fallback, nudge, privacy, reach, start, stats, stretch
 from bot.handlers import onboarding as answers
 from bot.handlers import settings as prefs
 from bot.handlers.admin import admin_command, operators, watch
@@ -95,7 +95,7 @@ def build_application(
     subscriptions = Subscriptions(store, clock)
     progress = Progress(store, clock, app.bot)
     coach.finish_lines = progress.finish_lines
-    coach.after_finish = progress.ask_pain
+    coach.after_finish = progress.after_session
     dispatcher.weekly_text = progress.weekly_text
     app.bot_data[KEY] = Services(
         settings, store, library, clock, coach, subscriptions, dispatcher, metrics, progress
@@ -131,6 +131,7 @@ def _add_handlers(app: AnyApp) -> None:
     app.add_handler(CommandHandler("stats", stats.stats_command, filters=private))
     app.add_handler(CommandHandler("export", stats.export_command, filters=private))
     app.add_handler(CommandHandler("privacy", privacy_command, filters=private))
+    app.add_handler(CommandHandler("reach", reach.reach_command, filters=private))
     app.add_handler(CommandHandler("admin", admin_command, filters=private & operators(app)))
     watch(app)  # the in-process counters /admin reads
     for prefix, on_press in (
@@ -144,6 +145,7 @@ def _add_handlers(app: AnyApp) -> None:
         (keyboards.PAIN_PREFIX, stats.pain_button),
         (keyboards.DAYS_PREFIX, prefs.days_button),
         (keyboards.DESK_PREFIX, prefs.desk_button),
+        (keyboards.REACH_PREFIX, reach.reach_button),
     ):
         app.add_handler(CallbackQueryHandler(on_press, pattern=keyboards.pattern(prefix)))
     app.add_handler(CallbackQueryHandler(fallback.unknown_button))

@@ -6,12 +6,21 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-from datetime import datetime
+from datetime import date, datetime
 
-from telegram import Bot
+from telegram import Bot, InputFile
 
 from bot import texts
 from bot.clock import Clock
+from bot.domain.mobility import (
+    LEFT,
+    RIGHT,
+    ReachAnswer,
+    by_day,
+    latest_change,
+    next_side,
+    should_offer,
+)
 from bot.domain.streaks import (
     EventKind,
     FinishedSession,
@@ -21,8 +30,9 @@ from bot.domain.streaks import (
     new_events,
 )
 from bot.domain.weekly import summary_text, week_facts
-from bot.keyboards import pain_keyboard
+from bot.keyboards import pain_keyboard, reach_keyboard, reach_offer_keyboard
 from bot.keyboards import parse_pain_data as parse_pain_data  # tests import it from here
+from bot.reach_pictures import reach_choices_png
 from bot.stats_chart import ChartData, render_stats_png
 from bot.store.repo import LogRecord, Store
 
@@ -87,6 +97,7 @@ class Progress:
             return texts.NO_HISTORY, None
         summary, name = found
         pain = await self.store.pain_reports(user_id)
+        reach = by_day(await self.store.reach_checks(user_id))
         text = texts.stats_text(
             summary.current,
             summary.best,
@@ -106,7 +117,17 @@ class Progress:
             full_days=summary.full_days,
             freezes_held=summary.freezes_held,
             title=name,
+            reach=reach,
         )
+        if reach:
+            day, sides = list(reach.items())[-1]
+            change = latest_change(
+                [ReachAnswer(d, side, v) for d, s in reach.items() for side, v in s.items()]
+            )
+            before = change.before if change is not None else None
+            text += "\n" + texts.stats_reach_line(
+                sides.get(LEFT), sides.get(RIGHT), texts.short_date(day.day, day.month), before
+            )
         # Rendering is CPU work: keep the event loop free for other users' updates.
         png = await asyncio.to_thread(render_stats_png, data)
         return text, png
@@ -122,7 +143,62 @@ class Progress:
         streak = compute_streaks(_finished(log), user.timezone, at)
         sessions = [(local_day(r.finished_at, r.timezone), r.duration_seconds) for r in log]
         day = local_day(at, user.timezone)
-        return summary_text(week_facts(sessions, pain, day, streak.current))
+        reach = latest_change(await self.store.reach_checks(user_id), until=day)
+        return summary_text(week_facts(sessions, pain, day, streak.current, reach))
+
+    async def after_session(self, user_id: int, chat_id: int) -> bool:
+        """After a finished session: the daily pain question, then (once a week) the offer
+        of a mobility check. True when the pain question was asked."""
+        asked = await self.ask_pain(user_id, chat_id)
+        await self.offer_reach(user_id, chat_id)
+        return asked
+
+    async def offer_reach(self, user_id: int, chat_id: int) -> bool:
+        """Offer /reach when a week has passed since the last offer and the last check."""
+        user = await self.store.get_user(user_id)
+        if user is None:
+            return False
+        today = local_day(self.clock.now(), user.timezone)
+        offered = await self.store.reach_offered_on(user_id)
+        if not should_offer(offered, await self.store.last_reach_day(user_id), today):
+            return False
+        if not await self.store.claim_reach_offer(user_id, today, offered):
+            return False  # another worker offered it a moment ago
+        await self.bot.send_message(chat_id, texts.REACH_OFFER, reply_markup=reach_offer_keyboard())
+        return True
+
+    async def reach_side(self, user_id: int, day: date) -> str:
+        """The side to ask next on `day`: the one not yet answered (left first), or left
+        again when both are in (a second check that day corrects the first)."""
+        answered = [a.side for a in await self.store.reach_checks(user_id) if a.day == day]
+        return next_side(answered) or LEFT
+
+    async def ask_reach(self, user_id: int, chat_id: int) -> bool:
+        """Send the check: the five pictures, then the question for the side due."""
+        user = await self.store.get_user(user_id)
+        if user is None:
+            return False
+        day = local_day(self.clock.now(), user.timezone)
+        side = await self.reach_side(user_id, day)
+        picture = await asyncio.to_thread(reach_choices_png)
+        await self.bot.send_photo(
+            chat_id, InputFile(picture, filename="limber-reach.png"), caption=texts.REACH_CAPTION
+        )
+        await self.bot.send_message(
+            chat_id, texts.reach_question(side), reply_markup=reach_keyboard(day, side)
+        )
+        return True
+
+    async def record_reach(
+        self, user_id: int, day: date, side: str, degrees: int
+    ) -> tuple[str | None, dict[str, int]]:
+        """Store one answer; the side still to answer that day (None: done) and the answers."""
+        await self.store.record_reach(user_id, day, side, degrees, self.clock.now())
+        answers = {
+            a.side: a.degrees for a in await self.store.reach_checks(user_id) if a.day == day
+        }
+        following = next_side(answers) if side == LEFT else None
+        return following, answers
 
     async def export_csv(self, user_id: int) -> bytes:
         """The user's own history: sessions (UTC and local), routines, pain answers."""

@@ -76,6 +76,7 @@ def help_text(library: Library) -> str:
         f"/stretch — start the default routine (or /stretch NAME: {routines})\n"
         "/routines — pick a routine\n"
         "/stats — your streak and progress, with a picture\n"
+        "/reach — a one-minute mobility check: how high your straight leg goes\n"
         "/export — a copy of everything I keep about you (a ZIP of CSV files)\n"
         "/settings — time zone and nudge times\n"
         "/timezone CITY, /morning HH:MM, /bedtime HH:MM — change one thing\n"
@@ -506,6 +507,7 @@ COMMANDS = (
     ("stretch", "Start a guided stretching session"),
     ("routines", "Pick a routine"),
     ("stats", "Your streak and progress, with a picture"),
+    ("reach", "Mobility check: how high your straight leg goes"),
     ("export", "A copy of everything Limber keeps about you"),
     ("settings", "Time zone and nudge times"),
     ("timezone", "Set your time zone"),
@@ -782,3 +784,50 @@ def schedule_extras(desk: str | None, desk_days: int, days: dict[str, int], week
             lines.append(f"📅 {reminder_name(kind)} nudge only on: {days_label(mask)}")
     lines.append(f"📅 Weekly summary: {'on' if weekly else 'off'}")
     return "\n".join(lines)
+
+
+# The mobility check (/reach).
+REACH_INTRO = (
+    "📐 Mobility check: lie on your back as in the lying stretch, and raise one straight leg "
+    "slowly, only as far as is comfortable (a gentle pull, never pain). Which picture looks "
+    "most like yours?"
+)
+BUTTON_REACH_NOW = "📐 Check my reach"
+REACH_OFFER = (
+    "📐 It's been a week: want to see whether your hamstrings are lengthening? "
+    "A one-minute mobility check."
+)
+REACH_STALE = "That check is from an earlier day; send /reach for a new one."
+
+
+def reach_choice(degrees: int) -> str:
+    return f"{degrees}°"
+
+
+def reach_question(side: str) -> str:
+    return f"{REACH_INTRO}\n\n👉 Your {side} leg: how high does it go?"
+
+
+def reach_done(left: int | None, right: int | None) -> str:
+    got = ", ".join(
+        f"{name} {value}°" for name, value in (("left", left), ("right", right)) if value
+    )
+    return f"📐 Noted: {got}. Both lines show in /stats; check again in a week to compare."
+
+
+REACH_CAPTION = "How high does your straight leg go? 30°, 45°, 60°, 75° or 90°."
+# The /stats picture's mobility line (Latin letters only: the picture's font).
+CHART_REACH_TITLE = "Straight-leg raise (degrees)"
+CHART_NO_REACH = "No checks yet: /reach"
+CHART_REACH_SIDES = ("Left leg", "Right leg")
+
+
+def short_date(day: int, month: int) -> str:
+    """ "18 Nov" (names from here, not from the process's locale)."""
+    return f"{day} {MONTHS[month - 1]}"
+
+
+def stats_reach_line(left: int | None, right: int | None, when: str, before: int | None) -> str:
+    sides = ", ".join(f"{n} {v}°" for n, v in (("left", left), ("right", right)) if v)
+    was = f"; before: about {before}°" if before is not None else ""
+    return f"📐 Straight-leg raise on {when}: {sides}{was}"

@@ -17,6 +17,13 @@ from bot.keyboards.nudge import (
 )
 from bot.keyboards.pain import PAIN_PREFIX, pain_keyboard, parse_pain_data
 from bot.keyboards.privacy import DELETE_PREFIX, delete_keyboard, parse_delete_data
+from bot.keyboards.reach import (
+    REACH_PREFIX,
+    ReachPress,
+    parse_reach_data,
+    reach_keyboard,
+    reach_offer_keyboard,
+)
 from bot.keyboards.routine import (
     ROUTINE_PREFIX,
     parse_routine_data,
@@ -59,6 +66,7 @@ __all__ = [
     "MENU_PREFIX",
     "NUDGE_PREFIX",
     "PAIN_PREFIX",
+    "REACH_PREFIX",
     "ROUTINE_PREFIX",
     "SESSION_PREFIX",
     "SNOOZE_MINUTES",
@@ -68,6 +76,7 @@ __all__ = [
     "DaysPress",
     "MenuPress",
     "NudgeButton",
+    "ReachPress",
     "SessionButton",
     "TimePress",
     "days_keyboard",
@@ -81,11 +90,14 @@ __all__ = [
     "parse_menu_data",
     "parse_nudge_data",
     "parse_pain_data",
+    "parse_reach_data",
     "parse_routine_data",
     "parse_session_data",
     "parse_time_data",
     "parse_zone_data",
     "pattern",
+    "reach_keyboard",
+    "reach_offer_keyboard",
     "routine_data",
     "routines_keyboard",
     "session_data",

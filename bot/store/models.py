@@ -83,6 +83,8 @@ class User(Base):
     last_finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The local day the back-pain question was last asked: at most once a day.
     pain_asked_on: Mapped[date | None] = mapped_column(Date)
+    # The local day the mobility check was last offered after a session: once a week.
+    reach_offered_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -184,3 +186,17 @@ class SessionLog(Base):
     duration_seconds: Mapped[int] = mapped_column(Integer)
     # The user's zone when the session finished: the local day it counts for never changes.
     timezone: Mapped[str] = mapped_column(String(64))
+
+
+class ReachCheck(Base):
+    """A mobility check's answer (/reach): how high the straight leg goes, per day and side."""
+
+    __tablename__ = "reach_checks"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    side: Mapped[str] = mapped_column(String(8), primary_key=True)  # "left" or "right"
+    degrees: Mapped[int] = mapped_column(Integer)  # 30, 45, 60, 75 or 90
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime)
