@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.domain.nudge_rules import next_weekly, weekly_days
+from bot.domain.nudge_rules import next_weekly, weekly_days, weekly_time
 from bot.domain.schedule import (
     EVERY_DAY,
     SUNDAY,
@@ -179,3 +179,18 @@ def test_the_weekly_summary_closes_the_local_week(
 ) -> None:
     assert next_weekly(local, zone, after) == expected, why
     assert weekly_days(local) in (day_bit(0), day_bit(6))
+
+
+@pytest.mark.parametrize(
+    ("bedtime", "on", "expected"),
+    [
+        ("22:00", True, "22:02"),
+        ("23:59", True, "00:01"),
+        ("22:00", False, "20:00"),
+        (None, True, "20:00"),
+    ],
+)
+def test_the_summary_comes_just_after_the_bedtime_nudge_never_with_it(
+    bedtime: str | None, on: bool, expected: str
+) -> None:
+    assert weekly_time(bedtime, on) == expected

@@ -24,8 +24,9 @@ BERLIN = "Europe/Berlin"
 ANN = 4101
 # Wednesday 21 Oct 2026; Berlin leaves summer time on Sunday 25 Oct at 03:00.
 WEDNESDAY = datetime(2026, 10, 21, 10, 0, tzinfo=UTC)
-# Sunday 25 Oct 22:00 CET (UTC+1 since that morning), not 20:00 UTC (22:00 CEST).
-SUMMARY_AT = datetime(2026, 10, 25, 21, 0, tzinfo=UTC)
+# Sunday 25 Oct 22:02 CET (UTC+1 since that morning), not 20:02 UTC (22:02 CEST): two
+# minutes after the 22:00 bedtime nudge.
+SUMMARY_AT = datetime(2026, 10, 25, 21, 2, tzinfo=UTC)
 
 
 def make(emu: BotApiEmulator, url: str, clock: MovableClock) -> Harness:
@@ -46,7 +47,7 @@ async def test_once_a_week_on_sunday_night_across_a_restart_and_the_dst_change(
         store = bot.services.store
         await set_up_user(store, bot.services.subscriptions, ANN, BERLIN, WEDNESDAY)
         weekly = (await store.nudges_of(ANN))[WEEKLY]
-        assert (weekly.local_time, weekly.enabled) == ("22:00", True)  # with the bedtime nudge
+        assert (weekly.local_time, weekly.enabled) == ("22:02", True)  # after the bedtime nudge
         assert weekly.next_nudge_at == SUMMARY_AT
         # Last week (Sun 18 Oct) one session; this week Monday and Sunday morning, and a
         # session at 00:40 on Monday 26 Oct that belongs to Sunday night's streak day.
@@ -211,10 +212,10 @@ async def test_the_upgrade_gives_existing_users_a_weekly_summary_at_their_bedtim
         await upgrade_async(db_url)
         store = Store(engine)
         ann = (await store.nudges_of(ANN))[WEEKLY]
-        assert (ann.local_time, ann.enabled) == ("23:30", True)
+        assert (ann.local_time, ann.enabled) == ("23:32", True)
         assert ann.next_nudge_at is not None
         local = ann.next_nudge_at.astimezone(ZoneInfo(BERLIN))
-        assert (local.weekday(), f"{local:%H:%M}") == (6, "23:30")
+        assert (local.weekday(), f"{local:%H:%M}") == (6, "23:32")
         stopped = (await store.nudges_of(ANN + 1))[WEEKLY]
         assert stopped.next_nudge_at is None  # /stop holds
     finally:

@@ -22,6 +22,10 @@ KINDS = (MORNING, BEDTIME)
 WEEKLY = "weekly"
 # Sunday evening when bedtime nudges are off.
 WEEKLY_FALLBACK_TIME = "20:00"
+# Just after the bedtime nudge, never with it: two messages to one chat at the same instant
+# break Telegram's one-a-second per chat, and the 429 that follows stalls every send (the
+# nudge benchmark saw 139 of them and 3.7 nudges/s when kinds of one chat came due together).
+WEEKLY_AFTER_BEDTIME = timedelta(minutes=2)
 # The desk break (the chair stretch, "can be done at work"): off until the user turns it on,
 # then on workdays at 15:00 unless they choose otherwise.
 DESK = "desk"
@@ -73,8 +77,12 @@ def next_due(kind: str, local_time: time, zone: str, after: datetime, days: int)
 
 
 def weekly_time(bedtime_time: str | None, bedtime_on: bool) -> str:
-    """When the weekly summary comes: with the bedtime nudge, else Sunday 20:00."""
-    return bedtime_time if bedtime_on and bedtime_time else WEEKLY_FALLBACK_TIME
+    """When the weekly summary comes: just after the bedtime nudge, else Sunday 20:00."""
+    if not bedtime_on or not bedtime_time:
+        return WEEKLY_FALLBACK_TIME
+    hours, minutes = (int(p) for p in bedtime_time.split(":"))
+    total = (hours * 60 + minutes + WEEKLY_AFTER_BEDTIME.seconds // 60) % (24 * 60)
+    return f"{total // 60:02d}:{total % 60:02d}"
 
 
 def weekly_days(local_time: time) -> int:

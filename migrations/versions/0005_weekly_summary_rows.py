@@ -8,7 +8,7 @@ The weekly summary (issue 17) is a row of kind "weekly" in the nudges table, so 
 by the same compare-and-set on next_nudge_at: once per user per week across restarts and
 workers. New subscribers get it from Subscriptions.ensure_nudges; this gives every existing
 user one, on (opt-out in /settings), at the time ensure_nudges + reschedule would give: with
-the bedtime nudge when it is on, else Sunday 20:00 local, next instant by the DST rules of
+the bedtime nudge when it is on (two minutes after it), else Sunday 20:00 local, next instant by the DST rules of
 bot.domain.schedule. Inactive users, and users who never gave a zone, get a row with no next
 instant, as in reschedule.
 """
@@ -29,6 +29,13 @@ depends_on: str | Sequence[str] | None = None
 # Frozen here (nudge_rules' values when this was written): a later change must not change
 # what this upgrade did.
 FALLBACK_TIME = "20:00"
+AFTER_BEDTIME_MINUTES = 2  # just after the bedtime nudge, never with it (one chat, 1/s)
+
+
+def _after_bedtime(local_time: str) -> str:
+    hours, minutes = (int(p) for p in local_time.split(":"))
+    total = (hours * 60 + minutes + AFTER_BEDTIME_MINUTES) % (24 * 60)
+    return f"{total // 60:02d}:{total % 60:02d}"
 
 users = sa.table(
     "users",
@@ -69,7 +76,7 @@ def upgrade() -> None:
         if "weekly" in mine:
             continue
         bedtime = mine.get("bedtime")
-        local_time = bedtime[0] if bedtime and bedtime[1] else FALLBACK_TIME
+        local_time = _after_bedtime(bedtime[0]) if bedtime and bedtime[1] else FALLBACK_TIME
         scheduled = user.active and user.onboarding != "ob:timezone"
         new.append(
             {
