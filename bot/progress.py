@@ -15,8 +15,8 @@ from bot.clock import Clock
 from bot.domain.mobility import (
     LEFT,
     RIGHT,
-    ReachAnswer,
     by_day,
+    day_average,
     latest_change,
     next_side,
     should_offer,
@@ -29,11 +29,11 @@ from bot.domain.streaks import (
     local_day,
     new_events,
 )
-from bot.domain.weekly import summary_text, week_facts
+from bot.domain.weekly import WeekFacts, rounded, summary_text, week_facts
 from bot.keyboards import pain_keyboard, reach_keyboard, reach_offer_keyboard
 from bot.keyboards import parse_pain_data as parse_pain_data  # tests import it from here
 from bot.reach_pictures import reach_choices_png
-from bot.stats_chart import ChartData, render_stats_png
+from bot.stats_chart import WEEKS, ChartData, first_monday, render_stats_png
 from bot.store.repo import LogRecord, Store
 
 
@@ -91,21 +91,43 @@ class Progress:
         return True
 
     async def stats(self, user_id: int) -> tuple[str, bytes | None]:
-        """The /stats text, and the picture (None for a user without history)."""
-        found = await self.summary(user_id)
-        if found is None or found[0].total_sessions == 0:
+        """The /stats text (the figures, then the picture in words for screen readers), and
+        the picture (None for a user without history)."""
+        user = await self.store.get_user(user_id)
+        if user is None:
             return texts.NO_HISTORY, None
-        summary, name = found
+        log = await self.store.session_log(user_id)
+        summary = compute_streaks(_finished(log), user.timezone, self.clock.now())
+        if summary.total_sessions == 0:
+            return texts.NO_HISTORY, None
         pain = await self.store.pain_reports(user_id)
-        reach = by_day(await self.store.reach_checks(user_id))
-        text = texts.stats_text(
-            summary.current,
-            summary.best,
-            summary.total_sessions,
-            summary.total_minutes,
-            summary.full_days,
-            summary.freezes_held,
-        )
+        answers = await self.store.reach_checks(user_id)
+        reach = by_day(answers)
+        sessions = [(local_day(r.finished_at, r.timezone), r.duration_seconds) for r in log]
+        week = week_facts(sessions, pain, summary.today, summary.current)
+        change = latest_change(answers, until=summary.today)
+        lines = [
+            texts.stats_text(
+                summary.current,
+                summary.best,
+                summary.total_sessions,
+                summary.total_minutes,
+                summary.full_days,
+                summary.freezes_held,
+            )
+        ]
+        if reach:
+            day, sides = list(reach.items())[-1]
+            lines.append(
+                texts.stats_reach_line(
+                    sides.get(LEFT),
+                    sides.get(RIGHT),
+                    texts.short_date(day.day, day.month),
+                    change.before if change is not None else None,
+                )
+            )
+        lines.append("")
+        lines.append(_picture_in_words(summary, pain, reach, week))
         data = ChartData(
             today=summary.today,
             days=summary.days,
@@ -116,21 +138,21 @@ class Progress:
             total_minutes=summary.total_minutes,
             full_days=summary.full_days,
             freezes_held=summary.freezes_held,
-            title=name,
+            title=user.first_name,
             reach=reach,
+            frozen=summary.frozen_days,
+            week_lines=texts.chart_week_lines(
+                week.sessions,
+                week.sessions_before,
+                week.minutes,
+                rounded(week.pain),
+                change.degrees if change is not None else None,
+                summary.current,
+            ),
         )
-        if reach:
-            day, sides = list(reach.items())[-1]
-            change = latest_change(
-                [ReachAnswer(d, side, v) for d, s in reach.items() for side, v in s.items()]
-            )
-            before = change.before if change is not None else None
-            text += "\n" + texts.stats_reach_line(
-                sides.get(LEFT), sides.get(RIGHT), texts.short_date(day.day, day.month), before
-            )
         # Rendering is CPU work: keep the event loop free for other users' updates.
         png = await asyncio.to_thread(render_stats_png, data)
-        return text, png
+        return "\n".join(lines), png
 
     async def weekly_text(self, user_id: int, at: datetime) -> str | None:
         """The weekly summary for the week holding `at` (the instant it is due), or None when
@@ -241,3 +263,27 @@ class Progress:
         for day, score in sorted(pain.items()):
             writer.writerow(["pain", day.isoformat(), "", "", "", "", "", "", "", "", score])
         return out.getvalue().encode("utf-8")
+
+
+def _picture_in_words(
+    summary: StreakSummary,
+    pain: dict[date, int],
+    reach: dict[date, dict[str, int]],
+    week: WeekFacts,
+) -> str:
+    """What the /stats picture shows, as text (the same window of weeks)."""
+    start = first_monday(summary.today)
+    shown_pain = [pain[d] for d in sorted(pain) if start <= d <= summary.today]
+    shown_reach = [day_average(reach[d]) for d in sorted(reach) if start <= d <= summary.today]
+    frozen = sorted(d for d in summary.frozen_days if d >= start)
+    return texts.stats_picture_text(
+        weeks=WEEKS,
+        days_stretched=sum(1 for d in summary.days if start <= d <= summary.today),
+        frozen=[texts.short_date(d.day, d.month) for d in frozen[-3:]],
+        pain_first=shown_pain[0] if len(shown_pain) > 1 else None,
+        pain_last=shown_pain[-1] if len(shown_pain) > 1 else None,
+        reach_first=shown_reach[0] if len(shown_reach) > 1 else None,
+        reach_last=shown_reach[-1] if len(shown_reach) > 1 else None,
+        week_sessions=week.sessions,
+        week_before=week.sessions_before,
+    )

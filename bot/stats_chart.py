@@ -30,6 +30,7 @@ COLOR_BEDTIME = (120, 144, 230)
 COLOR_BOTH = (46, 160, 90)
 COLOR_FUTURE = (255, 255, 255)
 COLOR_PAIN = (214, 69, 65)
+COLOR_FREEZE = (160, 215, 245)
 COLOR_LEFT = (123, 63, 196)
 COLOR_RIGHT = (0, 150, 170)
 
@@ -55,6 +56,10 @@ class ChartData:
     title: str = ""
     # Mobility checks: day -> {"left": degrees, "right": degrees}.
     reach: Mapping[date, Mapping[str, int]] = field(default_factory=dict)
+    # Days a streak freeze was spent on (kept the streak without a session).
+    frozen: frozenset[date] = frozenset()
+    # This week's lines for the panel beside the calendar (bot/texts.py words them).
+    week_lines: tuple[str, ...] = ()
 
 
 def first_monday(today: date) -> date:
@@ -99,9 +104,13 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     return ImageFont.load_default(size=size)
 
 
-def _colour(record: DayRecord | None, day: date, today: date) -> tuple[int, int, int]:
+def _colour(
+    record: DayRecord | None, day: date, today: date, frozen: frozenset[date] = frozenset()
+) -> tuple[int, int, int]:
     if day > today:
         return COLOR_FUTURE
+    if day in frozen:
+        return COLOR_FREEZE
     if record is None:
         return COLOR_NONE
     if record.full:
@@ -125,7 +134,9 @@ def render_stats_png(data: ChartData) -> bytes:
     draw.text((LEFT, 70), figures, fill=INK, font=_font(18))
     _calendar(draw, data)
     _legend(draw)
+    _this_week(draw, data)
     _pain(draw, data)
+    _latest_pain(draw, data)
     _reach(draw, data)
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)
@@ -140,7 +151,7 @@ def _calendar(draw: ImageDraw.ImageDraw, data: ChartData) -> None:
     for offset in range(WEEKS * 7):
         day = start + timedelta(days=offset)
         x, y = cell_center(data.today, day)
-        colour = _colour(data.days.get(day), day, data.today)
+        colour = _colour(data.days.get(day), day, data.today, data.frozen)
         box = (x - CELL // 2, y - CELL // 2, x + CELL // 2, y + CELL // 2)
         draw.rounded_rectangle(
             box, radius=4, fill=colour, outline=COLOR_NONE if colour == COLOR_FUTURE else None
@@ -161,8 +172,9 @@ def _calendar(draw: ImageDraw.ImageDraw, data: ChartData) -> None:
 def _legend(draw: ImageDraw.ImageDraw) -> None:
     x = LEFT + WEEKS * (CELL + GAP) + 30
     small = _font(16)
-    colours = (COLOR_MORNING, COLOR_BEDTIME, COLOR_BOTH, COLOR_NONE)
-    for i, (label, colour) in enumerate(zip(texts.CHART_LEGEND, colours, strict=True)):
+    colours = (COLOR_MORNING, COLOR_BEDTIME, COLOR_BOTH, COLOR_NONE, COLOR_FREEZE)
+    labels = (*texts.CHART_LEGEND, texts.CHART_FREEZE)
+    for i, (label, colour) in enumerate(zip(labels, colours, strict=True)):
         y = TOP + i * 34
         draw.rounded_rectangle((x, y, x + CELL, y + CELL), radius=4, fill=colour)
         draw.text((x + CELL + 10, y + 3), label, fill=INK, font=small)
@@ -222,6 +234,14 @@ def _reach(draw: ImageDraw.ImageDraw, data: ChartData) -> None:
         _line(draw, points, colour)
     if not data.reach:
         draw.text((LEFT + 10, REACH_TOP + 45), texts.CHART_NO_REACH, fill=MUTED, font=small)
+    elif days:
+        latest = data.reach[days[-1]]
+        draw.text(
+            (right + 20, REACH_TOP + 66),
+            texts.chart_latest_reach(latest.get("left"), latest.get("right")),
+            fill=INK,
+            font=_font(16),
+        )
     # Which line is which, to the right of the lines.
     for i, (label, colour) in enumerate(
         zip(texts.CHART_REACH_SIDES, (COLOR_LEFT, COLOR_RIGHT), strict=True)
@@ -229,3 +249,34 @@ def _reach(draw: ImageDraw.ImageDraw, data: ChartData) -> None:
         y = REACH_TOP + 10 + i * 26
         draw.line((right + 20, y + 8, right + 44, y + 8), fill=colour, width=3)
         draw.text((right + 52, y), label, fill=INK, font=small)
+
+
+# The right-hand column: this week beside the calendar, the latest answer beside each line.
+PANEL_LEFT = 720
+
+
+def _this_week(draw: ImageDraw.ImageDraw, data: ChartData) -> None:
+    if not data.week_lines:
+        return
+    draw.rounded_rectangle(
+        (PANEL_LEFT - 16, TOP - 8, WIDTH - 20, TOP + 7 * (CELL + GAP) - GAP + 8),
+        radius=8,
+        fill=(246, 247, 249),
+    )
+    draw.text((PANEL_LEFT, TOP), texts.CHART_THIS_WEEK, fill=INK, font=_font(20))
+    for i, line in enumerate(data.week_lines):
+        draw.text((PANEL_LEFT, TOP + 36 + i * 28), _drawable(line), fill=INK, font=_font(16))
+
+
+def _latest_pain(draw: ImageDraw.ImageDraw, data: ChartData) -> None:
+    shown = [d for d in data.pain if d <= data.today]
+    if not shown:
+        return
+    day = max(shown)
+    right = LEFT + WEEKS * (CELL + GAP) - GAP
+    draw.text(
+        (right + 20, PAIN_TOP + 10),
+        texts.chart_latest_pain(data.pain[day], day.day, day.month),
+        fill=COLOR_PAIN,
+        font=_font(16),
+    )

@@ -831,3 +831,59 @@ def stats_reach_line(left: int | None, right: int | None, when: str, before: int
     sides = ", ".join(f"{n} {v}°" for n, v in (("left", left), ("right", right)) if v)
     was = f"; before: about {before}°" if before is not None else ""
     return f"📐 Straight-leg raise on {when}: {sides}{was}"
+
+
+CHART_FREEZE = "Freeze used"
+CHART_THIS_WEEK = "This week"
+
+
+def chart_latest_pain(score: int, day: int, month: int) -> str:
+    return f"Latest: {score} on {short_date(day, month)}"
+
+
+def chart_week_lines(
+    sessions: int, before: int, minutes: int, pain: int | None, reach: int | None, streak: int
+) -> tuple[str, ...]:
+    """The /stats picture's "This week" panel (Latin letters only: the picture's font)."""
+    lines = [
+        f"Sessions: {sessions} (last week {before})",
+        f"Minutes: {minutes}",
+        f"Back pain: {'no answers' if pain is None else f'{pain} on average'}",
+    ]
+    if reach is not None:
+        lines.append(f"Leg raise: about {reach}°")
+    lines.append(f"Streak: {count('{n} day', '{n} days', streak)}")
+    return tuple(lines)
+
+
+def chart_latest_reach(left: int | None, right: int | None) -> str:
+    sides = ", ".join(f"{n} {v}°" for n, v in (("left", left), ("right", right)) if v)
+    return f"Latest: {sides}"
+
+
+def stats_picture_text(
+    *,
+    weeks: int,
+    days_stretched: int,
+    frozen: list[str],
+    pain_first: int | None,
+    pain_last: int | None,
+    reach_first: int | None,
+    reach_last: int | None,
+    week_sessions: int,
+    week_before: int,
+) -> str:
+    """The picture in words, under it, for people who use a screen reader."""
+    parts = [
+        f"🖼 The picture: the last {weeks} weeks, "
+        f"{count('{n} day', '{n} days', days_stretched)} with a session"
+    ]
+    if frozen:
+        parts[0] += f"; a streak freeze kept the streak on {', '.join(frozen)}"
+    parts[0] += "."
+    parts.append(f"This week {week_sessions} sessions, last week {week_before}.")
+    if pain_first is not None and pain_last is not None:
+        parts.append(f"Back pain went from {pain_first} to {pain_last} (0 = no pain).")
+    if reach_first is not None and reach_last is not None:
+        parts.append(f"Straight-leg raise went from about {reach_first}° to {reach_last}°.")
+    return " ".join(parts)
