@@ -157,16 +157,17 @@ class Progress:
     async def weekly_text(self, user_id: int, at: datetime) -> str | None:
         """The weekly summary for the week holding `at` (the instant it is due), or None when
         the user is gone. Reads at send time, so a session finished minutes before counts."""
-        user = await self.store.get_user(user_id)
-        if user is None:
+        found = await self.store.progress_inputs(user_id)
+        if found is None:
             return None
-        log = await self.store.session_log(user_id)
-        pain = await self.store.pain_reports(user_id)
-        streak = compute_streaks(_finished(log), user.timezone, at)
-        sessions = [(local_day(r.finished_at, r.timezone), r.duration_seconds) for r in log]
-        day = local_day(at, user.timezone)
-        reach = latest_change(await self.store.reach_checks(user_id), until=day)
-        return summary_text(week_facts(sessions, pain, day, streak.current, reach))
+        finished = [
+            FinishedSession(at_, zone, secs, rid) for at_, zone, secs, rid in found.sessions
+        ]
+        streak = compute_streaks(finished, found.timezone, at)
+        sessions = [(local_day(s.finished_at, s.zone), s.duration_seconds) for s in finished]
+        day = local_day(at, found.timezone)
+        reach = latest_change(found.reach, until=day)
+        return summary_text(week_facts(sessions, found.pain, day, streak.current, reach))
 
     async def after_session(self, user_id: int, chat_id: int) -> bool:
         """After a finished session: the daily pain question, then (once a week) the offer

@@ -16,6 +16,7 @@ from __future__ import annotations
 from bot.store.history import History
 from bot.store.mobility import Mobility
 from bot.store.operators import Operators
+from bot.store.progress_reads import ProgressReads
 from bot.store.records import (
     Advance,
     ClaimConflict,
@@ -41,7 +42,7 @@ __all__ = [
 ]
 
 
-class Store(Users, Schedules, Sessions, History, Operators, Mobility):
+class Store(Users, Schedules, Sessions, History, Operators, Mobility, ProgressReads):
     """Async repository over one engine: `Store(engine)`, then `await store.close()`.
 
     Its own methods go here; the parts above hold the rest (`ping`, `count`, `writing` and
