@@ -78,8 +78,11 @@ def cell_center(today: date, day: date) -> tuple[int, int]:
 
 def day_x(today: date, day: date) -> float:
     """The x of a day on the lines below the calendar: each day of a week gets its own x
-    within the week's column."""
-    return LEFT + (day - first_monday(today)).days * (CELL + GAP) / 7 + CELL // 2
+    within its week's column, Monday at the cell's left edge and Sunday at its right, so a
+    point never passes the calendar's last column (it did by 12 px when days were spread
+    over the cell and its gap)."""
+    week, weekday = divmod((day - first_monday(today)).days, 7)
+    return LEFT + week * (CELL + GAP) + weekday * CELL / 6
 
 
 def pain_point(today: date, day: date, score: int) -> tuple[float, float]:

@@ -140,3 +140,12 @@ def test_the_longest_caption_fits_under_a_photo() -> None:
     figures = texts.stats_text(9999, 9999, 99999, 999999, 9999, 2)
     reach = texts.stats_reach_line(90, 90, "30 Sep", 90)
     assert len("\n".join([figures, reach, "", words])) <= 1024
+
+
+def test_a_point_stays_inside_its_weeks_column() -> None:
+    sunday = TODAY + timedelta(days=6 - TODAY.weekday())  # the last column's Sunday
+    monday = sunday - timedelta(days=6)
+    x_sun, _ = pain_point(sunday, sunday, 5)
+    x_mon, _ = reach_point(sunday, monday, 60)
+    cell_x, _ = cell_center(sunday, sunday)
+    assert cell_x - 12 <= x_mon < x_sun <= cell_x + 12  # CELL is 24 px wide
