@@ -273,7 +273,12 @@ class NudgeDispatcher:
         if nudge.kind == WEEKLY:
             if self.weekly_text is None:
                 return None
-            text = await self.weekly_text(nudge.user_id, nudge.due_at)
+            try:
+                text = await self.weekly_text(nudge.user_id, nudge.due_at)
+            except Exception:
+                # Claimed, so never sent twice; one user's failure must not end the tick.
+                log.exception("weekly summary for user %s could not be written", nudge.user_id)
+                return None
             return None if text is None else (text, None)
         if nudge.kind == DESK:
             text = texts.desk_nudge(nudge.user_id, _local_day(nudge), nudge.first_name)

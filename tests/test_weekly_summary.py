@@ -220,3 +220,28 @@ async def test_the_upgrade_gives_existing_users_a_weekly_summary_at_their_bedtim
         assert stopped.next_nudge_at is None  # /stop holds
     finally:
         await engine.dispose()
+
+
+async def test_a_summary_that_cannot_be_written_does_not_stop_the_others(
+    emu: BotApiEmulator, sqlite_url: str
+) -> None:
+    clock = MovableClock(SUMMARY_AT + timedelta(seconds=1), frozen=True)
+    bot = make(emu, sqlite_url, clock)
+    await bot.start()
+    try:
+        ids = await seed_subscribers(bot.services.store, 3, SUMMARY_AT, kind=WEEKLY)
+        dispatcher = bot.services.dispatcher
+        written = dispatcher.weekly_text
+        assert written is not None
+
+        async def failing_for_one(user_id: int, at: datetime) -> str | None:
+            if user_id == ids[0]:
+                raise RuntimeError("a broken row")
+            return await written(user_id, at)
+
+        dispatcher.weekly_text = failing_for_one
+        report = await dispatcher.tick()
+        assert (report.sent, report.failed) == (2, 1)
+        assert [len(summaries(emu, uid)) for uid in ids] == [0, 1, 1]
+    finally:
+        await bot.stop()
