@@ -14,7 +14,7 @@ from bot.domain.session import EndReason, Phase, SessionState, Status
 from bot.routines import Library, Routine, Stretch
 
 MEDICAL_NOTE = (
-    "⚕️ Before you start: talk to your doctor or chiropractor if you have back pain, and stop "
+    "⚕️ Before you start: talk to your doctor or chiropractor about these stretches, and stop "
     "if anything hurts. A stretch is a gentle pull, never pain. Sharp pain, numbness or "
     "tingling down the leg are reasons to stop and see a doctor."
 )
@@ -281,17 +281,19 @@ ASK_TIMEZONE = (
     "Tap one, type your city (e.g. Berlin, New York) or share your location (📎 → Location)."
 )
 BAD_ZONE = (
-    "I don't know that place. Type a city like Berlin or Kolkata, or a zone name like "
-    "Europe/Berlin. Nothing was changed."
+    "I don't know that place. Type the nearest city, e.g. Lyon, Birmingham, UK or São Paulo, "
+    "or share your location. Nothing was changed."
 )
 OFFSET_ZONE = (
-    "Offsets like UTC+5:30 don't follow daylight saving time, so your nudges would drift. "
-    "Please name your city instead (e.g. Kolkata, London, New York). Nothing was changed."
+    "UTC, GMT, zone abbreviations and offsets like UTC+2 stay the same all year, but the clocks "
+    "in most places change for summer, so your nudges would come an hour early or late for "
+    "half the year. Please type your city instead (e.g. London, Kolkata, São Paulo) or share "
+    "your location. Nothing was changed."
 )
 BAD_LOCATION = "I couldn't find a time zone for that location. Please type your city instead."
 LOCATION_UNASKED = "To set your time zone from a location, send /timezone first, then share it."
 BAD_TIME = (
-    "I couldn't read that time. Try 07:30, 7am or 10:30 pm (00:00 to 23:59). Nothing was changed."
+    "I couldn't read that time. Try 07:30, 7am, 19h30 or half past ten. Nothing was changed."
 )
 NO_USER = "Please send /start first, so I can set you up."
 BUTTON_OFF = "Turn off"
@@ -308,8 +310,9 @@ def ask_time(kind: str) -> str:
     return "🌙 And at bedtime? Tap a time or type one (e.g. 10:30 pm)."
 
 
-def zone_set(label: str) -> str:
-    return f"Time zone set: {label}."
+def zone_set(label: str, local_now: str) -> str:
+    """The chosen place and its clock: a wrong pick shows at once."""
+    return f"🌍 Time zone set: {label}. It's {local_now} there now."
 
 
 def time_set(kind: str, local: str) -> str:
@@ -625,6 +628,57 @@ def chart_figures(
         f"Sessions: {sessions}   Minutes: {minutes}   "
         f"Full days: {full_days}   Freezes: {freezes}"
     )
+
+
+# --- cities and times: choosing among places, questioning an unlikely nudge time ---
+
+
+def which_place(typed: str) -> str:
+    return f"🌍 There's more than one “{_echo(typed)}”. Which one is yours?"
+
+
+def button_keep_time(local: str) -> str:
+    return f"✅ {local}"
+
+
+def time_check(kind: str, local: str) -> str:
+    """A nudge time in the unlikely half of the day: asked, not taken."""
+    if kind == "morning":
+        return (
+            f"🤔 {local} is in the afternoon or evening. Is that right for your morning nudge? "
+            "Tap the time you mean."
+        )
+    return (
+        f"🤔 {local} is in the morning or the middle of the day. Is that right for your bedtime "
+        "nudge? Tap the time you mean."
+    )
+# --- sandbox (`python -m bot try`): notes about the clock, not messages from the bot ---
+
+
+def sandbox_clock_moved(at: str) -> str:
+    return f"(clock moved to {at})"
+
+
+def sandbox_nudge_skipped(at: str, reason: str) -> str:
+    """`:nudge` moved the clock to a nudge and the bot skipped it on purpose: say why."""
+    # Imported here, not at the top, to keep this section self-contained.
+    from bot.domain.nudge_rules import ALREADY_STRETCHED_WINDOW
+
+    hours = round(ALREADY_STRETCHED_WINDOW.total_seconds() / 3600)
+    why = {
+        "stretched": f"you stretched within the last {hours} hours, so this one is skipped",
+        "paused": "nudges are paused (/resume brings them back)",
+        "late": "it was overdue past the grace window (the bot was down)",
+    }.get(reason, reason)
+    return f"(clock moved to {at}; no nudge: {why})"
+
+
+SANDBOX_NO_NUDGE_YET = "(no nudge scheduled yet: /start and pick a time zone first)"
+SANDBOX_NUDGES_OFF = "(no nudge scheduled: nudges are off; /settings turns them on)"
+SANDBOX_UNSUBSCRIBED = "(no nudge scheduled: nudges are off since /stop; /start turns them on)"
+SANDBOX_BAD_START = (
+    "--start must be an ISO date and time, e.g. 2026-01-05T15:00 (UTC unless it has an offset)"
+)
 
 
 # --- progress: weekly summary, desk break, weekdays, mobility check ---
