@@ -1,48 +1,39 @@
-"""The mobility check's picture: the five choices (30..90 degrees) side by side, so the
-answer is a matter of looking. Until the stretch-picture code (bot/pictures/) is on this
-branch, each panel is a plain outline drawn here; see `panel`."""
+"""The mobility check's picture: the five choices (30..90 degrees), each the leg raised at that
+angle as drawn by the stretch pictures' own code (bot.pictures.draw_leg_angle), so the answer
+is a matter of looking, not guessing. One image rather than five photos: one upload, and the
+choices sit side by side to compare."""
 
 from __future__ import annotations
 
 import io
 from functools import cache
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image
 
 from bot.domain.mobility import ANGLES
+from bot.pictures import draw_leg_angle
 
-PANEL = (240, 200)
+PANEL = (320, 240)  # the pictures' 4:3
+COLUMNS = 3
+GUTTER = 8  # white between the choices, so each reads as its own picture
 BACKGROUND = (255, 255, 255)
-INK = (40, 44, 52)
 
 
-def panel(degrees: int) -> Image.Image:
-    import math
-
-    image = Image.new("RGB", PANEL, BACKGROUND)
-    draw = ImageDraw.Draw(image)
-    hip = (110, 160)
-    draw.line((20, 165, 220, 165), fill=(200, 200, 200), width=2)
-    draw.line((30, 160, hip[0], hip[1]), fill=INK, width=8)
-    x = hip[0] + 95 * math.cos(math.radians(degrees))
-    y = hip[1] - 95 * math.sin(math.radians(degrees))
-    draw.line((hip[0], hip[1], x, y), fill=(46, 160, 90), width=8)
-    draw.text(
-        (PANEL[0] // 2, 24),
-        f"{degrees}°",
-        fill=INK,
-        font=ImageFont.load_default(size=28),
-        anchor="mm",
-    )
-    return image
+def panel_origin(index: int) -> tuple[int, int]:
+    """Top-left pixel of the `index`-th choice (for tests)."""
+    row, column = divmod(index, COLUMNS)
+    return GUTTER + column * (PANEL[0] + GUTTER), GUTTER + row * (PANEL[1] + GUTTER)
 
 
 @cache
 def reach_choices_png() -> bytes:
-    """One PNG with every choice, labelled (drawn once per process)."""
-    strip = Image.new("RGB", (PANEL[0] * len(ANGLES), PANEL[1]), BACKGROUND)
+    """One PNG with every choice, each labelled with its angle (drawn once per process)."""
+    rows = -(-len(ANGLES) // COLUMNS)
+    size = (GUTTER + COLUMNS * (PANEL[0] + GUTTER), GUTTER + rows * (PANEL[1] + GUTTER))
+    sheet = Image.new("RGB", size, BACKGROUND)
     for i, degrees in enumerate(ANGLES):
-        strip.paste(panel(degrees), (i * PANEL[0], 0))
+        panel = Image.open(io.BytesIO(draw_leg_angle(degrees, PANEL))).convert("RGB")
+        sheet.paste(panel, panel_origin(i))
     out = io.BytesIO()
-    strip.save(out, format="PNG", optimize=True)
+    sheet.save(out, format="PNG", optimize=True)
     return out.getvalue()

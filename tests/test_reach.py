@@ -213,3 +213,15 @@ async def test_after_a_session_the_check_is_offered_once_a_week(
     clock.set(NOW + timedelta(days=7))
     await progress.after_session(BEN, BEN)
     assert len([m for m in emu.messages(BEN) if m.text.startswith(texts.REACH_OFFER)]) == 2
+
+
+def test_each_choice_is_the_stretch_pictures_leg_at_that_angle() -> None:
+    from bot.pictures import draw_leg_angle
+    from bot.reach_pictures import PANEL, panel_origin, reach_choices_png
+
+    sheet = Image.open(io.BytesIO(reach_choices_png())).convert("RGB")
+    for i, degrees in enumerate((30, 45, 60, 75, 90)):
+        x, y = panel_origin(i)
+        panel = sheet.crop((x, y, x + PANEL[0], y + PANEL[1]))
+        drawn = Image.open(io.BytesIO(draw_leg_angle(degrees, PANEL))).convert("RGB")
+        assert panel.tobytes() == drawn.tobytes(), degrees
