@@ -29,7 +29,7 @@ from bot.domain.streaks import (
     local_day,
     new_events,
 )
-from bot.domain.weekly import WeekFacts, rounded, summary_text, week_facts
+from bot.domain.weekly import ReachChange, WeekFacts, rounded, summary_text, week_facts
 from bot.keyboards import pain_keyboard, reach_keyboard, reach_offer_keyboard
 from bot.keyboards import parse_pain_data as parse_pain_data  # tests import it from here
 from bot.reach_pictures import reach_choices_png
@@ -106,28 +106,7 @@ class Progress:
         sessions = [(local_day(r.finished_at, r.timezone), r.duration_seconds) for r in log]
         week = week_facts(sessions, pain, summary.today, summary.current)
         change = latest_change(answers, until=summary.today)
-        lines = [
-            texts.stats_text(
-                summary.current,
-                summary.best,
-                summary.total_sessions,
-                summary.total_minutes,
-                summary.full_days,
-                summary.freezes_held,
-            )
-        ]
-        if reach:
-            day, sides = list(reach.items())[-1]
-            lines.append(
-                texts.stats_reach_line(
-                    sides.get(LEFT),
-                    sides.get(RIGHT),
-                    texts.short_date(day.day, day.month),
-                    change.before if change is not None else None,
-                )
-            )
-        lines.append("")
-        lines.append(_picture_in_words(summary, pain, reach, week))
+        text = _stats_text(summary, pain, reach, week, change)
         data = ChartData(
             today=summary.today,
             days=summary.days,
@@ -152,7 +131,7 @@ class Progress:
         )
         # Rendering is CPU work: keep the event loop free for other users' updates.
         png = await asyncio.to_thread(render_stats_png, data)
-        return "\n".join(lines), png
+        return text, png
 
     async def weekly_text(self, user_id: int, at: datetime) -> str | None:
         """The weekly summary for the week holding `at` (the instant it is due), or None when
@@ -264,6 +243,38 @@ class Progress:
         for day, score in sorted(pain.items()):
             writer.writerow(["pain", day.isoformat(), "", "", "", "", "", "", "", "", score])
         return out.getvalue().encode("utf-8")
+
+
+def _stats_text(
+    summary: StreakSummary,
+    pain: dict[date, int],
+    reach: dict[date, dict[str, int]],
+    week: WeekFacts,
+    change: ReachChange | None,
+) -> str:
+    """The /stats caption: the figures, the latest mobility check, the picture in words."""
+    lines = [
+        texts.stats_text(
+            summary.current,
+            summary.best,
+            summary.total_sessions,
+            summary.total_minutes,
+            summary.full_days,
+            summary.freezes_held,
+        )
+    ]
+    if reach:
+        day, sides = list(reach.items())[-1]
+        lines.append(
+            texts.stats_reach_line(
+                sides.get(LEFT),
+                sides.get(RIGHT),
+                texts.short_date(day.day, day.month),
+                change.before if change is not None else None,
+            )
+        )
+    lines += ["", _picture_in_words(summary, pain, reach, week)]
+    return "\n".join(lines)
 
 
 def _picture_in_words(

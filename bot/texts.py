@@ -294,9 +294,7 @@ OFFSET_ZONE = (
 )
 BAD_LOCATION = "I couldn't find a time zone for that location. Please type your city instead."
 LOCATION_UNASKED = "To set your time zone from a location, send /timezone first, then share it."
-BAD_TIME = (
-    "I couldn't read that time. Try 07:30, 7am, 19h30 or half past ten. Nothing was changed."
-)
+BAD_TIME = "I couldn't read that time. Try 07:30, 7am, 19h30 or half past ten. Nothing was changed."
 NO_USER = "Please send /start first, so I can set you up."
 BUTTON_OFF = "Turn off"
 SETTINGS_TITLE = "⚙️ Your settings"
@@ -654,6 +652,8 @@ def time_check(kind: str, local: str) -> str:
         f"🤔 {local} is in the morning or the middle of the day. Is that right for your bedtime "
         "nudge? Tap the time you mean."
     )
+
+
 # --- sandbox (`python -m bot try`): notes about the clock, not messages from the bot ---
 
 
@@ -693,6 +693,8 @@ def session_outdated(routine: Routine) -> str:
         "longer part of it, so I've ended this session here. Thank you for the stretches you "
         "did. /stretch starts the new version from the beginning."
     )
+
+
 # --- flood (one chat sending far more than can be answered) ---
 
 FLOOD_NOTICE = (

@@ -41,6 +41,10 @@ OFFER_CASES = [
     (TODAY, TODAY - timedelta(days=30), TODAY, False),
 ]
 
+# Per-chat pacing (one message a real second) is not what these tests are about, and a
+# frozen clock would make them wait for it in real time (tests/test_flood.py tests it).
+NO_PACING = {"rate_limit": False}
+
 
 @pytest.mark.parametrize(("offered", "checked", "today", "expected"), OFFER_CASES)
 def test_the_check_is_offered_once_a_week(
@@ -105,7 +109,7 @@ NOW = datetime(2026, 11, 25, 18, 0, tzinfo=UTC)
 
 @pytest.fixture
 async def bot(emu: BotApiEmulator, sqlite_url: str) -> AsyncIterator[Harness]:
-    harness = Harness(emu, sqlite_url, clock=MovableClock(NOW, frozen=True))
+    harness = Harness(emu, sqlite_url, clock=MovableClock(NOW, frozen=True), overrides=NO_PACING)
     await harness.start()
     await set_up_user(harness.services.store, harness.services.subscriptions, BEN, "UTC", NOW)
     try:
@@ -201,7 +205,6 @@ async def test_after_a_session_the_check_is_offered_once_a_week(
 ) -> None:
     progress, clock = bot.services.progress, bot.services.clock
     assert isinstance(clock, MovableClock)
-    assert bot.services.coach.after_finish == progress.after_session
     await progress.after_session(BEN, BEN)
     await progress.after_session(BEN, BEN)
     offers = [m for m in emu.messages(BEN) if m.text == texts.REACH_OFFER]
@@ -225,3 +228,27 @@ def test_each_choice_is_the_stretch_pictures_leg_at_that_angle() -> None:
         panel = sheet.crop((x, y, x + PANEL[0], y + PANEL[1]))
         drawn = Image.open(io.BytesIO(draw_leg_angle(degrees, PANEL))).convert("RGB")
         assert panel.tobytes() == drawn.tobytes(), degrees
+
+
+@pytest.mark.slow  # a real 2 s hold (20 clock-seconds at speed 10), ~2.6 s in all
+async def test_a_finished_session_brings_the_offer_after_the_pain_question(
+    emu: BotApiEmulator, sqlite_url: str
+) -> None:
+    harness = Harness(emu, sqlite_url)  # the fast clock: the 20 s hold passes in 2 s
+    await harness.start()
+    try:
+        emu.send_text(BEN, "/start")
+        await next_message(emu, BEN, 0)
+        await emu.settled(quiet=0.3)
+        start = len(emu.messages(BEN))
+        emu.send_text(BEN, "/stretch single")
+        intro = await next_message(emu, BEN, start)
+        emu.press(BEN, intro.message_id, text=texts.BUTTON_READY)
+        await emu.wait_for(
+            lambda: any(m.text.startswith(texts.REACH_OFFER) for m in emu.messages(BEN)),
+            timeout=10,
+        )
+        said = [m.text for m in emu.messages(BEN)]
+        assert said.index(texts.PAIN_QUESTION) < said.index(texts.REACH_OFFER)
+    finally:
+        await harness.stop()

@@ -36,6 +36,10 @@ from tests.history import seed_sessions, set_up_user
 
 TODAY = date(2026, 11, 25)  # a Wednesday
 
+# Per-chat pacing (one message a real second) is not what these tests are about, and a
+# frozen clock would make them wait for it in real time (tests/test_flood.py tests it).
+NO_PACING = {"rate_limit": False}
+
 
 def pixel(png: bytes, xy: tuple[float, float]) -> tuple[int, int, int]:
     image = Image.open(io.BytesIO(png)).convert("RGB")
@@ -90,7 +94,7 @@ NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 @pytest.fixture
 async def bot(emu: BotApiEmulator, sqlite_url: str) -> AsyncIterator[Harness]:
-    harness = Harness(emu, sqlite_url, clock=MovableClock(NOW, frozen=True))
+    harness = Harness(emu, sqlite_url, clock=MovableClock(NOW, frozen=True), overrides=NO_PACING)
     await harness.start()
     await set_up_user(harness.services.store, harness.services.subscriptions, CAL, "UTC", NOW)
     try:

@@ -28,6 +28,10 @@ WEDNESDAY = datetime(2026, 10, 21, 10, 0, tzinfo=UTC)
 # minutes after the 22:00 bedtime nudge.
 SUMMARY_AT = datetime(2026, 10, 25, 21, 2, tzinfo=UTC)
 
+# Per-chat pacing (one message a real second) is not what these tests are about, and a
+# frozen clock would make them wait for it in real time (tests/test_flood.py tests it).
+NO_PACING = {"rate_limit": False}
+
 
 def make(emu: BotApiEmulator, url: str, clock: MovableClock) -> Harness:
     return Harness(emu, url, clock=clock, overrides={"rate_limit": False}, polling=False)
@@ -161,7 +165,7 @@ async def test_settings_offers_the_weekly_summary_opt_out(
     emu: BotApiEmulator, sqlite_url: str
 ) -> None:
     clock = MovableClock(WEDNESDAY, frozen=True)
-    bot = Harness(emu, sqlite_url, clock=clock)
+    bot = Harness(emu, sqlite_url, clock=clock, overrides=NO_PACING)
     await bot.start()
     try:
         store = bot.services.store

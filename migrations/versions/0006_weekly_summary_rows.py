@@ -1,7 +1,7 @@
 """weekly summary rows: each user's weekly summary is a schedule row, claimed like the nudges
 
 Revision ID: 0005_weekly
-Revises: 0004
+Revises: 0005
 Create Date: 2026-11-27 11:50:00
 
 The weekly summary (issue 17) is a row of kind "weekly" in the nudges table, so it is claimed
@@ -22,7 +22,7 @@ from bot.domain.schedule import MONDAY, SUNDAY, next_occurrence_on
 from bot.store.models import UTCDateTime
 
 revision: str = '0005_weekly'
-down_revision: str | None = '0004'
+down_revision: str | None = '0005'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
