@@ -162,7 +162,9 @@ class Progress:
             return False
         today = local_day(self.clock.now(), user.timezone)
         offered = await self.store.reach_offered_on(user_id)
-        if not should_offer(offered, await self.store.last_reach_day(user_id), today):
+        checked = await self.store.last_reach_day(user_id)
+        sessions = len(await self.store.session_log(user_id))
+        if not should_offer(offered, checked, today, sessions):
             return False
         if not await self.store.claim_reach_offer(user_id, today, offered):
             return False  # another worker offered it a moment ago

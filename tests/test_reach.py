@@ -31,26 +31,27 @@ from tests.history import seed_sessions, set_up_user
 
 TODAY = date(2026, 11, 25)
 
-OFFER_CASES = [
-    # last offered, last checked, today, offer?
-    (None, None, TODAY, True),
-    (TODAY - timedelta(days=7), None, TODAY, True),
-    (TODAY - timedelta(days=6), None, TODAY, False),
-    (None, TODAY - timedelta(days=2), TODAY, False),
-    (TODAY - timedelta(days=30), TODAY - timedelta(days=8), TODAY, True),
-    (TODAY, TODAY - timedelta(days=30), TODAY, False),
-]
-
 # Per-chat pacing (one message a real second) is not what these tests are about, and a
 # frozen clock would make them wait for it in real time (tests/test_flood.py tests it).
 NO_PACING = {"rate_limit": False}
 
+OFFER_CASES = [
+    # last offered, last checked, today, sessions finished, offer?
+    (None, None, TODAY, 2, True),
+    (None, None, TODAY, 1, False),  # the first session already brings enough
+    (TODAY - timedelta(days=7), None, TODAY, 9, True),
+    (TODAY - timedelta(days=6), None, TODAY, 9, False),
+    (None, TODAY - timedelta(days=2), TODAY, 9, False),
+    (TODAY - timedelta(days=30), TODAY - timedelta(days=8), TODAY, 9, True),
+    (TODAY, TODAY - timedelta(days=30), TODAY, 9, False),
+]
 
-@pytest.mark.parametrize(("offered", "checked", "today", "expected"), OFFER_CASES)
+
+@pytest.mark.parametrize(("offered", "checked", "today", "sessions", "expected"), OFFER_CASES)
 def test_the_check_is_offered_once_a_week(
-    offered: date | None, checked: date | None, today: date, expected: bool
+    offered: date | None, checked: date | None, today: date, sessions: int, expected: bool
 ) -> None:
-    assert should_offer(offered, checked, today) is expected
+    assert should_offer(offered, checked, today, sessions) is expected
 
 
 @pytest.mark.parametrize(
@@ -205,6 +206,10 @@ async def test_after_a_session_the_check_is_offered_once_a_week(
 ) -> None:
     progress, clock = bot.services.progress, bot.services.clock
     assert isinstance(clock, MovableClock)
+    await seed_sessions(bot.services.store, BEN, [NOW - timedelta(days=1)])
+    await progress.after_session(BEN, BEN)
+    assert not [m for m in emu.messages(BEN) if m.text == texts.REACH_OFFER]  # first session
+    await seed_sessions(bot.services.store, BEN, [NOW])
     await progress.after_session(BEN, BEN)
     await progress.after_session(BEN, BEN)
     offers = [m for m in emu.messages(BEN) if m.text == texts.REACH_OFFER]
@@ -240,6 +245,9 @@ async def test_a_finished_session_brings_the_offer_after_the_pain_question(
         emu.send_text(BEN, "/start")
         await next_message(emu, BEN, 0)
         await emu.settled(quiet=0.3)
+        # Not the first session (that one brings enough): one two days ago.
+        earlier = harness.services.clock.now() - timedelta(days=2)
+        await seed_sessions(harness.services.store, BEN, [earlier])
         start = len(emu.messages(BEN))
         emu.send_text(BEN, "/stretch single")
         intro = await next_message(emu, BEN, start)

@@ -43,8 +43,18 @@ def next_side(answered: Iterable[str]) -> str | None:
     return next((s for s in SIDES if s not in done), None)
 
 
-def should_offer(last_offered: date | None, last_checked: date | None, today: date) -> bool:
-    """After a session: offer the check once a week, and not when one was just done."""
+# Not after the very first session: it already brings the medical note, a new routine and the
+# pain question; the check waits for the second.
+OFFER_FROM_SESSION = 2
+
+
+def should_offer(
+    last_offered: date | None, last_checked: date | None, today: date, sessions: int
+) -> bool:
+    """After a session: offer the check once a week, not when one was just done, and not
+    after the user's first session."""
+    if sessions < OFFER_FROM_SESSION:
+        return False
     for previous in (last_offered, last_checked):
         if previous is not None and today - previous < OFFER_EVERY:
             return False
