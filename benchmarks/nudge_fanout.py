@@ -60,9 +60,21 @@ BEDTIME = ["21:00", "21:30", "22:00", "22:00", "22:00", "22:30", "23:00", "23:30
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
 
+# Issue 17's kinds: every user has a weekly summary row (Sunday, just after bedtime); one in
+# five has the desk break on (workdays); one in four has no morning nudge on Sundays. In the
+# due waves each due user has one row due (as in life: kinds of one chat never share an
+# instant): every tenth a weekly summary, those with a desk break that, the rest a morning.
+DESK_TIMES = ["10:00", "11:00", "14:00", "15:00", "15:00", "16:00"]
+NO_SUNDAY = 0b0111111
+WORKDAYS = 0b0011111
+WEEKLY_DUE_EVERY = 10
+DESK_EVERY = 5
+
+
 def seed(path: Path, users: int, due_now: int) -> None:
     """Fill a migrated SQLite file fast with raw sqlite3 (the ORM is not what is measured)."""
-    from bot.domain.schedule import next_occurrence
+    from bot.domain.nudge_rules import next_weekly
+    from bot.domain.schedule import next_occurrence_on
     from bot.nudges import parse_hhmm
 
     rng = random.Random(7)
@@ -71,12 +83,15 @@ def seed(path: Path, users: int, due_now: int) -> None:
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=OFF")
     stamp = _stamp(NOW)
-    cache: dict[tuple[str, str], str] = {}
+    cache: dict[tuple[str, str, int], str] = {}
 
-    def next_at(local: str, zone: str) -> str:
-        key = (local, zone)
+    def next_at(local: str, zone: str, days: int = 127) -> str:
+        key = (local, zone, days)
         if key not in cache:
-            at = next_occurrence(parse_hhmm(local), zone, NOW)
+            if days == 0:  # the weekly summary
+                at = next_weekly(parse_hhmm(local), zone, NOW)
+            else:
+                at = next_occurrence_on(parse_hhmm(local), zone, NOW, days)
             cache[key] = _stamp(at)
         return cache[key]
 
@@ -86,15 +101,29 @@ def seed(path: Path, users: int, due_now: int) -> None:
         zone = rng.choice(zones)
         batch_users.append((uid, uid, f"U{uid}", "en", 1, zone, stamp, stamp))
         morning, bedtime = rng.choice(MORNING), rng.choice(BEDTIME)
-        m_at = due_stamp if uid <= due_now else next_at(morning, zone)
-        batch_nudges.append((uid, "morning", morning, 1, m_at))
-        batch_nudges.append((uid, "bedtime", bedtime, 1, next_at(bedtime, zone)))
+        due = _due_kind(uid) if uid <= due_now else None
+        m_days = NO_SUNDAY if uid % 4 == 0 else 127
+        m_at = due_stamp if due == "morning" else next_at(morning, zone, m_days)
+        batch_nudges.append((uid, "morning", morning, 1, m_at, m_days))
+        batch_nudges.append((uid, "bedtime", bedtime, 1, next_at(bedtime, zone), 127))
+        w_at = due_stamp if due == "weekly" else next_at(bedtime, zone, 0)
+        batch_nudges.append((uid, "weekly", bedtime, 1, w_at, 127))
+        if uid % DESK_EVERY == 1:
+            desk = rng.choice(DESK_TIMES)
+            d_at = due_stamp if due == "desk" else next_at(desk, zone, WORKDAYS)
+            batch_nudges.append((uid, "desk", desk, 1, d_at, WORKDAYS))
         if len(batch_users) >= 50_000:
             _flush(conn, batch_users, batch_nudges)
     _flush(conn, batch_users, batch_nudges)
     conn.execute("ANALYZE")
     conn.commit()
     conn.close()
+
+
+def _due_kind(uid: int) -> str:
+    if uid % WEEKLY_DUE_EVERY == 0:
+        return "weekly"
+    return "desk" if uid % DESK_EVERY == 1 else "morning"
 
 
 def _stamp(instant: datetime) -> str:
@@ -110,8 +139,8 @@ def _flush(conn: sqlite3.Connection, users: list[Any], nudges: list[Any]) -> Non
         users,
     )
     conn.executemany(
-        "INSERT INTO nudges (user_id, kind, local_time, enabled, next_nudge_at) "
-        "VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO nudges (user_id, kind, local_time, enabled, next_nudge_at, days) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
         nudges,
     )
     conn.commit()
@@ -180,7 +209,7 @@ async def phase_claim(url: str, due: int) -> dict[str, Any]:
     begin = time.perf_counter()
     while True:
         batch = await store.claim_due(
-            now, 1000, lambda k, local, zone, d: advance(k, local, zone, d, now)
+            now, 1000, lambda k, local, zone, d, days: advance(k, local, zone, d, now, days)
         )
         claimed += len(batch)
         if len(batch) < 1000:
@@ -272,9 +301,9 @@ def run_phase(name: str, url: str, *args: str) -> dict[str, Any]:
 def set_due(path: Path, first: int, count: int, at: datetime) -> None:
     conn = sqlite3.connect(path)
     stamp = _stamp(at)
-    conn.execute(
-        "UPDATE nudges SET next_nudge_at = ? WHERE kind = 'morning' AND user_id BETWEEN ? AND ?",
-        (stamp, first, first + count - 1),
+    conn.executemany(
+        "UPDATE nudges SET next_nudge_at = ? WHERE user_id = ? AND kind = ?",
+        [(stamp, uid, _due_kind(uid)) for uid in range(first, first + count)],
     )
     conn.commit()
     conn.close()
@@ -348,7 +377,7 @@ def markdown(r: dict[str, Any]) -> str:
             f"{c['claim_per_s']:,.0f}/s ({c['claimed']} claimed)",
         ),
         (
-            "10,000 due, HTTP to stand-in, limiter off",
+            "10,000 due (1 in 10 a weekly summary, 1 in 5 a desk break), limiter off",
             ">= 1,000/s",
             f"{u['per_s']:,.0f}/s ({u['sent']} sent)",
         ),

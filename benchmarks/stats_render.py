@@ -1,7 +1,8 @@
 """How long the /stats picture takes to render (issue #4: <= 300 ms).
 
 Run: python benchmarks/stats_render.py  — renders a full 16 weeks of history with daily pain
-answers 50 times and prints p50 / max in milliseconds.
+answers (and, since issue 17, daily mobility checks, freezes and this week's panel) 50 times
+and prints p50 / max in milliseconds.
 """
 
 from __future__ import annotations
@@ -33,6 +34,19 @@ def main() -> None:
         full_days=50,
         freezes_held=2,
         title="Ann",
+        # Issue 17: a mobility check every day (more than anyone does), freezes, this week.
+        reach={
+            today - timedelta(days=i): {"left": 30 + i % 5 * 15, "right": 90 - i % 5 * 15}
+            for i in range(112)
+        },
+        frozen=frozenset(today - timedelta(days=i) for i in range(5, 112, 9)),
+        week_lines=(
+            "Sessions: 12 (last week 9)",
+            "Minutes: 60",
+            "Back pain: 3 on average",
+            "Leg raise: about 68°",
+            "Streak: 40 days",
+        ),
     )
     timings = []
     for _ in range(50):

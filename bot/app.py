@@ -21,7 +21,7 @@ from bot import flood, keyboards, texts
 from bot.budget import shared_budget
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.handlers import errors, fallback, nudge, privacy, start, stats, stretch
+from bot.handlers import errors, fallback, nudge, privacy, reach, start, stats, stretch
 from bot.handlers import onboarding as answers
 from bot.handlers import settings as prefs
 from bot.handlers.admin import admin_command, operators, watch
@@ -97,6 +97,7 @@ def build_application(
         keep_going=lambda: app.running,
     )
     subscriptions = Subscriptions(store, clock)
+    dispatcher.weekly_text = progress.weekly_text
     app.bot_data[KEY] = Services(
         settings, store, library, clock, coach, subscriptions, dispatcher, metrics, progress
     )
@@ -120,7 +121,7 @@ def _coach(
         clock,
         countdown_step_seconds=settings.countdown_step_seconds,
         finish_lines=progress.finish_lines,
-        after_finish=progress.ask_pain,
+        after_finish=progress.after_session,
         # Countdowns thin out when the Telegram budget runs short (bot/ratelimit.py).
         limiter=limiter
         if isinstance(limiter := app.bot.rate_limiter, PriorityRateLimiter)
@@ -168,6 +169,7 @@ def _add_handlers(app: AnyApp) -> None:
     app.add_handler(CommandHandler("stats", stats.stats_command, filters=private))
     app.add_handler(CommandHandler("export", stats.export_command, filters=private))
     app.add_handler(CommandHandler("privacy", privacy_command, filters=private))
+    app.add_handler(CommandHandler("reach", reach.reach_command, filters=private))
     app.add_handler(CommandHandler("admin", admin_command, filters=private & operators(app)))
     watch(app)  # the in-process counters /admin reads
     for prefix, on_press in (
@@ -179,6 +181,9 @@ def _add_handlers(app: AnyApp) -> None:
         (keyboards.MENU_PREFIX, prefs.menu_button),
         (keyboards.DELETE_PREFIX, privacy.delete_button),
         (keyboards.PAIN_PREFIX, stats.pain_button),
+        (keyboards.DAYS_PREFIX, prefs.days_button),
+        (keyboards.DESK_PREFIX, prefs.desk_button),
+        (keyboards.REACH_PREFIX, reach.reach_button),
     ):
         app.add_handler(CallbackQueryHandler(on_press, pattern=keyboards.pattern(prefix)))
     app.add_handler(CallbackQueryHandler(fallback.unknown_button))

@@ -13,20 +13,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from time import perf_counter
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from telegram import InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ExtBot
 
 from bot import texts
 from bot.clock import Clock
-from bot.domain.nudge_rules import BEDTIME, SkipReason, skip_reason
-from bot.domain.schedule import next_occurrence
+from bot.domain.nudge_rules import BEDTIME, DESK, WEEKLY, SkipReason, next_due, skip_reason
+from bot.domain.schedule import EVERY_DAY, next_occurrence
 from bot.domain.streaks import local_day
 from bot.http import may_have_arrived
 from bot.keyboards import nudge_keyboard
@@ -59,10 +60,24 @@ def parse_hhmm(value: str) -> time:
     return time(int(hours), int(minutes))
 
 
-def advance(kind: str, local_time: str, zone: str, due_at: datetime, now: datetime) -> datetime:
+def advance(
+    kind: str,
+    local_time: str,
+    zone: str,
+    due_at: datetime,
+    now: datetime,
+    days: int = EVERY_DAY,
+) -> datetime:
     """The next instant after a claimed nudge: never in the past, even after long downtime."""
-    del kind
-    return next_occurrence(parse_hhmm(local_time), zone, max(now, due_at))
+    after = max(now, due_at)
+    if days == EVERY_DAY and kind != WEEKLY:
+        # The common case stays the daily rule (the benchmark's hot path).
+        return next_occurrence(parse_hhmm(local_time), zone, after)
+    return next_due(kind, parse_hhmm(local_time), zone, after, days)
+
+
+# Writes the weekly summary of a user for the week holding `due_at` (None: user gone).
+WeeklyText = Callable[[int, datetime], Awaitable[str | None]]
 
 
 class NudgeDispatcher:
@@ -94,6 +109,8 @@ class NudgeDispatcher:
         self.metrics = metrics
         # False once the bot is stopping: the tick sends what it has claimed, claims no more.
         self.keep_going = keep_going
+        # Set by app.py (bot/progress.py reads the week); without it a summary is not sent.
+        self.weekly_text: WeeklyText | None = None
 
     async def tick(self) -> TickReport:
         """Claim and send everything due now (bounded per tick, the rest next tick)."""
@@ -121,7 +138,9 @@ class NudgeDispatcher:
 
     async def _claim(self, now: datetime, limit: int) -> list[DueNudge]:
         return await self.store.claim_due(
-            now, limit, lambda kind, local, zone, due: advance(kind, local, zone, due, now)
+            now,
+            limit,
+            lambda kind, local, zone, due, days: advance(kind, local, zone, due, now, days),
         )
 
     async def _batched(self, now: datetime, report: TickReport) -> None:
@@ -170,7 +189,7 @@ class NudgeDispatcher:
 
     def _skip_reason(self, nudge: DueNudge, now: datetime) -> SkipReason | None:
         return skip_reason(
-            nudge.due_at, now, self.grace, nudge.paused_until, nudge.last_finished_at
+            nudge.due_at, now, self.grace, nudge.paused_until, nudge.last_finished_at, nudge.kind
         )
 
     async def _deliver(self, claimed: list[DueNudge], now: datetime, report: TickReport) -> None:
@@ -196,10 +215,11 @@ class NudgeDispatcher:
         inside the grace window."""
         deadline = nudge.due_at + self.grace
         delay = 1.0
-        text = texts.nudge(nudge.kind, nudge.user_id, _local_day(nudge), nudge.first_name)
-        if _streak_at_stake(nudge):
-            text = f"{text}\n\n{texts.STREAK_AT_STAKE}"
-        markup = nudge_keyboard(nudge.kind)
+        message = await self._message(nudge)
+        if message is None:
+            report.failed += 1
+            return
+        text, markup = message
         while True:
             try:
                 began = perf_counter()
@@ -247,6 +267,26 @@ class NudgeDispatcher:
                 report.failed += 1
                 return
             await asyncio.sleep(self.clock.real_delay(wait))
+
+    async def _message(self, nudge: DueNudge) -> tuple[str, InlineKeyboardMarkup | None] | None:
+        """What to send for a claimed row: a reminder with its buttons, or the weekly summary."""
+        if nudge.kind == WEEKLY:
+            if self.weekly_text is None:
+                return None
+            try:
+                text = await self.weekly_text(nudge.user_id, nudge.due_at)
+            except Exception:
+                # Claimed, so never sent twice; one user's failure must not end the tick.
+                log.exception("weekly summary for user %s could not be written", nudge.user_id)
+                return None
+            return None if text is None else (text, None)
+        if nudge.kind == DESK:
+            text = texts.desk_nudge(nudge.user_id, _local_day(nudge), nudge.first_name)
+        else:
+            text = texts.nudge(nudge.kind, nudge.user_id, _local_day(nudge), nudge.first_name)
+        if _streak_at_stake(nudge):
+            text = f"{text}\n\n{texts.STREAK_AT_STAKE}"
+        return text, nudge_keyboard(nudge.kind)
 
     def _record(self, report: TickReport, seconds: float) -> None:
         if self.metrics is None:

@@ -1,4 +1,5 @@
-"""The /stats picture: a 16-week calendar, the streak figures, and the back-pain line.
+"""The /stats picture: a 16-week calendar, the streak figures, the back-pain line and, on the
+same week columns below it, the mobility line (how high the straight leg goes, per side).
 
 Drawn with Pillow and its built-in scalable font, so it needs no system fonts and renders the
 same on every machine. It is CPU work, so callers run it off the event loop.
@@ -16,7 +17,9 @@ from PIL import Image, ImageDraw, ImageFont
 from bot import texts
 from bot.domain.streaks import DayRecord
 
-WIDTH, HEIGHT = 1000, 600
+RGB = tuple[int, int, int]
+
+WIDTH, HEIGHT = 1000, 780
 WEEKS = 16
 BACKGROUND = (255, 255, 255)
 INK = (40, 44, 52)
@@ -27,10 +30,16 @@ COLOR_BEDTIME = (120, 144, 230)
 COLOR_BOTH = (46, 160, 90)
 COLOR_FUTURE = (255, 255, 255)
 COLOR_PAIN = (214, 69, 65)
+COLOR_FREEZE = (160, 215, 245)
+COLOR_LEFT = (123, 63, 196)
+COLOR_RIGHT = (0, 150, 170)
 
 CELL, GAP = 24, 5
 LEFT, TOP = 70, 130
 PAIN_TOP, PAIN_HEIGHT = 400, 150
+# The mobility line shares the calendar's week columns, so a week reads straight down.
+REACH_TOP, REACH_HEIGHT = 610, 120
+REACH_MIN, REACH_MAX = 30, 90
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +54,12 @@ class ChartData:
     full_days: int = 0
     freezes_held: int = 0
     title: str = ""
+    # Mobility checks: day -> {"left": degrees, "right": degrees}.
+    reach: Mapping[date, Mapping[str, int]] = field(default_factory=dict)
+    # Days a streak freeze was spent on (kept the streak without a session).
+    frozen: frozenset[date] = frozenset()
+    # This week's lines for the panel beside the calendar (bot/texts.py words them).
+    week_lines: tuple[str, ...] = ()
 
 
 def first_monday(today: date) -> date:
@@ -61,6 +76,26 @@ def cell_center(today: date, day: date) -> tuple[int, int]:
     return x, y
 
 
+def day_x(today: date, day: date) -> float:
+    """The x of a day on the lines below the calendar: each day of a week gets its own x
+    within its week's column, Monday at the cell's left edge and Sunday at its right, so a
+    point never passes the calendar's last column (it did by 12 px when days were spread
+    over the cell and its gap)."""
+    week, weekday = divmod((day - first_monday(today)).days, 7)
+    return LEFT + week * (CELL + GAP) + weekday * CELL / 6
+
+
+def pain_point(today: date, day: date, score: int) -> tuple[float, float]:
+    """Pixel centre of a pain answer's dot."""
+    return day_x(today, day), PAIN_TOP + PAIN_HEIGHT - max(0, min(10, score)) * PAIN_HEIGHT / 10
+
+
+def reach_point(today: date, day: date, degrees: int) -> tuple[float, float]:
+    """Pixel centre of a mobility answer's dot (30 degrees at the bottom, 90 at the top)."""
+    share = (max(REACH_MIN, min(REACH_MAX, degrees)) - REACH_MIN) / (REACH_MAX - REACH_MIN)
+    return day_x(today, day), REACH_TOP + REACH_HEIGHT - share * REACH_HEIGHT
+
+
 def _drawable(text: str) -> str:
     """The part of a name the built-in font can draw (Latin); emoji and other scripts would
     come out as boxes, so they are left out rather than shown broken."""
@@ -72,9 +107,13 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     return ImageFont.load_default(size=size)
 
 
-def _colour(record: DayRecord | None, day: date, today: date) -> tuple[int, int, int]:
+def _colour(
+    record: DayRecord | None, day: date, today: date, frozen: frozenset[date] = frozenset()
+) -> tuple[int, int, int]:
     if day > today:
         return COLOR_FUTURE
+    if day in frozen:
+        return COLOR_FREEZE
     if record is None:
         return COLOR_NONE
     if record.full:
@@ -98,7 +137,10 @@ def render_stats_png(data: ChartData) -> bytes:
     draw.text((LEFT, 70), figures, fill=INK, font=_font(18))
     _calendar(draw, data)
     _legend(draw)
+    _this_week(draw, data)
     _pain(draw, data)
+    _latest_pain(draw, data)
+    _reach(draw, data)
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)
     return out.getvalue()
@@ -112,7 +154,7 @@ def _calendar(draw: ImageDraw.ImageDraw, data: ChartData) -> None:
     for offset in range(WEEKS * 7):
         day = start + timedelta(days=offset)
         x, y = cell_center(data.today, day)
-        colour = _colour(data.days.get(day), day, data.today)
+        colour = _colour(data.days.get(day), day, data.today, data.frozen)
         box = (x - CELL // 2, y - CELL // 2, x + CELL // 2, y + CELL // 2)
         draw.rounded_rectangle(
             box, radius=4, fill=colour, outline=COLOR_NONE if colour == COLOR_FUTURE else None
@@ -133,8 +175,9 @@ def _calendar(draw: ImageDraw.ImageDraw, data: ChartData) -> None:
 def _legend(draw: ImageDraw.ImageDraw) -> None:
     x = LEFT + WEEKS * (CELL + GAP) + 30
     small = _font(16)
-    colours = (COLOR_MORNING, COLOR_BEDTIME, COLOR_BOTH, COLOR_NONE)
-    for i, (label, colour) in enumerate(zip(texts.CHART_LEGEND, colours, strict=True)):
+    colours = (COLOR_MORNING, COLOR_BEDTIME, COLOR_BOTH, COLOR_NONE, COLOR_FREEZE)
+    labels = (*texts.CHART_LEGEND, texts.CHART_FREEZE)
+    for i, (label, colour) in enumerate(zip(labels, colours, strict=True)):
         y = TOP + i * 34
         draw.rounded_rectangle((x, y, x + CELL, y + CELL), radius=4, fill=colour)
         draw.text((x + CELL + 10, y + 3), label, fill=INK, font=small)
@@ -150,21 +193,93 @@ def _pain(draw: ImageDraw.ImageDraw, data: ChartData) -> None:
         draw.line((LEFT, y, right, y), fill=COLOR_NONE, width=1)
         draw.text((LEFT - 30, y - 8), str(value), fill=MUTED, font=small)
     start = first_monday(data.today)
-    points: list[tuple[float, float]] = []
-    previous: date | None = None
-    for day in sorted(d for d in data.pain if start <= d <= data.today):
-        # Each day of a week gets its own x within the week's column width.
-        x = LEFT + (day - start).days * (CELL + GAP) / 7 + CELL // 2
-        y = bottom - max(0, min(10, data.pain[day])) * PAIN_HEIGHT / 10
-        if previous is not None and (day - previous).days > 7 and len(points) > 1:
-            draw.line(points, fill=COLOR_PAIN, width=3)
-            points = []
-        elif previous is not None and (day - previous).days > 7:
-            points = []
-        points.append((x, y))
-        previous = day
-        draw.ellipse((x - 4, y - 4, x + 4, y + 4), fill=COLOR_PAIN)
-    if len(points) > 1:
-        draw.line(points, fill=COLOR_PAIN, width=3)
+    shown = {d: data.pain[d] for d in data.pain if start <= d <= data.today}
+    _line(draw, [(d, pain_point(data.today, d, v)) for d, v in sorted(shown.items())], COLOR_PAIN)
     if not data.pain:
         draw.text((LEFT + 10, PAIN_TOP + 60), texts.CHART_NO_PAIN, fill=MUTED, font=small)
+
+
+def _line(
+    draw: ImageDraw.ImageDraw, points: list[tuple[date, tuple[float, float]]], colour: RGB
+) -> None:
+    """Dots joined by a line, broken where more than a week passes without an answer."""
+    run: list[tuple[float, float]] = []
+    previous: date | None = None
+    for day, xy in points:
+        if previous is not None and (day - previous).days > 7:
+            if len(run) > 1:
+                draw.line(run, fill=colour, width=3)
+            run = []
+        run.append(xy)
+        previous = day
+    if len(run) > 1:
+        draw.line(run, fill=colour, width=3)
+    for _, (x, y) in points:
+        draw.ellipse((x - 4, y - 4, x + 4, y + 4), fill=colour)
+
+
+def _reach(draw: ImageDraw.ImageDraw, data: ChartData) -> None:
+    small = _font(14)
+    right = LEFT + WEEKS * (CELL + GAP) - GAP
+    draw.text((LEFT, REACH_TOP - 30), texts.CHART_REACH_TITLE, fill=INK, font=_font(16))
+    for value in (30, 60, 90):
+        _, y = reach_point(data.today, data.today, value)
+        draw.line((LEFT, y, right, y), fill=COLOR_NONE, width=1)
+        draw.text((LEFT - 38, y - 8), f"{value}°", fill=MUTED, font=small)
+    start = first_monday(data.today)
+    days = sorted(d for d in data.reach if start <= d <= data.today)
+    for side, colour in (("left", COLOR_LEFT), ("right", COLOR_RIGHT)):
+        points = [
+            (d, reach_point(data.today, d, data.reach[d][side]))
+            for d in days
+            if side in data.reach[d]
+        ]
+        _line(draw, points, colour)
+    if not data.reach:
+        draw.text((LEFT + 10, REACH_TOP + 45), texts.CHART_NO_REACH, fill=MUTED, font=small)
+    elif days:
+        latest = data.reach[days[-1]]
+        draw.text(
+            (right + 20, REACH_TOP + 66),
+            texts.chart_latest_reach(latest.get("left"), latest.get("right")),
+            fill=INK,
+            font=_font(16),
+        )
+    # Which line is which, to the right of the lines.
+    for i, (label, colour) in enumerate(
+        zip(texts.CHART_REACH_SIDES, (COLOR_LEFT, COLOR_RIGHT), strict=True)
+    ):
+        y = REACH_TOP + 10 + i * 26
+        draw.line((right + 20, y + 8, right + 44, y + 8), fill=colour, width=3)
+        draw.text((right + 52, y), label, fill=INK, font=small)
+
+
+# The right-hand column: this week beside the calendar, the latest answer beside each line.
+PANEL_LEFT = 720
+
+
+def _this_week(draw: ImageDraw.ImageDraw, data: ChartData) -> None:
+    if not data.week_lines:
+        return
+    draw.rounded_rectangle(
+        (PANEL_LEFT - 16, TOP - 8, WIDTH - 20, TOP + 7 * (CELL + GAP) - GAP + 8),
+        radius=8,
+        fill=(246, 247, 249),
+    )
+    draw.text((PANEL_LEFT, TOP), texts.CHART_THIS_WEEK, fill=INK, font=_font(20))
+    for i, line in enumerate(data.week_lines):
+        draw.text((PANEL_LEFT, TOP + 36 + i * 28), _drawable(line), fill=INK, font=_font(16))
+
+
+def _latest_pain(draw: ImageDraw.ImageDraw, data: ChartData) -> None:
+    shown = [d for d in data.pain if d <= data.today]
+    if not shown:
+        return
+    day = max(shown)
+    right = LEFT + WEEKS * (CELL + GAP) - GAP
+    draw.text(
+        (right + 20, PAIN_TOP + 10),
+        texts.chart_latest_pain(data.pain[day], day.day, day.month),
+        fill=COLOR_PAIN,
+        font=_font(16),
+    )

@@ -11,10 +11,19 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from bot.clock import Clock
-from bot.domain.nudge_rules import DEFAULT_TIMES, KINDS
+from bot.domain.nudge_rules import (
+    BEDTIME,
+    DEFAULT_TIMES,
+    DESK,
+    DESK_TIME,
+    KINDS,
+    WEEKLY,
+    WEEKLY_FALLBACK_TIME,
+    default_days,
+    weekly_time,
+)
 from bot.domain.onboarding import decode, zone_known
-from bot.domain.schedule import next_occurrence
-from bot.nudges import parse_hhmm
+from bot.nudges import advance
 from bot.store.repo import NudgeRecord, Store, UserRecord
 
 
@@ -27,19 +36,33 @@ class Schedule:
 
     def time_of(self, kind: str) -> str:
         found = self.nudges.get(kind)
-        return found.local_time if found else DEFAULT_TIMES[kind]
+        return found.local_time if found else _default_time(kind)
 
     def enabled(self, kind: str) -> bool:
         found = self.nudges.get(kind)
-        return found.enabled if found else True
+        return found.enabled if found else kind != DESK  # the desk break is off by default
+
+    def days_of(self, kind: str) -> int:
+        found = self.nudges.get(kind)
+        return found.days if found else default_days(kind)
 
     def next_nudge(self) -> tuple[str, datetime] | None:
         """The next nudge to come, if any."""
-        pending = [(n.next_nudge_at, n.kind) for n in self.nudges.values() if n.next_nudge_at]
+        pending = [
+            (n.next_nudge_at, n.kind)
+            for n in self.nudges.values()
+            if n.next_nudge_at and n.kind in KINDS  # the reminders, not the weekly summary
+        ]
         if not pending:
             return None
         at, kind = min(pending)
         return kind, at
+
+
+def _default_time(kind: str) -> str:
+    if kind == DESK:
+        return DESK_TIME
+    return DEFAULT_TIMES.get(kind, WEEKLY_FALLBACK_TIME)
 
 
 class Subscriptions:
@@ -54,11 +77,14 @@ class Subscriptions:
         return Schedule(user, await self.store.nudges_of(user_id))
 
     async def ensure_nudges(self, user_id: int) -> None:
-        """Give a (new or returning) subscriber both nudges, keeping times they chose."""
+        """Give a (new or returning) subscriber both nudges and the weekly summary (on until
+        turned off in /settings), keeping times they chose."""
         existing = await self.store.nudges_of(user_id)
         for kind in KINDS:
             if kind not in existing:
                 await self.store.put_nudge(user_id, kind, DEFAULT_TIMES[kind], True, None)
+        if WEEKLY not in existing:
+            await self.store.put_nudge(user_id, WEEKLY, WEEKLY_FALLBACK_TIME, True, None)
         await self.reschedule(user_id)
 
     async def reschedule(self, user_id: int) -> Schedule | None:
@@ -67,12 +93,20 @@ class Subscriptions:
         if user is None:
             return None
         now = self.clock.now()
-        for nudge in (await self.store.nudges_of(user_id)).values():
+        nudges = await self.store.nudges_of(user_id)
+        for nudge in nudges.values():
             at: datetime | None = None
+            local_time = nudge.local_time
+            if nudge.kind == WEEKLY:
+                # The summary comes with the bedtime nudge, or Sunday 20:00 without one.
+                bedtime = nudges.get(BEDTIME)
+                local_time = weekly_time(
+                    bedtime.local_time if bedtime else None, bedtime.enabled if bedtime else False
+                )
             # No nudges until the zone is known: 07:30 UTC is nobody's morning.
             if user.active and nudge.enabled and zone_known(decode(user.onboarding)):
-                at = next_occurrence(parse_hhmm(nudge.local_time), user.timezone, now)
-            await self.store.put_nudge(user_id, nudge.kind, nudge.local_time, nudge.enabled, at)
+                at = advance(nudge.kind, local_time, user.timezone, now, now, nudge.days)
+            await self.store.put_nudge(user_id, nudge.kind, local_time, nudge.enabled, at)
         return await self.schedule(user_id)
 
     async def set_timezone(self, user_id: int, zone: str) -> Schedule | None:
@@ -85,8 +119,24 @@ class Subscriptions:
 
     async def set_enabled(self, user_id: int, kind: str, enabled: bool) -> Schedule | None:
         current = (await self.store.nudges_of(user_id)).get(kind)
-        local = current.local_time if current else DEFAULT_TIMES[kind]
-        await self.store.put_nudge(user_id, kind, local, enabled, None)
+        local = current.local_time if current else _default_time(kind)
+        days = None if current else default_days(kind)
+        await self.store.put_nudge(user_id, kind, local, enabled, None, days)
+        return await self.reschedule(user_id)
+
+    async def set_days(self, user_id: int, kind: str, days: int) -> Schedule | None:
+        """Choose a reminder's weekdays (a mask with at least one day; the caller checks)."""
+        current = (await self.store.nudges_of(user_id)).get(kind)
+        local = current.local_time if current else _default_time(kind)
+        enabled = current.enabled if current else kind != DESK
+        await self.store.put_nudge(user_id, kind, local, enabled, None, days)
+        return await self.reschedule(user_id)
+
+    async def set_reminder_time(self, user_id: int, kind: str, local: time) -> Schedule | None:
+        """Set a reminder's time and turn it on, keeping (or defaulting) its weekdays."""
+        current = (await self.store.nudges_of(user_id)).get(kind)
+        days = None if current else default_days(kind)
+        await self.store.put_nudge(user_id, kind, f"{local:%H:%M}", True, None, days)
         return await self.reschedule(user_id)
 
     async def pause(self, user_id: int, days: int) -> datetime:

@@ -76,6 +76,7 @@ def help_text(library: Library) -> str:
         f"/stretch — start the default routine (or /stretch NAME: {routines})\n"
         "/routines — pick a routine\n"
         "/stats — your streak and progress, with a picture\n"
+        "/reach — a one-minute mobility check: how high your straight leg goes\n"
         "/export — a copy of everything I keep about you (a ZIP of CSV files)\n"
         "/settings — time zone and nudge times\n"
         "/timezone CITY, /morning HH:MM, /bedtime HH:MM — change one thing\n"
@@ -293,9 +294,7 @@ OFFSET_ZONE = (
 )
 BAD_LOCATION = "I couldn't find a time zone for that location. Please type your city instead."
 LOCATION_UNASKED = "To set your time zone from a location, send /timezone first, then share it."
-BAD_TIME = (
-    "I couldn't read that time. Try 07:30, 7am, 19h30 or half past ten. Nothing was changed."
-)
+BAD_TIME = "I couldn't read that time. Try 07:30, 7am, 19h30 or half past ten. Nothing was changed."
 NO_USER = "Please send /start first, so I can set you up."
 BUTTON_OFF = "Turn off"
 SETTINGS_TITLE = "⚙️ Your settings"
@@ -437,7 +436,9 @@ PRIVACY = (
     "• Your sessions (routine, start and end, holds done): to guide you, and for your streaks "
     "and /stats.\n"
     "• Your answers to “how's your back?” (0 to 10, one a day): to chart them for you. These "
-    "are health data, used for nothing else.\n\n"
+    "are health data, used for nothing else.\n"
+    "• Your mobility checks (/reach: how high each straight leg goes): to chart them beside "
+    "the pain line and in your weekly summary. Health data too, used for nothing else.\n\n"
     "How long: until you delete it. /stop only ends the nudges and keeps your history for when "
     "you come back; /deletedata erases everything at once.\n\n"
     "Who can see it: you, through this chat, and the people who run this Limber bot, who "
@@ -511,6 +512,7 @@ COMMANDS = (
     ("stretch", "Start a guided stretching session"),
     ("routines", "Pick a routine"),
     ("stats", "Your streak and progress, with a picture"),
+    ("reach", "Mobility check: how high your straight leg goes"),
     ("export", "A copy of everything Limber keeps about you"),
     ("settings", "Time zone and nudge times"),
     ("timezone", "Set your time zone"),
@@ -650,6 +652,8 @@ def time_check(kind: str, local: str) -> str:
         f"🤔 {local} is in the morning or the middle of the day. Is that right for your bedtime "
         "nudge? Tap the time you mean."
     )
+
+
 # --- sandbox (`python -m bot try`): notes about the clock, not messages from the bot ---
 
 
@@ -689,9 +693,275 @@ def session_outdated(routine: Routine) -> str:
         "longer part of it, so I've ended this session here. Thank you for the stretches you "
         "did. /stretch starts the new version from the beginning."
     )
+
+
 # --- flood (one chat sending far more than can be answered) ---
 
 FLOOD_NOTICE = (
     "That's a lot of messages at once! 🙂 I answer them one at a time, "
     "so I skipped some. Send one again if I missed it."
 )
+
+
+# --- progress: weekly summary, desk break, weekdays, mobility check ---
+# Plain English for now: the gettext conversion will carry these into the catalogs. The
+# weekly summary's judgements (which sentence fits) are made in bot/domain/weekly.py.
+
+WEEKLY_TITLE = "📅 Your week with Limber"
+
+
+def weekly_sessions(sessions: int, before: int, minutes: int, minutes_before: int) -> str:
+    return (
+        f"{count('{n} session', '{n} sessions', sessions)}, "
+        f"{count('{n} minute', '{n} minutes', minutes)} this week "
+        f"(last week: {before}, {count('{n} minute', '{n} minutes', minutes_before)})."
+    )
+
+
+def weekly_streak(days: int) -> str:
+    if days == 0:
+        return "🔥 No streak running just now: one session starts a new one."
+    return f"🔥 Streak: {count('{n} day', '{n} days', days)}."
+
+
+def weekly_pain(trend: str, pain: int | None, before: int | None) -> str:
+    """The pain trend in words, from bot.domain.weekly.PainTrend's values."""
+    if trend == "none" or pain is None:
+        return "🩹 No back-pain answers this week; answer after a session to see the trend here."
+    if trend == "new" or before is None:
+        return f"🩹 Your back averaged {pain} this week."
+    if trend == "down":
+        return f"🩹 Your back averaged {pain} this week, down from {before}. 🎉"
+    if trend == "up":
+        return (
+            f"🩹 Your back averaged {pain} this week, up from {before}. Go gentle: a stretch "
+            "is a mild pull, never pain. Sharp pain, numbness or tingling down the leg are "
+            "reasons to stop and see a doctor."
+        )
+    return f"🩹 Your back averaged {pain} this week, the same as last week."
+
+
+def weekly_reach(trend: str | None, degrees: int, before: int | None) -> str:
+    """The latest mobility check (straight-leg raise), from bot.domain.weekly.ReachTrend."""
+    if trend is None or before is None:
+        return f"📐 Straight-leg raise: about {degrees}°. /reach again next week to compare."
+    if trend == "higher":
+        return (
+            f"📐 Your straight leg rises to about {degrees}°, up from {before}°: "
+            "your hamstrings are lengthening!"
+        )
+    if trend == "lower":
+        return (
+            f"📐 Your straight leg rises to about {degrees}°, from {before}° before. "
+            "It varies from day to day."
+        )
+    return f"📐 Your straight leg rises to about {degrees}°, as before."
+
+
+_WEEKLY_CHEER = {
+    "first_step": "A new week is a fresh start: five calm minutes tomorrow is all it takes. 🌱",
+    "come_back": (
+        "A quiet week, and that's okay. One short session tomorrow picks the habit back up. 🌱"
+    ),
+    "more": "More sessions than last week: your hamstrings notice. Keep it up! 💪",
+    "same": "As steady as last week: that regularity is what loosens the back. 👏",
+    "fewer": (
+        "Fewer sessions than last week, but each one helped. "
+        "A short one tomorrow keeps it going. 🙂"
+    ),
+}
+
+
+def weekly_summary(
+    *,
+    sessions: int,
+    sessions_before: int,
+    minutes: int,
+    minutes_before: int,
+    streak: int,
+    pain_trend: str,
+    pain: int | None,
+    pain_before: int | None,
+    cheer: str,
+    reach_line: str | None = None,
+) -> str:
+    lines = [
+        WEEKLY_TITLE,
+        "",
+        weekly_sessions(sessions, sessions_before, minutes, minutes_before),
+        weekly_streak(streak),
+        weekly_pain(pain_trend, pain, before=pain_before),
+    ]
+    if reach_line:
+        lines.append(reach_line)
+    lines += ["", _WEEKLY_CHEER[cheer]]
+    return "\n".join(lines)
+
+
+def button_weekly(on: bool) -> str:
+    return f"📅 Weekly summary: {'turn off' if on else 'turn on'}"
+
+
+_DESK = (
+    "Desk break{name}? 🪑 One minute of the chair stretch eases the back after sitting.",
+    "Time to unstick from the chair{name}: a seated stretch, right where you are.",
+    "A quick desk stretch{name}? Sit tall, one leg out, lean gently forward.",
+)
+
+
+def desk_nudge(user_id: int, day: int, first_name: str) -> str:
+    name = f", {first_name.strip()[:40]}" if first_name.strip() else ""
+    return _DESK[(day + user_id) % len(_DESK)].format(name=name)
+
+
+DESK_STARTED = "Desk break! 🪑"
+BUTTON_DESK_TIME = "🪑 Desk-break time"
+BUTTON_DAYS = "📅 Days"
+BUTTON_BACK = "⬅️ Back"
+BUTTON_WORKDAYS = "Mon–Fri"
+BUTTON_EVERY_DAY = "Every day"
+ASK_DESK_TIME = "🪑 When should I suggest a desk break? It comes on the days you choose (📅 Days)."
+KEEP_ONE_DAY = "Keep at least one day; to stop this nudge, turn it off in /settings."
+
+
+def button_desk(on: bool) -> str:
+    return f"🪑 Desk break: {'turn off' if on else 'turn on'}"
+
+
+def reminder_name(kind: str) -> str:
+    return {"morning": "☀️ Morning", "bedtime": "🌙 Bedtime", "desk": "🪑 Desk break"}[kind]
+
+
+def day_button(weekday: int, on: bool) -> str:
+    return f"{'✅' if on else '▫️'} {WEEKDAYS[weekday]}"
+
+
+def days_label(days: int) -> str:
+    """ "every day", "Mon–Fri", "weekends", or the days named ("Mon, Wed, Fri")."""
+    if days & 0b1111111 == 0b1111111:
+        return "every day"
+    if days == 0b0011111:
+        return "Mon–Fri"
+    if days == 0b1100000:
+        return "weekends"
+    return ", ".join(WEEKDAYS[d] for d in range(7) if days & (1 << d))
+
+
+def ask_days(kind: str, days: int) -> str:
+    return (
+        f"📅 On which days should the {reminder_name(kind)} nudge come? "
+        f"Now: {days_label(days)}. Tap a day to switch it."
+    )
+
+
+def schedule_extras(desk: str | None, desk_days: int, days: dict[str, int], weekly: bool) -> str:
+    """The /settings lines for the desk break, the chosen weekdays and the weekly summary."""
+    lines = [f"🪑 Desk break: {f'{desk}, {days_label(desk_days)}' if desk else 'off'}"]
+    for kind, mask in days.items():
+        if mask & 0b1111111 != 0b1111111:
+            lines.append(f"📅 {reminder_name(kind)} nudge only on: {days_label(mask)}")
+    lines.append(f"📅 Weekly summary: {'on' if weekly else 'off'}")
+    return "\n".join(lines)
+
+
+# The mobility check (/reach).
+REACH_INTRO = (
+    "📐 Mobility check: lie on your back as in the lying stretch, and raise one straight leg "
+    "slowly, only as far as is comfortable (a gentle pull, never pain). Which picture looks "
+    "most like yours?"
+)
+BUTTON_REACH_NOW = "📐 Check my reach"
+REACH_OFFER = (
+    "📐 It's been a week: want to see whether your hamstrings are lengthening? "
+    "A one-minute mobility check."
+)
+REACH_STALE = "That check is from an earlier day; send /reach for a new one."
+
+
+def reach_choice(degrees: int) -> str:
+    return f"{degrees}°"
+
+
+def reach_question(side: str) -> str:
+    return f"{REACH_INTRO}\n\n👉 Your {side} leg: how high does it go?"
+
+
+def reach_done(left: int | None, right: int | None) -> str:
+    got = ", ".join(
+        f"{name} {value}°" for name, value in (("left", left), ("right", right)) if value
+    )
+    return f"📐 Noted: {got}. Both lines show in /stats; check again in a week to compare."
+
+
+REACH_CAPTION = "How high does your straight leg go? 30°, 45°, 60°, 75° or 90°."
+# The /stats picture's mobility line (Latin letters only: the picture's font).
+CHART_REACH_TITLE = "Straight-leg raise (degrees)"
+CHART_NO_REACH = "No checks yet: /reach"
+CHART_REACH_SIDES = ("Left leg", "Right leg")
+
+
+def short_date(day: int, month: int) -> str:
+    """ "18 Nov" (names from here, not from the process's locale)."""
+    return f"{day} {MONTHS[month - 1]}"
+
+
+def stats_reach_line(left: int | None, right: int | None, when: str, before: int | None) -> str:
+    sides = ", ".join(f"{n} {v}°" for n, v in (("left", left), ("right", right)) if v)
+    was = f"; before: about {before}°" if before is not None else ""
+    return f"📐 Straight-leg raise on {when}: {sides}{was}"
+
+
+CHART_FREEZE = "Freeze used"
+CHART_THIS_WEEK = "This week"
+
+
+def chart_latest_pain(score: int, day: int, month: int) -> str:
+    return f"Latest: {score} on {short_date(day, month)}"
+
+
+def chart_week_lines(
+    sessions: int, before: int, minutes: int, pain: int | None, reach: int | None, streak: int
+) -> tuple[str, ...]:
+    """The /stats picture's "This week" panel (Latin letters only: the picture's font)."""
+    lines = [
+        f"Sessions: {sessions} (last week {before})",
+        f"Minutes: {minutes}",
+        f"Back pain: {'no answers' if pain is None else f'{pain} on average'}",
+    ]
+    if reach is not None:
+        lines.append(f"Leg raise: about {reach}°")
+    lines.append(f"Streak: {count('{n} day', '{n} days', streak)}")
+    return tuple(lines)
+
+
+def chart_latest_reach(left: int | None, right: int | None) -> str:
+    sides = ", ".join(f"{n} {v}°" for n, v in (("left", left), ("right", right)) if v)
+    return f"Latest: {sides}"
+
+
+def stats_picture_text(
+    *,
+    weeks: int,
+    days_stretched: int,
+    frozen: list[str],
+    pain_first: int | None,
+    pain_last: int | None,
+    reach_first: int | None,
+    reach_last: int | None,
+    week_sessions: int,
+    week_before: int,
+) -> str:
+    """The picture in words, under it, for people who use a screen reader."""
+    parts = [
+        f"🖼 The picture: the last {weeks} weeks, "
+        f"{count('{n} day', '{n} days', days_stretched)} with a session"
+    ]
+    if frozen:
+        parts[0] += f"; a streak freeze kept the streak on {', '.join(frozen)}"
+    parts[0] += "."
+    parts.append(f"This week {week_sessions} sessions, last week {week_before}.")
+    if pain_first is not None and pain_last is not None:
+        parts.append(f"Back pain went from {pain_first} to {pain_last} (0 = no pain).")
+    if reach_first is not None and reach_last is not None:
+        parts.append(f"Straight-leg raise went from about {reach_first}° to {reach_last}°.")
+    return " ".join(parts)

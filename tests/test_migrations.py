@@ -70,7 +70,7 @@ async def test_first_release_users_get_the_nudges_settings_shows_after_the_upgra
         ann = await store.get_user(ANN)
         assert ann is not None
         schedule = Schedule(ann, await store.nudges_of(ANN))
-        assert set(schedule.nudges) == {"morning", "bedtime"}
+        assert set(schedule.nudges) == {"morning", "bedtime", "weekly"}
         morning = schedule.nudges["morning"]
         # What /settings showed before the upgrade is what is scheduled now.
         assert (morning.local_time, schedule.time_of("bedtime")) == ("07:30", "22:00")

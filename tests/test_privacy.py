@@ -51,7 +51,7 @@ async def test_deletedata_erases_every_row_after_confirmation(
         await bot.services.store.record_pain(ANN, date(2026, 11, 24), 4, datetime.now(UTC))
         before = await rows_of(bot, ANN)
         assert before["users"] == 1 and before["sessions"] >= 1 and before["session_log"] >= 1
-        assert before["nudges"] == 2 and before["pain_reports"] == 1
+        assert before["nudges"] == 3 and before["pain_reports"] == 1  # morning, bedtime, weekly
 
         emu.send_text(ANN, "/deletedata")
         confirm = await emu.wait_for_message(ANN, "cannot be undone")

@@ -19,6 +19,7 @@ from bot.sandbox.emulator import BotApiEmulator
 from bot.stats_chart import (
     COLOR_BEDTIME,
     COLOR_BOTH,
+    COLOR_FREEZE,
     COLOR_FUTURE,
     COLOR_MORNING,
     COLOR_NONE,
@@ -152,7 +153,10 @@ async def test_stats_sends_a_summary_and_a_picture(emu: BotApiEmulator, bot: Har
     assert image.size == (WIDTH, HEIGHT)
     yesterday = (NOW - timedelta(days=1)).date()
     assert pixel(reply.photo, cell_center(NOW.date(), yesterday)) in (COLOR_MORNING, COLOR_BOTH)
-    missed = (NOW - timedelta(days=9)).date()
+    # Since issue 17 a day a freeze saved is marked; the day that broke the run is not.
+    saved = (NOW - timedelta(days=9)).date()
+    assert pixel(reply.photo, cell_center(NOW.date(), saved)) == COLOR_FREEZE
+    missed = (NOW - timedelta(days=27)).date()
     assert pixel(reply.photo, cell_center(NOW.date(), missed)) == COLOR_NONE
 
 

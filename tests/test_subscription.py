@@ -69,8 +69,9 @@ async def test_no_nudge_is_scheduled_while_the_zone_is_still_unknown(
 ) -> None:
     """07:30 UTC is nobody's morning: nothing is due until the zone question is answered."""
     schedule = await schedule_of(newcomer)
-    assert set(schedule.nudges) == {"morning", "bedtime"}
+    assert set(schedule.nudges) == {"morning", "bedtime", "weekly"}  # weekly: issue 17
     assert schedule.next_nudge() is None
+    assert {n.next_nudge_at for n in schedule.nudges.values()} == {None}
 
 
 async def test_a_subscriber_gets_both_nudges_at_the_default_local_times(

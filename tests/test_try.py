@@ -119,8 +119,9 @@ async def test_nudge_jumps_say_why_no_nudge_came() -> None:
         box.say("/pause 2")
         await box.emu.wait_for_message(USER_ID, "Enjoy your break", timeout=15)
         assert "nudges are paused" in (await box.next_nudge()).note
-        # Both nudges turned off (as /settings does), then unsubscribed: nothing to jump to.
-        for kind in ("morning", "bedtime"):
+        # Both nudges and the weekly summary (issue 17) turned off (as /settings does), then
+        # unsubscribed: nothing to jump to.
+        for kind in ("morning", "bedtime", "weekly"):
             await box.services.subscriptions.set_enabled(USER_ID, kind, False)
         assert (await box.next_nudge()).note == texts.SANDBOX_NUDGES_OFF
         box.say("/stop")

@@ -53,3 +53,48 @@ def _instant(day: date, local_time: time, tz: ZoneInfo) -> datetime:
 
 def _offset(instant: datetime, tz: ZoneInfo) -> timedelta | None:
     return instant.astimezone(tz).utcoffset()
+
+
+# Weekday masks: bit 0 is Monday .. bit 6 Sunday (date.weekday()), as habit trackers offer
+# "weekdays only" or "not on Sundays". A mask is a small int, so a nudge row stores it in one
+# column and the rule below stays a pure function of it.
+EVERY_DAY = 0b1111111
+WORKDAYS = 0b0011111  # Monday to Friday
+MONDAY, SUNDAY = 0, 6
+
+
+def day_bit(weekday: int) -> int:
+    """The mask bit of a weekday (0 = Monday .. 6 = Sunday)."""
+    return 1 << weekday
+
+
+def on_day(days: int, weekday: int) -> bool:
+    return bool(days & day_bit(weekday))
+
+
+def next_occurrence_on(
+    local_time: time, zone: str | ZoneInfo, after: datetime, days: int
+) -> datetime:
+    """Like `next_occurrence`, but only on the local weekdays in the mask `days`.
+
+    The weekday is the local calendar date whose wall clock shows `local_time` (for a time in a
+    spring-forward gap, the date of the gap): the same DST rules hold, on fewer days.
+    """
+    if not days & EVERY_DAY:
+        raise ValueError("a weekday mask needs at least one day")
+    if days & EVERY_DAY == EVERY_DAY:
+        return next_occurrence(local_time, zone, after)
+    tz = zone if isinstance(zone, ZoneInfo) else zone_info(zone)
+    if after.tzinfo is None:
+        raise ValueError("`after` must be timezone-aware")
+    start = after.astimezone(tz).date()
+    # From the day before (a local date behind `after`'s UTC date) to 8 days on: a one-day
+    # mask is met within 7 days of any start, plus the day of a time already past.
+    for offset in range(-1, 9):
+        day = start + timedelta(days=offset)
+        if not on_day(days, day.weekday()):
+            continue
+        candidate = _instant(day, local_time, tz)
+        if candidate > after:
+            return candidate
+    raise AssertionError("no occurrence within nine days")  # pragma: no cover

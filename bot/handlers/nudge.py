@@ -8,10 +8,18 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot import texts
-from bot.domain.nudge_rules import MORNING
+from bot.domain.nudge_rules import DESK, MORNING
 from bot.handlers.press import claim, pressed_message
 from bot.keyboards import parse_nudge_data
+from bot.routines import Library, Routine
 from bot.services import services
+
+
+def _routine_for(library: Library, kind: str) -> Routine:
+    if kind == DESK:
+        # The desk routine (the chair stretch) when routines.toml has one.
+        return library.routines.get("desk", library.default)
+    return library.default if kind == MORNING else library.bedtime()
 
 
 async def nudge_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -30,8 +38,9 @@ async def nudge_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     said = message.text or ""
     if pressed.action == "go":
         # Claimed before the session starts: a double tap starts one session, not two.
-        if await claim(query, f"{said}\n\n{texts.nudge_started(pressed.kind)}"):
-            routine = svc.library.default if pressed.kind == MORNING else svc.library.bedtime()
+        started = texts.DESK_STARTED if pressed.kind == DESK else texts.nudge_started(pressed.kind)
+        if await claim(query, f"{said}\n\n{started}"):
+            routine = _routine_for(svc.library, pressed.kind)
             await svc.coach.begin(user.id, message.chat.id, routine)
     elif pressed.action == "snooze":
         at = await svc.subscriptions.snooze(user.id, pressed.kind, pressed.minutes)

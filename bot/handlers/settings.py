@@ -6,16 +6,27 @@ in the user's row, see domain/onboarding.py).
 
 from __future__ import annotations
 
-from telegram import Update
+from datetime import time
+
+from telegram import CallbackQuery, Update
 from telegram.ext import ContextTypes
 
 from bot import texts
+from bot.domain.nudge_rules import DESK
 from bot.domain.onboarding import Pending, Step
 from bot.handlers import onboarding
 from bot.handlers.press import edit, pressed_message
 from bot.handlers.summary import enabled, local_text, settings_text, summary
-from bot.keyboards import parse_menu_data, settings_keyboard, zone_keyboard
-from bot.services import services
+from bot.keyboards import (
+    days_keyboard,
+    desk_time_keyboard,
+    parse_days_data,
+    parse_desk_data,
+    parse_menu_data,
+    settings_keyboard,
+    zone_keyboard,
+)
+from bot.services import Services, services
 
 
 async def timezone_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -142,3 +153,61 @@ async def menu_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
             settings_keyboard(enabled(schedule)),
         )
         await query.answer(None if changed else texts.ALREADY_DONE)
+
+
+async def _back_to_settings(query: CallbackQuery, svc: Services, user_id: int) -> None:
+    schedule = await svc.subscriptions.schedule(user_id)
+    assert schedule is not None
+    changed = await edit(
+        query, settings_text(schedule, svc.clock.now()), settings_keyboard(enabled(schedule))
+    )
+    await query.answer(None if changed else texts.ALREADY_DONE)
+
+
+async def days_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The weekday picker: show a reminder's days, set them (the button carries the mask)."""
+    query = update.callback_query
+    if query is None or query.data is None or await pressed_message(query) is None:
+        return
+    svc = services(context)
+    user = await svc.store.get_user(query.from_user.id)
+    pressed = parse_days_data(query.data)
+    if user is None or pressed is None:
+        await query.answer(texts.UNKNOWN_BUTTON)
+        return
+    if pressed.kind is None:
+        await _back_to_settings(query, svc, user.id)
+        return
+    if pressed.days == 0:
+        await query.answer(texts.KEEP_ONE_DAY, show_alert=True)  # nothing changes
+        return
+    if pressed.days is None:
+        schedule = await svc.subscriptions.schedule(user.id)
+    else:
+        schedule = await svc.subscriptions.set_days(user.id, pressed.kind, pressed.days)
+    assert schedule is not None
+    days = schedule.days_of(pressed.kind)
+    changed = await edit(
+        query, texts.ask_days(pressed.kind, days), days_keyboard(pressed.kind, days)
+    )
+    await query.answer(None if changed else texts.ALREADY_DONE)
+
+
+async def desk_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The desk-break time: show the choices, or set one (which turns the nudge on)."""
+    query = update.callback_query
+    if query is None or query.data is None or await pressed_message(query) is None:
+        return
+    svc = services(context)
+    user = await svc.store.get_user(query.from_user.id)
+    pressed = parse_desk_data(query.data)
+    if user is None or pressed is None:
+        await query.answer(texts.UNKNOWN_BUTTON)
+        return
+    if pressed == "ask":
+        changed = await edit(query, texts.ASK_DESK_TIME, desk_time_keyboard())
+        await query.answer(None if changed else texts.ALREADY_DONE)
+        return
+    if isinstance(pressed, time):
+        await svc.subscriptions.set_reminder_time(user.id, DESK, pressed)
+    await _back_to_settings(query, svc, user.id)

@@ -6,7 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot import texts
-from bot.domain.nudge_rules import BEDTIME, MORNING
+from bot.domain.nudge_rules import BEDTIME, DESK, MORNING, REMINDERS, WEEKLY
 from bot.subscription import Schedule
 
 
@@ -34,14 +34,20 @@ def summary(schedule: Schedule, now: datetime) -> str:
 
 
 def settings_text(schedule: Schedule, now: datetime) -> str:
-    return f"{texts.SETTINGS_TITLE}\n\n{summary(schedule, now)}"
+    extras = texts.schedule_extras(
+        schedule.time_of(DESK) if schedule.enabled(DESK) else None,
+        schedule.days_of(DESK),
+        {kind: schedule.days_of(kind) for kind in REMINDERS if kind != DESK},
+        schedule.enabled(WEEKLY),
+    )
+    return f"{texts.SETTINGS_TITLE}\n\n{summary(schedule, now)}\n{extras}"
 
 
 def enabled(schedule: Schedule) -> dict[str, bool] | None:
     """Which nudges are on, for the /settings toggles; None after /stop (no toggles)."""
     if not schedule.user.active:
         return None
-    return {kind: schedule.enabled(kind) for kind in (MORNING, BEDTIME)}
+    return {kind: schedule.enabled(kind) for kind in (MORNING, BEDTIME, DESK, WEEKLY)}
 
 
 def local_text(instant: datetime, zone: str) -> str:

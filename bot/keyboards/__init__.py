@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from bot.keyboards.desk import DESK_PREFIX, desk_time_keyboard, parse_desk_data
 from bot.keyboards.nudge import (
     NUDGE_PREFIX,
     SNOOZE_MINUTES,
@@ -16,6 +17,13 @@ from bot.keyboards.nudge import (
 )
 from bot.keyboards.pain import PAIN_PREFIX, pain_keyboard, parse_pain_data
 from bot.keyboards.privacy import DELETE_PREFIX, delete_keyboard, parse_delete_data
+from bot.keyboards.reach import (
+    REACH_PREFIX,
+    ReachPress,
+    parse_reach_data,
+    reach_keyboard,
+    reach_offer_keyboard,
+)
 from bot.keyboards.routine import (
     ROUTINE_PREFIX,
     parse_routine_data,
@@ -47,6 +55,7 @@ from bot.keyboards.settings import (
     time_keyboard,
     zone_keyboard,
 )
+from bot.keyboards.weekdays import DAYS_PREFIX, DaysPress, days_keyboard, parse_days_data
 
 
 def pattern(prefix: str) -> str:
@@ -55,28 +64,38 @@ def pattern(prefix: str) -> str:
 
 
 __all__ = [
+    "DAYS_PREFIX",
     "DELETE_PREFIX",
+    "DESK_PREFIX",
     "MENU_PREFIX",
     "NUDGE_PREFIX",
     "PAIN_PREFIX",
+    "REACH_PREFIX",
     "ROUTINE_PREFIX",
     "SESSION_PREFIX",
     "SNOOZE_MINUTES",
     "TIME_CHOICES",
     "TIME_PREFIX",
     "ZONE_PREFIX",
+    "DaysPress",
     "MenuPress",
     "NudgeButton",
+    "ReachPress",
     "SessionButton",
     "TimePress",
     "ZonePress",
+    "days_keyboard",
     "delete_keyboard",
+    "desk_time_keyboard",
     "nudge_keyboard",
     "pain_keyboard",
+    "parse_days_data",
     "parse_delete_data",
+    "parse_desk_data",
     "parse_menu_data",
     "parse_nudge_data",
     "parse_pain_data",
+    "parse_reach_data",
     "parse_routine_data",
     "parse_session_data",
     "parse_time_data",
@@ -84,6 +103,8 @@ __all__ = [
     "parse_zone_press",
     "pattern",
     "place_keyboard",
+    "reach_keyboard",
+    "reach_offer_keyboard",
     "routine_data",
     "routines_keyboard",
     "session_data",

@@ -9,6 +9,7 @@ from functools import cache
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import texts
+from bot.domain.nudge_rules import REMINDERS
 
 NUDGE_PREFIX = "n"
 SNOOZE_MINUTES = (15, 30, 60)
@@ -49,7 +50,7 @@ def nudge_keyboard(kind: str) -> InlineKeyboardMarkup:
 def parse_nudge_data(data: str) -> NudgeButton | None:
     """Parse nudge callback data; None for anything forged or malformed."""
     parts = data.split(":")
-    if len(parts) < 3 or parts[0] != NUDGE_PREFIX or parts[2] not in ("morning", "bedtime"):
+    if len(parts) < 3 or parts[0] != NUDGE_PREFIX or parts[2] not in REMINDERS:
         return None
     if parts[1] in ("go", "skip") and len(parts) == 3:
         return NudgeButton(parts[1], parts[2])

@@ -10,9 +10,11 @@ from datetime import time
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import texts
-from bot.domain.nudge_rules import BEDTIME, KINDS, MORNING
+from bot.domain.nudge_rules import BEDTIME, DESK, KINDS, MORNING, WEEKLY
 from bot.domain.timeinput import parse_time_of_day
 from bot.domain.timezones import suggest_zones
+from bot.keyboards.desk import DESK_PREFIX
+from bot.keyboards.weekdays import DAYS_PREFIX
 
 ZONE_PREFIX = "tz"
 TIME_PREFIX = "tm"
@@ -135,6 +137,31 @@ def settings_keyboard(enabled: dict[str, bool] | None) -> InlineKeyboardMarkup:
     ]
     if enabled is not None:
         rows.append([toggle(kind, enabled[kind]) for kind in (MORNING, BEDTIME)])
+        if DESK in enabled:
+            rows.append(
+                [
+                    InlineKeyboardButton(
+                        texts.button_desk(enabled[DESK]),
+                        callback_data=f"{MENU_PREFIX}:{'off' if enabled[DESK] else 'on'}:{DESK}",
+                    ),
+                    InlineKeyboardButton(
+                        texts.BUTTON_DESK_TIME, callback_data=f"{DESK_PREFIX}:ask"
+                    ),
+                ]
+            )
+            rows.append(
+                [InlineKeyboardButton(texts.BUTTON_DAYS, callback_data=f"{DAYS_PREFIX}:{MORNING}")]
+            )
+        if WEEKLY in enabled:
+            on = enabled[WEEKLY]
+            rows.append(
+                [
+                    InlineKeyboardButton(
+                        texts.button_weekly(on),
+                        callback_data=f"{MENU_PREFIX}:{'off' if on else 'on'}:{WEEKLY}",
+                    )
+                ]
+            )
     return InlineKeyboardMarkup(rows)
 
 
@@ -145,5 +172,7 @@ def parse_menu_data(data: str) -> MenuPress | None:
     if parts[1:] == ["tz"]:
         return MenuPress("tz")
     if len(parts) == 3 and parts[1] in ("time", "on", "off") and parts[2] in KINDS:
+        return MenuPress(parts[1], parts[2])
+    if len(parts) == 3 and parts[1] in ("on", "off") and parts[2] in (WEEKLY, DESK):
         return MenuPress(parts[1], parts[2])
     return None

@@ -83,12 +83,15 @@ class User(Base):
     last_finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The local day the back-pain question was last asked: at most once a day.
     pain_asked_on: Mapped[date | None] = mapped_column(Date)
+    # The local day the mobility check was last offered after a session: once a week.
+    reach_offered_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class Nudge(Base):
-    """One of a user's two daily nudges.
+    """One of a user's scheduled messages: the morning, bedtime and desk-break nudges, and the
+    weekly summary (kind "weekly").
 
     `next_nudge_at` is the next instant to send it (UTC), NULL when it is off or the user is
     inactive. The tick claims due rows by moving it forward (compare-and-set), then sends.
@@ -103,6 +106,8 @@ class Nudge(Base):
     local_time: Mapped[str] = mapped_column(String(5))
     enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
     next_nudge_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # The local weekdays it comes on: bit 0 Monday .. bit 6 Sunday (bot/domain/schedule.py).
+    days: Mapped[int] = mapped_column(Integer, default=127, server_default=text("127"))
 
 
 class GuidedSession(Base):
@@ -183,3 +188,17 @@ class SessionLog(Base):
     duration_seconds: Mapped[int] = mapped_column(Integer)
     # The user's zone when the session finished: the local day it counts for never changes.
     timezone: Mapped[str] = mapped_column(String(64))
+
+
+class ReachCheck(Base):
+    """A mobility check's answer (/reach): how high the straight leg goes, per day and side."""
+
+    __tablename__ = "reach_checks"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    side: Mapped[str] = mapped_column(String(8), primary_key=True)  # "left" or "right"
+    degrees: Mapped[int] = mapped_column(Integer)  # 30, 45, 60, 75 or 90
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -35,6 +35,7 @@ class NudgeRecord:
     local_time: str
     enabled: bool
     next_nudge_at: datetime | None
+    days: int = 0b1111111
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,14 +52,15 @@ class DueNudge:
     first_name: str
     paused_until: datetime | None
     last_finished_at: datetime | None
+    days: int = 0b1111111
 
 
 class ClaimConflict(Exception):
     """The conditional moves of a claim did not all apply; nothing was claimed."""
 
 
-# Given (kind, local_time, zone, due_at), the instant the nudge is due next.
-Advance = Callable[[str, str, str, datetime], datetime]
+# Given (kind, local_time, zone, due_at, days), the instant the nudge is due next.
+Advance = Callable[[str, str, str, datetime, int], datetime]
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +107,9 @@ def user_record(row: User) -> UserRecord:
 
 
 def nudge_record(row: Nudge) -> NudgeRecord:
-    return NudgeRecord(row.user_id, row.kind, row.local_time, row.enabled, row.next_nudge_at)
+    return NudgeRecord(
+        row.user_id, row.kind, row.local_time, row.enabled, row.next_nudge_at, row.days
+    )
 
 
 def due_nudge(row: Row[*tuple[Any, ...]], advance: Advance) -> DueNudge:
@@ -115,12 +119,13 @@ def due_nudge(row: Row[*tuple[Any, ...]], advance: Advance) -> DueNudge:
         kind=row.kind,
         local_time=row.local_time,
         due_at=row.next_nudge_at,
-        next_at=advance(row.kind, row.local_time, row.timezone, row.next_nudge_at),
+        next_at=advance(row.kind, row.local_time, row.timezone, row.next_nudge_at, row.days),
         chat_id=row.chat_id,
         timezone=row.timezone,
         first_name=row.first_name,
         paused_until=row.paused_until,
         last_finished_at=row.last_finished_at,
+        days=row.days,
     )
 
 

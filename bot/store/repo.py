@@ -8,13 +8,15 @@ ORM objects.
 
 `Store` is assembled from one part per concern, each over the same transactions
 (bot/store/transactions.py; the SQLite lane and writer turns in bot/store/sqlite_lane.py):
-users, schedules (nudges), sessions, history (the log and pain answers).
+users, schedules (nudges), sessions, history (the log and pain answers), mobility (/reach).
 """
 
 from __future__ import annotations
 
 from bot.store.history import History
+from bot.store.mobility import Mobility
 from bot.store.operators import Operators
+from bot.store.progress_reads import ProgressReads
 from bot.store.records import (
     Advance,
     ClaimConflict,
@@ -40,7 +42,7 @@ __all__ = [
 ]
 
 
-class Store(Users, Schedules, Sessions, History, Operators):
+class Store(Users, Schedules, Sessions, History, Operators, Mobility, ProgressReads):
     """Async repository over one engine: `Store(engine)`, then `await store.close()`.
 
     Its own methods go here; the parts above hold the rest (`ping`, `count`, `writing` and

@@ -27,6 +27,7 @@ _DUE = (
         Nudge.kind,
         Nudge.local_time,
         Nudge.next_nudge_at,
+        Nudge.days,
         User.chat_id,
         User.timezone,
         User.first_name,
@@ -65,8 +66,10 @@ class Schedules(Transactions):
         local_time: str,
         enabled: bool,
         next_nudge_at: datetime | None,
+        days: int | None = None,
     ) -> None:
-        """Create or replace one of the user's nudges."""
+        """Create or replace one of the user's nudges (`days` None: keep the weekdays, or
+        every day for a new row)."""
         async with self.writing() as db:
             row = await db.get(Nudge, (user_id, kind))
             if row is None:
@@ -77,12 +80,15 @@ class Schedules(Transactions):
                         local_time=local_time,
                         enabled=enabled,
                         next_nudge_at=next_nudge_at,
+                        days=0b1111111 if days is None else days,
                     )
                 )
             else:
                 row.local_time = local_time
                 row.enabled = enabled
                 row.next_nudge_at = next_nudge_at
+                if days is not None:
+                    row.days = days
 
     async def move_nudge(self, user_id: int, kind: str, at: datetime | None) -> bool:
         """Move a nudge's next instant (snooze, skip); False if the user has no such nudge."""

@@ -1,0 +1,56 @@
+"""/reach, the mobility check: the pictures, one question per side, and its answer buttons
+(also the after-session offer's "check now")."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot import texts
+from bot.domain.mobility import LEFT, RIGHT, answer_in_time
+from bot.domain.streaks import local_day
+from bot.handlers import onboarding
+from bot.handlers.press import claim, edit, pressed_message
+from bot.keyboards import parse_reach_data, reach_keyboard
+from bot.services import services
+
+
+async def reach_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    svc, message = services(context), update.effective_message
+    user = await onboarding.user_of(svc, update)
+    if user is None or message is None:
+        return
+    await svc.progress.ask_reach(user.id, message.chat_id)
+
+
+async def reach_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    message = await pressed_message(query)
+    if message is None:
+        return
+    svc = services(context)
+    pressed = parse_reach_data(query.data)
+    user = await svc.store.get_user(query.from_user.id)
+    if pressed is None or user is None:
+        await query.answer(texts.UNKNOWN_BUTTON)
+        return
+    if pressed.day is None:  # the offer: take its button, then ask
+        if await claim(query, f"{message.text or ''}\n\n{texts.BUTTON_REACH_NOW}"):
+            await svc.progress.ask_reach(user.id, message.chat_id)
+        return
+    today = local_day(svc.clock.now(), user.timezone)
+    if not answer_in_time(pressed.day, today):
+        await query.answer(texts.REACH_STALE, show_alert=True)  # nothing recorded
+        return
+    following, answers = await svc.progress.record_reach(
+        user.id, pressed.day, pressed.side, pressed.degrees
+    )
+    if following is not None:
+        changed = await edit(
+            query, texts.reach_question(following), reach_keyboard(pressed.day, following)
+        )
+    else:
+        changed = await edit(query, texts.reach_done(answers.get(LEFT), answers.get(RIGHT)))
+    await query.answer(None if changed else texts.ALREADY_DONE)
