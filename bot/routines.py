@@ -28,7 +28,23 @@ class RoutinesError(Exception):
         self.key = key
         self.problem = problem
         self.fix = fix
+        self.problems: tuple[RoutinesError, ...] = (self,)
         super().__init__(f"{path}: {key}: {problem}. Fix: {fix}")
+
+    @classmethod
+    def several(cls, path: Path, found: list[RoutinesError]) -> RoutinesError:
+        """Every problem found, in one error (and one line): an operator fixes them all in one
+        go instead of one per restart."""
+        if len(found) == 1:
+            return found[0]
+        first = found[0]
+        error = cls(first.path, first.key, first.problem, first.fix)
+        error.problems = tuple(found)
+        listed = "; ".join(
+            f"({n}) {e.key}: {e.problem}. Fix: {e.fix}" for n, e in enumerate(found, 1)
+        )
+        error.args = (f"{path}: {len(found)} problems: {listed}",)
+        return error
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,12 +138,30 @@ def parse_routines(data: dict[str, Any], path: Path) -> Library:
     raw_stretches = _table(
         data.get("stretches"), path, "stretches", "add at least one [stretches.<id>]"
     )
-    # Stretches first: an error inside one is more useful than "routines is missing".
-    stretches = {sid: _stretch(sid, body, path) for sid, body in raw_stretches.items()}
-    raw_routines = _table(
-        data.get("routines"), path, "routines", "add at least one [routines.<id>]"
-    )
-    routines = {rid: _routine(rid, body, stretches, path) for rid, body in raw_routines.items()}
+    found: list[RoutinesError] = []
+    stretches: dict[str, Stretch] = {}
+    for sid, body in raw_stretches.items():
+        try:
+            stretches[sid] = _stretch(sid, body, path)
+        except RoutinesError as exc:
+            found.append(exc)
+    try:
+        raw_routines = _table(
+            data.get("routines"), path, "routines", "add at least one [routines.<id>]"
+        )
+    except RoutinesError as exc:
+        raise RoutinesError.several(path, [*found, exc]) from None
+    # A routine naming a stretch that is itself wrong is not wrong for that: the stretch's
+    # own problem is listed once.
+    broken = frozenset(raw_stretches) - set(stretches)
+    routines: dict[str, Routine] = {}
+    for rid, body in raw_routines.items():
+        try:
+            routines[rid] = _routine(rid, body, stretches, path, broken=broken)
+        except RoutinesError as exc:
+            found.append(exc)
+    if found:
+        raise RoutinesError.several(path, found)
     defaults = [r.id for r in routines.values() if r.default]
     if not defaults:
         raise RoutinesError(
@@ -188,6 +222,10 @@ def _stretch(sid: str, body: Any, path: Path) -> Stretch:
             'write steps = ["First ...", "Then ..."]',
         )
     hold = body.get("hold_seconds")
+    if hold is None:
+        raise RoutinesError(
+            path, f"{key}.hold_seconds", "is missing", "write e.g. hold_seconds = 30"
+        )
     if isinstance(hold, bool) or not isinstance(hold, int):
         raise RoutinesError(
             path,
@@ -224,7 +262,15 @@ def _stretch(sid: str, body: Any, path: Path) -> Stretch:
     )
 
 
-def _routine(rid: str, body: Any, stretches: dict[str, Stretch], path: Path) -> Routine:
+def _routine(
+    rid: str,
+    body: Any,
+    stretches: dict[str, Stretch],
+    path: Path,
+    *,
+    broken: frozenset[str] = frozenset(),
+) -> Routine:
+    """One routine; `broken` names stretches whose own problems are already reported."""
     key = f"routines.{rid}"
     if not isinstance(body, dict):
         raise RoutinesError(
@@ -241,8 +287,8 @@ def _routine(rid: str, body: Any, stretches: dict[str, Stretch], path: Path) -> 
             'write stretches = ["lying", "towel"]',
         )
     for sid in ids:
-        if sid not in stretches:
-            known = ", ".join(sorted(stretches))
+        if sid not in stretches and sid not in broken:
+            known = ", ".join(sorted(set(stretches) | broken))
             raise RoutinesError(
                 path, f"{key}.stretches", f"names unknown stretch '{sid}'", f"use one of: {known}"
             )
@@ -259,7 +305,7 @@ def _routine(rid: str, body: Any, stretches: dict[str, Stretch], path: Path) -> 
     return Routine(
         id=rid,
         title=title,
-        stretches=tuple(stretches[i] for i in ids),
+        stretches=tuple(stretches[i] for i in ids if i in stretches),
         default=default,
         description=description,
     )

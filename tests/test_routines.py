@@ -121,6 +121,40 @@ def test_bad_file_is_refused_naming_file_key_and_fix(
     assert "\n" not in message
 
 
+@pytest.mark.slow  # runs the CLI as a process
+def test_every_problem_is_listed_at_once_on_one_line(tmp_path: Path) -> None:
+    """An operator fixes a bad file in one go, not one restart per problem (issue #15)."""
+    path = write(
+        tmp_path,
+        """
+[stretches.a]
+name = "A"
+steps = ["Lie down."]
+
+[stretches.b]
+steps = []
+hold_seconds = 30
+
+[routines.r]
+title = "R"
+stretches = ["a", "zzz"]
+default = true
+""",
+    )
+    with pytest.raises(RoutinesError) as caught:
+        load_routines(path)
+    keys = [p.key for p in caught.value.problems]
+    assert keys == ["stretches.a.hold_seconds", "stretches.b.name", "routines.r.stretches"]
+    # A missing hold says "missing", not "must be a whole number".
+    assert caught.value.problems[0].problem == "is missing"
+    message = str(caught.value)
+    assert "3 problems" in message and "\n" not in message
+    assert "'zzz'" in message and "use one of: a, b" in message
+    result = run_cli("check-routines", str(path))
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "3 problems" in result.stderr
+
+
 def test_optional_keys_are_accepted(tmp_path: Path) -> None:
     text = GOOD.replace("hold_seconds = 30", 'hold_seconds = 30\neach_side = false\ntip = "Easy."')
     library = load_routines(write(tmp_path, text))
