@@ -16,7 +16,18 @@ from typing import Any
 HOLD_MIN_SECONDS = 5
 HOLD_MAX_SECONDS = 600
 
-_STRETCH_KEYS = {"name", "steps", "hold_seconds", "each_side", "tip", "pose"}
+_STRETCH_KEYS = {
+    "name",
+    "steps",
+    "hold_seconds",
+    "each_side",
+    "tip",
+    "pose",
+    "ready_seconds",
+    "switch_seconds",
+}
+# The get-ready and switch-sides pauses a stretch may set (hands-free sessions).
+PAUSE_MAX_SECONDS = 120
 _ROUTINE_KEYS = {"title", "stretches", "default", "description"}
 
 
@@ -42,6 +53,11 @@ class Stretch:
     each_side: bool = True
     tip: str | None = None
     pose: Pose | None = None  # None: no picture for this stretch
+    # Hands-free pauses: the get-ready count before the first hold and the switch-sides pause
+    # between the two holds. None: the bot's defaults (10 s each); longer where props are
+    # involved (a towel to loop, a doorway to lie in).
+    ready_seconds: int | None = None
+    switch_seconds: int | None = None
 
     @property
     def sides(self) -> int:
@@ -213,6 +229,8 @@ def _stretch(sid: str, body: Any, path: Path) -> Stretch:
             path, f"{key}.tip", "must be a non-empty text", 'write tip = "..." or remove it'
         )
     raw_pose = body.get("pose")
+    ready = _pause_seconds(body, "ready_seconds", key, path, minimum=1)
+    switch = _pause_seconds(body, "switch_seconds", key, path, minimum=0)
     return Stretch(
         id=sid,
         name=name,
@@ -221,7 +239,30 @@ def _stretch(sid: str, body: Any, path: Path) -> Stretch:
         each_side=each_side,
         tip=tip.strip() if isinstance(tip, str) else None,
         pose=None if raw_pose is None else _pose(raw_pose, f"{key}.pose", path),
+        ready_seconds=ready,
+        switch_seconds=switch,
     )
+
+
+def _pause_seconds(
+    body: dict[str, Any], name: str, key: str, path: Path, *, minimum: int
+) -> int | None:
+    """An optional pause length in whole seconds (ready_seconds, switch_seconds)."""
+    value = body.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise RoutinesError(
+            path, f"{key}.{name}", "must be a whole number of seconds", f"write e.g. {name} = 15"
+        )
+    if not minimum <= value <= PAUSE_MAX_SECONDS:
+        raise RoutinesError(
+            path,
+            f"{key}.{name}",
+            f"is {value}, outside {minimum}..{PAUSE_MAX_SECONDS}",
+            f"choose {minimum} to {PAUSE_MAX_SECONDS} seconds (10 is usual)",
+        )
+    return value
 
 
 def _routine(rid: str, body: Any, stretches: dict[str, Stretch], path: Path) -> Routine:

@@ -83,6 +83,13 @@ class User(Base):
     last_finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The local day the back-pain question was last asked: at most once a day.
     pain_asked_on: Mapped[date | None] = mapped_column(Date)
+    # How their sessions run (/settings): hands-free or tap-through, every hold's length
+    # (None: the routine's) and the pace of the get-ready and switch pauses.
+    hands_free: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+    hold_seconds: Mapped[int | None] = mapped_column(Integer)
+    pace: Mapped[str] = mapped_column(String(8), default="normal", server_default="normal")
+    # After "This hurts": when to ask how the back is (the next day); None when not due.
+    pain_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -135,6 +142,11 @@ class GuidedSession(Base):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     end_reason: Mapped[str | None] = mapped_column(String(16))
+    # How this session runs, fixed when it began (domain.session.SessionState).
+    hands_free: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    hold_seconds: Mapped[int | None] = mapped_column(Integer)
+    pace_percent: Mapped[int] = mapped_column(Integer, default=100, server_default="100")
+    stretch_holds: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     version: Mapped[int] = mapped_column(Integer, default=1)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -183,3 +195,16 @@ class SessionLog(Base):
     duration_seconds: Mapped[int] = mapped_column(Integer)
     # The user's zone when the session finished: the local day it counts for never changes.
     timezone: Mapped[str] = mapped_column(String(64))
+
+
+class PictureUpload(Base):
+    """The file_id Telegram gave a picture once uploaded, per bot (a file_id is only valid for
+    the bot that uploaded it) and picture key (its content hash): every later session sends
+    the file_id, so each picture is uploaded once per bot."""
+
+    __tablename__ = "picture_uploads"
+
+    bot_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    picture_key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    file_id: Mapped[str] = mapped_column(String(256))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

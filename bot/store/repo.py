@@ -13,6 +13,7 @@ users, schedules (nudges), sessions, history (the log and pain answers).
 
 from __future__ import annotations
 
+from bot.store.coaching import Coaching
 from bot.store.history import History
 from bot.store.operators import Operators
 from bot.store.records import (
@@ -40,7 +41,7 @@ __all__ = [
 ]
 
 
-class Store(Users, Schedules, Sessions, History, Operators):
+class Store(Users, Schedules, Sessions, History, Operators, Coaching):
     """Async repository over one engine: `Store(engine)`, then `await store.close()`.
 
     Its own methods go here; the parts above hold the rest (`ping`, `count`, `writing` and
