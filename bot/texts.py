@@ -122,9 +122,12 @@ def side_name(stretch: Stretch, side: int) -> str:
     return "left leg" if side == 0 else "right leg"
 
 
-def _countdown(seconds: float, step: int) -> str:
-    # Shown rounded up to the edit cadence, so the number never jumps ahead of the truth.
+def _countdown(seconds: float, step: int, full: float | None = None) -> str:
+    # Shown rounded up to the edit cadence, so the number never jumps ahead of the truth (and
+    # never above the whole hold: a 45 s hold on a 10 s cadence starts at 45, not 50).
     shown = step * math.ceil(seconds / step) if seconds > 0 else 0
+    if full is not None:
+        shown = min(shown, math.ceil(full))
     return f"{int(shown)} s"
 
 
@@ -156,7 +159,7 @@ def hold(routine: Routine, state: SessionState, seconds_left: float, step: int) 
     side = side_name(stretch, state.side)
     title = f"{stretch.name} — {side}" if side else stretch.name
     full = state.phase_seconds or state.hold_seconds or stretch.hold_seconds
-    left = _countdown(min(seconds_left, full), min(step, full))
+    left = _countdown(min(seconds_left, full), min(step, full), full)
     return f"⏱ {title}\nHold: {left} left\n\nBreathe slowly and relax into it."
 
 

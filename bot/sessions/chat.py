@@ -149,7 +149,7 @@ class SessionChat:
         hurt = record.state.end_reason is EndReason.HURT
         if finished and self.finish_lines is not None:
             text = "\n\n".join([text, *await self.finish_lines(record.user_id)])
-        if self._pictured(record, routine) and not interrupted:
+        if self._has_picture(record, routine) and not interrupted:
             message, delivery = await self._send_card(record, routine, text, markup)
         else:
             message, delivery = await self._send(record, text, markup)
@@ -229,15 +229,21 @@ class SessionChat:
         # Nothing was sent: a "done" from a 400 cannot mean shown here.
         return None, Delivery.FAILED if delivery is Delivery.DONE else delivery
 
-    def _pictured(self, record: SessionRecord, routine: Routine) -> bool:
-        """Whether the step is (or was) shown as a stretch card with its picture as caption:
-        an intro whose stretch has pose data and whose card fits a caption."""
+    def _has_picture(self, record: SessionRecord, routine: Routine) -> bool:
+        """Whether the step is a stretch card with a picture: an intro whose stretch has pose
+        data."""
         state = record.state
         if self.pictures is None or not state.live or state.phase is not Phase.INTRO:
             return False
         if not machine.fits(state, routine):
             return False
-        if routine.stretches[state.stretch_index].pose is None:
+        return routine.stretches[state.stretch_index].pose is not None
+
+    def _pictured(self, record: SessionRecord, routine: Routine) -> bool:
+        """Whether the step's message is (or was) the picture with the card as its caption
+        (edited with editMessageCaption): a card with a picture that fits a caption."""
+        state = record.state
+        if not self._has_picture(record, routine):
             return False
         return len(texts.intro(routine, state, first=_first(state))) <= CAPTION_LIMIT
 
