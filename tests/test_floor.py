@@ -333,3 +333,32 @@ async def test_stretch_mid_session_carry_on_leaves_the_session_running(
     assert live is not None and live.state.status is Status.ACTIVE and live.version >= 1
     hold = await next_message(emu, ANN, 3)  # the get-ready count goes on by itself
     assert "Second stretch" in hold.text and card.message_id != hold.message_id
+
+
+# The sandbox: the picture in the terminal -----------------------------------------------------
+
+
+@pytest.mark.slow  # starts `python -m bot try` as a process
+def test_try_plain_prints_where_the_picture_was_saved() -> None:
+    from tests.test_try import run_try
+
+    result = run_try("/stretch\n", "--plain", "--speed", "30", "--routines", str(POSED))
+    assert result.returncode == 0, result.stderr
+    lines = [line for line in result.stdout.splitlines() if "[animated picture" in line]
+    assert len(lines) == 1, result.stdout
+    path = Path(lines[0].rsplit(": ", 1)[1].rstrip("]"))
+    assert path.suffix == ".gif" and path.read_bytes().startswith(b"GIF8")
+
+
+def test_the_terminal_chat_draws_a_picture_as_half_blocks() -> None:
+    from bot.pictures import draw_animation
+    from bot.sandbox.console import half_blocks
+
+    pose = load_routines(POSED).stretches["bedraise"].pose
+    assert pose is not None
+    drawn = half_blocks(draw_animation(pose), columns=40)
+    rows = drawn.plain.split("\n")
+    assert len(rows) > 5 and all(row == "▀" * 40 for row in rows)
+    colours = {str(span.style) for span in drawn.spans}
+    assert len(colours) > 3  # a picture, not a blank box
+    assert "could not be read" in half_blocks(b"not a picture").plain

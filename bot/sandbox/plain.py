@@ -134,3 +134,12 @@ async def run_plain(box: Sandbox, source: TextIO = sys.stdin, out: TextIO = sys.
             box.say(text)
         await settle(box, transcript)
     await settle(box, transcript)
+    await _until_sessions_rest(box, transcript)
+
+
+async def _until_sessions_rest(box: Sandbox, transcript: Transcript) -> None:
+    """At the end of the input, a hands-free session still running goes on to its end (a
+    transcript piped in ends right after /stretch); a paused one is left as it is."""
+    while any(r.state.timed for r in await box.services.store.live_sessions()):
+        await settle(box, transcript, quiet=0.2)
+    await settle(box, transcript)
