@@ -191,7 +191,7 @@ async def test_each_card_with_pose_data_is_an_animation_uploaded_once_per_bot(
 
         emu.send_text(ANN, "/stretch")
         again = await next_message(emu, ANN, 4)
-        first_call, second_call = animations(emu)
+        _, second_call = animations(emu)
         assert second_call.params["animation"] == again.file_id == card.file_id
         assert isinstance(second_call.params["animation"], str)  # the file_id, not the file
         assert len(emu.files) == 1  # uploaded once
