@@ -163,14 +163,18 @@ def hold(routine: Routine, state: SessionState, seconds_left: float, step: int) 
     return f"⏱ {title}\nHold: {left} left\n\nBreathe slowly and relax into it."
 
 
-def hold_closed(routine: Routine, state: SessionState, *, completed: bool) -> str:
+def hold_closed(
+    routine: Routine, state: SessionState, *, completed: bool, held_seconds: int | None = None
+) -> str:
     stretch = routine.stretches[state.stretch_index]
     side = side_name(stretch, state.side)
     title = f"{stretch.name} — {side}" if side else stretch.name
+    # The hold as it began, not as routines.toml says now (it may have changed meanwhile).
+    full = state.phase_seconds if state.phase_seconds is not None else stretch.hold_seconds
     if completed:
-        # The hold as it began, not as routines.toml says now (it may have changed meanwhile).
-        held = state.phase_seconds if state.phase_seconds is not None else stretch.hold_seconds
-        return f"✓ {title}: {held} s held"
+        return f"✓ {title}: {full} s held"
+    if held_seconds:
+        return hold_stopped_after(title, held_seconds, full)
     return f"{title}: stopped early"
 
 
@@ -706,6 +710,11 @@ def session_outdated(routine: Routine) -> str:
 
 
 # --- sessions for the person on the floor: hands-free, honest endings, pictures, settings ---
+
+
+def hold_stopped_after(title: str, held: int, full: int) -> str:
+    """A hold left before its end (Skip, Stop, This hurts), with what was held."""
+    return f"{title}: stopped early, {held} of {full} s held"
 
 
 def hands_free_start(ready_seconds: int) -> str:

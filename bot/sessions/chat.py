@@ -198,7 +198,13 @@ class SessionChat:
             and event is not Event.INTERRUPTED
             and machine.fits(state, routine)  # a stretch gone from the routine has no name
         ):
-            text = texts.hold_closed(routine, state, completed=event is Event.TIMER)
+            held = None
+            if state.status is Status.ACTIVE and state.phase_seconds is not None:
+                left = machine.seconds_left(state, self.clock.now())
+                held = int(state.phase_seconds - left)
+            text = texts.hold_closed(
+                routine, state, completed=event is Event.TIMER, held_seconds=held
+            )
             return await self._edit(previous, previous.message_id, text, None)
         try:
             await self.bot.edit_message_reply_markup(
