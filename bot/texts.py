@@ -720,8 +720,8 @@ def hold_stopped_after(title: str, held: int, full: int) -> str:
 def hands_free_start(ready_seconds: int) -> str:
     """The intro's last line in a hands-free session."""
     return (
-        f"The hold starts by itself in {ready_seconds} s: get into position "
-        "(or tap Ready to start now)."
+        f"The hold starts by itself in {ready_seconds} s: get into position. "
+        "Tap Ready to start sooner."
     )
 
 

@@ -362,3 +362,18 @@ def test_the_terminal_chat_draws_a_picture_as_half_blocks() -> None:
     colours = {str(span.style) for span in drawn.spans}
     assert len(colours) > 3  # a picture, not a blank box
     assert "could not be read" in half_blocks(b"not a picture").plain
+
+
+@pytest.mark.slow  # a Textual app and a session: ~3 s
+async def test_the_terminal_chat_shows_the_card_with_its_picture() -> None:
+    from bot.sandbox.console import ChatApp
+    from bot.sandbox.runner import SandboxOptions, parse_start
+    from tests.test_try import START, _settle, bubbles, texts_shown
+
+    app = ChatApp(SandboxOptions(routines=POSED, speed=20.0, start=parse_start(START)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*"/stretch", "enter")
+        await _settle(pilot, app, lambda: "Bed leg raise" in texts_shown(app))
+        card = next(b for b in bubbles(app) if "Bed leg raise" in str(b.text.render()))
+        assert card.picture is not None
+        assert "▀▀▀▀" in str(card.picture.render())

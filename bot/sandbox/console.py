@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import ClassVar
 
 from PIL import Image, ImageSequence
+from rich.color import Color
+from rich.style import Style
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
@@ -90,7 +92,10 @@ def half_blocks(data: bytes, columns: int = PICTURE_COLUMNS) -> Text:
             top = pixels[x, row * 2]
             bottom = pixels[x, row * 2 + 1]
             assert isinstance(top, tuple) and isinstance(bottom, tuple)
-            text.append("▀", style=f"rgb{top[:3]} on rgb{bottom[:3]}")
+            text.append(
+                "▀",
+                style=Style(color=Color.from_rgb(*top[:3]), bgcolor=Color.from_rgb(*bottom[:3])),
+            )
         if row < rows - 1:
             text.append("\n")
     return text
