@@ -121,6 +121,7 @@ async def test_one_tap_starts_a_session_that_finishes_by_itself_on_time(
         await harness.stop()
 
 
+@pytest.mark.slow  # over ~2.5 s (--durations): a tap-through card is watched waiting 1.5 s
 async def test_tap_through_is_a_setting_and_the_hold_length_too(
     emu: BotApiEmulator, bot: Harness
 ) -> None:
