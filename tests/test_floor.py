@@ -20,6 +20,7 @@ from bot.routines import load_routines
 from bot.sandbox.emulator import ApiCall, BotApiEmulator, BotMessage
 from bot.sandbox.spec import Upload
 from bot.sessions.aftercare import PAIN_CHECK_HOUR
+from bot.store.repo import Store
 from tests.harness import DATA, Harness, next_message
 
 ANN = 1001
@@ -378,3 +379,32 @@ async def test_the_terminal_chat_shows_the_card_with_its_picture() -> None:
         card = next(b for b in bubbles(app) if "Bed leg raise" in str(b.text.render()))
         assert card.picture is not None
         assert "▀▀▀▀" in str(card.picture.render())
+
+
+# The store part, on both databases ------------------------------------------------------------
+
+
+async def test_the_store_keeps_one_file_id_per_bot_and_claims_a_pain_check_once(
+    store: Store,
+) -> None:
+    now = datetime(2026, 1, 5, 15, 0, tzinfo=UTC)
+    await store.remember_file_id(1, "key", "first", now)
+    await store.remember_file_id(1, "key", "second", now)  # a racing upload: the first stays
+    await store.remember_file_id(2, "key", "other bot", now)
+    assert await store.file_id_of(1, "key") == "first"
+    assert await store.file_id_of(2, "key") == "other bot"
+    assert await store.file_id_of(3, "key") is None
+
+    await store.upsert_user(ANN, ANN, "Ann", "en", now)
+    await store.schedule_pain_check(ANN, now + timedelta(hours=19))
+    assert await store.claim_pain_checks(now) == []
+    later = now + timedelta(hours=20)
+    first, second = await asyncio.gather(
+        store.claim_pain_checks(later), store.claim_pain_checks(later)
+    )
+    assert sorted([*first, *second]) == [(ANN, ANN)]  # asked once, however many workers
+    await store.set_session_prefs(ANN, now, hold_seconds=60, pace="quick")
+    await store.set_session_prefs(ANN, now, hands_free=False)
+    user = await store.get_user(ANN)
+    assert user is not None
+    assert (user.hands_free, user.hold_seconds, user.pace) == (False, 60, "quick")
