@@ -17,7 +17,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot import keyboards, texts
+from bot import flood, keyboards, texts
+from bot.budget import shared_budget
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.handlers import errors, fallback, nudge, privacy, start, stats, stretch
@@ -30,7 +31,7 @@ from bot.metrics import Metrics
 from bot.nudges import NudgeDispatcher
 from bot.pictures import Pictures
 from bot.progress import Progress
-from bot.ratelimit import PriorityRateLimiter
+from bot.ratelimit import PriorityRateLimiter, chat_pace
 from bot.routines import Library, load_routines
 from bot.services import KEY, AnyApp, Services
 from bot.sessions.aftercare import Aftercare
@@ -74,8 +75,17 @@ def build_application(
         .concurrent_updates(256)
     )
     if settings.rate_limit:
-        # About 30 messages/s overall, smooth, people before broadcasts (bot/ratelimit.py).
-        builder = builder.rate_limiter(PriorityRateLimiter(per_second=29, max_retries=3))
+        # About 30 messages/s overall, smooth, people before broadcasts; about one a second
+        # per chat, one chat never waiting for another (bot/ratelimit.py).
+        builder = builder.rate_limiter(
+            PriorityRateLimiter(
+                per_second=29,
+                max_retries=3,
+                per_chat_per_second=chat_pace(clock),
+                # Shared by every worker on one PostgreSQL (bot/budget.py); None on SQLite.
+                budget=shared_budget(settings.database_url, settings.require_token()),
+            )
+        )
     app: AnyApp = builder.build()
     progress = Progress(store, clock, app.bot)
     coach = _coach(app, settings, store, library, clock, progress)
@@ -116,6 +126,10 @@ def _coach(
         after_finish=progress.ask_pain,
         after_hurt=aftercare.after_hurt,
         pictures=Pictures(),
+        # Countdowns thin out when the Telegram budget runs short (bot/ratelimit.py).
+        limiter=limiter
+        if isinstance(limiter := app.bot.rate_limiter, PriorityRateLimiter)
+        else None,
     )
     return Coach(
         store,
@@ -135,8 +149,10 @@ def _coach(
 def _add_handlers(app: AnyApp) -> None:
     # New messages only: an edited command must not run again (should edits ever be fetched).
     private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
-    # Counted before any feature handler sees the update (group -1 never blocks the others).
-    app.add_handler(TypeHandler(Update, _count_update), group=-1)
+    # Counted before any feature handler sees the update (group -2 never blocks the others).
+    app.add_handler(TypeHandler(Update, _count_update), group=-2)
+    # Answers first at the rate limiter; a chat's repeats and floods stop here (bot/flood.py).
+    app.add_handler(TypeHandler(Update, flood.front_door), group=-1)
     app.add_handler(
         MessageHandler(
             filters.ChatType.GROUPS & filters.UpdateType.MESSAGE & filters.COMMAND,

@@ -709,6 +709,14 @@ def session_outdated(routine: Routine) -> str:
     )
 
 
+# --- flood (one chat sending far more than can be answered) ---
+
+FLOOD_NOTICE = (
+    "That's a lot of messages at once! 🙂 I answer them one at a time, "
+    "so I skipped some. Send one again if I missed it."
+)
+
+
 # --- sessions for the person on the floor: hands-free, honest endings, pictures, settings ---
 
 

@@ -57,6 +57,10 @@ def state(
         # the end, inside the 1.2 s kept for the closing edit.
         ("10x clock, 20 s left: straight to the end", state(left=20), True, 10, 10, 20.0),
         ("10x clock, 40 s left: edit at 30", state(left=40), True, 10, 10, 10.0),
+        # The Telegram budget is short: a longer step, or no countdown edits at all (None).
+        ("budget tight, 15 s step, 20 s left: edit at 15", state(left=20), True, 15, 1, 5.0),
+        ("budget exhausted: no edits, wake at the end", state(left=20), True, None, 1, 20.0),
+        ("no edits, but unshown: still retried in 5 s", state(left=20), False, None, 1, 5.0),
         # Other phases wake once, at their end.
         ("switch: at its end", state(Phase.SWITCH, left=3), True, 5, 1, 3.0),
         ("intro waits for Ready", state(Phase.INTRO, left=None), True, 5, 1, None),
@@ -74,7 +78,7 @@ def test_next_wake(
     case: str,
     session: SessionState,
     shown: bool,
-    step: int,
+    step: int | None,
     speed: float,
     expected: float | None,
 ) -> None:

@@ -24,6 +24,7 @@ from bot.domain import session as machine
 from bot.domain.session import EndReason, Event, Phase, Status
 from bot.keyboards import session_keyboard
 from bot.pictures import Pictures, picture_key
+from bot.ratelimit import PriorityRateLimiter
 from bot.routines import Routine
 from bot.sessions.wakes import countdown_step
 from bot.store.repo import SessionRecord, Store
@@ -91,8 +92,10 @@ class SessionChat:
         after_finish: AfterFinish | None = None,
         after_hurt: AfterHurt | None = None,
         pictures: Pictures | None = None,
+        limiter: PriorityRateLimiter | None = None,
     ) -> None:
         self.bot = bot
+        self.limiter = limiter
         self.store = store
         self.clock = clock
         self.countdown_step_seconds = countdown_step_seconds
@@ -109,9 +112,17 @@ class SessionChat:
         self._showing: dict[int, int] = {}
 
     @property
-    def step(self) -> int:
-        """The countdown's cadence in clock seconds."""
-        return countdown_step(self.countdown_step_seconds, self.clock.real_delay)
+    def step(self) -> int | None:
+        """The countdown's cadence in clock seconds: the setting with the Telegram budget
+        free, longer as it fills, None (only the hold's start and end) when sends wait. Edits
+        are the first thing to give way, before any answer, step or nudge waits for them."""
+        base = self.countdown_step_seconds
+        if self.limiter is not None:
+            suggested = self.limiter.suggested_countdown_step(base)
+            if suggested is None:
+                return None
+            base = suggested
+        return countdown_step(base, self.clock.real_delay)
 
     def render(
         self, record: SessionRecord, routine: Routine
@@ -122,7 +133,8 @@ class SessionChat:
         if state.end_reason is EndReason.OUTDATED:
             text = texts.session_outdated(routine)
         else:
-            text = texts.view(routine, state, left, self.step, first=first)
+            step = self.step or countdown_step(self.countdown_step_seconds, self.clock.real_delay)
+            text = texts.view(routine, state, left, step, first=first)
         return text, session_keyboard(record.id, state, record.version)
 
     async def show(

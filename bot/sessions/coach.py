@@ -15,7 +15,7 @@ import dataclasses
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from telegram.error import TelegramError
@@ -25,12 +25,13 @@ from bot import texts
 from bot.clock import Clock
 from bot.domain import session as machine
 from bot.domain.session import EndReason, Event, InvalidEvent, Phase, Render, SessionState, Status
+from bot.ratelimit import Priority, sending_as
 from bot.routines import Library, Routine
 from bot.sessions.aftercare import CHECK_EVERY_SECONDS, CHECK_JOB, Aftercare
 from bot.sessions.chat import Delivery, SessionChat
 from bot.sessions.followups import FollowUps, retry_delay
 from bot.sessions.wakes import next_wake_in
-from bot.store.repo import SessionRecord, Store
+from bot.store.repo import SessionRecord, Store, UserRecord
 
 log = logging.getLogger(__name__)
 
@@ -100,14 +101,7 @@ class Coach:
         """Start `routine` for the user, replacing a live session if there is one."""
         now = self.clock.now()
         user = await self.store.get_user(user_id)
-        state = machine.begin(
-            routine,
-            now,
-            hands_free=user.hands_free if user else True,
-            hold_seconds=user.hold_seconds if user else None,
-            pace_percent=machine.PACES.get(user.pace if user else "normal", 100),
-            ready_seconds=self.settings.ready_seconds,
-        )
+        state = _first_state(routine, now, user, self.settings.ready_seconds)
         record, replaced = await self.store.start_session(
             user_id, chat_id, routine.id, state, now
         )
@@ -202,7 +196,10 @@ class Coach:
             await self._apply(record.id, Event.TIMER)
             return
         if state.timed and state.phase is Phase.HOLD and record.shown_version == record.version:
-            record = await self._refresh(record, routine)
+            # A countdown edit: the first thing to wait when the budget is short. Only the
+            # edit is marked; a job armed inside the block would inherit the priority.
+            with sending_as(Priority.COUNTDOWN):
+                record = await self._refresh(record, routine)
         self._schedule(record)
 
     def cancel(self, session_id: int) -> None:
@@ -371,6 +368,20 @@ class Coach:
         )
         if delay is not None:
             self.follow_ups.arm(record.id, self.clock.real_delay(delay))
+
+
+def _first_state(
+    routine: Routine, now: datetime, user: UserRecord | None, ready_seconds: int
+) -> SessionState:
+    """A new session, run the way the user's /settings say (fixed for the whole session)."""
+    return machine.begin(
+        routine,
+        now,
+        hands_free=user.hands_free if user else True,
+        hold_seconds=user.hold_seconds if user else None,
+        pace_percent=machine.PACES.get(user.pace if user else "normal", 100),
+        ready_seconds=ready_seconds,
+    )
 
 
 def _refusal(

@@ -39,13 +39,13 @@ def next_wake_in(
     *,
     shown: bool,
     now: datetime,
-    step: int,
+    step: int | None,
     real_delay: RealDelay,
 ) -> float | None:
     """Clock seconds from `now` to the session's next wake; None when nothing is due.
 
     `shown` says whether the chat shows the row's current version; `step` is the countdown
-    cadence (`countdown_step`).
+    cadence (`countdown_step`), None for no countdown edits (the hold's end only).
     """
     if not shown:
         if state.timed and state.next_event_at is not None:
@@ -55,7 +55,7 @@ def next_wake_in(
     if not state.timed or state.next_event_at is None:
         return None
     left = max(0.0, (state.next_event_at - now).total_seconds())
-    if state.phase is not Phase.HOLD:
+    if state.phase is not Phase.HOLD or step is None:
         return left
     # Wake when the shown (rounded-up) number changes; at least `step` apart, so a chat never
     # gets more than one edit per second.
