@@ -29,10 +29,12 @@ from bot.handlers.privacy_info import privacy_command
 from bot.http import AiohttpRequest
 from bot.metrics import Metrics
 from bot.nudges import NudgeDispatcher
+from bot.pictures import Pictures
 from bot.progress import Progress
 from bot.ratelimit import PriorityRateLimiter, chat_pace
 from bot.routines import Library, load_routines
 from bot.services import KEY, AnyApp, Services
+from bot.sessions.aftercare import Aftercare
 from bot.sessions.chat import SessionChat
 from bot.sessions.coach import Coach, CoachSettings
 from bot.store.db import create_engine
@@ -115,6 +117,7 @@ def _coach(
 ) -> Coach:
     """Guided sessions: the coach, its chat (with the streak lines and the pain question once
     a session is finished) and its follow-ups on the app's JobQueue."""
+    aftercare = Aftercare(store, clock, app.bot, progress.ask_pain)
     chat = SessionChat(
         app.bot,
         store,
@@ -122,6 +125,8 @@ def _coach(
         countdown_step_seconds=settings.countdown_step_seconds,
         finish_lines=progress.finish_lines,
         after_finish=progress.after_session,
+        after_hurt=aftercare.after_hurt,
+        pictures=Pictures(),
         # Countdowns thin out when the Telegram budget runs short (bot/ratelimit.py).
         limiter=limiter
         if isinstance(limiter := app.bot.rate_limiter, PriorityRateLimiter)
@@ -138,6 +143,7 @@ def _coach(
         ),
         chat=chat,
         queue=app.job_queue,
+        aftercare=aftercare,
     )
 
 
@@ -184,6 +190,9 @@ def _add_handlers(app: AnyApp) -> None:
         (keyboards.DAYS_PREFIX, prefs.days_button),
         (keyboards.DESK_PREFIX, prefs.desk_button),
         (keyboards.REACH_PREFIX, reach.reach_button),
+        (keyboards.RESTART_PREFIX, stretch.restart_button),
+        (keyboards.HURT_PAUSE_PREFIX, stretch.hurt_pause_button),
+        (keyboards.SESSION_SETTINGS_PREFIX, prefs.session_setting_button),
     ):
         app.add_handler(CallbackQueryHandler(on_press, pattern=keyboards.pattern(prefix)))
     app.add_handler(CallbackQueryHandler(fallback.unknown_button))

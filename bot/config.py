@@ -154,8 +154,9 @@ class Settings(BaseSettings):
     nudge_grace_minutes: int = Field(default=60, ge=1, le=24 * 60)
     nudge_tick_seconds: float = Field(default=5.0, gt=0, le=86400)
     # Pause between the two sides of a stretch, so the user can change legs without losing
-    # hold time.
-    switch_seconds: int = Field(default=5, ge=0, le=60)
+    # hold time (a stretch's switch_seconds in routines.toml overrides it). 10 s: 5 was too
+    # short to get up, turn and re-loop a towel with a sore back (issue 13).
+    switch_seconds: int = Field(default=10, ge=0, le=60)
     # A hold countdown message is edited this often; Telegram allows ~1 edit/s per chat and a
     # gentler cadence keeps the chat calm.
     countdown_step_seconds: int = Field(default=5, ge=1, le=60)

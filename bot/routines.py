@@ -16,7 +16,18 @@ from typing import Any
 HOLD_MIN_SECONDS = 5
 HOLD_MAX_SECONDS = 600
 
-_STRETCH_KEYS = {"name", "steps", "hold_seconds", "each_side", "tip", "pose"}
+_STRETCH_KEYS = {
+    "name",
+    "steps",
+    "hold_seconds",
+    "each_side",
+    "tip",
+    "pose",
+    "ready_seconds",
+    "switch_seconds",
+}
+# The get-ready and switch-sides pauses a stretch may set (hands-free sessions).
+PAUSE_MAX_SECONDS = 120
 _ROUTINE_KEYS = {"title", "stretches", "default", "description"}
 
 
@@ -58,6 +69,11 @@ class Stretch:
     each_side: bool = True
     tip: str | None = None
     pose: Pose | None = None  # None: no picture for this stretch
+    # Hands-free pauses: the get-ready count before the first hold and the switch-sides pause
+    # between the two holds. None: the bot's defaults (10 s each); longer where props are
+    # involved (a towel to loop, a doorway to lie in).
+    ready_seconds: int | None = None
+    switch_seconds: int | None = None
 
     @property
     def sides(self) -> int:
@@ -221,6 +237,34 @@ def _stretch(sid: str, body: Any, path: Path) -> Stretch:
             "must be a list of at least one non-empty text",
             'write steps = ["First ...", "Then ..."]',
         )
+    hold = _hold_seconds(body, key, path)
+    each_side = body.get("each_side", True)
+    if not isinstance(each_side, bool):
+        raise RoutinesError(
+            path, f"{key}.each_side", "must be true or false", "write each_side = true"
+        )
+    tip = body.get("tip")
+    if tip is not None and (not isinstance(tip, str) or not tip.strip()):
+        raise RoutinesError(
+            path, f"{key}.tip", "must be a non-empty text", 'write tip = "..." or remove it'
+        )
+    raw_pose = body.get("pose")
+    ready = _pause_seconds(body, "ready_seconds", key, path, minimum=1)
+    switch = _pause_seconds(body, "switch_seconds", key, path, minimum=0)
+    return Stretch(
+        id=sid,
+        name=name,
+        steps=tuple(s.strip() for s in steps),
+        hold_seconds=hold,
+        each_side=each_side,
+        tip=tip.strip() if isinstance(tip, str) else None,
+        pose=None if raw_pose is None else _pose(raw_pose, f"{key}.pose", path),
+        ready_seconds=ready,
+        switch_seconds=switch,
+    )
+
+
+def _hold_seconds(body: dict[str, Any], key: str, path: Path) -> int:
     hold = body.get("hold_seconds")
     if hold is None:
         raise RoutinesError(
@@ -240,26 +284,28 @@ def _stretch(sid: str, body: Any, path: Path) -> Stretch:
             f"is {hold}, outside {HOLD_MIN_SECONDS}..{HOLD_MAX_SECONDS}",
             f"choose {HOLD_MIN_SECONDS} to {HOLD_MAX_SECONDS} seconds (30 is usual)",
         )
-    each_side = body.get("each_side", True)
-    if not isinstance(each_side, bool):
+    return hold
+
+
+def _pause_seconds(
+    body: dict[str, Any], name: str, key: str, path: Path, *, minimum: int
+) -> int | None:
+    """An optional pause length in whole seconds (ready_seconds, switch_seconds)."""
+    value = body.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
         raise RoutinesError(
-            path, f"{key}.each_side", "must be true or false", "write each_side = true"
+            path, f"{key}.{name}", "must be a whole number of seconds", f"write e.g. {name} = 15"
         )
-    tip = body.get("tip")
-    if tip is not None and (not isinstance(tip, str) or not tip.strip()):
+    if not minimum <= value <= PAUSE_MAX_SECONDS:
         raise RoutinesError(
-            path, f"{key}.tip", "must be a non-empty text", 'write tip = "..." or remove it'
+            path,
+            f"{key}.{name}",
+            f"is {value}, outside {minimum}..{PAUSE_MAX_SECONDS}",
+            f"choose {minimum} to {PAUSE_MAX_SECONDS} seconds (10 is usual)",
         )
-    raw_pose = body.get("pose")
-    return Stretch(
-        id=sid,
-        name=name,
-        steps=tuple(s.strip() for s in steps),
-        hold_seconds=hold,
-        each_side=each_side,
-        tip=tip.strip() if isinstance(tip, str) else None,
-        pose=None if raw_pose is None else _pose(raw_pose, f"{key}.pose", path),
-    )
+    return value
 
 
 def _routine(

@@ -123,9 +123,12 @@ def side_name(stretch: Stretch, side: int) -> str:
     return "left leg" if side == 0 else "right leg"
 
 
-def _countdown(seconds: float, step: int) -> str:
-    # Shown rounded up to the edit cadence, so the number never jumps ahead of the truth.
+def _countdown(seconds: float, step: int, full: float | None = None) -> str:
+    # Shown rounded up to the edit cadence, so the number never jumps ahead of the truth (and
+    # never above the whole hold: a 45 s hold on a 10 s cadence starts at 45, not 50).
     shown = step * math.ceil(seconds / step) if seconds > 0 else 0
+    if full is not None:
+        shown = min(shown, math.ceil(full))
     return f"{int(shown)} s"
 
 
@@ -143,7 +146,12 @@ def intro(routine: Routine, state: SessionState, *, first: bool) -> str:
     if stretch.tip:
         parts.append(f"💡 {stretch.tip}")
     per = " on each side" if stretch.each_side else ""
-    parts.append(f"Hold {stretch.hold_seconds} s{per}. Tap Ready when you're in position.")
+    held = state.hold_seconds or stretch.hold_seconds
+    if state.hands_free:
+        ready = state.phase_seconds or 0
+        parts.append(f"Hold {held} s{per}. {hands_free_start(ready)}")
+    else:
+        parts.append(f"Hold {held} s{per}. Tap Ready when you're in position.")
     return "\n\n".join(parts)
 
 
@@ -151,18 +159,23 @@ def hold(routine: Routine, state: SessionState, seconds_left: float, step: int) 
     stretch = routine.stretches[state.stretch_index]
     side = side_name(stretch, state.side)
     title = f"{stretch.name} — {side}" if side else stretch.name
-    left = _countdown(min(seconds_left, stretch.hold_seconds), min(step, stretch.hold_seconds))
+    full = state.phase_seconds or state.hold_seconds or stretch.hold_seconds
+    left = _countdown(min(seconds_left, full), min(step, full), full)
     return f"⏱ {title}\nHold: {left} left\n\nBreathe slowly and relax into it."
 
 
-def hold_closed(routine: Routine, state: SessionState, *, completed: bool) -> str:
+def hold_closed(
+    routine: Routine, state: SessionState, *, completed: bool, held_seconds: int | None = None
+) -> str:
     stretch = routine.stretches[state.stretch_index]
     side = side_name(stretch, state.side)
     title = f"{stretch.name} — {side}" if side else stretch.name
+    # The hold as it began, not as routines.toml says now (it may have changed meanwhile).
+    full = state.phase_seconds if state.phase_seconds is not None else stretch.hold_seconds
     if completed:
-        # The hold as it began, not as routines.toml says now (it may have changed meanwhile).
-        held = state.phase_seconds if state.phase_seconds is not None else stretch.hold_seconds
-        return f"✓ {title}: {held} s held"
+        return f"✓ {title}: {full} s held"
+    if held_seconds:
+        return hold_stopped_after(title, held_seconds, full)
     return f"{title}: stopped early"
 
 
@@ -177,6 +190,8 @@ def switch(routine: Routine, state: SessionState, seconds_left: float) -> str:
 def paused(routine: Routine, state: SessionState) -> str:
     stretch = routine.stretches[state.stretch_index]
     left = math.ceil(state.paused_remaining or 0)
+    if state.phase is Phase.INTRO:
+        return paused_before_hold(stretch.name, left)
     what = "switch" if state.phase is Phase.SWITCH else f"{stretch.name} hold"
     return f"⏸ Paused: {left} s left of the {what}. Tap Resume when you're ready."
 
@@ -195,6 +210,9 @@ def finished(routine: Routine, state: SessionState) -> str:
     assert state.ended_at is not None
     spent = _duration(int((state.ended_at - state.started_at).total_seconds()))
     done = state.stretches_done
+    if done < len(routine.stretches):
+        # Praise only for what was held: "2 of 4 stretches", no "Well done" for nothing.
+        return finished_partly(routine, done, spent)
     line = f"🎉 Done! {routine.title}: {count('{n} stretch', '{n} stretches', done)} in {spent}"
     if state.stretches_skipped:
         line += f" ({state.stretches_skipped} skipped)"
@@ -965,3 +983,96 @@ def stats_picture_text(
     if reach_first is not None and reach_last is not None:
         parts.append(f"Straight-leg raise went from about {reach_first}° to {reach_last}°.")
     return " ".join(parts)
+# --- sessions for the person on the floor: hands-free, honest endings, pictures, settings ---
+
+
+def hold_stopped_after(title: str, held: int, full: int) -> str:
+    """A hold left before its end (Skip, Stop, This hurts), with what was held."""
+    return f"{title}: stopped early, {held} of {full} s held"
+
+
+def hands_free_start(ready_seconds: int) -> str:
+    """The intro's last line in a hands-free session."""
+    return (
+        f"The hold starts by itself in {ready_seconds} s: get into position. "
+        "Tap Ready to start sooner."
+    )
+
+
+def paused_before_hold(stretch_name: str, seconds_left: int) -> str:
+    return (
+        f"⏸ Paused: the {stretch_name} hold starts {seconds_left} s after you tap Resume."
+    )
+
+
+def finished_partly(routine: Routine, done: int, spent: str) -> str:
+    """The ending of a session in which not every stretch was held on every side."""
+    total = len(routine.stretches)
+    if done == 0:
+        return (
+            f"Session over: no stretch was held this time ({routine.title}, {spent}). "
+            "That's fine; it doesn't count towards your streak. /stretch whenever you're ready."
+        )
+    return (
+        f"✅ Session over: you held {done} of {count('{n} stretch', '{n} stretches', total)} "
+        f"of {routine.title} in {spent}. Every stretch you hold helps your back."
+    )
+
+
+HURT_PAUSE_OFFER = (
+    "Would you like a break from my reminders while your back settles? "
+    "Tomorrow I'll ask how it is."
+)
+BUTTON_PAUSE_3 = "Pause 3 days"
+BUTTON_PAUSE_7 = "Pause 7 days"
+BUTTON_NO_THANKS = "No thanks"
+HURT_NO_PAUSE = "OK, reminders stay on. Tomorrow I'll ask how your back is. 🤍"
+
+
+def hurt_paused(until_local: str) -> str:
+    return (
+        f"Reminders paused until {until_local}. Rest well; tomorrow I'll ask how your back is. "
+        "/resume brings them back sooner."
+    )
+
+
+def pain_noted_changeable(score: int) -> str:
+    """The pain answer, with its buttons kept for the day so it can be changed."""
+    return f"{PAIN_QUESTION}\n\nThanks, noted: {score}/10. 📝 Tap another number to change it."
+
+
+# /stretch while a session is running
+def session_running(routine_title: str) -> str:
+    return f"You're in the middle of “{routine_title}”. Carry on, or start over?"
+
+
+BUTTON_CARRY_ON = "▶️ Carry on"
+BUTTON_START_OVER = "🔄 Start over"
+CARRYING_ON = "Carrying on with your session. 👍"
+STARTING_OVER = "Starting over."
+
+# /settings: how sessions run
+BUTTON_HANDS_FREE = "Hands-free"
+BUTTON_TAP_THROUGH = "Tap through"
+PACE_LABELS = {"relaxed": "Relaxed", "normal": "Normal", "quick": "Quick"}
+SETTINGS_SAVED = "Saved: your next session runs like this."
+
+
+def button_hold(seconds: int) -> str:
+    return f"Hold {seconds} s"
+
+
+def button_chosen(label: str, chosen: bool) -> str:
+    return f"✓ {label}" if chosen else label
+
+
+def session_settings_line(hands_free: bool, hold_seconds: int | None, pace: str) -> str:
+    """The /settings line about sessions."""
+    how = (
+        "hands-free (the session runs by itself)"
+        if hands_free
+        else "tap through (Ready before each stretch)"
+    )
+    hold = f"{hold_seconds} s" if hold_seconds else "as in the routine (30 s)"
+    pauses = PACE_LABELS.get(pace, pace).lower()
+    return f"🧘 Sessions: {how}; holds {hold}; {pauses} pauses."

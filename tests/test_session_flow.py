@@ -84,7 +84,14 @@ async def test_a_whole_session_message_by_message(emu: BotApiEmulator, bot: Harn
     intro = await next_message(emu, ANN, 1)
     assert "Quick test" in intro.text and "Stretch 1 of 2: First stretch" in intro.text
     assert "1. Lie down." in intro.text and "2. Lift the leg." in intro.text
-    assert labels(emu, intro) == [texts.BUTTON_READY, texts.BUTTON_SKIP, texts.BUTTON_STOP]
+    # Hands-free by default: Ready starts the hold before its get-ready count is over.
+    assert labels(emu, intro) == [
+        texts.BUTTON_READY,
+        texts.BUTTON_PAUSE,
+        texts.BUTTON_SKIP,
+        texts.BUTTON_STOP,
+        texts.BUTTON_HURT,
+    ]
 
     emu.press(ANN, intro.message_id, text=texts.BUTTON_READY)
     hold1 = await next_message(emu, ANN, 2)
@@ -187,18 +194,36 @@ async def test_pause_freezes_the_hold_and_resume_continues_it(
     assert left - EARLY <= done.sent_at - resumed_at <= left + LATE
 
 
-async def test_skip_moves_on_and_the_last_skip_finishes(emu: BotApiEmulator, bot: Harness) -> None:
+async def test_skip_moves_to_the_next_hold_and_skipping_everything_is_not_praised(
+    emu: BotApiEmulator, bot: Harness
+) -> None:
+    """Issue 13: Skip in a hold goes to the next hold, not past the stretch; a session with
+    nothing held ends saying so, with no "Well done", no streak, and /stats does not count it."""
     emu.send_text(ANN, "/stretch")
     intro = await next_message(emu, ANN, 1)
     emu.press(ANN, intro.message_id, text=texts.BUTTON_READY)
     hold = await next_message(emu, ANN, 2)
     emu.press(ANN, hold.message_id, text=texts.BUTTON_SKIP)
-    intro2 = await next_message(emu, ANN, 3)
-    assert "Stretch 2 of 2" in intro2.text
+    switch = await next_message(emu, ANN, 3)
+    assert "Switch sides" in switch.text and "right leg" in switch.text
     assert "stopped early" in emu.messages(ANN)[2].text
+    emu.press(ANN, switch.message_id, text=texts.BUTTON_SKIP)
+    right = await next_message(emu, ANN, 4)
+    assert "right leg" in right.text and "Hold" in right.text
+    emu.press(ANN, right.message_id, text=texts.BUTTON_SKIP)
+    intro2 = await next_message(emu, ANN, 5)
+    assert "Stretch 2 of 2" in intro2.text
     emu.press(ANN, intro2.message_id, text=texts.BUTTON_SKIP)
-    done = await next_message(emu, ANN, 4)
-    assert "Done!" in done.text and "2 skipped" in done.text
+    done = await next_message(emu, ANN, 6)
+    assert "no stretch was held" in done.text
+    for praise in ("Done!", "Well done", "Day 1", "🎉"):
+        assert praise not in done.text
+    await emu.settled(quiet=0.3)
+    assert len(emu.messages(ANN)) == 7  # no pain question after a session that did not count
+    assert await bot.services.store.session_log(ANN) == []
+    emu.send_text(ANN, "/stats")
+    stats = await next_message(emu, ANN, 7)
+    assert stats.text == texts.NO_HISTORY
 
 
 async def test_stop_ends_the_session_and_its_buttons_answer_briefly(

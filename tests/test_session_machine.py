@@ -90,12 +90,84 @@ def test_pause_is_only_for_timed_phases(routine: Routine) -> None:
         step(begin(routine, T0), Event.RESUME, routine, T0)
 
 
-def test_skip_moves_to_the_next_stretch_and_the_last_skip_finishes(routine: Routine) -> None:
+def test_skip_moves_to_the_next_hold_and_the_last_skip_finishes(routine: Routine) -> None:
+    """Skip in a hold moves to the next hold (issue 13), not past the whole stretch; a stretch
+    with a skipped side is not done, and a session with nothing held does not count."""
     s = step(begin(routine, T0), Event.READY, routine, T0)
     s = step(s, Event.SKIP, routine, T0 + timedelta(seconds=2))
-    assert (s.phase, s.stretch_index, s.stretches_skipped, s.holds_done) == (Phase.INTRO, 1, 1, 0)
-    s = step(s, Event.SKIP, routine, T0 + timedelta(seconds=3))
+    assert (s.phase, s.stretch_index, s.side, s.holds_done) == (Phase.SWITCH, 0, 1, 0)
+    s = step(s, Event.SKIP, routine, T0 + timedelta(seconds=3))  # skip the switch pause
+    assert (s.phase, s.side, s.next_event_at) == (Phase.HOLD, 1, T0 + timedelta(seconds=13))
+    s = step(s, Event.TIMER, routine, T0 + timedelta(seconds=13))  # the right side is held
+    assert (s.phase, s.stretch_index, s.holds_done) == (Phase.INTRO, 1, 1)
+    assert (s.stretches_done, s.stretches_skipped) == (0, 1)  # one side only: not done
+    s = step(s, Event.SKIP, routine, T0 + timedelta(seconds=14))  # on the card: whole stretch
     assert s.status is Status.DONE and s.stretches_done == 0 and s.stretches_skipped == 2
+    assert not s.counts
+
+
+def test_hands_free_runs_on_timers_alone_with_each_stretchs_pauses(routine: Routine) -> None:
+    """No Ready: a get-ready count, the hold, the switch, the next card, the end."""
+    one, two = routine.stretches
+    paced = replace(
+        routine,
+        stretches=(replace(one, ready_seconds=20, switch_seconds=15), two),
+    )
+    s = begin(paced, T0, hands_free=True, ready_seconds=10)
+    assert s.timed and s.next_event_at == T0 + timedelta(seconds=20)  # the stretch's own 20
+    t = T0
+    expected = [
+        (Phase.HOLD, 0, 10),  # after the 20 s get-ready count: a 10 s hold
+        (Phase.SWITCH, 1, 15),  # the stretch's own 15 s to change sides
+        (Phase.HOLD, 1, 10),
+        (Phase.INTRO, 0, 10),  # the second card: the default 10 s get-ready count
+        (Phase.HOLD, 0, 20),
+    ]
+    for phase, side, seconds in expected:
+        assert s.next_event_at is not None
+        t = s.next_event_at
+        s = step(s, Event.TIMER, paced, t)
+        assert (s.phase, s.side, s.next_event_at) == (phase, side, t + timedelta(seconds=seconds))
+    s = step(s, Event.TIMER, paced, t + timedelta(seconds=20))
+    assert s.status is Status.DONE and s.counts and (s.holds_done, s.stretches_done) == (3, 2)
+
+
+@pytest.mark.parametrize(
+    ("pace", "hold", "ready", "switch", "held"),
+    [(100, None, 10, 5, 10), (150, None, 15, 8, 10), (60, 45, 6, 3, 45), (60, 20, 6, 3, 20)],
+)
+def test_the_settings_set_the_hold_and_scale_the_pauses(
+    routine: Routine, pace: int, hold: int | None, ready: int, switch: int, held: int
+) -> None:
+    s = begin(routine, T0, hands_free=True, hold_seconds=hold, pace_percent=pace)
+    assert s.next_event_at == T0 + timedelta(seconds=ready)
+    s = step(s, Event.TIMER, routine, T0 + timedelta(seconds=ready))
+    assert s.phase_seconds == held
+    s = step(s, Event.TIMER, routine, T0 + timedelta(seconds=ready + held))
+    assert (s.phase, s.phase_seconds) == (Phase.SWITCH, switch)
+
+
+def test_hands_free_card_can_be_paused_started_early_or_skipped(routine: Routine) -> None:
+    card = begin(routine, T0, hands_free=True)
+    paused = apply(card, Event.PAUSE, routine, T0 + timedelta(seconds=4), switch_seconds=SWITCH)
+    assert paused.render is Render.EDIT and paused.state.paused_remaining == pytest.approx(6)
+    resumed = step(paused.state, Event.RESUME, routine, T0 + timedelta(minutes=1))
+    assert resumed.next_event_at == T0 + timedelta(minutes=1, seconds=6)
+    early = step(card, Event.READY, routine, T0 + timedelta(seconds=1))
+    assert (early.phase, early.next_event_at) == (Phase.HOLD, T0 + timedelta(seconds=11))
+    skipped = step(card, Event.SKIP, routine, T0 + timedelta(seconds=1))
+    assert (skipped.phase, skipped.stretch_index, skipped.stretches_skipped) == (Phase.INTRO, 1, 1)
+    assert skipped.next_event_at == T0 + timedelta(seconds=11)  # the next card counts down too
+
+
+def test_a_session_counts_only_with_a_stretch_held_on_every_side(routine: Routine) -> None:
+    s = begin(routine, T0)
+    s = step(s, Event.SKIP, routine, T0)  # the two-sided stretch, skipped on its card
+    s = step(s, Event.READY, routine, T0)
+    s = step(s, Event.TIMER, routine, T0 + timedelta(seconds=20))  # the one-sided one, held
+    assert s.status is Status.DONE and s.counts and s.stretches_done == 1
+    stopped = step(begin(routine, T0), Event.STOP, routine, T0)
+    assert not stopped.counts
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,9 @@
 """The guided session as a pure state machine.
 
-A session walks a routine: for each stretch an intro card (the steps, waiting for Ready), then a
-timed hold per side with a short switch between sides, then the next stretch, then done. The
+A session walks a routine: for each stretch an intro card (the steps), then a timed hold per side
+with a switch-sides pause between sides, then the next stretch, then done. Hands-free (the
+default), the intro is itself timed: a get-ready count after which the hold starts by itself, so
+a person holding a leg with both hands never has to tap; tap-through waits for Ready instead. The
 state is persisted row by row (see store), so it must be a plain value that survives a restart;
 this module decides every transition and says how the chat should change, and nothing else:
 no Telegram, no database, no clock of its own (`now` is passed in).
@@ -24,7 +26,7 @@ class Status(StrEnum):
 
 
 class Phase(StrEnum):
-    INTRO = "intro"  # the stretch's steps are shown; waiting for Ready
+    INTRO = "intro"  # the stretch's steps; the get-ready count (hands-free) or waiting for Ready
     HOLD = "hold"  # a timed hold on one side
     SWITCH = "switch"  # a short timed pause to change legs
 
@@ -34,7 +36,7 @@ class Event(StrEnum):
     TIMER = "timer"  # the timed phase is over
     PAUSE = "pause"
     RESUME = "resume"
-    SKIP = "skip"  # skip the rest of this stretch
+    SKIP = "skip"  # skip to the next hold (on the intro: the whole stretch, nothing held yet)
     STOP = "stop"
     HURT = "hurt"  # "this hurts": end now, with the advice to see a doctor
     INTERRUPTED = "interrupted"  # the bot was down past its follow-up: ask before going on
@@ -81,6 +83,15 @@ class SessionState:
     # (and the bot restart) during a hold, and the hold's closing line must say what was
     # really held. None outside a timed phase, and in rows saved before it was kept.
     phase_seconds: int | None = None
+    # How this session runs, fixed when it begins (the user's /settings then): hands-free or
+    # tap-through, every hold's length (None: each stretch's hold_seconds), and the pace of
+    # the get-ready and switch pauses in percent of the routine's (150 relaxed, 60 quick).
+    hands_free: bool = False
+    hold_seconds: int | None = None
+    pace_percent: int = 100
+    # Holds actually held of the stretch under way: a stretch counts as done only when every
+    # side of it was held (a skipped hold does not count).
+    stretch_holds: int = 0
 
     @property
     def live(self) -> bool:
@@ -89,8 +100,19 @@ class SessionState:
 
     @property
     def timed(self) -> bool:
-        """Whether a follow-up is due by itself (a hold or a switch, not paused)."""
-        return self.status is Status.ACTIVE and self.phase in (Phase.HOLD, Phase.SWITCH)
+        """Whether a follow-up is due by itself (a hold, a switch or a hands-free get-ready
+        count; not paused)."""
+        if self.status is not Status.ACTIVE:
+            return False
+        return self.phase in (Phase.HOLD, Phase.SWITCH) or (
+            self.phase is Phase.INTRO and self.hands_free
+        )
+
+    @property
+    def counts(self) -> bool:
+        """Whether the session earns praise and streak credit: finished with at least one
+        stretch held on every side."""
+        return self.status is Status.DONE and self.stretches_done > 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,12 +125,57 @@ class InvalidEvent(Exception):
     """The event does not apply to the session as it is (stale button, ended session)."""
 
 
-def begin(routine: Routine, now: datetime) -> SessionState:
-    """A new session, showing the first stretch's intro."""
-    del routine  # every routine has >= 1 stretch (validated when loaded)
-    return SessionState(
-        status=Status.ACTIVE, phase=Phase.INTRO, stretch_index=0, side=0, started_at=now
+# The get-ready count before a hold when neither the stretch (ready_seconds) nor the caller
+# says otherwise: time to read the card, put the phone down and get into position.
+READY_SECONDS = 10
+# The pace of the pauses (/settings), in percent of the routine's get-ready and switch times.
+PACES = {"relaxed": 150, "normal": 100, "quick": 60}
+
+
+def begin(
+    routine: Routine,
+    now: datetime,
+    *,
+    hands_free: bool = False,
+    hold_seconds: int | None = None,
+    pace_percent: int = 100,
+    ready_seconds: int = READY_SECONDS,
+) -> SessionState:
+    """A new session, showing the first stretch's intro (and counting down to its hold when
+    hands-free)."""
+    state = SessionState(
+        status=Status.ACTIVE,
+        phase=Phase.INTRO,
+        stretch_index=0,
+        side=0,
+        started_at=now,
+        hands_free=hands_free,
+        hold_seconds=hold_seconds,
+        pace_percent=pace_percent,
     )
+    return _intro_timer(state, routine, now, ready_seconds)
+
+
+def hold_length(state: SessionState, routine: Routine) -> int:
+    """How long each hold of the current stretch lasts in this session."""
+    return state.hold_seconds or routine.stretches[state.stretch_index].hold_seconds
+
+
+def ready_length(state: SessionState, routine: Routine, default: int = READY_SECONDS) -> int:
+    """The get-ready count before the current stretch's first hold, at the session's pace."""
+    stretch = routine.stretches[state.stretch_index]
+    return _paced(stretch.ready_seconds or default, state.pace_percent)
+
+
+def switch_length(state: SessionState, routine: Routine, default: int) -> int:
+    """The switch-sides pause of the current stretch, at the session's pace (0: none)."""
+    stretch = routine.stretches[state.stretch_index]
+    seconds = stretch.switch_seconds if stretch.switch_seconds is not None else default
+    return _paced(seconds, state.pace_percent) if seconds > 0 else 0
+
+
+def _paced(seconds: int, percent: int) -> int:
+    return max(1, round(seconds * percent / 100))
 
 
 def apply(
@@ -118,8 +185,10 @@ def apply(
     now: datetime,
     *,
     switch_seconds: int,
+    ready_seconds: int = READY_SECONDS,
 ) -> Transition:
-    """The session after `event`; raise InvalidEvent if it does not apply now."""
+    """The session after `event`; raise InvalidEvent if it does not apply now.
+    `switch_seconds` and `ready_seconds` are the defaults for stretches that set none."""
     if not state.live:
         raise InvalidEvent(f"session already {state.status}")
     if event is Event.STOP:
@@ -137,7 +206,7 @@ def apply(
     if event is Event.RESUME:
         return _resume(state, now)
     if event is Event.INTERRUPTED:
-        return _interrupt(state, routine, switch_seconds)
+        return _interrupt(state, routine, switch_seconds, ready_seconds)
     if state.status is Status.PAUSED:
         raise InvalidEvent("session is paused")
     if event is Event.READY:
@@ -145,11 +214,23 @@ def apply(
             raise InvalidEvent("not waiting for Ready")
         return Transition(_start_hold(state, routine, now, side=0), Render.SEND)
     if event is Event.TIMER:
-        return _timer(state, routine, now, switch_seconds)
+        return _timer(state, routine, now, switch_seconds, ready_seconds)
     if event is Event.SKIP:
-        skipped = replace(state, stretches_skipped=state.stretches_skipped + 1)
-        return Transition(_next_stretch(skipped, routine, now), Render.SEND)
+        return Transition(_skip(state, routine, now, switch_seconds, ready_seconds), Render.SEND)
     raise InvalidEvent(f"unknown event {event}")
+
+
+def _skip(
+    state: SessionState, routine: Routine, now: datetime, switch_seconds: int, ready_seconds: int
+) -> SessionState:
+    """Skip moves to the next hold: from the intro past the whole stretch (nothing held yet),
+    from a switch straight into the hold, from a hold to the other side (or the next stretch)."""
+    if state.phase is Phase.INTRO:
+        skipped = replace(state, stretches_skipped=state.stretches_skipped + 1)
+        return _next_stretch(skipped, routine, now, ready_seconds)
+    if state.phase is Phase.SWITCH:
+        return _start_hold(state, routine, now, side=state.side)
+    return _after_hold(state, routine, now, switch_seconds, ready_seconds)
 
 
 def fits(state: SessionState, routine: Routine) -> bool:
@@ -166,41 +247,62 @@ def seconds_left(state: SessionState, now: datetime) -> float:
     return max(0.0, (state.next_event_at - now).total_seconds())
 
 
-def phase_seconds(state: SessionState, routine: Routine, switch_seconds: int) -> int:
+def phase_seconds(
+    state: SessionState, routine: Routine, switch_seconds: int, ready_seconds: int = READY_SECONDS
+) -> int:
     """The full length of the current timed phase."""
     if state.phase is Phase.HOLD:
-        return routine.stretches[state.stretch_index].hold_seconds
+        return hold_length(state, routine)
     if state.phase is Phase.SWITCH:
-        return switch_seconds
+        return switch_length(state, routine, switch_seconds)
+    if state.hands_free:
+        return ready_length(state, routine, ready_seconds)
     return 0
 
 
-def _timer(state: SessionState, routine: Routine, now: datetime, switch_seconds: int) -> Transition:
+def _timer(
+    state: SessionState, routine: Routine, now: datetime, switch_seconds: int, ready_seconds: int
+) -> Transition:
     if not state.timed or state.next_event_at is None:
         raise InvalidEvent("no timed phase running")
     if now < state.next_event_at:
         raise InvalidEvent("the timed phase is not over yet")
-    if state.phase is Phase.SWITCH:
-        return Transition(_start_hold(state, routine, now, side=1), Render.SEND)
+    if state.phase in (Phase.SWITCH, Phase.INTRO):
+        return Transition(_start_hold(state, routine, now, side=state.side), Render.SEND)
+    held = replace(
+        state, holds_done=state.holds_done + 1, stretch_holds=state.stretch_holds + 1
+    )
+    return Transition(
+        _after_hold(held, routine, now, switch_seconds, ready_seconds), Render.SEND
+    )
+
+
+def _after_hold(
+    state: SessionState, routine: Routine, now: datetime, switch_seconds: int, ready_seconds: int
+) -> SessionState:
+    """The hold of `state.side` is over (held or skipped): the other side, or the next stretch."""
     stretch = routine.stretches[state.stretch_index]
-    held = replace(state, holds_done=state.holds_done + 1)
     if state.side + 1 < stretch.sides:
-        if switch_seconds <= 0:
-            return Transition(_start_hold(held, routine, now, side=1), Render.SEND)
-        switching = replace(
-            held,
+        switch = switch_length(state, routine, switch_seconds)
+        if switch <= 0:
+            return _start_hold(state, routine, now, side=state.side + 1)
+        return replace(
+            state,
             phase=Phase.SWITCH,
-            side=1,
-            next_event_at=now + timedelta(seconds=switch_seconds),
-            phase_seconds=switch_seconds,
+            side=state.side + 1,
+            next_event_at=now + timedelta(seconds=switch),
+            paused_remaining=None,
+            phase_seconds=switch,
         )
-        return Transition(switching, Render.SEND)
-    completed = replace(held, stretches_done=held.stretches_done + 1)
-    return Transition(_next_stretch(completed, routine, now), Render.SEND)
+    if state.stretch_holds >= stretch.sides:
+        state = replace(state, stretches_done=state.stretches_done + 1)
+    else:
+        state = replace(state, stretches_skipped=state.stretches_skipped + 1)
+    return _next_stretch(state, routine, now, ready_seconds)
 
 
 def _start_hold(state: SessionState, routine: Routine, now: datetime, *, side: int) -> SessionState:
-    hold = routine.stretches[state.stretch_index].hold_seconds
+    hold = hold_length(state, routine)
     return replace(
         state,
         phase=Phase.HOLD,
@@ -211,11 +313,13 @@ def _start_hold(state: SessionState, routine: Routine, now: datetime, *, side: i
     )
 
 
-def _next_stretch(state: SessionState, routine: Routine, now: datetime) -> SessionState:
+def _next_stretch(
+    state: SessionState, routine: Routine, now: datetime, ready_seconds: int
+) -> SessionState:
     nxt = state.stretch_index + 1
     if nxt >= len(routine.stretches):
         return _end(state, now, EndReason.FINISHED)
-    return replace(
+    intro = replace(
         state,
         phase=Phase.INTRO,
         stretch_index=nxt,
@@ -223,7 +327,19 @@ def _next_stretch(state: SessionState, routine: Routine, now: datetime) -> Sessi
         next_event_at=None,
         paused_remaining=None,
         phase_seconds=None,
+        stretch_holds=0,
     )
+    return _intro_timer(intro, routine, now, ready_seconds)
+
+
+def _intro_timer(
+    state: SessionState, routine: Routine, now: datetime, ready_seconds: int
+) -> SessionState:
+    """Hands-free, the intro counts down to its hold; tap-through, it waits for Ready."""
+    if not state.hands_free:
+        return state
+    ready = ready_length(state, routine, ready_seconds)
+    return replace(state, next_event_at=now + timedelta(seconds=ready), phase_seconds=ready)
 
 
 def _end(state: SessionState, now: datetime, reason: EndReason) -> SessionState:
@@ -263,11 +379,13 @@ def _resume(state: SessionState, now: datetime) -> Transition:
     return Transition(resumed, Render.EDIT)
 
 
-def _interrupt(state: SessionState, routine: Routine, switch_seconds: int) -> Transition:
+def _interrupt(
+    state: SessionState, routine: Routine, switch_seconds: int, ready_seconds: int
+) -> Transition:
     """After downtime: pause with the whole phase to do again, and ask the user."""
     if not state.timed:
         raise InvalidEvent("nothing was running")
-    again = phase_seconds(state, routine, switch_seconds)
+    again = phase_seconds(state, routine, switch_seconds, ready_seconds)
     paused = replace(
         state,
         status=Status.PAUSED,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import time
 
-from telegram import CallbackQuery, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from bot import texts
@@ -23,10 +23,14 @@ from bot.keyboards import (
     parse_days_data,
     parse_desk_data,
     parse_menu_data,
+    parse_session_setting,
+    session_settings_rows,
     settings_keyboard,
     zone_keyboard,
 )
 from bot.services import Services, services
+from bot.store.repo import UserRecord
+from bot.subscription import Schedule
 
 
 async def timezone_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -70,10 +74,55 @@ async def settings_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         return
     schedule = await svc.subscriptions.schedule(user.id)
     assert schedule is not None
-    await message.reply_text(
-        settings_text(schedule, svc.clock.now()),
-        reply_markup=settings_keyboard(enabled(schedule)),
+    text, markup = _settings_view(svc, schedule, user)
+    await message.reply_text(text, reply_markup=markup)
+
+
+def _settings_view(
+    svc: Services, schedule: Schedule, user: UserRecord
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The /settings message: the nudges, then how sessions run, with their buttons."""
+    text = "\n\n".join(
+        [
+            settings_text(schedule, svc.clock.now()),
+            texts.session_settings_line(user.hands_free, user.hold_seconds, user.pace),
+        ]
     )
+    rows = [
+        *settings_keyboard(enabled(schedule)).inline_keyboard,
+        *session_settings_rows(user.hands_free, user.hold_seconds, user.pace),
+    ]
+    return text, InlineKeyboardMarkup(rows)
+
+
+async def session_setting_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/settings: hold length, pace of the pauses, hands-free or tap-through (edits the menu)."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    if await pressed_message(query) is None:
+        return
+    svc = services(context)
+    user = await svc.store.get_user(query.from_user.id)
+    pressed = parse_session_setting(query.data)
+    if user is None or pressed is None:
+        await query.answer(texts.UNKNOWN_BUTTON)
+        return
+    now = svc.clock.now()
+    if pressed.what == "hold":
+        await svc.store.set_session_prefs(user.id, now, hold_seconds=int(pressed.value))
+    elif pressed.what == "pace":
+        await svc.store.set_session_prefs(user.id, now, pace=pressed.value)
+    else:
+        await svc.store.set_session_prefs(user.id, now, hands_free=pressed.value == "free")
+    user = await svc.store.get_user(user.id)
+    schedule = await svc.subscriptions.schedule(query.from_user.id)
+    if user is None or schedule is None:
+        await query.answer(texts.UNKNOWN_BUTTON)
+        return
+    text, markup = _settings_view(svc, schedule, user)
+    changed = await edit(query, text, markup)
+    await query.answer(texts.SETTINGS_SAVED if changed else texts.ALREADY_DONE)
 
 
 async def pause_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -147,20 +196,16 @@ async def menu_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
             user.id, pressed.kind, pressed.action == "on"
         )
         assert schedule is not None
-        changed = await edit(
-            query,
-            settings_text(schedule, svc.clock.now()),
-            settings_keyboard(enabled(schedule)),
-        )
+        text, markup = _settings_view(svc, schedule, user)
+        changed = await edit(query, text, markup)
         await query.answer(None if changed else texts.ALREADY_DONE)
 
 
-async def _back_to_settings(query: CallbackQuery, svc: Services, user_id: int) -> None:
-    schedule = await svc.subscriptions.schedule(user_id)
+async def _back_to_settings(query: CallbackQuery, svc: Services, user: UserRecord) -> None:
+    schedule = await svc.subscriptions.schedule(user.id)
     assert schedule is not None
-    changed = await edit(
-        query, settings_text(schedule, svc.clock.now()), settings_keyboard(enabled(schedule))
-    )
+    text, markup = _settings_view(svc, schedule, user)
+    changed = await edit(query, text, markup)
     await query.answer(None if changed else texts.ALREADY_DONE)
 
 
@@ -176,7 +221,7 @@ async def days_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await query.answer(texts.UNKNOWN_BUTTON)
         return
     if pressed.kind is None:
-        await _back_to_settings(query, svc, user.id)
+        await _back_to_settings(query, svc, user)
         return
     if pressed.days == 0:
         await query.answer(texts.KEEP_ONE_DAY, show_alert=True)  # nothing changes
@@ -210,4 +255,4 @@ async def desk_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     if isinstance(pressed, time):
         await svc.subscriptions.set_reminder_time(user.id, DESK, pressed)
-    await _back_to_settings(query, svc, user.id)
+    await _back_to_settings(query, svc, user)

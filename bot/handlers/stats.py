@@ -8,7 +8,7 @@ from telegram.ext import ContextTypes
 from bot import texts
 from bot.export import FILENAME, build_export
 from bot.handlers.press import claim, pressed_message
-from bot.keyboards import parse_pain_data
+from bot.keyboards import pain_keyboard, parse_pain_data
 from bot.services import services
 
 
@@ -50,4 +50,5 @@ async def pain_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     day, score = parsed
     await svc.store.record_pain(query.from_user.id, day, score, svc.clock.now())
     # Recording twice is harmless (one answer per day); a second tap is only told it's done.
-    await claim(query, texts.pain_noted(score))
+    # The buttons stay for the day asked, so the answer can be changed (issue 13).
+    await claim(query, texts.pain_noted_changeable(score), pain_keyboard(day))

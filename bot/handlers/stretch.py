@@ -1,4 +1,6 @@
-"""/stretch, /routines and the session buttons: parse, hand to the coach, answer."""
+"""/stretch, /routines and the session buttons: parse, hand to the coach, answer. Also the
+"carry on or start over?" question of a /stretch mid-session and the pause offered after
+"This hurts"."""
 
 from __future__ import annotations
 
@@ -7,7 +9,15 @@ from telegram.ext import ContextTypes
 
 from bot import texts
 from bot.handlers.press import claim, pressed_message
-from bot.keyboards import parse_routine_data, parse_session_data, routines_keyboard
+from bot.handlers.summary import local_text
+from bot.keyboards import (
+    parse_hurt_pause_data,
+    parse_restart_data,
+    parse_routine_data,
+    parse_session_data,
+    restart_keyboard,
+    routines_keyboard,
+)
 from bot.routines import Routine
 from bot.services import Services, services
 
@@ -108,4 +118,60 @@ async def _begin(
     if created:
         # Someone who skipped /start still hears the medical note before the first stretch.
         await bot.send_message(chat_id, texts.MEDICAL_NOTE)
+    live = await svc.store.live_session_of(user_id)
+    if live is not None:
+        # Never replace a running session silently: it may be a stray tap on the menu.
+        running = svc.library.get(live.routine_id)
+        await bot.send_message(
+            chat_id,
+            texts.session_running(running.title if running else routine.title),
+            reply_markup=restart_keyboard(live.id, routine.id),
+        )
+        return
     await svc.coach.begin(user_id, chat_id, routine)
+
+
+async def restart_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Carry on / Start over, asked by a /stretch during a session."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    message = await pressed_message(query)
+    if message is None:
+        return
+    svc = services(context)
+    pressed = parse_restart_data(query.data)
+    routine = None
+    if pressed is not None and pressed.routine_id is not None:
+        routine = svc.library.get(pressed.routine_id)
+    if pressed is None or (pressed.start_over and routine is None):
+        await query.answer(texts.UNKNOWN_BUTTON)
+        return
+    if not pressed.start_over:
+        await claim(query, texts.CARRYING_ON)
+        return
+    if not await claim(query, texts.STARTING_OVER):
+        return  # a double tap starts one session
+    assert routine is not None
+    # The running session is replaced; its hold message is closed with what was held.
+    await svc.coach.begin(query.from_user.id, message.chat.id, routine)
+
+
+async def hurt_pause_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Pause 3 days / 7 days / No thanks, offered after "This hurts"."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    if await pressed_message(query) is None:
+        return
+    svc = services(context)
+    days = parse_hurt_pause_data(query.data)
+    user = await svc.store.get_user(query.from_user.id)
+    if days is None or user is None:
+        await query.answer(texts.UNKNOWN_BUTTON)
+        return
+    if days == 0:
+        await claim(query, texts.HURT_NO_PAUSE)
+        return
+    until = await svc.subscriptions.pause(user.id, days)
+    await claim(query, texts.hurt_paused(local_text(until, user.timezone)))

@@ -61,15 +61,20 @@ def session_keyboard(
         return InlineKeyboardMarkup(
             [[button(texts.BUTTON_RESUME, Event.RESUME), button(texts.BUTTON_STOP, Event.STOP)]]
         )
-    if state.phase is Phase.INTRO:
+    if state.phase is Phase.INTRO and not state.hands_free:
         return InlineKeyboardMarkup(
             [
                 [button(texts.BUTTON_READY, Event.READY)],
                 [button(texts.BUTTON_SKIP, Event.SKIP), button(texts.BUTTON_STOP, Event.STOP)],
+                [button(texts.BUTTON_HURT, Event.HURT)],
             ]
         )
+    # Hands-free, every step has Pause, Skip, Stop and "This hurts"; the get-ready count has
+    # Ready too (start the hold now).
+    ready = [[button(texts.BUTTON_READY, Event.READY)]] if state.phase is Phase.INTRO else []
     return InlineKeyboardMarkup(
         [
+            *ready,
             [
                 button(texts.BUTTON_PAUSE, Event.PAUSE),
                 button(texts.BUTTON_SKIP, Event.SKIP),

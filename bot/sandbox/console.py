@@ -8,10 +8,15 @@ clock to the next nudge; Ctrl+C or Ctrl+Q quits. Works in 80x24 over SSH.
 from __future__ import annotations
 
 import asyncio
+import io
 import tempfile
 from pathlib import Path
 from typing import ClassVar
 
+from PIL import Image, ImageSequence
+from rich.color import Color
+from rich.style import Style
+from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -34,10 +39,14 @@ class Bubble(Vertical):
         super().__init__(id=f"m{message.message_id}")
         self.message_id = message.message_id
         self.text = Static(_body(message), markup=False)
+        picture = message.photo if message.photo is not None else message.animation
+        self.picture = Static(half_blocks(picture)) if picture is not None else None
         self.row = Horizontal(classes="buttons")
         self.labels = [label for label, _ in buttons]
 
     def compose(self) -> ComposeResult:
+        if self.picture is not None:
+            yield self.picture
         yield self.text
         yield self.row
 
@@ -59,15 +68,51 @@ class Mine(Static):
     DEFAULT_CSS = "Mine { margin: 0 0 1 8; padding: 0 1; background: $primary-darken-2; }"
 
 
+# Columns of a picture in the chat: fits an 80-column terminal beside the bubble's margin.
+PICTURE_COLUMNS = 56
+
+
+def half_blocks(data: bytes, columns: int = PICTURE_COLUMNS) -> Text:
+    """A picture as terminal text: one "▀" per two pixels stacked, the upper pixel's colour in
+    front and the lower one's behind. For an animation, the frame in the middle (the pose held,
+    since an animation goes into the pose and back)."""
+    try:
+        image = Image.open(io.BytesIO(data))
+        frames = [f.copy() for f in ImageSequence.Iterator(image)]
+    except (OSError, ValueError):
+        return Text("[a picture that could not be read]")
+    frame = frames[len(frames) // 2].convert("RGB")
+    rows = max(1, round(frame.height * columns / frame.width / 2))
+    small = frame.resize((columns, rows * 2), Image.Resampling.LANCZOS)
+    pixels = small.load()
+    assert pixels is not None
+    text = Text()
+    for row in range(rows):
+        for x in range(columns):
+            top = pixels[x, row * 2]
+            bottom = pixels[x, row * 2 + 1]
+            assert isinstance(top, tuple) and isinstance(bottom, tuple)
+            text.append(
+                "▀",
+                style=Style(color=Color.from_rgb(*top[:3]), bgcolor=Color.from_rgb(*bottom[:3])),
+            )
+        if row < rows - 1:
+            text.append("\n")
+    return text
+
+
 def _body(message: BotMessage) -> str:
     text = message.text
-    data = message.photo if message.photo is not None else message.document
+    data = next(
+        (d for d in (message.photo, message.animation, message.document) if d is not None), None
+    )
     if data is not None:
         folder = Path(tempfile.gettempdir()) / "limber-try"
         folder.mkdir(exist_ok=True)
         path = folder / (message.filename or f"file-{message.message_id}")
         path.write_bytes(data)
-        text = f"{text}\n[{'picture' if message.photo is not None else 'file'} saved: {path}]"
+        kind = "file" if message.document is not None else "picture"
+        text = f"{text}\n[{kind} saved: {path}]"
     return text
 
 

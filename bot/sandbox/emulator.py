@@ -2,9 +2,11 @@
 
 The real Application talks to it exactly as to Telegram (PTB's base_url points here). It serves
 getUpdates from updates the tests (or the terminal chat of `python -m bot try`) push as users,
-keeps what the bot sent and edited per chat, validates every request against the Bot API spec
-(bot.sandbox.spec) and can answer with Telegram's errors: 429 with retry_after, 403 for a user
-who blocked the bot, 400 for edits, 5xx, dropped connections, delays and flood limits.
+keeps what the bot sent and edited per chat (pictures too: an upload gets a file_id, which a
+later sendPhoto/sendAnimation may pass instead of the file), validates every request against
+the Bot API spec (bot.sandbox.spec) and can answer with Telegram's errors: 429 with
+retry_after, 403 for a user who blocked the bot, 400 for edits, 5xx, dropped connections,
+delays and flood limits.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ DEFAULT_TEST_TOKEN = "123456789:TEST-token-for-the-loopback-stand-in"
 FLOOD_METHODS = {
     "sendmessage",
     "sendphoto",
+    "sendanimation",
     "senddocument",
     "editmessagetext",
     "editmessagereplymarkup",
@@ -54,7 +57,9 @@ class BotMessage:
     from_bot: bool = True
     edits: list[tuple[float, str]] = field(default_factory=list)
     photo: bytes | None = None
+    animation: bytes | None = None
     document: bytes | None = None
+    file_id: str | None = None  # the picture's or animation's file_id
     filename: str | None = None
     deleted: bool = False
 
@@ -106,6 +111,8 @@ class BotApiEmulator:
         self._chat_types: dict[int, str] = {}
         self._next_message_id: dict[int, int] = {}
         self._updates: list[dict[str, Any]] = []
+        # Files the bot uploaded, by the file_id they were given: (data, filename).
+        self.files: dict[str, tuple[bytes, str]] = {}
         self._update_ids = itertools.count(1)
         self._callback_ids = itertools.count(1)
         self._faults: list[_Fault] = []
@@ -589,8 +596,11 @@ class BotApiEmulator:
         if method == "sendmessage":
             return self._store_message(params, text=params["text"])
         if method == "sendphoto":
-            upload = params.get("photo")
-            return self._store_message(params, text=params.get("caption", ""), photo=upload)
+            picture = self._media(params.get("photo"))
+            return self._store_message(params, text=params.get("caption", ""), photo=picture)
+        if method == "sendanimation":
+            moving = self._media(params.get("animation"))
+            return self._store_message(params, text=params.get("caption", ""), animation=moving)
         if method == "senddocument":
             upload = params.get("document")
             return self._store_message(params, text=params.get("caption", ""), document=upload)
@@ -627,12 +637,25 @@ class BotApiEmulator:
             ready = [u for u in ready if any(k in u for k in allowed)]
         return ready
 
+    def _media(self, value: Any) -> tuple[str, Upload]:
+        """A picture sent as a new upload (given a file_id here) or as the file_id of an
+        earlier one, like Telegram: an unknown file_id is refused."""
+        if isinstance(value, Upload):
+            file_id = f"file{len(self.files) + 1}-{value.filename}"
+            self.files[file_id] = (value.data, value.filename)
+            return file_id, value
+        if isinstance(value, str) and value in self.files:
+            data, filename = self.files[value]
+            return value, Upload(filename, data)
+        raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+
     def _store_message(
         self,
         params: dict[str, Any],
         *,
         text: str,
         photo: Any = None,
+        animation: tuple[str, Upload] | None = None,
         document: Any = None,
     ) -> dict[str, Any]:
         chat_id = int(params["chat_id"])
@@ -643,8 +666,13 @@ class BotApiEmulator:
             reply_markup=params.get("reply_markup"),
             sent_at=time.monotonic(),
         )
+        if isinstance(photo, tuple):
+            message.file_id, photo = photo
         if isinstance(photo, Upload):
             message.photo, message.filename = photo.data, photo.filename
+        if animation is not None:
+            message.file_id, upload = animation
+            message.animation, message.filename = upload.data, upload.filename
         if isinstance(document, Upload):
             message.document, message.filename = document.data, document.filename
         self._chats.setdefault(chat_id, []).append(message)
@@ -657,6 +685,12 @@ class BotApiEmulator:
         if message is None or not message.from_bot:
             raise ApiError(400, "Bad Request: message to edit not found")
         markup = params.get("reply_markup")
+        media = message.photo is not None or message.animation is not None
+        media = media or message.document is not None
+        if method == "editmessagetext" and media:
+            raise ApiError(400, "Bad Request: there is no text in the message to edit")
+        if method == "editmessagecaption" and not media:
+            raise ApiError(400, "Bad Request: there is no caption in the message to edit")
         if method == "editmessagereplymarkup":
             text = message.text
         elif method == "editmessagecaption":
@@ -691,10 +725,29 @@ class BotApiEmulator:
             }
         else:
             body["from"] = self._user(message.chat_id)
-        if message.photo is not None:
+        if message.animation is not None:
+            # Telegram sends a GIF as an animation, and as a document for older clients.
+            body["animation"] = {
+                "file_id": message.file_id,
+                "file_unique_id": f"a{message.message_id}",
+                "width": 640,
+                "height": 480,
+                "duration": 3,
+                "file_name": message.filename or "animation.gif",
+                "mime_type": "image/gif",
+            }
+            body["document"] = {
+                "file_id": message.file_id,
+                "file_unique_id": f"a{message.message_id}",
+                "file_name": message.filename or "animation.gif",
+                "mime_type": "image/gif",
+            }
+            if message.text:
+                body["caption"] = message.text
+        elif message.photo is not None:
             body["photo"] = [
                 {
-                    "file_id": f"photo{message.message_id}",
+                    "file_id": message.file_id or f"photo{message.message_id}",
                     "file_unique_id": f"p{message.message_id}",
                     "width": 1000,
                     "height": 600,

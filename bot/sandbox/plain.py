@@ -55,6 +55,9 @@ class Transcript:
             self.out.write(f"     {line}\n" if line else "\n")
         if message.photo is not None:
             self.out.write(f"     [picture, {len(message.photo)} bytes: {self._save(message)}]\n")
+        if message.animation is not None:
+            size = len(message.animation)
+            self.out.write(f"     [animated picture, {size} bytes: {self._save(message)}]\n")
         if message.document is not None:
             self.out.write(f"     [file {message.filename}: {self._save(message)}]\n")
         for i, (text, _) in enumerate(self.box.emu.buttons(message), 1):
@@ -65,7 +68,10 @@ class Transcript:
         import tempfile
         from pathlib import Path
 
-        data = message.photo if message.photo is not None else message.document
+        data = next(
+            (d for d in (message.photo, message.animation, message.document) if d is not None),
+            None,
+        )
         folder = Path(tempfile.gettempdir()) / "limber-try"
         folder.mkdir(exist_ok=True)
         path = folder / (message.filename or f"file-{message.message_id}")
@@ -127,4 +133,13 @@ async def run_plain(box: Sandbox, source: TextIO = sys.stdin, out: TextIO = sys.
         elif text:
             box.say(text)
         await settle(box, transcript)
+    await settle(box, transcript)
+    await _until_sessions_rest(box, transcript)
+
+
+async def _until_sessions_rest(box: Sandbox, transcript: Transcript) -> None:
+    """At the end of the input, a hands-free session still running goes on to its end (a
+    transcript piped in ends right after /stretch); a paused one is left as it is."""
+    while any(r.state.timed for r in await box.services.store.live_sessions()):
+        await settle(box, transcript, quiet=0.2)
     await settle(box, transcript)

@@ -21,6 +21,7 @@ TEXT_LIMITS = {
     ("sendmessage", "text"): (1, 4096),
     ("editmessagetext", "text"): (1, 4096),
     ("sendphoto", "caption"): (0, 1024),
+    ("sendanimation", "caption"): (0, 1024),
     ("senddocument", "caption"): (0, 1024),
     ("editmessagecaption", "caption"): (0, 1024),
     ("answercallbackquery", "text"): (0, 200),

@@ -8,13 +8,14 @@ retried by the next wake). This part also records which version the chat shows
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import Enum
 
-from telegram import Bot, InlineKeyboardMarkup, Message
+from telegram import Bot, InlineKeyboardMarkup, InputFile, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot import texts
@@ -22,6 +23,7 @@ from bot.clock import Clock
 from bot.domain import session as machine
 from bot.domain.session import EndReason, Event, Phase, Status
 from bot.keyboards import session_keyboard
+from bot.pictures import Pictures, picture_key
 from bot.ratelimit import PriorityRateLimiter
 from bot.routines import Routine
 from bot.sessions.wakes import countdown_step
@@ -33,6 +35,12 @@ log = logging.getLogger(__name__)
 FinishLines = Callable[[int], Awaitable[list[str]]]
 # What to do once the finishing message is shown (the back-pain question), by user and chat.
 AfterFinish = Callable[[int, int], Awaitable[object]]
+# What to do once "This hurts" has ended a session (offer to pause nudges), by user and chat.
+AfterHurt = Callable[[int, int], Awaitable[object]]
+
+# Telegram's limit on a photo's or animation's caption; a longer card goes as the picture
+# alone, then the card as a message of its own (which carries the buttons).
+CAPTION_LIMIT = 1024
 
 
 class Delivery(Enum):
@@ -82,6 +90,8 @@ class SessionChat:
         countdown_step_seconds: int,
         finish_lines: FinishLines | None = None,
         after_finish: AfterFinish | None = None,
+        after_hurt: AfterHurt | None = None,
+        pictures: Pictures | None = None,
         limiter: PriorityRateLimiter | None = None,
     ) -> None:
         self.bot = bot
@@ -91,6 +101,9 @@ class SessionChat:
         self.countdown_step_seconds = countdown_step_seconds
         self.finish_lines = finish_lines
         self.after_finish = after_finish
+        self.after_hurt = after_hurt
+        # None: stretch cards go as text only (no pictures drawn or sent).
+        self.pictures = pictures
         # Session id -> the version a coroutine of this process is sending right now. A
         # timer wake that reads the row between a press's compare-and-set and the end of its
         # send sees the step as unshown; this keeps it from showing the step a second time.
@@ -116,7 +129,7 @@ class SessionChat:
     ) -> tuple[str, InlineKeyboardMarkup | None]:
         state = record.state
         left = machine.seconds_left(state, self.clock.now())
-        first = state.stretch_index == 0 and state.holds_done == 0 and state.stretches_skipped == 0
+        first = _first(state)
         if state.end_reason is EndReason.OUTDATED:
             text = texts.session_outdated(routine)
         else:
@@ -142,20 +155,27 @@ class SessionChat:
         text, markup = self.render(record, routine)
         if interrupted:
             text = texts.interrupted(routine, record.state)
-        finished = record.state.status is Status.DONE
+        # Praise, the streak and the pain question only for a session that counts (a stretch
+        # held on every side): skipping everything is not celebrated.
+        finished = record.state.counts
+        hurt = record.state.end_reason is EndReason.HURT
         if finished and self.finish_lines is not None:
             text = "\n\n".join([text, *await self.finish_lines(record.user_id)])
-        message, delivery = await self._send(record, text, markup)
+        if self._has_picture(record, routine) and not interrupted:
+            message, delivery = await self._send_card(record, routine, text, markup)
+        else:
+            message, delivery = await self._send(record, text, markup)
         if message is None:
             return Shown(record, delivery)
         # Recorded at once: a crash between the send and this line repeats the step after a
         # restart, so nothing (like the next message below) may widen that gap.
         marked = await self.store.mark_shown(record.id, record.version, message.message_id)
-        if finished and self.after_finish is not None:
+        after = self.after_finish if finished else self.after_hurt if hurt else None
+        if after is not None:
             try:
-                await self.after_finish(record.user_id, record.chat_id)
+                await after(record.user_id, record.chat_id)
             except TelegramError as exc:
-                log.info("session %s: after-finish step failed: %s", record.id, exc)
+                log.info("session %s: after-ending step failed: %s", record.id, exc)
         if not marked:
             return Shown(record, Delivery.DONE)
         return Shown(_shown(record, message.message_id), Delivery.DONE)
@@ -166,7 +186,8 @@ class SessionChat:
         if record.message_id is None:
             return await self.show(record, routine)
         text, markup = self.render(record, routine)
-        delivery = await self._edit(record, record.message_id, text, markup)
+        media = self._pictured(record, routine)
+        delivery = await self._edit(record, record.message_id, text, markup, media=media)
         if delivery is Delivery.GONE:  # deleted by the user: show the step anew
             return await self.show(record, routine)
         if (
@@ -182,12 +203,20 @@ class SessionChat:
         assert previous.message_id is not None
         state = previous.state
         if (
-            state.status is Status.ACTIVE
+            # A hold left by a press or its timer, or by a /stretch that started over: never
+            # left frozen at "Hold: 30 s left".
+            (state.status is Status.ACTIVE or state.end_reason is EndReason.REPLACED)
             and state.phase is Phase.HOLD
             and event is not Event.INTERRUPTED
             and machine.fits(state, routine)  # a stretch gone from the routine has no name
         ):
-            text = texts.hold_closed(routine, state, completed=event is Event.TIMER)
+            held = None
+            if state.status is Status.ACTIVE and state.phase_seconds is not None:
+                left = machine.seconds_left(state, self.clock.now())
+                held = int(state.phase_seconds - left)
+            text = texts.hold_closed(
+                routine, state, completed=event is Event.TIMER, held_seconds=held
+            )
             return await self._edit(previous, previous.message_id, text, None)
         try:
             await self.bot.edit_message_reply_markup(
@@ -218,17 +247,89 @@ class SessionChat:
         # Nothing was sent: a "done" from a 400 cannot mean shown here.
         return None, Delivery.FAILED if delivery is Delivery.DONE else delivery
 
+    def _has_picture(self, record: SessionRecord, routine: Routine) -> bool:
+        """Whether the step is a stretch card with a picture: an intro whose stretch has pose
+        data."""
+        state = record.state
+        if self.pictures is None or not state.live or state.phase is not Phase.INTRO:
+            return False
+        if not machine.fits(state, routine):
+            return False
+        return routine.stretches[state.stretch_index].pose is not None
+
+    def _pictured(self, record: SessionRecord, routine: Routine) -> bool:
+        """Whether the step's message is (or was) the picture with the card as its caption
+        (edited with editMessageCaption): a card with a picture that fits a caption."""
+        state = record.state
+        if not self._has_picture(record, routine):
+            return False
+        return len(texts.intro(routine, state, first=_first(state))) <= CAPTION_LIMIT
+
+    async def _send_card(
+        self,
+        record: SessionRecord,
+        routine: Routine,
+        text: str,
+        markup: InlineKeyboardMarkup | None,
+    ) -> tuple[Message | None, Delivery]:
+        """The stretch card as an animation with the card as its caption: uploaded once per
+        bot, then sent by the file_id Telegram returned (kept in the database)."""
+        assert self.pictures is not None
+        pose = routine.stretches[record.state.stretch_index].pose
+        assert pose is not None
+        key = picture_key(pose, "animation")
+        bot_id = self.bot.id
+        file_id = await self.store.file_id_of(bot_id, key)
+        upload: InputFile | str
+        if file_id is not None:
+            upload = file_id
+        else:
+            # Drawing is CPU work (a few hundred ms): keep the event loop free for others.
+            picture = await asyncio.to_thread(self.pictures.animation, pose)
+            upload = InputFile(picture.data, filename=picture.filename)
+        fits = len(text) <= CAPTION_LIMIT
+        try:
+            message: Message = await self.bot.send_animation(
+                record.chat_id,
+                upload,
+                caption=text if fits else None,
+                reply_markup=markup if fits else None,
+            )
+        except TelegramError as exc:
+            delivery = delivery_of(exc)
+            if delivery is not Delivery.REFUSED:
+                log.warning("session %s: picture send failed: %s", record.id, exc)
+                return None, Delivery.FAILED if delivery is Delivery.DONE else delivery
+            # A refused picture (a stale file_id, say) must not freeze the session: the card
+            # goes as text.
+            log.error("session %s: picture refused, sending the card alone: %s", record.id, exc)
+            return await self._send(record, text, markup)
+        if file_id is None:
+            sent = message.animation or message.document
+            if sent is not None:
+                await self.store.remember_file_id(bot_id, key, sent.file_id, self.clock.now())
+        if fits:
+            return message, Delivery.DONE
+        return await self._send(record, text, markup)
+
     async def _edit(
         self,
         record: SessionRecord,
         message_id: int,
         text: str,
         markup: InlineKeyboardMarkup | None,
+        *,
+        media: bool = False,
     ) -> Delivery:
         try:
-            await self.bot.edit_message_text(
-                text, chat_id=record.chat_id, message_id=message_id, reply_markup=markup
-            )
+            if media:
+                await self.bot.edit_message_caption(
+                    chat_id=record.chat_id, message_id=message_id, caption=text, reply_markup=markup
+                )
+            else:
+                await self.bot.edit_message_text(
+                    text, chat_id=record.chat_id, message_id=message_id, reply_markup=markup
+                )
             return Delivery.DONE
         except TelegramError as exc:
             delivery = delivery_of(exc)
@@ -241,3 +342,8 @@ class SessionChat:
 
 def _shown(record: SessionRecord, message_id: int) -> SessionRecord:
     return dataclasses.replace(record, message_id=message_id, shown_version=record.version)
+
+
+def _first(state: machine.SessionState) -> bool:
+    """Whether the step is the session's very first card (it carries the routine's title)."""
+    return state.stretch_index == 0 and state.holds_done == 0 and state.stretches_skipped == 0

@@ -15,7 +15,7 @@ import dataclasses
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from telegram.error import TelegramError
@@ -27,10 +27,11 @@ from bot.domain import session as machine
 from bot.domain.session import EndReason, Event, InvalidEvent, Phase, Render, SessionState, Status
 from bot.ratelimit import Priority, sending_as
 from bot.routines import Library, Routine
+from bot.sessions.aftercare import CHECK_EVERY_SECONDS, CHECK_JOB, Aftercare
 from bot.sessions.chat import Delivery, SessionChat
 from bot.sessions.followups import FollowUps, retry_delay
 from bot.sessions.wakes import next_wake_in
-from bot.store.repo import SessionRecord, Store
+from bot.store.repo import SessionRecord, Store, UserRecord
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,10 @@ OnCommitted = Callable[[], Awaitable[object]]
 
 @dataclass(frozen=True, slots=True)
 class CoachSettings:
-    switch_seconds: int = 5
+    # The switch-sides pause and the hands-free get-ready count of a stretch that sets none
+    # in routines.toml (before the pace in /settings scales them).
+    switch_seconds: int = 10
+    ready_seconds: int = machine.READY_SECONDS
     countdown_step_seconds: int = 5
     resume_ask_after_seconds: int = 300
 
@@ -81,7 +85,9 @@ class Coach:
         *,
         chat: SessionChat,
         queue: JobQueue[Any] | None,
+        aftercare: Aftercare | None = None,
     ) -> None:
+        self.aftercare = aftercare
         self.store = store
         self.library = library
         self.clock = clock
@@ -94,8 +100,10 @@ class Coach:
     async def begin(self, user_id: int, chat_id: int, routine: Routine) -> SessionRecord:
         """Start `routine` for the user, replacing a live session if there is one."""
         now = self.clock.now()
+        user = await self.store.get_user(user_id)
+        state = _first_state(routine, now, user, self.settings.ready_seconds)
         record, replaced = await self.store.start_session(
-            user_id, chat_id, routine.id, machine.begin(routine, now), now
+            user_id, chat_id, routine.id, state, now
         )
         if replaced is not None:
             self.follow_ups.cancel(replaced.id)
@@ -199,8 +207,11 @@ class Coach:
         self.follow_ups.cancel(session_id)
 
     def start_sweeping(self) -> None:
-        """Sweep for lost follow-ups from now on (every SWEEP_SECONDS)."""
+        """Sweep for lost follow-ups from now on (every SWEEP_SECONDS), and ask the pain
+        checks due after a "This hurts" (every CHECK_EVERY_SECONDS)."""
         self.follow_ups.repeat(self.sweep, SWEEP_SECONDS, SWEEP_JOB)
+        if self.aftercare is not None:
+            self.follow_ups.repeat(self.aftercare.tick, CHECK_EVERY_SECONDS, CHECK_JOB)
 
     async def sweep(self) -> int:
         """Re-arm every session whose step is overdue and has no follow-up pending, whatever
@@ -240,7 +251,12 @@ class Coach:
                 now = max(now, record.state.next_event_at)
             try:
                 transition = machine.apply(
-                    record.state, event, routine, now, switch_seconds=self.settings.switch_seconds
+                    record.state,
+                    event,
+                    routine,
+                    now,
+                    switch_seconds=self.settings.switch_seconds,
+                    ready_seconds=self.settings.ready_seconds,
                 )
             except InvalidEvent as exc:
                 log.debug("session %s: %s ignored (%s)", session_id, event, exc)
@@ -332,6 +348,7 @@ class Coach:
                 routine,
                 self.clock.now(),
                 switch_seconds=self.settings.switch_seconds,
+                ready_seconds=self.settings.ready_seconds,
             ).state
             updated = await self.store.transition(current, state, self.clock.now(), routine, "UTC")
             if updated is not None:
@@ -351,6 +368,20 @@ class Coach:
         )
         if delay is not None:
             self.follow_ups.arm(record.id, self.clock.real_delay(delay))
+
+
+def _first_state(
+    routine: Routine, now: datetime, user: UserRecord | None, ready_seconds: int
+) -> SessionState:
+    """A new session, run the way the user's /settings say (fixed for the whole session)."""
+    return machine.begin(
+        routine,
+        now,
+        hands_free=user.hands_free if user else True,
+        hold_seconds=user.hold_seconds if user else None,
+        pace_percent=machine.PACES.get(user.pace if user else "normal", 100),
+        ready_seconds=ready_seconds,
+    )
 
 
 def _refusal(

@@ -85,6 +85,13 @@ class User(Base):
     pain_asked_on: Mapped[date | None] = mapped_column(Date)
     # The local day the mobility check was last offered after a session: once a week.
     reach_offered_on: Mapped[date | None] = mapped_column(Date)
+    # How their sessions run (/settings): hands-free or tap-through, every hold's length
+    # (None: the routine's) and the pace of the get-ready and switch pauses.
+    hands_free: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+    hold_seconds: Mapped[int | None] = mapped_column(Integer)
+    pace: Mapped[str] = mapped_column(String(8), default="normal", server_default="normal")
+    # After "This hurts": when to ask how the back is (the next day); None when not due.
+    pain_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -140,6 +147,11 @@ class GuidedSession(Base):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     end_reason: Mapped[str | None] = mapped_column(String(16))
+    # How this session runs, fixed when it began (domain.session.SessionState).
+    hands_free: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    hold_seconds: Mapped[int | None] = mapped_column(Integer)
+    pace_percent: Mapped[int] = mapped_column(Integer, default=100, server_default="100")
+    stretch_holds: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     version: Mapped[int] = mapped_column(Integer, default=1)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -202,3 +214,12 @@ class ReachCheck(Base):
     side: Mapped[str] = mapped_column(String(8), primary_key=True)  # "left" or "right"
     degrees: Mapped[int] = mapped_column(Integer)  # 30, 45, 60, 75 or 90
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+class PictureUpload(Base):
+    """The file_id Telegram gave a picture once uploaded, per bot (a file_id is only valid for
+    the bot that uploaded it) and picture key (its content hash): every later session sends
+    the file_id, so each picture is uploaded once per bot."""
+    __tablename__ = "picture_uploads"
+    bot_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    picture_key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    file_id: Mapped[str] = mapped_column(String(256))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -26,6 +26,9 @@ class UserRecord:
     onboarding: str | None = None
     paused_until: datetime | None = None
     last_finished_at: datetime | None = None
+    hands_free: bool = True
+    hold_seconds: int | None = None
+    pace: str = "normal"
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +106,9 @@ def user_record(row: User) -> UserRecord:
         onboarding=row.onboarding,
         paused_until=row.paused_until,
         last_finished_at=row.last_finished_at,
+        hands_free=row.hands_free,
+        hold_seconds=row.hold_seconds,
+        pace=row.pace,
     )
 
 
@@ -145,6 +151,10 @@ def session_record(row: GuidedSession | Row[Any]) -> SessionRecord:
         ended_at=row.ended_at,
         end_reason=EndReason(row.end_reason) if row.end_reason else None,
         phase_seconds=row.phase_seconds,
+        hands_free=bool(row.hands_free),
+        hold_seconds=row.hold_seconds,
+        pace_percent=row.pace_percent,
+        stretch_holds=row.stretch_holds,
     )
     return SessionRecord(
         id=row.id,
@@ -172,6 +182,10 @@ STATE_KEYS = (
     "ended_at",
     "end_reason",
     "phase_seconds",
+    "hands_free",
+    "hold_seconds",
+    "pace_percent",
+    "stretch_holds",
 )
 
 
@@ -190,6 +204,10 @@ def state_columns(state: SessionState) -> dict[str, object]:
         "ended_at": state.ended_at,
         "end_reason": state.end_reason.value if state.end_reason else None,
         "phase_seconds": state.phase_seconds,
+        "hands_free": state.hands_free,
+        "hold_seconds": state.hold_seconds,
+        "pace_percent": state.pace_percent,
+        "stretch_holds": state.stretch_holds,
     }
 
 

@@ -13,6 +13,7 @@ users, schedules (nudges), sessions, history (the log and pain answers), mobilit
 
 from __future__ import annotations
 
+from bot.store.coaching import Coaching
 from bot.store.history import History
 from bot.store.mobility import Mobility
 from bot.store.operators import Operators
@@ -42,7 +43,9 @@ __all__ = [
 ]
 
 
-class Store(Users, Schedules, Sessions, History, Operators, Mobility, ProgressReads):
+class Store(
+    Users, Schedules, Sessions, History, Operators, Mobility, ProgressReads, Coaching
+):
     """Async repository over one engine: `Store(engine)`, then `await store.close()`.
 
     Its own methods go here; the parts above hold the rest (`ping`, `count`, `writing` and

@@ -70,7 +70,9 @@ def _cas_session(
     )
     if conn.execute(_CAS_SESSION, values).rowcount != 1:
         return False
-    if state.status is Status.DONE and state.ended_at is not None:
+    # Only a session that counts (a stretch held on every side) is logged: it alone earns the
+    # streak, /stats and the "stretched today" that quiets the next nudge.
+    if state.counts and state.ended_at is not None:
         conn.execute(_FINISHED, {"b_user": record.user_id, "b_at": state.ended_at})
         duration = int((state.ended_at - state.started_at).total_seconds())
         conn.execute(
