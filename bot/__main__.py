@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bot.clock import Clock
 from bot.config import ConfigError, Settings, load_settings
-from bot.routines import RoutinesError, describe, load_routines
+from bot.routines import Library, RoutinesError, describe, load_routines
 from bot.store.errors import DatabaseProblem
 
 EXIT_USAGE = 2
@@ -41,7 +41,9 @@ def main(argv: list[str] | None = None, *, clock: Clock | None = None) -> int:
     try:
         settings = load_settings()
         if args.command == "check-routines":
-            print(describe(load_routines(args.path or settings.routines_path)))
+            library = load_routines(args.path or settings.routines_path)
+            print(describe(library))
+            _warn_untranslated(library)
             return 0
         if args.command == "try":
             return _try(settings, args)
@@ -134,5 +136,15 @@ def _safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+def _warn_untranslated(library: Library) -> None:
+    """check-routines: words a shipped language still shows in English (a warning only)."""
+    from bot.i18n import LANGUAGES, SOURCE
+    from bot.routines import missing_translations
+
+    for line in missing_translations(library, [lang for lang in LANGUAGES if lang != SOURCE]):
+        print(f"warning: {line}", file=sys.stderr)
+
+
 if __name__ == "__main__":
     sys.exit(main())
+
