@@ -22,7 +22,7 @@ from telegram import InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, CallbackContext, Job
 
-from bot import texts
+from bot import i18n, texts
 from bot.clock import Clock
 from bot.domain import session as machine
 from bot.domain.session import (
@@ -146,13 +146,16 @@ class Coach:
                 and state.next_event_at is not None
                 and now - state.next_event_at > ask_after
             ):
-                await self._apply(record.id, Event.INTERRUPTED)
+                with i18n.using(await self.store.session_language(record.id)):
+                    await self._apply(record.id, Event.INTERRUPTED)
                 continue
-            await self.wake(record.id)
+            with i18n.using(await self.store.session_language(record.id)):
+                await self.wake(record.id)
         # Endings a crash or an outage kept from the chat: the finishing message carries the
         # streak, so it is shown late rather than never (but not hours late).
         for record in await self.store.unshown_endings(now - ENDING_RESHOW_WINDOW):
-            await self.wake(record.id)
+            with i18n.using(await self.store.session_language(record.id)):
+                await self.wake(record.id)
         if records:
             log.info("resumed %d live session(s)", len(records))
         return len(records)
@@ -505,4 +508,6 @@ async def _wake_job(context: AnyContext) -> None:
     if job is None or not isinstance(job.data, int):
         return
     coach: Coach = context.application.bot_data["coach"]
-    await coach.wake(job.data)
+    # A job has no update: the session's user's language is set here, for this job's task.
+    with i18n.using(await coach.store.session_language(job.data)):
+        await coach.wake(job.data)

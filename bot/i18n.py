@@ -74,6 +74,11 @@ def normalize(language: str | None) -> str | None:
     return None
 
 
+def effective(chosen: str | None, telegram: str | None) -> str:
+    """The language a user reads: the one picked with /language, else their Telegram app's."""
+    return normalize(chosen) or from_telegram(telegram)
+
+
 def telegram_code(language: str) -> str:
     """The two-letter ISO 639-1 code setMyCommands/setMyDescription take (pt_BR -> pt)."""
     return language.split("_", 1)[0]

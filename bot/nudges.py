@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ExtBot
 
-from bot import texts
+from bot import i18n, texts
 from bot.clock import Clock
 from bot.domain.nudge_rules import BEDTIME, SkipReason, skip_reason
 from bot.domain.schedule import next_occurrence
@@ -196,10 +196,12 @@ class NudgeDispatcher:
         inside the grace window."""
         deadline = nudge.due_at + self.grace
         delay = 1.0
-        text = texts.nudge(nudge.kind, nudge.user_id, _local_day(nudge), nudge.first_name)
-        if _streak_at_stake(nudge):
-            text = f"{text}\n\n{texts.STREAK_AT_STAKE}"
-        markup = nudge_keyboard(nudge.kind)
+        # Many users per tick: each message in its own user's language, set just for its words.
+        with i18n.using(i18n.effective(nudge.language, nudge.language_code)):
+            text = texts.nudge(nudge.kind, nudge.user_id, _local_day(nudge), nudge.first_name)
+            if _streak_at_stake(nudge):
+                text = f"{text}\n\n{texts.STREAK_AT_STAKE}"
+            markup = nudge_keyboard(nudge.kind)
         while True:
             try:
                 began = perf_counter()

@@ -50,6 +50,23 @@ class RoutineWords:
 
 
 @dataclass(frozen=True, slots=True)
+class StretchText:
+    """A stretch's words as shown in one language (translated, or the English fallback)."""
+
+    name: str
+    steps: tuple[str, ...]
+    tip: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RoutineText:
+    """A routine's words as shown in one language."""
+
+    title: str
+    description: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class Stretch:
     """One stretch, held `hold_seconds` (per side when `each_side`)."""
 
@@ -62,10 +79,10 @@ class Stretch:
     # (language, words) from [stretches.<id>.i18n.<lang>]; English above is the fallback.
     translations: tuple[tuple[str, StretchWords], ...] = ()
 
-    def words(self, language: str) -> StretchWords:
+    def words(self, language: str) -> StretchText:
         """The stretch's words in `language`, each missing one in English."""
         own = dict(self.translations).get(language)
-        return StretchWords(
+        return StretchText(
             name=own.name if own and own.name else self.name,
             steps=own.steps if own and own.steps else self.steps,
             tip=own.tip if own and own.tip else self.tip,
@@ -89,10 +106,10 @@ class Routine:
     # (language, words) from [routines.<id>.i18n.<lang>]; English above is the fallback.
     translations: tuple[tuple[str, RoutineWords], ...] = ()
 
-    def words(self, language: str) -> RoutineWords:
+    def words(self, language: str) -> RoutineText:
         """The routine's title and description in `language`, each missing one in English."""
         own = dict(self.translations).get(language)
-        return RoutineWords(
+        return RoutineText(
             title=own.title if own and own.title else self.title,
             description=own.description if own and own.description else self.description,
         )

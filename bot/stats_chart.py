@@ -1,7 +1,10 @@
 """The /stats picture: a 16-week calendar, the streak figures, and the back-pain line.
 
-Drawn with Pillow and its built-in scalable font, so it needs no system fonts and renders the
-same on every machine. It is CPU work, so callers run it off the event loop.
+Drawn with Pillow and DejaVu Sans shipped in bot/fonts (Bitstream Vera licence, beside it),
+so it needs no system fonts, renders the same on every machine, and draws every language
+Limber speaks: Pillow's built-in font has Latin only, and a Cyrillic name came out blank. The
+labels come from bot/texts.py in the user's language. It is CPU work, so callers run it off the
+event loop (inside a copy of the caller's context, so the language goes along).
 """
 
 from __future__ import annotations
@@ -10,6 +13,8 @@ import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cache
+from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -62,14 +67,19 @@ def cell_center(today: date, day: date) -> tuple[int, int]:
 
 
 def _drawable(text: str) -> str:
-    """The part of a name the built-in font can draw (Latin); emoji and other scripts would
-    come out as boxes, so they are left out rather than shown broken."""
-    kept = "".join(c for c in text if c == " " or (c.isprintable() and ord(c) < 0x250))
+    """The part of a name the font can draw (Latin, Greek, Cyrillic: below U+0530); emoji and
+    other scripts would come out as boxes, so they are left out rather than shown broken."""
+    kept = "".join(c for c in text if c == " " or (c.isprintable() and ord(c) < 0x530))
     return " ".join(kept.split())[:40]
 
 
-def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    return ImageFont.load_default(size=size)
+FONT_PATH = Path(__file__).resolve().parent / "fonts" / "DejaVuSans.ttf"
+
+
+@cache
+def _font(size: int) -> ImageFont.FreeTypeFont:
+    # Cached per size: loading the 760 kB face takes ~2 ms, five sizes per picture.
+    return ImageFont.truetype(str(FONT_PATH), size=size)
 
 
 def _colour(record: DayRecord | None, day: date, today: date) -> tuple[int, int, int]:
@@ -107,7 +117,7 @@ def render_stats_png(data: ChartData) -> bytes:
 def _calendar(draw: ImageDraw.ImageDraw, data: ChartData) -> None:
     start = first_monday(data.today)
     small = _font(14)
-    for label, weekday in texts.CHART_WEEKDAYS:
+    for label, weekday in texts.chart_weekdays():
         draw.text((LEFT - 45, TOP + weekday * (CELL + GAP) + 4), label, fill=MUTED, font=small)
     for offset in range(WEEKS * 7):
         day = start + timedelta(days=offset)
@@ -118,7 +128,7 @@ def _calendar(draw: ImageDraw.ImageDraw, data: ChartData) -> None:
             box, radius=4, fill=colour, outline=COLOR_NONE if colour == COLOR_FUTURE else None
         )
         if day.day == 1 or offset == 0:
-            month = texts.CHART_MONTHS[day.month - 1]
+            month = texts.chart_month(day.month)
             draw.text((x - CELL // 2, TOP - 22), month, fill=MUTED, font=small)
     if start <= data.today:
         x, y = cell_center(data.today, data.today)
@@ -134,7 +144,7 @@ def _legend(draw: ImageDraw.ImageDraw) -> None:
     x = LEFT + WEEKS * (CELL + GAP) + 30
     small = _font(16)
     colours = (COLOR_MORNING, COLOR_BEDTIME, COLOR_BOTH, COLOR_NONE)
-    for i, (label, colour) in enumerate(zip(texts.CHART_LEGEND, colours, strict=True)):
+    for i, (label, colour) in enumerate(zip(texts.chart_legend(), colours, strict=True)):
         y = TOP + i * 34
         draw.rounded_rectangle((x, y, x + CELL, y + CELL), radius=4, fill=colour)
         draw.text((x + CELL + 10, y + 3), label, fill=INK, font=small)

@@ -87,7 +87,7 @@ async def time_chosen(
         await message.reply_text(texts.nudge_off(kind))
     else:
         await svc.subscriptions.set_time(user.id, kind, local)
-        shown = f"{local:%H:%M}"
+        shown = texts.clock(local)
         # After /stop nothing is scheduled: "set for 08:00" would promise a nudge.
         await message.reply_text(
             texts.time_set(kind, shown)

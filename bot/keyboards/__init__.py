@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from bot.keyboards.language import LANGUAGE_PREFIX, language_keyboard, parse_language_data
 from bot.keyboards.nudge import (
     NUDGE_PREFIX,
     SNOOZE_MINUTES,
@@ -52,6 +53,7 @@ def pattern(prefix: str) -> str:
 
 __all__ = [
     "DELETE_PREFIX",
+    "LANGUAGE_PREFIX",
     "MENU_PREFIX",
     "NUDGE_PREFIX",
     "PAIN_PREFIX",
@@ -66,9 +68,11 @@ __all__ = [
     "SessionButton",
     "TimePress",
     "delete_keyboard",
+    "language_keyboard",
     "nudge_keyboard",
     "pain_keyboard",
     "parse_delete_data",
+    "parse_language_data",
     "parse_menu_data",
     "parse_nudge_data",
     "parse_pain_data",

@@ -52,7 +52,10 @@ def time_keyboard(kind: str) -> InlineKeyboardMarkup:
     choices = TIME_CHOICES[kind]
     rows = [
         [
-            InlineKeyboardButton(t, callback_data=f"{TIME_PREFIX}:{kind}:{t.replace(':', '')}")
+            InlineKeyboardButton(
+                texts.clock(time.fromisoformat(t)),
+                callback_data=f"{TIME_PREFIX}:{kind}:{t.replace(':', '')}",
+            )
             for t in choices[i : i + 3]
         ]
         for i in range(0, len(choices), 3)

@@ -99,6 +99,10 @@ class BotApiEmulator:
         self.calls: list[ApiCall] = []
         self.violations: list[str] = []
         self.commands: list[dict[str, Any]] = []
+        # setMyCommands / setMyDescription / setMyShortDescription per language_code.
+        self.commands_by_language: dict[str, list[dict[str, Any]]] = {}
+        self.descriptions: dict[str, str] = {}
+        self.short_descriptions: dict[str, str] = {}
         self.webhook: dict[str, Any] = {}
         self.flood_429s = 0
         self.on_violation: Callable[[str], None] | None = None
@@ -541,12 +545,27 @@ class BotApiEmulator:
         if method == "getupdates":
             return await self._get_updates(params)
         if method in ("setmycommands",):
-            self.commands = [dict(c) for c in params.get("commands", [])]
+            listed = [dict(c) for c in params.get("commands", [])]
+            if params.get("language_code"):
+                self.commands_by_language[str(params["language_code"])] = listed
+            else:
+                self.commands = listed
             return True
         if method == "getmycommands":
+            if params.get("language_code"):
+                return self.commands_by_language.get(str(params["language_code"]), [])
             return self.commands
         if method == "deletemycommands":
-            self.commands = []
+            if params.get("language_code"):
+                self.commands_by_language.pop(str(params["language_code"]), None)
+            else:
+                self.commands = []
+            return True
+        if method in ("setmydescription", "setmyshortdescription"):
+            # Kept per language code ("" = the default for every other language).
+            store = self.descriptions if method == "setmydescription" else self.short_descriptions
+            key = "description" if method == "setmydescription" else "short_description"
+            store[str(params.get("language_code") or "")] = str(params.get(key) or "")
             return True
         if method == "setwebhook":
             self.webhook = dict(params)

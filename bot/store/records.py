@@ -26,6 +26,7 @@ class UserRecord:
     onboarding: str | None = None
     paused_until: datetime | None = None
     last_finished_at: datetime | None = None
+    language: str | None = None  # chosen with /language (i18n)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +52,9 @@ class DueNudge:
     first_name: str
     paused_until: datetime | None
     last_finished_at: datetime | None
+    # The user's language (i18n): chosen with /language, else from Telegram's code.
+    language: str | None = None
+    language_code: str | None = None
 
 
 class ClaimConflict(Exception):
@@ -101,6 +105,7 @@ def user_record(row: User) -> UserRecord:
         onboarding=row.onboarding,
         paused_until=row.paused_until,
         last_finished_at=row.last_finished_at,
+        language=row.language,
     )
 
 
@@ -121,6 +126,8 @@ def due_nudge(row: Row[*tuple[Any, ...]], advance: Advance) -> DueNudge:
         first_name=row.first_name,
         paused_until=row.paused_until,
         last_finished_at=row.last_finished_at,
+        language=row.language,
+        language_code=row.language_code,
     )
 
 
