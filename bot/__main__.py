@@ -141,8 +141,12 @@ def _warn_untranslated(library: Library) -> None:
     from bot.i18n import LANGUAGES, SOURCE
     from bot.routines import missing_translations
 
-    for line in missing_translations(library, [lang for lang in LANGUAGES if lang != SOURCE]):
+    others = [lang for lang in LANGUAGES if lang != SOURCE]
+    report = missing_translations(library, others)
+    for line in report:
         print(f"warning: {line}", file=sys.stderr)
+    if not report:
+        print(f"  translations: complete in {', '.join(others)}")
 
 
 if __name__ == "__main__":

@@ -700,10 +700,6 @@ def description() -> str:
     return f"{_(_CONSTANTS['DESCRIPTION'])}\n\n{_(_CONSTANTS['DESCRIPTION_PRIVACY_LINE'])}"
 
 
-def _kind_label(kind: str) -> str:
-    return _("☀️ Morning") if kind == "morning" else _("🌙 Bedtime")
-
-
 def button_time_of(kind: str) -> str:
     return _("☀️ Morning time") if kind == "morning" else _("🌙 Bedtime time")
 
