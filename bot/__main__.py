@@ -33,6 +33,11 @@ def main(argv: list[str] | None = None, *, clock: Clock | None = None) -> int:
     sandbox.add_argument("--keep", action="store_true", help="keep the throwaway database")
     sandbox.add_argument("--speed", type=float, default=1.0, help="run the clock N times faster")
     sandbox.add_argument("--plain", action="store_true", help="a line-by-line transcript")
+    sandbox.add_argument(
+        "--language",
+        default="en",
+        help="the sandbox user's Telegram language code (en, es, pt-br, de, fr, ru)",
+    )
     check = sub.add_parser("check-routines", help="validate a routines file and show what it holds")
     check.add_argument("path", nargs="?", type=Path, help="default: ROUTINES_PATH or routines.toml")
     copy = sub.add_parser("backup", help="copy the SQLite database safely, even while the bot runs")
@@ -73,6 +78,7 @@ def _try(settings: Settings, args: argparse.Namespace) -> int:
         database=args.database,
         keep=args.keep,
         speed=args.speed,
+        language_code=args.language,
     )
     Sandbox(options)  # refuses a bad routines file with the same message as at start
     logging.basicConfig(level=logging.CRITICAL)  # the chat is the output; logs would garble it

@@ -103,6 +103,7 @@ class BotApiEmulator:
         self.commands_by_language: dict[str, list[dict[str, Any]]] = {}
         self.descriptions: dict[str, str] = {}
         self.short_descriptions: dict[str, str] = {}
+        self._user_languages: dict[int, str | None] = {}
         self.webhook: dict[str, Any] = {}
         self.flood_429s = 0
         self.on_violation: Callable[[str], None] | None = None
@@ -166,10 +167,16 @@ class BotApiEmulator:
 
     # Users -> bot ---------------------------------------------------------------------------------
 
+    def set_user_language(self, user_id: int, language_code: str | None) -> None:
+        """The language of the user's Telegram app: sent with every update from them (presses,
+        locations and stickers too), as Telegram does, whatever a call passes."""
+        self._user_languages[user_id] = language_code
+
     def _user(
         self, user_id: int, first_name: str = "Ann", language_code: str | None = "en"
     ) -> dict[str, Any]:
         user: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": first_name}
+        language_code = self._user_languages.get(user_id, language_code)
         if language_code:
             user["language_code"] = language_code
         return user
