@@ -38,6 +38,7 @@ def main(argv: list[str] | None = None, *, clock: Clock | None = None) -> int:
         default="en",
         help="the sandbox user's Telegram language code (en, es, pt-br, de, fr, ru)",
     )
+    sandbox.add_argument("--start", help="start the clock here, e.g. 2026-01-05T15:00 (UTC)")
     check = sub.add_parser("check-routines", help="validate a routines file and show what it holds")
     check.add_argument("path", nargs="?", type=Path, help="default: ROUTINES_PATH or routines.toml")
     copy = sub.add_parser("backup", help="copy the SQLite database safely, even while the bot runs")
@@ -69,7 +70,7 @@ def main(argv: list[str] | None = None, *, clock: Clock | None = None) -> int:
 def _try(settings: Settings, args: argparse.Namespace) -> int:
     import asyncio
 
-    from bot.sandbox.runner import Sandbox, SandboxOptions
+    from bot.sandbox.runner import Sandbox, SandboxOptions, parse_start
 
     if args.speed <= 0:
         raise ConfigError("--speed must be a positive number, e.g. --speed 10")
@@ -79,6 +80,7 @@ def _try(settings: Settings, args: argparse.Namespace) -> int:
         keep=args.keep,
         speed=args.speed,
         language_code=args.language,
+        start=parse_start(args.start) if args.start else None,
     )
     Sandbox(options)  # refuses a bad routines file with the same message as at start
     logging.basicConfig(level=logging.CRITICAL)  # the chat is the output; logs would garble it

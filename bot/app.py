@@ -67,7 +67,9 @@ def build_application(
         .base_file_url(settings.file_base_url)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
-        .request(AiohttpRequest(connection_pool_size=256))
+        .request(
+            AiohttpRequest(connection_pool_size=256, read_timeout=settings.telegram_read_timeout)
+        )
         .get_updates_request(AiohttpRequest(connection_pool_size=2))
         # One user's slow handler (waiting for the rate limiter) must not hold up the others;
         # session changes are compare-and-set, so concurrent updates are safe.

@@ -80,6 +80,9 @@ class Settings(BaseSettings):
     # A follow-up that is this overdue after downtime asks the user instead of firing.
     resume_ask_after_seconds: int = Field(default=300, ge=10)
     rate_limit: bool = True
+    # Seconds to wait for Telegram's answer before a request counts as timed out (and, for a
+    # nudge, as possibly delivered, so never resent). Tests shorten it to skip the wait.
+    telegram_read_timeout: float = Field(default=5.0, gt=0, le=60)
 
     @field_validator("bot_token")
     @classmethod

@@ -7,6 +7,7 @@ the key and how to fix it, and must stop the bot before it coaches anyone with h
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from collections.abc import Iterable
@@ -17,7 +18,7 @@ from typing import Any
 HOLD_MIN_SECONDS = 5
 HOLD_MAX_SECONDS = 600
 
-_STRETCH_KEYS = {"name", "steps", "hold_seconds", "each_side", "tip"}
+_STRETCH_KEYS = {"name", "steps", "hold_seconds", "each_side", "tip", "pose"}
 _ROUTINE_KEYS = {"title", "stretches", "default", "description"}
 
 
@@ -87,6 +88,8 @@ class Stretch:
             steps=own.steps if own and own.steps else self.steps,
             tip=own.tip if own and own.tip else self.tip,
         )
+
+    pose: Pose | None = None  # None: no picture for this stretch
 
     @property
     def sides(self) -> int:
@@ -268,6 +271,7 @@ def _stretch(sid: str, body: Any, path: Path) -> Stretch:
         raise RoutinesError(
             path, f"{key}.tip", "must be a non-empty text", 'write tip = "..." or remove it'
         )
+    raw_pose = body.get("pose")
     return Stretch(
         id=sid,
         name=name,
@@ -275,6 +279,7 @@ def _stretch(sid: str, body: Any, path: Path) -> Stretch:
         hold_seconds=hold,
         each_side=each_side,
         tip=tip.strip() if isinstance(tip, str) else None,
+        pose=None if raw_pose is None else _pose(raw_pose, f"{key}.pose", path),
     )
 
 
@@ -344,8 +349,15 @@ def describe(library: Library) -> str:
     ]
     for s in library.stretches.values():
         sides = "each side" if s.each_side else "once"
+        if s.pose is None:
+            picture = "no picture"
+        else:
+            frames = ", ".join(f.name for f in s.pose.keyframes)
+            props = ", ".join(p.kind for p in s.pose.props) or "no props"
+            picture = f"picture: {s.pose.stretching_leg} leg, {frames}; {props}"
         lines.append(
             f"  stretch {s.id}: {s.name} — {len(s.steps)} steps, hold {s.hold_seconds} s {sides}"
+            f"; {picture}"
         )
     for r in library.routines.values():
         mark = " (default)" if r.default else ""
@@ -486,3 +498,302 @@ def missing_translations(library: Library, languages: Iterable[str]) -> list[str
                 + ", ".join(missing)
             )
     return report
+
+
+# --- pose data: what bot/pictures/ draws a stretch from -------------------------------------
+#
+# Side view, in a unit box: x from 0 (left) to POSE_X_MAX, y from 0 (bottom) to POSE_Y_MAX (the
+# box has the 4:3 shape of the 480x360 pictures, so a unit is the picture's width). "near" is
+# the side facing the viewer, drawn in front; "far" is drawn behind it.
+
+POSE_X_MAX = 1.0
+POSE_Y_MAX = 0.75
+SIDES = ("near", "far")
+SIDE_JOINTS = ("shoulder", "elbow", "hand", "hip", "knee", "ankle", "toe")
+JOINTS = ("head", "neck", *(f"{side}.{j}" for side in SIDES for j in SIDE_JOINTS))
+PROP_KINDS = ("floor", "bed", "chair", "wall", "doorway", "towel")
+FLOOR_Y = 0.08  # where the floor is when a floor prop does not say
+# The limbs whose length a body keeps from one keyframe to the next. A side view shortens a
+# limb that turns towards the viewer, so some change is allowed; a typo (a swapped x and y,
+# a knee given for an ankle) changes a length by far more than this.
+_SIDE_LIMBS = (("shoulder", "elbow"), ("elbow", "hand"), ("hip", "knee"), ("knee", "ankle"))
+LIMBS = (
+    *((f"{side}.{a}", f"{side}.{b}") for side in SIDES for a, b in _SIDE_LIMBS),
+    ("near.hip", "neck"),
+    ("neck", "head"),
+)
+LIMB_LENGTH_TOLERANCE = 0.4
+
+_POSE_KEYS = {"stretching_leg", "keyframes", "props", "arrow"}
+_KEYFRAME_KEYS = {"head", "neck", *SIDES}
+_PROP_KEYS: dict[str, set[str]] = {
+    "floor": {"kind", "y"},
+    "bed": {"kind", "x", "y"},
+    "chair": {"kind", "x", "y", "facing"},
+    "wall": {"kind", "x", "facing"},
+    "doorway": {"kind", "x", "facing"},
+    "towel": {"kind", "hands", "foot"},
+}
+
+Point = tuple[float, float]
+
+
+@dataclass(frozen=True, slots=True)
+class Side:
+    """One side of the body (near or far), each joint an (x, y) point."""
+
+    shoulder: Point
+    elbow: Point
+    hand: Point
+    hip: Point
+    knee: Point
+    ankle: Point
+    toe: Point
+
+
+@dataclass(frozen=True, slots=True)
+class Keyframe:
+    """The body at one moment of the movement."""
+
+    name: str
+    head: Point
+    neck: Point
+    near: Side
+    far: Side
+
+    def joint(self, ref: str) -> Point:
+        """A joint by its name in JOINTS: "head", "neck", "near.knee", "far.toe"..."""
+        if "." not in ref:
+            return self.head if ref == "head" else self.neck
+        side, name = ref.split(".", 1)
+        point: Point = getattr(self.near if side == "near" else self.far, name)
+        return point
+
+
+@dataclass(frozen=True, slots=True)
+class Prop:
+    """Something the body lies on, sits on, leans on or holds. Only the fields of its kind are
+    set: floor y; bed x (its span) and y (the mattress top); chair x (front edge of the seat),
+    y (seat height) and facing; wall and doorway x and facing; towel hands and foot (sides)."""
+
+    kind: str
+    x: Point | float | None = None
+    y: float | None = None
+    facing: str | None = None
+    hands: str | None = None
+    foot: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Arrow:
+    """Show the movement of `joint` into the hold as an arc around `around`."""
+
+    joint: str
+    around: str
+
+
+@dataclass(frozen=True, slots=True)
+class Pose:
+    """How to draw a stretch: keyframes in order (the last is the pose held), the stretching
+    leg, the props and an optional arrow."""
+
+    stretching_leg: str
+    keyframes: tuple[Keyframe, ...]
+    props: tuple[Prop, ...] = ()
+    arrow: Arrow | None = None
+
+    @property
+    def hold(self) -> Keyframe:
+        """The pose held: the still shows it."""
+        return self.keyframes[-1]
+
+    def prop(self, kind: str) -> Prop | None:
+        """The first prop of a kind, or None."""
+        return next((p for p in self.props if p.kind == kind), None)
+
+
+def _pose(body: Any, key: str, path: Path) -> Pose:
+    if not isinstance(body, dict):
+        raise RoutinesError(
+            path, key, "is not a table", f"write it as [{key}] with stretching_leg and keyframes"
+        )
+    _no_unknown_keys(body, _POSE_KEYS, key, path)
+    leg = body.get("stretching_leg")
+    if leg not in SIDES:
+        raise RoutinesError(
+            path,
+            f"{key}.stretching_leg",
+            f"is {leg!r}, not near or far" if leg is not None else "is missing",
+            'write stretching_leg = "near" (the leg facing the viewer) or "far"',
+        )
+    raw_frames = body.get("keyframes")
+    if not isinstance(raw_frames, dict) or len(raw_frames) < 2:
+        raise RoutinesError(
+            path,
+            f"{key}.keyframes",
+            "must hold at least two keyframes (the start and the pose held)",
+            f"add [{key}.keyframes.start] and [{key}.keyframes.hold]",
+        )
+    frames = tuple(
+        _keyframe(name, raw, f"{key}.keyframes.{name}", path) for name, raw in raw_frames.items()
+    )
+    _check_limb_lengths(frames, f"{key}.keyframes", path)
+    raw_props = body.get("props", [])
+    if not isinstance(raw_props, list):
+        raise RoutinesError(
+            path, f"{key}.props", "must be a list of tables", 'write props = [{ kind = "floor" }]'
+        )
+    props = tuple(_prop(raw, f"{key}.props[{i}]", path) for i, raw in enumerate(raw_props))
+    raw_arrow = body.get("arrow")
+    arrow = None if raw_arrow is None else _arrow(raw_arrow, f"{key}.arrow", path)
+    return Pose(stretching_leg=leg, keyframes=frames, props=props, arrow=arrow)
+
+
+def _keyframe(name: str, body: Any, key: str, path: Path) -> Keyframe:
+    if not isinstance(body, dict):
+        raise RoutinesError(
+            path, key, "is not a table", f"write it as [{key}] with head, neck, near and far"
+        )
+    _no_unknown_keys(body, _KEYFRAME_KEYS, key, path)
+    sides: dict[str, Side] = {}
+    for side in SIDES:
+        raw = body.get(side)
+        if not isinstance(raw, dict):
+            raise RoutinesError(
+                path,
+                f"{key}.{side}",
+                "is missing" if raw is None else "is not a table",
+                f"write {side} = {{ {', '.join(f'{j} = [x, y]' for j in SIDE_JOINTS[:2])}, ... }}"
+                f" with all of {', '.join(SIDE_JOINTS)}",
+            )
+        _no_unknown_keys(raw, set(SIDE_JOINTS), f"{key}.{side}", path)
+        points = {j: _point(raw.get(j), f"{key}.{side}.{j}", path) for j in SIDE_JOINTS}
+        sides[side] = Side(**points)
+    return Keyframe(
+        name=name,
+        head=_point(body.get("head"), f"{key}.head", path),
+        neck=_point(body.get("neck"), f"{key}.neck", path),
+        near=sides["near"],
+        far=sides["far"],
+    )
+
+
+def _point(value: Any, key: str, path: Path) -> Point:
+    name = key.rsplit(".", 1)[-1]
+    fix = f"write {name} = [x, y] with 0 <= x <= {POSE_X_MAX}, 0 <= y <= {POSE_Y_MAX}"
+    if value is None:
+        raise RoutinesError(path, key, "is missing (a joint every keyframe needs)", fix)
+    if (
+        not isinstance(value, list)
+        or len(value) != 2
+        or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
+    ):
+        raise RoutinesError(path, key, "is not an [x, y] pair of numbers", fix)
+    x, y = float(value[0]), float(value[1])
+    if not (0 <= x <= POSE_X_MAX and 0 <= y <= POSE_Y_MAX):
+        raise RoutinesError(path, key, f"is [{x:g}, {y:g}], outside the picture", fix)
+    return (x, y)
+
+
+def _check_limb_lengths(frames: tuple[Keyframe, ...], key: str, path: Path) -> None:
+    first = frames[0]
+    for a, b in LIMBS:
+        base = math.dist(first.joint(a), first.joint(b))
+        for frame in frames[1:]:
+            length = math.dist(frame.joint(a), frame.joint(b))
+            if abs(length - base) > LIMB_LENGTH_TOLERANCE * max(base, length):
+                raise RoutinesError(
+                    path,
+                    f"{key}.{frame.name}.{b}",
+                    f"makes {a}-{b} {length:.3f} long, {base:.3f} in {first.name}",
+                    "check this joint's numbers: a limb keeps its length between keyframes",
+                )
+
+
+def _prop(body: Any, key: str, path: Path) -> Prop:
+    kinds = ", ".join(PROP_KINDS)
+    if not isinstance(body, dict) or body.get("kind") not in PROP_KINDS:
+        kind = body.get("kind") if isinstance(body, dict) else None
+        raise RoutinesError(
+            path,
+            f"{key}.kind" if isinstance(body, dict) else key,
+            f"is an unknown prop {kind!r}" if kind is not None else "has no kind",
+            f'write {{ kind = "floor" }}; kinds: {kinds}',
+        )
+    kind = body["kind"]
+    _no_unknown_keys(body, _PROP_KEYS[kind], key, path)
+    if kind == "towel":
+        hands, foot = body.get("hands"), body.get("foot")
+        for name, value in (("hands", hands), ("foot", foot)):
+            if value not in SIDES:
+                raise RoutinesError(
+                    path,
+                    f"{key}.{name}",
+                    "is missing: a towel needs the hands holding it and the foot it goes behind"
+                    if value is None
+                    else f"is {value!r}, not near or far",
+                    'write { kind = "towel", hands = "near", foot = "near" }',
+                )
+        return Prop(kind=kind, hands=hands, foot=foot)
+    facing = body.get("facing")
+    if facing is not None and facing not in ("left", "right"):
+        raise RoutinesError(
+            path, f"{key}.facing", f"is {facing!r}, not left or right", 'write facing = "left"'
+        )
+    y = _coordinate(body, "y", POSE_Y_MAX, key, path, required=kind in ("bed", "chair"))
+    x: Point | float | None
+    if kind == "bed":
+        span = body.get("x")
+        if (
+            not isinstance(span, list)
+            or len(span) != 2
+            or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in span)
+            or not 0 <= span[0] < span[1] <= POSE_X_MAX
+        ):
+            raise RoutinesError(
+                path,
+                f"{key}.x",
+                "must be the bed's span [left, right] inside the picture",
+                f"write x = [0.05, 0.95] (0 to {POSE_X_MAX})",
+            )
+        x = (float(span[0]), float(span[1]))
+    else:
+        x = _coordinate(body, "x", POSE_X_MAX, key, path, required=kind != "floor")
+    if kind == "floor" and y is None:
+        y = FLOOR_Y
+    return Prop(kind=kind, x=x, y=y, facing=facing)
+
+
+def _coordinate(
+    body: dict[str, Any], name: str, top: float, key: str, path: Path, *, required: bool
+) -> float | None:
+    value = body.get(name)
+    if value is None and not required:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= top:
+        raise RoutinesError(
+            path,
+            f"{key}.{name}",
+            "is missing" if value is None else f"is {value!r}, outside 0..{top}",
+            f"write {name} = a number from 0 to {top}",
+        )
+    return float(value)
+
+
+def _arrow(body: Any, key: str, path: Path) -> Arrow:
+    fix = 'write arrow = { joint = "near.ankle", around = "near.hip" }'
+    if not isinstance(body, dict):
+        raise RoutinesError(path, key, "is not a table", fix)
+    _no_unknown_keys(body, {"joint", "around"}, key, path)
+    for name in ("joint", "around"):
+        if body.get(name) not in JOINTS:
+            raise RoutinesError(
+                path,
+                f"{key}.{name}",
+                f"is {body.get(name)!r}, not a joint",
+                f"{fix}; joints: head, neck, near.<joint>, far.<joint> "
+                f"with <joint> one of {', '.join(SIDE_JOINTS)}",
+            )
+    if body["joint"] == body["around"]:
+        raise RoutinesError(path, f"{key}.around", "is the joint itself", fix)
+    return Arrow(joint=body["joint"], around=body["around"])

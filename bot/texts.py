@@ -47,7 +47,7 @@ def count(singular: str, plural: str, n: int) -> str:
 # Fixed sentences: `texts.NAME` is the translation in the current language (see __getattr__).
 _CONSTANTS: dict[str, str] = {
     "MEDICAL_NOTE": N_(
-        "⚕️ Before you start: talk to your doctor or chiropractor if you have back pain, and "
+        "⚕️ Before you start: talk to your doctor or chiropractor about these stretches, and "
         "stop if anything hurts. A stretch is a gentle pull, never pain. Sharp pain, numbness "
         "or tingling down the leg are reasons to stop and see a doctor."
     ),
@@ -79,12 +79,14 @@ _CONSTANTS: dict[str, str] = {
         "(📎 → Location)."
     ),
     "BAD_ZONE": N_(
-        "I don't know that place. Type a city like Berlin or Kolkata, or a zone name like "
-        "Europe/Berlin. Nothing was changed."
+        "I don't know that place. Type the nearest city, e.g. Lyon, Birmingham, UK or São "
+        "Paulo, or share your location. Nothing was changed."
     ),
     "OFFSET_ZONE": N_(
-        "Offsets like UTC+5:30 don't follow daylight saving time, so your nudges would drift. "
-        "Please name your city instead (e.g. Kolkata, London, New York). Nothing was changed."
+        "UTC, GMT, zone abbreviations and offsets like UTC+2 stay the same all year, but the "
+        "clocks in most places change for summer, so your nudges would come an hour early or "
+        "late for half the year. Please type your city instead (e.g. London, Kolkata, São "
+        "Paulo) or share your location. Nothing was changed."
     ),
     "BAD_LOCATION": N_(
         "I couldn't find a time zone for that location. Please type your city instead."
@@ -93,8 +95,7 @@ _CONSTANTS: dict[str, str] = {
         "To set your time zone from a location, send /timezone first, then share it."
     ),
     "BAD_TIME": N_(
-        "I couldn't read that time. Try 07:30, 7am or 10:30 pm (00:00 to 23:59). "
-        "Nothing was changed."
+        "I couldn't read that time. Try 07:30, 7am, 19h30 or half past ten. Nothing was changed."
     ),
     "NO_USER": N_("Please send /start first, so I can set you up."),
     "BUTTON_OFF": N_("Turn off"),
@@ -179,7 +180,8 @@ _CONSTANTS: dict[str, str] = {
     "DESCRIPTION": N_(
         "Limber guides you through four gentle hamstring stretches that ease lower-back pain: "
         "30 seconds a side, with a timer, and a nudge every morning and bedtime at your local "
-        "time. Talk to your doctor if you have back pain, and stop if anything hurts."
+        "time. Talk to your doctor or chiropractor about these stretches, and stop if anything "
+        "hurts."
     ),
 }
 
@@ -523,8 +525,11 @@ def ask_time(kind: str) -> str:
     return _("🌙 And at bedtime? Tap a time or type one (e.g. 10:30 pm).")
 
 
-def zone_set(label: str) -> str:
-    return _("Time zone set: {zone}.").format(zone=label)
+def zone_set(label: str, local_now: str) -> str:
+    """The chosen place and its clock: a wrong pick shows at once."""
+    return _("🌍 Time zone set: {place}. It's {time} there now.").format(
+        place=label, time=local_now
+    )
 
 
 def time_set(kind: str, local: str) -> str:
@@ -826,3 +831,58 @@ def language_set(language: str) -> str:
     return _("Done: I'll speak {language} from now on. /help shows what I can do.").format(
         language=i18n.NATIVE_NAMES.get(language, language)
     )
+
+
+# --- cities and times: choosing among places, questioning an unlikely nudge time ---
+
+
+def which_place(typed: str) -> str:
+    return _("🌍 There's more than one “{place}”. Which one is yours?").format(place=_echo(typed))
+
+
+def button_keep_time(local: str) -> str:
+    return f"✅ {local}"
+
+
+def time_check(kind: str, local: str) -> str:
+    """A nudge time in the unlikely half of the day: asked, not taken."""
+    if kind == "morning":
+        return _(
+            "🤔 {time} is in the afternoon or evening. Is that right for your morning nudge? "
+            "Tap the time you mean."
+        ).format(time=local)
+    return _(
+        "🤔 {time} is in the morning or the middle of the day. Is that right for your bedtime "
+        "nudge? Tap the time you mean."
+    ).format(time=local)
+
+
+# --- sandbox (`python -m bot try`): notes about the clock, not messages from the bot ---
+# The tool's own notes to the person trying the bot, in parentheses: English, not catalogued
+# (tests/test_i18n_catalogs.py exempts the SANDBOX_ names).
+
+
+def sandbox_clock_moved(at: str) -> str:
+    return f"(clock moved to {at})"
+
+
+def sandbox_nudge_skipped(at: str, reason: str) -> str:
+    """`:nudge` moved the clock to a nudge and the bot skipped it on purpose: say why."""
+    # Imported here, not at the top, to keep this section self-contained.
+    from bot.domain.nudge_rules import ALREADY_STRETCHED_WINDOW
+
+    hours = round(ALREADY_STRETCHED_WINDOW.total_seconds() / 3600)
+    why = {
+        "stretched": f"you stretched within the last {hours} hours, so this one is skipped",
+        "paused": "nudges are paused (/resume brings them back)",
+        "late": "it was overdue past the grace window (the bot was down)",
+    }.get(reason, reason)
+    return f"(clock moved to {at}; no nudge: {why})"
+
+
+SANDBOX_NO_NUDGE_YET = "(no nudge scheduled yet: /start and pick a time zone first)"
+SANDBOX_NUDGES_OFF = "(no nudge scheduled: nudges are off; /settings turns them on)"
+SANDBOX_UNSUBSCRIBED = "(no nudge scheduled: nudges are off since /stop; /start turns them on)"
+SANDBOX_BAD_START = (
+    "--start must be an ISO date and time, e.g. 2026-01-05T15:00 (UTC unless it has an offset)"
+)

@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bot.config import PROJECT_ROOT
 from bot.sandbox.emulator import BotApiEmulator
 from bot.store.db import upgrade_async
@@ -62,6 +64,7 @@ async def run_backup(env: dict[str, str], target: Path) -> subprocess.CompletedP
     return subprocess.CompletedProcess([], proc.returncode, out.decode(), err.decode())
 
 
+@pytest.mark.slow  # starts a real process
 async def test_backup_of_a_running_bot_is_whole_and_holds_every_user(
     emu: BotApiEmulator, tmp_path: Path
 ) -> None:
@@ -122,6 +125,7 @@ def cli(env_url: str, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]
     )
 
 
+@pytest.mark.slow  # starts a real process
 def test_a_postgresql_url_is_refused_in_one_line_pointing_to_pg_dump(tmp_path: Path) -> None:
     for url in ("postgres://u:pw@db.example/limber", "postgresql+asyncpg://u@localhost/limber"):
         result = cli(url, str(tmp_path / "x.db"), cwd=tmp_path)
@@ -131,6 +135,7 @@ def test_a_postgresql_url_is_refused_in_one_line_pointing_to_pg_dump(tmp_path: P
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow  # starts a real process
 async def test_a_folder_gets_a_dated_file_and_an_existing_file_is_never_overwritten(
     tmp_path: Path,
 ) -> None:

@@ -100,12 +100,14 @@ async def _migrate(url: str) -> tuple[int | None, bytes]:
     return proc.returncode, err
 
 
+@pytest.mark.slow  # starts a real process
 async def test_migrate_refuses_a_bad_database_in_one_line(bad: Bad) -> None:
     before = bad.file.read_bytes() if bad.file else None
     code, err = await _migrate(bad.url)
     _assert_one_line(code, err, bad, before)
 
 
+@pytest.mark.slow  # starts a real process
 async def test_the_bot_refuses_to_start_on_a_bad_database_in_one_line(
     bad: Bad, emu: BotApiEmulator
 ) -> None:
@@ -121,6 +123,7 @@ async def test_the_bot_refuses_to_start_on_a_bad_database_in_one_line(
     assert not [c for c in emu.calls if c.method == "getUpdates"]  # it never began serving
 
 
+@pytest.mark.slow  # starts a real process
 @pytest.mark.postgres
 async def test_an_unknown_revision_on_postgresql_is_refused_too() -> None:
     async with fresh_pg_database() as url:

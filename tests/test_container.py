@@ -137,6 +137,7 @@ def health_probe() -> list[str]:
     return exec_form(health[health.index("CMD") + 3 :].strip())
 
 
+@pytest.mark.slow  # starts a real process
 @pytest.mark.parametrize("mode", ["polling", "webhook"])
 def test_the_health_probe_asks_the_right_port_and_fails_on_an_unhealthy_answer(mode: str) -> None:
     """The probe itself, run by this Python against a stand-in /healthz: 200 passes, 503 and

@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from bot import texts
@@ -60,6 +61,8 @@ BOOKKEEPING_WINDOW = 1.0
 # own event loop) may read it a moment after the bot is gone, and still act on it.
 IN_FLIGHT = 0.5
 SEED = int(os.environ.get("LIMBER_CRASH_SEED", "20261125"))
+
+pytestmark = pytest.mark.slow  # 50 kills of a real process
 
 
 @dataclass

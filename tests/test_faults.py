@@ -126,6 +126,7 @@ def finishing(emu: BotApiEmulator) -> list[str]:
     return [m.text for m in emu.messages(ANN) if m.text.startswith("🎉")]
 
 
+@pytest.mark.slow  # over ~2.5 s of real waiting (--durations)
 async def test_a_finishing_message_that_failed_is_sent_again(
     emu: BotApiEmulator, bot: Harness
 ) -> None:
@@ -139,6 +140,7 @@ async def test_a_finishing_message_that_failed_is_sent_again(
     assert len(await bot.services.store.session_log(ANN)) == 1
 
 
+@pytest.mark.slow  # over ~2.5 s of real waiting (--durations)
 async def test_a_restart_shows_the_ending_a_failure_kept_from_the_chat(
     emu: BotApiEmulator, bot: Harness
 ) -> None:
@@ -157,14 +159,20 @@ async def test_a_restart_shows_the_ending_a_failure_kept_from_the_chat(
 
 
 async def test_a_step_lost_on_the_way_is_shown_after_the_timeout(
-    emu: BotApiEmulator, bot: Harness
+    emu: BotApiEmulator, sqlite_url: str
 ) -> None:
-    """A request that never reached Telegram looks to the bot like a read timeout (5 s); the
-    step is shown again, once, and the session carries on."""
-    await start_hold(emu)
-    emu.hang_next("sendMessage")
-    switch = await next_message(emu, ANN, 3, timeout=12)
-    assert "Switch sides" in switch.text
-    assert any(c.method == "sendMessage" and c.status == 0 for c in emu.calls)  # the lost one
-    await emu.wait_for_message(ANN, "⏱ First stretch — right leg", timeout=8)
-    assert sum("Switch sides" in m.text for m in emu.messages(ANN)) == 1
+    """A request that never reached Telegram looks to the bot like a read timeout (5 s in
+    production, 0.5 s here: the same rule, without the wait); the step is shown again, once,
+    and the session carries on."""
+    bot = Harness(emu, sqlite_url, overrides={"telegram_read_timeout": 0.5})
+    await bot.start()
+    try:
+        await start_hold(emu)
+        emu.hang_next("sendMessage", seconds=1.0)
+        switch = await next_message(emu, ANN, 3, timeout=12)
+        assert "Switch sides" in switch.text
+        assert any(c.method == "sendMessage" and c.status == 0 for c in emu.calls)  # lost one
+        await emu.wait_for_message(ANN, "⏱ First stretch — right leg", timeout=8)
+        assert sum("Switch sides" in m.text for m in emu.messages(ANN)) == 1
+    finally:
+        await bot.stop()

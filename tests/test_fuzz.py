@@ -126,6 +126,7 @@ async def snapshot(bot: Harness) -> dict[str, list[tuple[object, ...]]]:
     return out
 
 
+@pytest.mark.slow  # over ~2.5 s of real waiting (--durations)
 async def test_hostile_updates_get_replies_and_change_nothing(
     emu: BotApiEmulator, sqlite_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -969,6 +970,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveBot]:
         bot.close()
 
 
+@pytest.mark.slow  # hypothesis through the running bot: ~17 s
 @settings(
     max_examples=90,
     deadline=None,

@@ -45,6 +45,7 @@ def trouble(caplog: pytest.LogCaptureFixture) -> list[str]:
     return found
 
 
+@pytest.mark.slow
 async def test_200_presses_at_once_during_a_nudge_wave_all_land_once(
     emu: BotApiEmulator, sqlite_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -116,6 +117,7 @@ async def test_200_presses_at_once_during_a_nudge_wave_all_land_once(
         await bot.stop()
 
 
+@pytest.mark.slow
 async def test_200_double_taps_at_once_each_change_a_session_once(db_url: str) -> None:
     """The store alone, on both backends: 200 sessions each pressed twice from the same
     version at the same instant (a double tap). Exactly one of each pair wins; then of a

@@ -93,9 +93,12 @@ async def test_a_bad_zone_is_refused_and_changes_nothing(
 async def test_typed_city_names_are_understood(emu: BotApiEmulator, bot: Harness) -> None:
     n = await onboard_to_zone_question(emu)
     emu.send_text(ANN, "new york")
-    assert "America/New_York" in (await next_message(emu, ANN, n)).text
+    # The place and its clock (07:00 in New York at 12:00 UTC), not a raw zone name.
+    confirmed = (await next_message(emu, ANN, n)).text
+    assert "New York City" in confirmed and "07:00" in confirmed
+    assert "America/New_York" not in confirmed
     emu.send_text(ANN, "/timezone Kolkata")
-    await emu.wait_for(lambda: any("Asia/Kolkata" in m.text for m in emu.messages(ANN)))
+    await emu.wait_for(lambda: any("Kolkata" in m.text for m in emu.messages(ANN)[n + 1 :]))
     user = await bot.services.store.get_user(ANN)
     assert user is not None and user.timezone == "Asia/Kolkata"
 
@@ -103,7 +106,10 @@ async def test_typed_city_names_are_understood(emu: BotApiEmulator, bot: Harness
 async def test_a_shared_location_sets_the_zone(emu: BotApiEmulator, bot: Harness) -> None:
     n = await onboard_to_zone_question(emu)
     emu.send_location(ANN, 52.52, 13.405)
-    assert "Europe/Berlin" in (await next_message(emu, ANN, n)).text
+    confirmed = (await next_message(emu, ANN, n)).text
+    assert "Berlin" in confirmed and "13:00" in confirmed  # noon UTC is 13:00 in Berlin
+    user = await bot.services.store.get_user(ANN)
+    assert user is not None and user.timezone == "Europe/Berlin"
 
 
 @pytest.mark.parametrize("command", ["/morning 25:99", "/bedtime 13pm", "/morning soon"])
@@ -125,7 +131,7 @@ async def test_commands_change_times_and_turn_nudges_off(emu: BotApiEmulator, bo
     emu.send_text(ANN, "/start", first_name="Ann")
     await next_message(emu, ANN, 1)
     emu.send_text(ANN, "/timezone Europe/London")
-    await emu.wait_for(lambda: any("Europe/London" in m.text for m in emu.messages(ANN)))
+    await emu.wait_for(lambda: any("Time zone set: London" in m.text for m in emu.messages(ANN)))
     emu.send_text(ANN, "/bedtime 10:15 pm")
     await emu.wait_for(lambda: any("22:15" in m.text for m in emu.messages(ANN)))
     nudges = await bot.services.store.nudges_of(ANN)
@@ -166,3 +172,128 @@ async def test_pause_resume_and_stop(emu: BotApiEmulator, bot: Harness) -> None:
     emu.send_text(ANN, "/stop")
     assert (await next_message(emu, ANN, count + 3)).text == texts.STOPPED
     assert all(n.next_nudge_at is None for n in (await bot.services.store.nudges_of(ANN)).values())
+
+
+# Finding the city (issue 14) ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "place", "zone", "clock"),
+    [
+        ("Lyon", "Lyon", "Europe/Paris", "13:00"),
+        ("London, UK", "London", "Europe/London", "12:00"),
+        ("Paris France", "Paris", "Europe/Paris", "13:00"),
+        ("Salt Lake City", "Salt Lake City", "America/Denver", "05:00"),
+        ("Москва", "Москва", "Europe/Moscow", "15:00"),
+        ("Sao Paolo", "São Paulo", "America/Sao_Paulo", "09:00"),
+    ],
+)
+async def test_a_typed_city_is_confirmed_with_its_clock(
+    emu: BotApiEmulator, bot: Harness, typed: str, place: str, zone: str, clock: str
+) -> None:
+    n = await onboard_to_zone_question(emu, language="en")
+    emu.send_text(ANN, typed)
+    confirmed = (await next_message(emu, ANN, n)).text
+    assert place in confirmed and f"It's {clock} there now" in confirmed
+    user = await bot.services.store.get_user(ANN)
+    assert user is not None and user.timezone == zone
+
+
+async def test_an_ambiguous_city_asks_which_one_with_the_country_and_state(
+    emu: BotApiEmulator, bot: Harness
+) -> None:
+    n = await onboard_to_zone_question(emu, language="en")
+    emu.send_text(ANN, "Birmingham")
+    question = await next_message(emu, ANN, n)
+    labels = [label for label, _ in emu.buttons(question)]
+    assert labels[:2] == ["Birmingham, United Kingdom", "Birmingham, Alabama, United States"]
+    user = await bot.services.store.get_user(ANN)
+    assert user is not None and user.timezone == "UTC"  # nothing taken until they pick
+    emu.press(ANN, question.message_id, text="Birmingham, Alabama, United States")
+    confirmed = (await next_message(emu, ANN, n + 1)).text
+    assert "Birmingham, Alabama" in confirmed and "It's 06:00 there now" in confirmed
+    user = await bot.services.store.get_user(ANN)
+    assert user is not None and user.timezone == "America/Chicago"
+
+
+async def test_a_spanish_speakers_valencia_is_offered_first(
+    emu: BotApiEmulator, bot: Harness
+) -> None:
+    n = await onboard_to_zone_question(emu, language="es")
+    emu.send_text(ANN, "Valencia")
+    labels = [label for label, _ in emu.buttons(await next_message(emu, ANN, n))]
+    assert labels[0] == "Valencia, España" and "Valencia, Venezuela" in labels
+
+
+@pytest.mark.parametrize("typed", ["GMT", "UTC", "UTC+2", "CET", "Etc/GMT-3"])
+async def test_offsets_and_bare_gmt_get_one_answer_about_summer_time(
+    emu: BotApiEmulator, bot: Harness, typed: str
+) -> None:
+    n = await onboard_to_zone_question(emu, language="en")
+    emu.send_text(ANN, typed)
+    answer = await next_message(emu, ANN, n)
+    assert answer.text == texts.OFFSET_ZONE and "summer" in answer.text
+    assert emu.buttons(answer)  # the zone question's buttons again
+    user = await bot.services.store.get_user(ANN)
+    assert user is not None and user.timezone == "UTC" and user.onboarding == "ob:timezone"
+
+
+# Reading times (issue 14) ---------------------------------------------------------------------
+
+
+async def _to_bedtime_question(emu: BotApiEmulator) -> int:
+    n = await onboard_to_zone_question(emu, language="en")
+    emu.send_text(ANN, "Berlin")
+    await next_message(emu, ANN, n)  # zone set
+    await next_message(emu, ANN, n + 1)  # morning?
+    emu.send_text(ANN, "0730")
+    assert "07:30" in (await next_message(emu, ANN, n + 2)).text
+    assert "bedtime" in (await next_message(emu, ANN, n + 3)).text
+    return n + 4
+
+
+@pytest.mark.parametrize(
+    ("typed", "offered"), [("7", ["19:00", "✅ 07:00"]), ("7:30am", ["✅ 07:30"])]
+)
+async def test_a_bedtime_in_the_morning_is_questioned_not_taken(
+    emu: BotApiEmulator, bot: Harness, typed: str, offered: list[str]
+) -> None:
+    n = await _to_bedtime_question(emu)
+    emu.send_text(ANN, typed)
+    question = await next_message(emu, ANN, n)
+    assert "bedtime" in question.text and "morning" in question.text
+    labels = [label for label, _ in emu.buttons(question)]
+    assert labels[: len(offered)] == offered
+    nudges = await bot.services.store.nudges_of(ANN)
+    assert nudges["bedtime"].local_time == "22:00"  # unchanged until they tap
+    emu.press(ANN, question.message_id, text=offered[0])
+    assert offered[0].removeprefix("✅ ") in (await next_message(emu, ANN, n + 1)).text
+    nudges = await bot.services.store.nudges_of(ANN)
+    assert nudges["bedtime"].local_time == offered[0].removeprefix("✅ ")
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [("half past ten pm", "22:30"), ("22h", "22:00"), ("midnight", "00:00"), ("23 30", "23:30")],
+)
+async def test_bedtimes_as_people_type_them(
+    emu: BotApiEmulator, bot: Harness, typed: str, expected: str
+) -> None:
+    n = await _to_bedtime_question(emu)
+    emu.send_text(ANN, typed)
+    assert expected in (await next_message(emu, ANN, n)).text
+    nudges = await bot.services.store.nudges_of(ANN)
+    assert nudges["bedtime"].local_time == expected
+
+
+async def test_a_morning_nudge_in_the_evening_is_questioned(
+    emu: BotApiEmulator, bot: Harness
+) -> None:
+    n = await onboard_to_zone_question(emu, language="en")
+    emu.send_text(ANN, "Berlin")
+    await next_message(emu, ANN, n)
+    await next_message(emu, ANN, n + 1)
+    emu.send_text(ANN, "/morning 19:30")
+    question = await next_message(emu, ANN, n + 2)
+    assert "morning nudge" in question.text
+    assert next(label for label, _ in emu.buttons(question)) == "✅ 19:30"

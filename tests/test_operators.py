@@ -57,7 +57,9 @@ async def test_export_holds_the_profile_and_every_table_with_the_users_rows(
         emu.send_text(ANN, "/start", first_name="Ann")
         await next_message(emu, ANN, 2)
         emu.send_text(ANN, "/timezone Europe/Berlin")
-        await emu.wait_for(lambda: any("Europe/Berlin" in m.text for m in emu.messages(ANN)))
+        await emu.wait_for(
+            lambda: any("Time zone set: Berlin" in m.text for m in emu.messages(ANN))
+        )
         emu.send_text(ANN, "/morning 07:15")
         await emu.wait_for(lambda: any("07:15" in m.text for m in emu.messages(ANN)))
         emu.send_text(ANN, "/bedtime 22:30")

@@ -135,6 +135,7 @@ def test_buttons_name_the_country_and_state_in_the_users_language() -> None:
     assert place_label(moscow.places[0], "ru", moscow.typed) == "Москва, Россия"
 
 
+@pytest.mark.slow  # starts a real process
 def test_the_index_loads_only_when_first_needed() -> None:
     probe = (
         "import bot.app, bot.places.index as ix; "

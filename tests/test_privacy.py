@@ -6,6 +6,7 @@ import io
 import logging
 from datetime import UTC, date, datetime
 
+import pytest
 from sqlalchemy import func, select
 
 from bot import logs, texts
@@ -33,6 +34,7 @@ async def rows_of(bot: Harness, user_id: int) -> dict[str, int]:
     return counts
 
 
+@pytest.mark.slow  # over ~2.5 s of real waiting (--durations)
 async def test_deletedata_erases_every_row_after_confirmation(
     emu: BotApiEmulator, sqlite_url: str
 ) -> None:
@@ -65,6 +67,7 @@ async def test_deletedata_erases_every_row_after_confirmation(
         await bot.stop()
 
 
+@pytest.mark.slow  # over ~2.5 s of real waiting (--durations)
 async def test_the_token_never_appears_in_logs_even_at_debug(
     emu: BotApiEmulator, sqlite_url: str
 ) -> None:

@@ -9,6 +9,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from bot.sandbox.emulator import BotApiEmulator
@@ -18,6 +19,8 @@ from bot.store.repo import Store
 from tests.harness import next_message, nudges_sent, process_env, seed_subscribers, spawn_bot
 
 ANN = 8001
+
+pytestmark = pytest.mark.slow  # real processes
 
 
 async def test_the_bot_runs_as_a_process_and_stops_gracefully_on_sigterm(

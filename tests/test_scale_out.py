@@ -26,7 +26,7 @@ WORKERS = 3
 USERS = 500
 SESSIONS = 30
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]  # three real processes
 
 
 def free_port() -> int:

@@ -76,6 +76,7 @@ async def test_help_lists_what_the_bot_does(emu: BotApiEmulator, bot: Harness) -
         assert command in reply.text
 
 
+@pytest.mark.slow  # over ~2.5 s of real waiting (--durations)
 async def test_a_whole_session_message_by_message(emu: BotApiEmulator, bot: Harness) -> None:
     emu.send_text(ANN, "/stretch")
     note = await next_message(emu, ANN, 0)
@@ -128,6 +129,7 @@ async def test_a_whole_session_message_by_message(emu: BotApiEmulator, bot: Harn
     assert len(emu.messages(ANN)) == 9  # nothing after the finishing message and the question
 
 
+@pytest.mark.slow  # over ~2.5 s of real waiting (--durations)
 async def test_the_countdown_edits_its_message_at_most_once_a_second(
     emu: BotApiEmulator, sqlite_url: str
 ) -> None:
@@ -153,6 +155,7 @@ async def test_the_countdown_edits_its_message_at_most_once_a_second(
         await slow.stop()
 
 
+@pytest.mark.slow  # over ~2.5 s of real waiting (--durations)
 async def test_pause_freezes_the_hold_and_resume_continues_it(
     emu: BotApiEmulator, bot: Harness
 ) -> None:
@@ -257,6 +260,7 @@ async def test_someone_elses_button_changes_nothing(emu: BotApiEmulator, bot: Ha
     assert len(emu.messages(ANN)) == 2
 
 
+@pytest.mark.slow  # over ~2.5 s of real waiting (--durations)
 async def test_a_restart_mid_hold_resumes_where_it_was(
     emu: BotApiEmulator, sqlite_url: str
 ) -> None:
@@ -280,6 +284,7 @@ async def test_a_restart_mid_hold_resumes_where_it_was(
         await second.stop()
 
 
+@pytest.mark.slow  # over ~2.5 s of real waiting (--durations)
 async def test_after_long_downtime_the_bot_asks_before_going_on(
     emu: BotApiEmulator, sqlite_url: str
 ) -> None:

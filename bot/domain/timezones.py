@@ -52,7 +52,47 @@ _BY_LANGUAGE = {
 }
 _DEFAULT = ["Europe/London", "America/New_York", "Asia/Kolkata", "UTC"]
 
-_OFFSET = re.compile(r"^\s*(utc|gmt)?\s*[+-−]\s*\d{1,2}(\s*[:.]?\s*\d{2})?\s*$", re.IGNORECASE)
+_OFFSET = re.compile(
+    r"^\s*((utc|gmt)\s*([+-−]\s*\d{1,2}(\s*[:.]?\s*\d{2})?)?|[+-−]\s*\d{1,2}(\s*[:.]?\s*\d{2})?)\s*$",
+    re.IGNORECASE,
+)
+# Zone abbreviations are offsets too (and "CST" is three different ones): a city is asked for.
+_ABBREVIATIONS = frozenset(
+    [
+        "z",
+        "zulu",
+        "utc",
+        "gmt",
+        "ut",
+        "est",
+        "edt",
+        "cst",
+        "cdt",
+        "mst",
+        "mdt",
+        "pst",
+        "pdt",
+        "akst",
+        "hst",
+        "cet",
+        "cest",
+        "eet",
+        "eest",
+        "wet",
+        "west",
+        "bst",
+        "ist",
+        "msk",
+        "jst",
+        "kst",
+        "aest",
+        "aedt",
+        "acst",
+        "awst",
+        "nzst",
+        "nzdt",
+    ]
+)
 
 
 def _fold(text: str) -> str:
@@ -64,8 +104,19 @@ def _fold(text: str) -> str:
 
 @cache
 def _zone_names() -> dict[str, str]:
-    """Folded IANA zone name -> zone ("europe/berlin", "america/new york")."""
-    return {_fold(z): z for z in available_timezones()}
+    """Folded IANA zone name -> zone ("europe/berlin", "america/new york"): regions only. "UTC",
+    "Etc/GMT+3", "EST" and the like are fixed offsets, which ignore summer time."""
+    return {_fold(z): z for z in available_timezones() if "/" in z and not z.startswith("Etc/")}
+
+
+def zone_by_name(text: str) -> str | None:
+    """The IANA zone a text names exactly ("Europe/Berlin", "america/new_york"), else None."""
+    return _zone_names().get(_fold(text)[:64])
+
+
+def zone_city(zone: str) -> str:
+    """The city a zone is named after: "America/New_York" -> "New York"."""
+    return zone.rsplit("/", 1)[-1].replace("_", " ")
 
 
 def _label(zone: str) -> str:
@@ -94,8 +145,10 @@ def resolve_zone(text: str, language: str | None = None) -> ZoneMatch | None:
 
 
 def is_utc_offset(text: str) -> bool:
-    """Whether the text is an offset like "UTC+5:30", "GMT-3" or "+02:00"."""
-    return bool(_OFFSET.match(text))
+    """Whether the text is an offset ("UTC+5:30", "GMT-3", "+02:00"), bare UTC or GMT, or a
+    zone abbreviation ("CET", "PST"): none of them follows summer time where the user lives."""
+    folded = _fold(text)
+    return bool(_OFFSET.match(text)) or folded in _ABBREVIATIONS or folded.startswith("etc/")
 
 
 def suggest_zones(language_code: str | None, limit: int = 4) -> list[ZoneMatch]:

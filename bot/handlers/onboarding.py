@@ -3,7 +3,8 @@ typed text, a shared location; and the effects of the machine's transitions as m
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
@@ -11,11 +12,20 @@ from telegram.ext import ContextTypes
 from bot import texts
 from bot.domain import onboarding as machine
 from bot.domain.onboarding import Effect, Pending, Step, Transition
-from bot.domain.timeinput import parse_time_of_day
-from bot.domain.timezones import is_utc_offset, resolve_zone, zone_from_location
+from bot.domain.timeinput import plausible, read_time
+from bot.domain.timezones import is_utc_offset, zone_by_name, zone_city, zone_from_location
 from bot.handlers.press import claim, pressed_message
 from bot.handlers.summary import summary
-from bot.keyboards import parse_time_data, parse_zone_data, time_keyboard, zone_keyboard
+from bot.keyboards import (
+    parse_time_data,
+    parse_zone_press,
+    place_keyboard,
+    time_check_keyboard,
+    time_keyboard,
+    zone_keyboard,
+)
+from bot.places.index import city_index, find_places
+from bot.places.labels import place_label
 from bot.services import Services, services
 from bot.store.repo import UserRecord
 
@@ -75,7 +85,7 @@ async def zone_chosen(
     # user never answers the time questions (the defaults apply).
     await save(svc, user, transition)
     await svc.subscriptions.set_timezone(user.id, zone)
-    await message.reply_text(texts.zone_set(label))
+    await message.reply_text(texts.zone_set(label, _clock_in(zone, svc.clock.now())))
     await perform(svc, message, user, transition)
 
 
@@ -99,27 +109,54 @@ async def time_chosen(
     await perform(svc, message, user, transition)
 
 
+def _clock_in(zone: str, now: datetime) -> str:
+    return texts.clock(now.astimezone(ZoneInfo(zone)))
+
+
 async def zone_text(svc: Services, message: Message, user: UserRecord, text: str) -> None:
+    """A typed place: a zone name, a city (asked among several where the name is ambiguous),
+    or an offset, which is refused with why."""
     if is_utc_offset(text):
         await message.reply_text(
             texts.OFFSET_ZONE, reply_markup=_reask_buttons(user, Step.TIMEZONE)
         )
         return
-    match = resolve_zone(text)
-    if match is None:
+    zone = zone_by_name(text)
+    if zone is not None:
+        await zone_chosen(svc, message, user, zone, zone_city(zone))
+        return
+    language = user.language_code
+    found = find_places(text, language)
+    if found.best is None:
         await message.reply_text(texts.BAD_ZONE, reply_markup=_reask_buttons(user, Step.TIMEZONE))
         return
-    await zone_chosen(svc, message, user, match.zone, match.label)
+    if found.ambiguous:
+        choices = [(place_label(p, language, found.typed), p.zone, p.number) for p in found.places]
+        await message.reply_text(
+            texts.which_place(found.typed or found.best.name),
+            reply_markup=place_keyboard(choices),
+        )
+        return
+    label = place_label(found.best, language, found.typed)
+    await zone_chosen(svc, message, user, found.best.zone, label)
 
 
 async def time_text(
     svc: Services, message: Message, user: UserRecord, kind: Step, text: str
 ) -> None:
-    local = parse_time_of_day(text)
-    if local is None:
+    reading = read_time(text)
+    if reading is None:
         await message.reply_text(texts.BAD_TIME, reply_markup=_reask_buttons(user, kind))
         return
-    await time_chosen(svc, message, user, kind, local)
+    check = plausible(kind is Step.MORNING, reading)
+    if not check.fits:
+        # A morning nudge in the evening, a bedtime in the morning: asked, never taken silently.
+        await message.reply_text(
+            texts.time_check(kind, texts.clock(reading.value)),
+            reply_markup=time_check_keyboard(kind, reading.value, check.instead),
+        )
+        return
+    await time_chosen(svc, message, user, kind, reading.value)
 
 
 def _reask_buttons(user: UserRecord, step: Step) -> InlineKeyboardMarkup | None:
@@ -179,8 +216,7 @@ async def location_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if zone is None:
         await message.reply_text(texts.BAD_LOCATION)
         return
-    match = resolve_zone(zone)
-    await zone_chosen(svc, message, user, zone, match.label if match else zone)
+    await zone_chosen(svc, message, user, zone, zone_city(zone))
 
 
 async def zone_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -191,14 +227,23 @@ async def zone_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if message is None:
         return
     svc = services(context)
-    zone = parse_zone_data(query.data)
-    match = resolve_zone(zone) if zone else None
+    press = parse_zone_press(query.data)
+    zone = zone_by_name(press.zone) if press else None
     user = await svc.store.get_user(query.from_user.id)
-    if match is None or user is None:
+    if press is None or zone is None or user is None:
         await query.answer(texts.UNKNOWN_BUTTON)
         return
     if await claim(query):
-        await zone_chosen(svc, message, user, match.zone, match.label)
+        await zone_chosen(svc, message, user, zone, _pressed_label(press.city, zone, user))
+
+
+def _pressed_label(city: int | None, zone: str, user: UserRecord) -> str:
+    """The place a choice button named; the zone's own city for a suggestion button, or if
+    the index changed since the button was sent."""
+    place = city_index().city(city) if city is not None else None
+    if place is None or place.zone != zone:
+        return zone_city(zone)
+    return place_label(place, user.language_code)
 
 
 async def time_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -42,10 +42,51 @@ def zone_keyboard(language_code: str | None) -> InlineKeyboardMarkup:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class ZonePress:
+    zone: str  # still to be resolved
+    city: int | None  # the city index's number for a place choice (`tz:<zone>:<n>`)
+
+
+def place_keyboard(choices: list[tuple[str, str, int]]) -> InlineKeyboardMarkup:
+    """One button per place an ambiguous name may mean: (label, zone, city number). The zone
+    rides along so a button stays right even if the index changed under it (a deploy)."""
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(label, callback_data=f"{ZONE_PREFIX}:{zone}:{number}")]
+            for label, zone, number in choices
+        ]
+    )
+
+
+def parse_zone_press(data: str) -> ZonePress | None:
+    prefix, _, rest = data.partition(":")
+    zone, _, number = rest.partition(":")
+    if prefix != ZONE_PREFIX or not zone:
+        return None
+    if not number:
+        return ZonePress(zone, None)
+    return ZonePress(zone, int(number)) if number.isascii() and number.isdigit() else None
+
+
 def parse_zone_data(data: str) -> str | None:
     """The zone name a zone button carries (still to be resolved), or None."""
-    prefix, _, zone = data.partition(":")
-    return zone if prefix == ZONE_PREFIX and zone else None
+    press = parse_zone_press(data)
+    return press.zone if press else None
+
+
+def time_check_keyboard(kind: str, typed: time, instead: time | None) -> InlineKeyboardMarkup:
+    """Under "07:30 is in the morning: right for bedtime?": the likelier time, the typed one,
+    then the usual choices."""
+    first = [t for t in (instead, typed) if t is not None]
+    row = [
+        InlineKeyboardButton(
+            texts.button_keep_time(texts.clock(t)) if t == typed else texts.clock(t),
+            callback_data=f"{TIME_PREFIX}:{kind}:{t:%H%M}",
+        )
+        for t in first
+    ]
+    return InlineKeyboardMarkup([row, *time_keyboard(kind).inline_keyboard])
 
 
 def time_keyboard(kind: str) -> InlineKeyboardMarkup:

@@ -62,6 +62,7 @@ class Place:
     state: str  # US state code, else ""
     population: int
     zone: str
+    number: int = -1  # its line in the index, for a choice button (`CityIndex.city`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +106,7 @@ class CityIndex:
             for number, line in enumerate(lines):
                 name, country, state, population, zone, typed = line.rstrip("\n").split("\t")
                 zone = zones.setdefault(zone, zone)
-                cities.append(Place(name, country, state, int(population), zone))
+                cities.append(Place(name, country, state, int(population), zone, number))
                 for position, key in enumerate(typed.split("|")):
                     names.append(key)
                     owners.append(2 * number + (position == 0))
@@ -120,6 +121,10 @@ class CityIndex:
                 key, code = line.rstrip("\n").split("\t")
                 qualifiers[key] = code
         return cls(cities, keys, sorted_owners, qualifiers)
+
+    def city(self, number: int) -> Place | None:
+        """The city a choice button names, or None for a number this index does not have."""
+        return self._cities[number] if 0 <= number < len(self._cities) else None
 
     # Lookup -----------------------------------------------------------------------------------
 

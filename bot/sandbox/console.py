@@ -146,6 +146,5 @@ class ChatApp(App[None]):
                 return
 
     async def action_next_nudge(self) -> None:
-        when = await self.box.next_nudge()
-        note = f"(clock moved to the next nudge: {when})" if when else "(no nudge scheduled)"
-        await self.query_one("#chat", VerticalScroll).mount(Static(note))
+        jump = await self.box.next_nudge()
+        await self.query_one("#chat", VerticalScroll).mount(Static(jump.note, classes="note"))

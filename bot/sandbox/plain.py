@@ -110,6 +110,8 @@ async def run_plain(box: Sandbox, source: TextIO = sys.stdin, out: TextIO = sys.
     lines = _lines(source)
     while True:
         line = await lines.get()
+        # What came while we waited for this line (the end of a hold, say) prints before it.
+        transcript.flush()
         if line is None:
             break
         text = line.rstrip("\n")
@@ -117,8 +119,8 @@ async def run_plain(box: Sandbox, source: TextIO = sys.stdin, out: TextIO = sys.
         if text.strip() == ":quit":
             break
         if text.strip() == ":nudge":
-            when = await box.next_nudge()
-            out.write(f"   (clock moved to {when})\n" if when else "   (no nudge scheduled)\n")
+            jump = await box.next_nudge()
+            out.write(f"   {jump.note}\n")
         elif text.strip().isdigit() and (message := box.latest_with_buttons()) is not None:
             if not box.press(message, int(text.strip())):
                 out.write("   (no such button)\n")

@@ -7,24 +7,31 @@ press buttons and watch the emulator's chat.
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import tempfile
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 
 from pydantic import SecretStr
 
+from bot import texts
 from bot.app import ALLOWED_UPDATES, build_application, start_app, stop_app
 from bot.clock import ScaledClock
 from bot.coach import AnyApp
-from bot.config import DEFAULT_ROUTINES, Settings
+from bot.config import DEFAULT_ROUTINES, ConfigError, Settings
 from bot.routines import load_routines
 from bot.sandbox.emulator import BotApiEmulator, BotMessage
 from bot.services import KEY, Services
 from bot.store.db import upgrade_async
 
 USER_ID = 1
+# How long a jump waits for the nudge it moved to: the 1 s tick job may claim it first, and
+# its report comes only once the send is done (a few ms against the in-process emulator).
+CLAIM_WAIT_SECONDS = 5.0
+CLAIM_POLL_SECONDS = 0.02
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +42,26 @@ class SandboxOptions:
     speed: float = 1.0
     first_name: str = "You"
     language_code: str = "en"
+    # Where the clock starts (None: now). What a jump to the next nudge shows depends on the
+    # hour (a nudge within 3 hours after a session is skipped), so tests pin it.
+    start: datetime | None = None
+
+
+def parse_start(value: str) -> datetime:
+    """`--start`: an ISO date and time, UTC unless it carries an offset."""
+    try:
+        instant = datetime.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(texts.SANDBOX_BAD_START) from None
+    return instant.replace(tzinfo=UTC) if instant.tzinfo is None else instant.astimezone(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class NudgeJump:
+    """What a jump to the next nudge did, as the note the terminal shows."""
+
+    at: datetime | None
+    note: str
 
 
 class Sandbox:
@@ -44,7 +71,7 @@ class Sandbox:
         self.options = options
         self.library = load_routines(options.routines)  # a bad file is refused before anything
         self.emu = BotApiEmulator()
-        self.clock = ScaledClock(options.speed)
+        self.clock = ScaledClock(options.speed, options.start)
         self.app: AnyApp | None = None
         self._tmp: Path | None = None
         self.database = options.database or ""
@@ -106,9 +133,6 @@ class Sandbox:
             language_code=self.options.language_code,
         )
 
-    def share_location(self, latitude: float, longitude: float) -> None:
-        self.emu.send_location(USER_ID, latitude, longitude)
-
     def messages(self) -> list[BotMessage]:
         return self.emu.messages(USER_ID)
 
@@ -126,13 +150,35 @@ class Sandbox:
         self.emu.press(USER_ID, message.message_id, data=buttons[number - 1][1])
         return True
 
-    async def next_nudge(self) -> str | None:
-        """Move the clock to the next pending nudge and let the tick send it."""
-        at = await self.services.store.next_nudge_at()
+    async def next_nudge(self) -> NudgeJump:
+        """Move the clock to the next pending nudge and let the tick send it; when nothing is
+        sent, the note says why (nothing scheduled, nudges off, or skipped on purpose)."""
+        store, dispatcher = self.services.store, self.services.dispatcher
+        at = await store.next_nudge_at()
         if at is None:
-            return None
+            return NudgeJump(None, await self._why_none_scheduled())
+        before = dispatcher.totals
+        claimed, sent, skipped = before.claimed, before.sent, dict(before.skipped)
         gap = at - self.clock.now()
         if gap.total_seconds() > 0:
             self.clock.advance(gap)
-        await self.services.dispatcher.tick()
-        return f"{at:%Y-%m-%d %H:%M} UTC"
+        await dispatcher.tick()
+        # The tick job may have claimed it first; its totals arrive when its tick ends.
+        for _ in range(round(CLAIM_WAIT_SECONDS / CLAIM_POLL_SECONDS)):
+            if dispatcher.totals.claimed != claimed:
+                break
+            await asyncio.sleep(CLAIM_POLL_SECONDS)
+        when = f"{at:%Y-%m-%d %H:%M} UTC"
+        after = dispatcher.totals
+        if after.sent == sent:
+            for reason, count in after.skipped.items():
+                if count > skipped.get(reason, 0):
+                    return NudgeJump(at, texts.sandbox_nudge_skipped(when, reason.value))
+        return NudgeJump(at, texts.sandbox_clock_moved(when))
+
+    async def _why_none_scheduled(self) -> str:
+        store = self.services.store
+        user = await store.get_user(USER_ID)
+        if user is None or not await store.nudges_of(USER_ID):
+            return texts.SANDBOX_NO_NUDGE_YET
+        return texts.SANDBOX_NUDGES_OFF if user.active else texts.SANDBOX_UNSUBSCRIBED

@@ -213,23 +213,3 @@ def _boolean(value: Any, where: str) -> tuple[Any, list[str]]:
     if value in ("false", "False", "0"):
         return False, []
     return value, [f"{where}: expected Boolean, got {value!r:.40}"]
-
-
-def build_subset(full: dict[str, Any], methods: list[str]) -> dict[str, Any]:
-    """The methods named plus every type reachable from their fields (for packaging)."""
-    wanted = {m.lower() for m in methods}
-    chosen = {name: body for name, body in full["methods"].items() if name.lower() in wanted}
-    types: dict[str, Any] = {}
-    pending = [t for body in chosen.values() for f in body.get("fields", []) for t in f["types"]]
-    while pending:
-        declared = pending.pop()
-        name = declared
-        while name.startswith("Array of "):
-            name = name.removeprefix("Array of ")
-        body = full["types"].get(name)
-        if body is None or name in types:
-            continue
-        types[name] = body
-        pending.extend(body.get("subtypes", []))
-        pending.extend(t for f in body.get("fields", []) for t in f["types"])
-    return {"version": full.get("version"), "methods": chosen, "types": types}
