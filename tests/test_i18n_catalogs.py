@@ -243,3 +243,35 @@ def test_a_bad_translation_table_is_refused_naming_the_key(tmp_path: Path) -> No
     )
     with pytest.raises(RoutinesError, match=r"stretches\.one\.i18n\.es\.steps"):
         load_routines(path)
+
+
+def test_a_compiled_catalog_is_read_when_it_is_not_older_than_its_source(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The wheel carries .mo files (setup.py compiles them); a stale .mo never wins."""
+    import os
+
+    from babel.messages.mofile import write_mo
+
+    folder = tmp_path / "de" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    po = catalog("de")
+    po.get("✅ Ready").string = "✅ Bereit (kompiliert)"
+    with (folder / "limber.mo").open("wb") as out:
+        write_mo(out, po)
+    monkeypatch.setattr(i18n, "LOCALES", tmp_path)
+    i18n.translations.cache_clear()
+    try:
+        with i18n.using("de"):
+            assert texts.BUTTON_READY == "✅ Bereit (kompiliert)"  # no .po beside it: the .mo
+        source = folder / "limber.po"
+        source.write_bytes(
+            (Path(texts.__file__).parent / "locales/de/LC_MESSAGES/limber.po").read_bytes()
+        )
+        mo_time = (folder / "limber.mo").stat().st_mtime
+        os.utime(source, (mo_time + 60, mo_time + 60))  # the .po edited after the build
+        i18n.translations.cache_clear()
+        with i18n.using("de"):
+            assert texts.BUTTON_READY == "✅ Bereit"  # the newer .po wins
+    finally:
+        i18n.translations.cache_clear()
