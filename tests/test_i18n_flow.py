@@ -130,7 +130,7 @@ async def test_a_user_walks_through_limber_in_their_language(
     emu: BotApiEmulator, bot: Harness, language: str
 ) -> None:
     user = USERS[language]
-    emu.set_user_language(user, TELEGRAM_CODE[language])
+    emu.set_user_language(user, TELEGRAM_CODE.get(language, i18n.telegram_code(language)))
     with i18n.using(language):
         ask_zone, ready = texts.ASK_TIMEZONE, texts.BUTTON_READY
         ask_morning, ask_bedtime = texts.ask_time("morning"), texts.ask_time("bedtime")
