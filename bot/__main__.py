@@ -79,7 +79,7 @@ def _try(settings: Settings, args: argparse.Namespace) -> int:
         database=args.database,
         keep=args.keep,
         speed=args.speed,
-        language_code=args.language,
+        language_code=args.language.replace("_", "-").lower(),  # as Telegram sends it: pt-br
         start=parse_start(args.start) if args.start else None,
     )
     Sandbox(options)  # refuses a bad routines file with the same message as at start
