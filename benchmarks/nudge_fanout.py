@@ -317,11 +317,13 @@ def main() -> None:
         set_due(path, 1, args.due, NOW)
         print("phase: send, limiter off", file=sys.stderr)
         results["send_unlimited"] = run_phase("send", url, "--limited", "0")
-        set_due(path, args.due + 1, args.limited, NOW)
-        print("phase: send, limiter on", file=sys.stderr)
-        results["send_limited"] = run_phase(
-            "send", url, "--limited", str(args.limited), "--rate-limit"
-        )
+        results["send_limited"] = None  # --limited 0: the limited phase is skipped
+        if args.limited > 0:
+            set_due(path, args.due + 1, args.limited, NOW)
+            print("phase: send, limiter on", file=sys.stderr)
+            results["send_limited"] = run_phase(
+                "send", url, "--limited", str(args.limited), "--rate-limit"
+            )
     print(json.dumps(results, indent=2))
     print(markdown(results))
 
@@ -350,22 +352,27 @@ def markdown(r: dict[str, Any]) -> str:
             ">= 1,000/s",
             f"{u['per_s']:,.0f}/s ({u['sent']} sent)",
         ),
-        (
-            "lateness (limiter off), p50 / p99",
-            "-",
-            f"{u['lateness_p50_s']:.2f} / {u['lateness_p99_s']:.2f} s",
-        ),
-        ("limiter on, stand-in enforcing 30/s: 429s", "0", str(lim["http_429"])),
-        ("limiter on: throughput", ">= 28/s", f"{lim['per_s']:.1f}/s ({lim['sent']} sent)"),
-        (
-            "lateness (limiter on), p50 / p99",
-            "-",
-            f"{lim['lateness_p50_s']:.2f} / {lim['lateness_p99_s']:.2f} s",
-        ),
+        ("lateness (limiter off), p50 / p99", "-", _lateness(u)),
     ]
+    if lim is None:
+        rows.append(("limiter on", "-", "skipped (--limited 0)"))
+    else:
+        rows += [
+            ("limiter on, stand-in enforcing 30/s: 429s", "0", str(lim["http_429"])),
+            ("limiter on: throughput", ">= 28/s", f"{lim['per_s']:.1f}/s ({lim['sent']} sent)"),
+            ("lateness (limiter on), p50 / p99", "-", _lateness(lim)),
+        ]
     lines = [f"Users: {r['users']:,}", "", "| measure | target | result |", "|---|---|---|"]
     lines += [f"| {a} | {b} | {v} |" for a, b, v in rows]
     return "\n".join(lines)
+
+
+def _lateness(phase: dict[str, Any]) -> str:
+    """p50 / p99 lateness, or "-" when the phase sent nothing (none measured)."""
+    p50, p99 = phase["lateness_p50_s"], phase["lateness_p99_s"]
+    if p50 is None or p99 is None:
+        return "- (nothing sent)"
+    return f"{p50:.2f} / {p99:.2f} s"
 
 
 if __name__ == "__main__":

@@ -20,9 +20,9 @@ from telegram.ext import (
     filters,
 )
 
-from bot import i18n, keyboards, texts
+from bot import flood, i18n, keyboards, texts
+from bot.budget import shared_budget
 from bot.clock import Clock, SystemClock
-from bot.coach import AnyApp, Coach, CoachSettings
 from bot.config import Settings
 from bot.handlers import errors, fallback, language, nudge, privacy, start, stats, stretch
 from bot.handlers import onboarding as answers
@@ -33,9 +33,11 @@ from bot.http import AiohttpRequest
 from bot.metrics import Metrics
 from bot.nudges import NudgeDispatcher
 from bot.progress import Progress
-from bot.ratelimit import PriorityRateLimiter
+from bot.ratelimit import PriorityRateLimiter, chat_pace
 from bot.routines import Library, load_routines
-from bot.services import KEY, Services
+from bot.services import KEY, AnyApp, Services
+from bot.sessions.chat import SessionChat
+from bot.sessions.coach import Coach, CoachSettings
 from bot.store.db import create_engine
 from bot.store.repo import Store
 from bot.subscription import Subscriptions
@@ -76,20 +78,20 @@ def build_application(
         .concurrent_updates(256)
     )
     if settings.rate_limit:
-        # About 30 messages/s overall, smooth, people before broadcasts (bot/ratelimit.py).
-        builder = builder.rate_limiter(PriorityRateLimiter(per_second=29, max_retries=3))
+        # About 30 messages/s overall, smooth, people before broadcasts; about one a second
+        # per chat, one chat never waiting for another (bot/ratelimit.py).
+        builder = builder.rate_limiter(
+            PriorityRateLimiter(
+                per_second=29,
+                max_retries=3,
+                per_chat_per_second=chat_pace(clock),
+                # Shared by every worker on one PostgreSQL (bot/budget.py); None on SQLite.
+                budget=shared_budget(settings.database_url, settings.require_token()),
+            )
+        )
     app: AnyApp = builder.build()
-    coach = Coach(
-        app,
-        store,
-        library,
-        clock,
-        CoachSettings(
-            switch_seconds=settings.switch_seconds,
-            countdown_step_seconds=settings.countdown_step_seconds,
-            resume_ask_after_seconds=settings.resume_ask_after_seconds,
-        ),
-    )
+    progress = Progress(store, clock, app.bot)
+    coach = _coach(app, settings, store, library, clock, progress)
     metrics = Metrics()
     dispatcher = NudgeDispatcher(
         store,
@@ -100,24 +102,58 @@ def build_application(
         keep_going=lambda: app.running,
     )
     subscriptions = Subscriptions(store, clock)
-    progress = Progress(store, clock, app.bot)
-    coach.finish_lines = progress.finish_lines
-    coach.after_finish = progress.ask_pain
     app.bot_data[KEY] = Services(
         settings, store, library, clock, coach, subscriptions, dispatcher, metrics, progress
     )
-    app.bot_data["coach"] = coach
     _add_handlers(app)
     return app
+
+
+def _coach(
+    app: AnyApp,
+    settings: Settings,
+    store: Store,
+    library: Library,
+    clock: Clock,
+    progress: Progress,
+) -> Coach:
+    """Guided sessions: the coach, its chat (with the streak lines and the pain question once
+    a session is finished) and its follow-ups on the app's JobQueue."""
+    chat = SessionChat(
+        app.bot,
+        store,
+        clock,
+        countdown_step_seconds=settings.countdown_step_seconds,
+        finish_lines=progress.finish_lines,
+        after_finish=progress.ask_pain,
+        # Countdowns thin out when the Telegram budget runs short (bot/ratelimit.py).
+        limiter=limiter
+        if isinstance(limiter := app.bot.rate_limiter, PriorityRateLimiter)
+        else None,
+    )
+    return Coach(
+        store,
+        library,
+        clock,
+        CoachSettings(
+            switch_seconds=settings.switch_seconds,
+            countdown_step_seconds=settings.countdown_step_seconds,
+            resume_ask_after_seconds=settings.resume_ask_after_seconds,
+        ),
+        chat=chat,
+        queue=app.job_queue,
+    )
 
 
 def _add_handlers(app: AnyApp) -> None:
     # New messages only: an edited command must not run again (should edits ever be fetched).
     private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
-    # The ONE place an update's language is set, before any handler writes a word (group -2).
-    app.add_handler(TypeHandler(Update, _use_language), group=-2)
-    # Counted before any feature handler sees the update (group -1 never blocks the others).
-    app.add_handler(TypeHandler(Update, _count_update), group=-1)
+    # The ONE place an update's language is set, before any handler writes a word (group -3).
+    app.add_handler(TypeHandler(Update, _use_language), group=-3)
+    # Counted before any feature handler sees the update (group -2 never blocks the others).
+    app.add_handler(TypeHandler(Update, _count_update), group=-2)
+    # Answers first at the rate limiter; a chat's repeats and floods stop here (bot/flood.py).
+    app.add_handler(TypeHandler(Update, flood.front_door), group=-1)
     app.add_handler(
         MessageHandler(
             filters.ChatType.GROUPS & filters.UpdateType.MESSAGE & filters.COMMAND,
@@ -191,6 +227,7 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     svc: Services = app.bot_data[KEY]
     await _describe_bot(app)
     await svc.coach.resume_all()
+    svc.coach.start_sweeping()
     if app.job_queue is not None:
         app.job_queue.run_repeating(
             _tick,

@@ -5,19 +5,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from telegram.ext import CallbackContext
+from telegram.ext import Application, CallbackContext
 
 from bot.clock import Clock
-from bot.coach import Coach
 from bot.config import Settings
 from bot.metrics import Metrics
 from bot.nudges import NudgeDispatcher
 from bot.progress import Progress
 from bot.routines import Library
+from bot.sessions.coach import Coach
 from bot.store.repo import Store
 from bot.subscription import Subscriptions
 
 KEY = "services"
+
+# The Application as the bot builds it (app.py); here so handlers can name it without
+# importing app.py, which imports them.
+AnyApp = Application[Any, Any, Any, Any, Any, Any]
 
 
 @dataclass(frozen=True, slots=True)

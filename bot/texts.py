@@ -382,7 +382,9 @@ def hold_closed(routine: Routine, state: SessionState, *, completed: bool) -> st
     stretch = routine.stretches[state.stretch_index]
     title = _titled(stretch, state.side)
     if completed:
-        return _("✓ {title}: {seconds} s held").format(title=title, seconds=stretch.hold_seconds)
+        # The hold as it began, not as routines.toml says now (it may have changed meanwhile).
+        held = state.phase_seconds if state.phase_seconds is not None else stretch.hold_seconds
+        return _("✓ {title}: {seconds} s held").format(title=title, seconds=held)
     return _("{title}: stopped early").format(title=title)
 
 
@@ -885,4 +887,24 @@ SANDBOX_NUDGES_OFF = "(no nudge scheduled: nudges are off; /settings turns them 
 SANDBOX_UNSUBSCRIBED = "(no nudge scheduled: nudges are off since /stop; /start turns them on)"
 SANDBOX_BAD_START = (
     "--start must be an ISO date and time, e.g. 2026-01-05T15:00 (UTC unless it has an offset)"
+)
+
+
+# --- sessions: a routine changed under a session ---
+
+
+def session_outdated(routine: Routine) -> str:
+    """A session ended because routines.toml was shortened past the stretch it was on."""
+    return _(
+        "“{routine}” has changed since you started, and the stretch you were on is no longer "
+        "part of it, so I've ended this session here. Thank you for the stretches you did. "
+        "/stretch starts the new version from the beginning."
+    ).format(routine=routine_title(routine))
+
+
+# --- flood (one chat sending far more than can be answered) ---
+
+_CONSTANTS["FLOOD_NOTICE"] = N_(
+    "That's a lot of messages at once! 🙂 I answer them one at a time, so I skipped some. "
+    "Send one again if I missed it."
 )

@@ -23,9 +23,8 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 from telegram import Update
 
-from bot.coach import AnyApp
 from bot.config import Settings
-from bot.services import KEY, Services
+from bot.services import KEY, AnyApp, Services
 from bot.store.errors import DatabaseProblem
 
 log = logging.getLogger(__name__)

@@ -21,10 +21,9 @@ from sqlalchemy import insert
 from bot import texts
 from bot.app import ALLOWED_UPDATES, build_application, start_app, stop_app
 from bot.clock import Clock, ScaledClock
-from bot.coach import AnyApp
 from bot.config import PROJECT_ROOT, Settings
 from bot.sandbox.emulator import ApiCall, BotApiEmulator, BotMessage
-from bot.services import KEY, Services
+from bot.services import KEY, AnyApp, Services
 from bot.store.db import upgrade_async
 from bot.store.models import Nudge, User
 from bot.store.repo import Store

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from bot.domain.session import (
     Status,
     apply,
     begin,
+    fits,
     seconds_left,
 )
 from bot.routines import Routine, load_routines
@@ -125,3 +127,76 @@ def test_interrupted_hold_is_paused_with_the_whole_hold_to_do_again(routine: Rou
     assert t.state.status is Status.PAUSED and t.state.paused_remaining == 10
     with pytest.raises(InvalidEvent):
         step(begin(routine, T0), Event.INTERRUPTED, routine, T0)
+
+
+def _on_second_stretch(routine: Routine, where: str) -> SessionState:
+    """A session on the second stretch: at its card, in its hold, or with its hold paused."""
+    card = step(begin(routine, T0), Event.SKIP, routine, T0)
+    if where == "card":
+        return card
+    hold = step(card, Event.READY, routine, T0)
+    return hold if where == "hold" else step(hold, Event.PAUSE, routine, T0)
+
+
+@pytest.mark.parametrize("where", ["card", "hold", "paused"])
+@pytest.mark.parametrize(
+    "event",
+    [
+        Event.READY,
+        Event.TIMER,
+        Event.PAUSE,
+        Event.RESUME,
+        Event.SKIP,
+        Event.INTERRUPTED,
+        Event.ROUTINE_CHANGED,
+    ],
+)
+def test_a_routine_shortened_past_the_session_ends_it_whatever_comes(
+    routine: Routine, where: str, event: Event
+) -> None:
+    """routines.toml lost the stretch the session is on (it now has only the first)."""
+    state = _on_second_stretch(routine, where)
+    shortened = replace(routine, stretches=routine.stretches[:1])
+    assert fits(state, routine) and not fits(state, shortened)
+    t = apply(state, event, shortened, T0 + timedelta(hours=1), switch_seconds=SWITCH)
+    assert t.render is Render.SEND
+    assert t.state.status is Status.STOPPED and t.state.end_reason is EndReason.OUTDATED
+    assert (t.state.stretch_index, t.state.holds_done) == (state.stretch_index, state.holds_done)
+
+
+@pytest.mark.parametrize(
+    ("event", "reason"), [(Event.STOP, EndReason.STOPPED), (Event.HURT, EndReason.HURT)]
+)
+def test_stop_and_hurt_keep_their_meaning_on_a_shortened_routine(
+    routine: Routine, event: Event, reason: EndReason
+) -> None:
+    state = _on_second_stretch(routine, "hold")
+    shortened = replace(routine, stretches=routine.stretches[:1])
+    assert step(state, event, shortened, T0).end_reason is reason  # "this hurts" advice kept
+
+
+def test_a_routine_change_that_still_fits_changes_nothing(routine: Routine) -> None:
+    state = _on_second_stretch(routine, "hold")
+    longer = replace(routine, stretches=(*routine.stretches, routine.stretches[0]))
+    for r in (routine, longer):
+        with pytest.raises(InvalidEvent):
+            step(state, Event.ROUTINE_CHANGED, r, T0)
+
+
+def test_a_timed_phase_keeps_the_length_it_began_with(routine: Routine) -> None:
+    """Its closing line says what was held, whatever routines.toml says by then."""
+    hold = step(begin(routine, T0), Event.READY, routine, T0)
+    assert hold.phase_seconds == 10
+    paused = step(hold, Event.PAUSE, routine, T0 + timedelta(seconds=4))
+    resumed = step(paused, Event.RESUME, routine, T0 + timedelta(minutes=1))
+    assert (paused.phase_seconds, resumed.phase_seconds) == (10, 10)
+    switching = step(hold, Event.TIMER, routine, T0 + timedelta(seconds=10))
+    assert switching.phase_seconds == SWITCH
+    longer = replace(
+        routine, stretches=tuple(replace(s, hold_seconds=600) for s in routine.stretches)
+    )
+    # After downtime the whole hold is done again: as long as the routine says now.
+    again = step(hold, Event.INTERRUPTED, longer, T0 + timedelta(hours=2))
+    assert again.phase_seconds == 600 and again.paused_remaining == 600
+    card = step(begin(routine, T0), Event.SKIP, routine, T0)
+    assert card.phase_seconds is None

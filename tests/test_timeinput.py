@@ -59,6 +59,9 @@ def test_accepted_times(typed: str, expected: time) -> None:
         "thanks",
         "half past",
         "32",
+        "-1",
+        "+7",
+        "− 7:30",
     ],
 )
 def test_refused_times(typed: str) -> None:

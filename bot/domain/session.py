@@ -38,6 +38,9 @@ class Event(StrEnum):
     STOP = "stop"
     HURT = "hurt"  # "this hurts": end now, with the advice to see a doctor
     INTERRUPTED = "interrupted"  # the bot was down past its follow-up: ask before going on
+    # routines.toml changed under the session (found at a wake or a restart): end it if its
+    # stretch is no longer in the routine
+    ROUTINE_CHANGED = "routine_changed"
 
 
 class EndReason(StrEnum):
@@ -45,6 +48,7 @@ class EndReason(StrEnum):
     STOPPED = "stopped"
     HURT = "hurt"
     REPLACED = "replaced"  # a new /stretch took its place
+    OUTDATED = "outdated"  # the routine was shortened and its stretch is gone
 
 
 class Render(StrEnum):
@@ -73,6 +77,10 @@ class SessionState:
     paused_remaining: float | None = None
     ended_at: datetime | None = None
     end_reason: EndReason | None = None
+    # The length of the timed phase under way, fixed when it began: routines.toml may change
+    # (and the bot restart) during a hold, and the hold's closing line must say what was
+    # really held. None outside a timed phase, and in rows saved before it was kept.
+    phase_seconds: int | None = None
 
     @property
     def live(self) -> bool:
@@ -118,6 +126,12 @@ def apply(
         return Transition(_end(state, now, EndReason.STOPPED), Render.SEND)
     if event is Event.HURT:
         return Transition(_end(state, now, EndReason.HURT), Render.SEND)
+    if not fits(state, routine):
+        # Shortened while the user was on a stretch it no longer has: whatever they pressed,
+        # the session cannot go on there, so it ends (kindly: the chat says why).
+        return Transition(_end(state, now, EndReason.OUTDATED), Render.SEND)
+    if event is Event.ROUTINE_CHANGED:
+        raise InvalidEvent("the session still fits its routine")
     if event is Event.PAUSE:
         return _pause(state, now)
     if event is Event.RESUME:
@@ -136,6 +150,11 @@ def apply(
         skipped = replace(state, stretches_skipped=state.stretches_skipped + 1)
         return Transition(_next_stretch(skipped, routine, now), Render.SEND)
     raise InvalidEvent(f"unknown event {event}")
+
+
+def fits(state: SessionState, routine: Routine) -> bool:
+    """Whether the routine (as loaded now) still has the stretch the session is on."""
+    return 0 <= state.stretch_index < len(routine.stretches)
 
 
 def seconds_left(state: SessionState, now: datetime) -> float:
@@ -173,6 +192,7 @@ def _timer(state: SessionState, routine: Routine, now: datetime, switch_seconds:
             phase=Phase.SWITCH,
             side=1,
             next_event_at=now + timedelta(seconds=switch_seconds),
+            phase_seconds=switch_seconds,
         )
         return Transition(switching, Render.SEND)
     completed = replace(held, stretches_done=held.stretches_done + 1)
@@ -187,6 +207,7 @@ def _start_hold(state: SessionState, routine: Routine, now: datetime, *, side: i
         side=side,
         next_event_at=now + timedelta(seconds=hold),
         paused_remaining=None,
+        phase_seconds=hold,
     )
 
 
@@ -201,6 +222,7 @@ def _next_stretch(state: SessionState, routine: Routine, now: datetime) -> Sessi
         side=0,
         next_event_at=None,
         paused_remaining=None,
+        phase_seconds=None,
     )
 
 
@@ -245,10 +267,12 @@ def _interrupt(state: SessionState, routine: Routine, switch_seconds: int) -> Tr
     """After downtime: pause with the whole phase to do again, and ask the user."""
     if not state.timed:
         raise InvalidEvent("nothing was running")
+    again = phase_seconds(state, routine, switch_seconds)
     paused = replace(
         state,
         status=Status.PAUSED,
-        paused_remaining=float(phase_seconds(state, routine, switch_seconds)),
+        paused_remaining=float(again),
         next_event_at=None,
+        phase_seconds=again,
     )
     return Transition(paused, Render.SEND)

@@ -54,6 +54,9 @@ _NIGHT = r"ночи"
 _HOUR_WORDS = r"(?:uhr|heures?|h|horas?|hs|hrs?|часа|часов|час|o clock|oclock)"
 
 
+_SIGNED = re.compile(r"(^|\s)[-+−]\s*\d")
+
+
 @dataclass(frozen=True, slots=True)
 class TimeReading:
     value: time
@@ -120,6 +123,8 @@ def _hour_minute(kind: str, groups: tuple[str, ...]) -> tuple[int, int] | None:
 
 def read_time(text: str) -> TimeReading | None:
     """What time of day the text means, or None when it is not a time (nothing is guessed)."""
+    if _SIGNED.search(text):
+        return None  # "-1", "+2": not a time (folding would drop the sign and read 01:00)
     folded = _fold(text)
     if not folded or len(folded) > MAX_LENGTH:
         return None

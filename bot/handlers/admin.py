@@ -18,9 +18,8 @@ from telegram import Update
 from telegram.ext import CallbackContext, ContextTypes, filters
 
 from bot import texts
-from bot.coach import AnyApp
 from bot.operator_counts import SAMPLE_EVERY, ErrorCounter, NudgeWindow, error_counter
-from bot.services import KEY, Services, services
+from bot.services import KEY, AnyApp, Services, services
 
 WATCH_KEY = "operator_watch"
 SAMPLE_JOB = "operator-sample"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import Bot, Update
 from telegram.ext import ContextTypes
 
 from bot import texts
@@ -26,7 +26,9 @@ async def stretch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await message.reply_text(texts.unknown_routine(name, svc.library))
             return
         routine = found
-    await _begin(svc, user.id, message.chat_id, user.first_name, user.language_code, routine)
+    await _begin(
+        svc, context.bot, user.id, message.chat_id, user.first_name, user.language_code, routine
+    )
 
 
 async def routines(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -57,7 +59,9 @@ async def routine_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if not await claim(query):
         return
     user = query.from_user
-    await _begin(svc, user.id, message.chat.id, user.first_name, user.language_code, routine)
+    await _begin(
+        svc, context.bot, user.id, message.chat.id, user.first_name, user.language_code, routine
+    )
 
 
 async def session_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -91,6 +95,7 @@ async def session_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 async def _begin(
     svc: Services,
+    bot: Bot,
     user_id: int,
     chat_id: int,
     first_name: str,
@@ -102,5 +107,5 @@ async def _begin(
     )
     if created:
         # Someone who skipped /start still hears the medical note before the first stretch.
-        await svc.coach.app.bot.send_message(chat_id, texts.MEDICAL_NOTE)
+        await bot.send_message(chat_id, texts.MEDICAL_NOTE)
     await svc.coach.begin(user_id, chat_id, routine)

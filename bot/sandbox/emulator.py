@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import math
 import time
 from collections import deque
 from collections.abc import Callable
@@ -114,9 +115,11 @@ class BotApiEmulator:
         self._callback_ids = itertools.count(1)
         self._faults: list[_Fault] = []
         self._blocked: set[int] = set()
-        self._flood: tuple[float, float] | None = None
+        self._flood: tuple[float, float, float] | None = None
         self._sent_all: deque[float] = deque()
-        self._sent_chat: dict[int, deque[float]] = {}
+        # Per chat: (tokens, when last refilled) of a bucket of `per_chat_burst` messages.
+        self._chat_bucket: dict[int, tuple[float, float]] = {}
+        self.flood_429s_by_chat: dict[int, int] = {}
         self._changed = asyncio.Event()
         self._last_request = time.monotonic()
         self._runner: web.AppRunner | None = None
@@ -420,9 +423,15 @@ class BotApiEmulator:
         self._blocked.discard(user_id)
 
     def enforce_flood(
-        self, per_second_overall: float = 30, per_chat_per_second: float = 1.0
+        self,
+        per_second_overall: float = 30,
+        per_chat_per_second: float = 1.0,
+        per_chat_burst: float = 3.0,
     ) -> None:
-        self._flood = (per_second_overall, per_chat_per_second)
+        """Answer 429 as Telegram does: over `per_second_overall` in any second for the bot,
+        or over a chat's allowance (a burst of `per_chat_burst`, refilled at
+        `per_chat_per_second`: Telegram's "about one a second, short bursts allowed")."""
+        self._flood = (per_second_overall, per_chat_per_second, per_chat_burst)
 
     # HTTP -----------------------------------------------------------------------------------------
 
@@ -527,19 +536,24 @@ class BotApiEmulator:
     def _check_flood(self, method: str, chat_id: int) -> None:
         if self._flood is None or method not in FLOOD_METHODS:
             return
-        overall, per_chat = self._flood
+        overall, per_chat, burst = self._flood
         now = time.monotonic()
         window = self._sent_all
         while window and now - window[0] >= 1.0:
             window.popleft()
-        chat_window = self._sent_chat.setdefault(chat_id, deque())
-        while chat_window and now - chat_window[0] >= 1.0:
-            chat_window.popleft()
-        if len(window) >= overall or len(chat_window) >= max(1.0, per_chat):
+        tokens, stamp = self._chat_bucket.get(chat_id, (burst, now))
+        tokens = min(burst, tokens + (now - stamp) * per_chat)
+        if tokens < 1.0:
+            self.flood_429s += 1
+            self.flood_429s_by_chat[chat_id] = self.flood_429s_by_chat.get(chat_id, 0) + 1
+            self._chat_bucket[chat_id] = (tokens, now)
+            wait = max(1, math.ceil((1.0 - tokens) / per_chat))
+            raise ApiError(429, f"Too Many Requests: retry after {wait}", retry_after=wait)
+        if len(window) >= overall:
             self.flood_429s += 1
             raise ApiError(429, "Too Many Requests: retry after 1", retry_after=1)
         window.append(now)
-        chat_window.append(now)
+        self._chat_bucket[chat_id] = (tokens - 1.0, now)
 
     # Methods --------------------------------------------------------------------------------------
 

@@ -20,11 +20,10 @@ from pydantic import SecretStr
 from bot import texts
 from bot.app import ALLOWED_UPDATES, build_application, start_app, stop_app
 from bot.clock import ScaledClock
-from bot.coach import AnyApp
 from bot.config import DEFAULT_ROUTINES, ConfigError, Settings
 from bot.routines import load_routines
 from bot.sandbox.emulator import BotApiEmulator, BotMessage
-from bot.services import KEY, Services
+from bot.services import KEY, AnyApp, Services
 from bot.store.db import upgrade_async
 
 USER_ID = 1

@@ -131,6 +131,8 @@ class GuidedSession(Base):
     stretches_skipped: Mapped[int] = mapped_column(Integer, default=0)
     next_event_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     paused_remaining: Mapped[float | None] = mapped_column(Float)
+    # The timed phase's length when it began (domain.session.SessionState.phase_seconds).
+    phase_seconds: Mapped[int | None] = mapped_column(Integer)
     message_id: Mapped[int | None] = mapped_column(BigInteger)
     shown_version: Mapped[int] = mapped_column(Integer, default=0)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -146,6 +146,7 @@ def session_record(row: GuidedSession | Row[Any]) -> SessionRecord:
         paused_remaining=row.paused_remaining,
         ended_at=row.ended_at,
         end_reason=EndReason(row.end_reason) if row.end_reason else None,
+        phase_seconds=row.phase_seconds,
     )
     return SessionRecord(
         id=row.id,
@@ -172,6 +173,7 @@ STATE_KEYS = (
     "paused_remaining",
     "ended_at",
     "end_reason",
+    "phase_seconds",
 )
 
 
@@ -189,6 +191,7 @@ def state_columns(state: SessionState) -> dict[str, object]:
         "paused_remaining": state.paused_remaining,
         "ended_at": state.ended_at,
         "end_reason": state.end_reason.value if state.end_reason else None,
+        "phase_seconds": state.phase_seconds,
     }
 
 

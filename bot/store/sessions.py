@@ -236,3 +236,20 @@ class Sessions(Transactions):
                 .where(GuidedSession.status.in_(_LIVE_VALUES))
             )
             return int(found or 0)
+
+    # -- added for sessions (the follow-up sweeper) --
+
+    async def overdue_sessions(self, before: datetime, limit: int = 500) -> list[int]:
+        """Ids of active sessions whose next timed step was due before `before`, most overdue
+        first (uses the index on next_event_at; a paused session has none)."""
+        async with self.reading() as db:
+            rows = await db.scalars(
+                select(GuidedSession.id)
+                .where(
+                    GuidedSession.status == Status.ACTIVE.value,
+                    GuidedSession.next_event_at < before,
+                )
+                .order_by(GuidedSession.next_event_at)
+                .limit(limit)
+            )
+            return list(rows)

@@ -1,7 +1,7 @@
 """users.language: the language picked with /language (NULL: follow Telegram's language_code)
 
-Revision ID: 0005_user_language
-Revises: 0004
+Revision ID: 0006_user_language
+Revises: 0005
 Create Date: 2026-11-27 11:40:00
 """
 from collections.abc import Sequence
@@ -9,8 +9,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0005_user_language'
-down_revision: str | None = '0004'
+revision: str = '0006_user_language'
+down_revision: str | None = '0005'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,170 @@
+"""One Telegram budget for all workers of a bot, through the PostgreSQL they already share.
+
+Each webhook worker paced its own sends at 29/s, so three workers sent up to 87/s against
+Telegram's ~30/s and met the limit only by collecting 429s (issue 16). Here each worker holds
+one PostgreSQL advisory lock (key: the bot's id, a slot number) on a connection of its own for
+as long as it runs, and every second counts the locks held: with N live workers each paces
+itself at `total / N` (rounded down, see `share`), with its own priorities inside its share.
+
+Why advisory locks rather than a table of leases and heartbeats: PostgreSQL releases a
+session's locks the moment its connection ends, so a worker that dies (SIGKILL, a lost host)
+gives its share back as soon as its connection drops (within the TCP timeouts, at once
+for a killed process), with no expiry to tune, no heartbeat writes, no clean-up, and no
+schema change. A new worker takes a free slot and the others see it at their next count, so
+it joins without any restart (until then it sends only a trickle, so the fleet stays within
+the limit while it joins). SQLite is one process: it keeps the local limiter.
+
+What it does not do: lend an idle worker's share to a busy one (shares are equal; with
+answers first inside each share, 29/N a second is still far above what one worker's people
+need), or pace a chat across workers (per-chat pacing is per process; a webhook balancer
+that keeps a chat on one worker keeps it exact).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.engine import make_url
+
+if TYPE_CHECKING:
+    from bot.ratelimit import PriorityRateLimiter
+
+log = logging.getLogger(__name__)
+
+# Slots per bot: more live workers than this share as if there were this many.
+MAX_WORKERS = 64
+# How often a worker counts the others: a new or dead worker is seen within this.
+REFRESH_SECONDS = 1.0
+# A worker joining running ones sends at most this many a second until its next count, by
+# when the others have seen it and made room (our 29/s leaves Telegram's 30th for this).
+JOIN_TRICKLE = 0.5
+# A query to PostgreSQL taking longer than this counts as a lost connection.
+QUERY_TIMEOUT = 5.0
+
+_COUNT = """
+SELECT count(*) FROM pg_locks
+WHERE locktype = 'advisory' AND granted AND classid = $1 AND objsubid = 2
+  AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+"""
+
+
+class SharedBudget:
+    """Gives the limiter its share of `total`: total / live workers, recounted every second."""
+
+    def __init__(self, dsn: str, bot_id: int, total: float = 29.0) -> None:
+        self._dsn = dsn
+        self._key = bot_id & 0x7FFFFFFF  # advisory lock keys are int4
+        self.total = total
+        self.workers = 1
+        self.slot: int | None = None
+        self._conn: Any = None
+        self._limiter: PriorityRateLimiter | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self, limiter: PriorityRateLimiter) -> None:
+        """Join (take a slot) and keep counting. A database not reachable now does not stop
+        the bot: it runs on the whole budget and joins when it can."""
+        if self._task is not None:
+            return  # already in (PTB initializes the bot, and so the limiter, more than once)
+        self._limiter = limiter
+        try:
+            await self._join()
+        except _lost() as exc:
+            log.warning("shared Telegram budget: cannot join yet (%s)", type(exc).__name__)
+        self._task = asyncio.create_task(self._watch())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        await self._leave()
+
+    async def _join(self) -> None:
+        import asyncpg
+
+        conn = await asyncpg.connect(self._dsn, timeout=QUERY_TIMEOUT)
+        try:
+            for slot in range(MAX_WORKERS):
+                if await conn.fetchval(
+                    "SELECT pg_try_advisory_lock($1, $2)", self._key, slot, timeout=QUERY_TIMEOUT
+                ):
+                    self._conn, self.slot = conn, slot
+                    break
+            else:
+                log.warning("shared Telegram budget: all %d slots taken", MAX_WORKERS)
+                self._conn, self.slot = conn, None
+            await self._recount(joining=True)
+        except BaseException:
+            if self._conn is None:
+                await conn.close()
+            raise
+        log.info("shared Telegram budget: slot %s, %d worker(s)", self.slot, self.workers)
+
+    async def _recount(self, *, joining: bool = False) -> None:
+        assert self._conn is not None and self._limiter is not None
+        live = await self._conn.fetchval(_COUNT, self._key, timeout=QUERY_TIMEOUT)
+        workers = max(1, int(live or 0))
+        if self.slot is None:
+            workers = max(workers, MAX_WORKERS)
+        if workers != self.workers:
+            log.info("shared Telegram budget: %d worker(s), %.1f/s each", workers, self.total)
+        self.workers = workers
+        self._limiter.set_rate(
+            JOIN_TRICKLE if joining and workers > 1 else share(self.total, workers)
+        )
+
+    async def _watch(self) -> None:
+        while True:
+            await asyncio.sleep(REFRESH_SECONDS)
+            try:
+                if self._conn is None or self._conn.is_closed():
+                    self._conn = None
+                    await self._join()
+                else:
+                    await self._recount()
+            except _lost() as exc:
+                # Keep the last share: the others keep theirs, and this one rejoins.
+                log.warning("shared Telegram budget: lost the database (%s)", type(exc).__name__)
+                await self._leave()
+
+    async def _leave(self) -> None:
+        conn, self._conn, self.slot = self._conn, None, None
+        if conn is not None and not conn.is_closed():
+            with contextlib.suppress(Exception):
+                await conn.close(timeout=QUERY_TIMEOUT)  # closing releases the lock
+
+
+def share(total: float, workers: int) -> float:
+    """One worker's pace: total / workers, rounded down to whole messages a second.
+
+    Workers pace themselves independently, each smooth but each at its own phase, so in one
+    second a worker at 9.67/s may send 10: three of them 30, Telegram's limit with no room
+    for network jitter (a test under load drew a 429 so). Whole numbers keep the fleet's worst
+    second at or below 29: 27/s for three workers, 28/s for two or four.
+    """
+    each = total / workers
+    return float(math.floor(each)) if each >= 1 else each
+
+
+def _lost() -> tuple[type[BaseException], ...]:
+    """What a lost or refusing database raises."""
+    import asyncpg
+
+    return (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError)
+
+
+def shared_budget(database_url: str, token: str, total: float = 29.0) -> SharedBudget | None:
+    """The shared budget for a PostgreSQL deployment; None on SQLite (one process)."""
+    url = make_url(database_url)
+    if not url.drivername.startswith("postgresql"):
+        return None
+    head = token.split(":", 1)[0]
+    bot_id = int(head) if head.isdigit() else 0
+    dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    return SharedBudget(dsn, bot_id, total)

@@ -1,0 +1,11 @@
+"""Guided sessions in three parts, with arrows one way only:
+
+- coach.py decides: it applies an event to the session row (read, domain.session.apply,
+  compare-and-set through the Store, retry on a lost race) and asks the other two parts to act;
+- chat.py shows a step in the chat: render, send, edit, close, and the one place where
+  Telegram's errors are mapped to what they mean for a session;
+- wakes.py says when the next follow-up is due (pure), and followups.py arms it on PTB's
+  JobQueue (and retries a follow-up that failed, and sweeps up any that was lost).
+
+coach imports chat, wakes and followups; none of them imports coach.
+"""

@@ -1,0 +1,386 @@
+"""Decides what happens to a guided session: begin, press, wake, resume after a restart.
+
+The database row is the truth. Every change goes: read the row, let domain.session decide,
+compare-and-set the row (re-reading and deciding again if another press, wake or worker won),
+and only then ask the chat part to show it and the follow-up part to arm the next wake. A wake
+re-reads the row when it fires, so a cancelled, replaced or duplicated follow-up (another
+worker, a restart) can never act on stale state. If a message could not be shown (network
+down, a crash between commit and send), `shown_version` lags behind `version` and the next
+wake shows the step again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from telegram.error import TelegramError
+from telegram.ext import JobQueue
+
+from bot import i18n, texts
+from bot.clock import Clock
+from bot.domain import session as machine
+from bot.domain.session import EndReason, Event, InvalidEvent, Phase, Render, SessionState, Status
+from bot.ratelimit import Priority, sending_as
+from bot.routines import Library, Routine
+from bot.sessions.chat import Delivery, SessionChat
+from bot.sessions.followups import FollowUps, retry_delay
+from bot.sessions.wakes import next_wake_in
+from bot.store.repo import SessionRecord, Store
+
+log = logging.getLogger(__name__)
+
+# After a restart, a session's ending not yet shown is shown if it is at most this old.
+ENDING_RESHOW_WINDOW = timedelta(hours=1)
+# A timer job may wake a hair early (float rounding); this counts as on time.
+TIMER_SLACK = timedelta(milliseconds=1)
+# A compare-and-set lost this many times in a row gives up (each loss means someone else
+# changed the session, so the press is stale by then anyway).
+CAS_ATTEMPTS = 5
+# The sweep looks for sessions whose step is overdue with no follow-up pending every 5 real
+# seconds (one indexed query: next_event_at < now - grace), so a lost follow-up costs the
+# user at most ~15 s. A wake fires within milliseconds of its time and moves next_event_at on
+# as soon as it commits, and one in flight in this process counts as pending; the 10 s grace
+# is for webhook workers, which cannot see each other's jobs: another worker's follow-up is
+# swept only once that worker has been stuck for 10 s, not while it is merely busy.
+SWEEP_SECONDS = 5.0
+SWEEP_GRACE = timedelta(seconds=10)
+SWEEP_JOB = "session-sweep"
+
+OnCommitted = Callable[[], Awaitable[object]]
+
+
+@dataclass(frozen=True, slots=True)
+class CoachSettings:
+    switch_seconds: int = 5
+    countdown_step_seconds: int = 5
+    resume_ask_after_seconds: int = 300
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What happened to a button press; `answer` is the short text for answerCallbackQuery."""
+
+    ok: bool
+    answer: str | None = None
+
+
+class Coach:
+    """Guided sessions: the decisions, with the chat and the follow-ups as helpers."""
+
+    def __init__(
+        self,
+        store: Store,
+        library: Library,
+        clock: Clock,
+        settings: CoachSettings,
+        *,
+        chat: SessionChat,
+        queue: JobQueue[Any] | None,
+    ) -> None:
+        self.store = store
+        self.library = library
+        self.clock = clock
+        self.settings = settings
+        self.chat = chat
+        self.follow_ups = FollowUps(queue, self._wake_in_language)
+
+    # Entry points ---------------------------------------------------------------------------
+
+    async def begin(self, user_id: int, chat_id: int, routine: Routine) -> SessionRecord:
+        """Start `routine` for the user, replacing a live session if there is one."""
+        now = self.clock.now()
+        record, replaced = await self.store.start_session(
+            user_id, chat_id, routine.id, machine.begin(routine, now), now
+        )
+        if replaced is not None:
+            self.follow_ups.cancel(replaced.id)
+            old_routine = self.library.get(replaced.routine_id)
+            if old_routine is not None and replaced.message_id is not None:
+                await self._close(replaced, old_routine, Event.STOP)
+        record = await self._show(record, routine)
+        self._schedule(record)
+        return record
+
+    async def press(
+        self,
+        session_id: int,
+        event: Event,
+        version: int,
+        user_id: int,
+        on_committed: OnCommitted | None = None,
+        message_id: int | None = None,
+    ) -> Outcome:
+        """A session button was pressed. `on_committed` runs as soon as the change is saved,
+        before the chat is updated, so the button's spinner stops at once (answerCallbackQuery
+        is not rate-limited; the messages that follow may wait their turn)."""
+        return await self._apply(
+            session_id,
+            event,
+            user_id=user_id,
+            version=version,
+            on_committed=on_committed,
+            message_id=message_id,
+        )
+
+    async def resume_all(self) -> int:
+        """After a start: re-arm every live session; ask first where a follow-up is long overdue."""
+        records = await self.store.live_sessions()
+        now = self.clock.now()
+        ask_after = timedelta(seconds=self.settings.resume_ask_after_seconds)
+        for record in records:
+            state = record.state
+            if (
+                state.timed
+                and state.next_event_at is not None
+                and now - state.next_event_at > ask_after
+            ):
+                with i18n.using(await self.store.session_language(record.id)):
+                    await self._restore(record.id, self._apply(record.id, Event.INTERRUPTED))
+            else:
+                await self._restore(record.id, self._wake_in_language(record.id))
+        # Endings a crash or an outage kept from the chat: the finishing message carries the
+        # streak, so it is shown late rather than never (but not hours late).
+        for record in await self.store.unshown_endings(now - ENDING_RESHOW_WINDOW):
+            await self._restore(record.id, self._wake_in_language(record.id))
+        if records:
+            log.info("resumed %d live session(s)", len(records))
+        return len(records)
+
+    async def _restore(self, session_id: int, restoring: Awaitable[object]) -> None:
+        """One session's restore, inside its own error boundary: whatever is wrong with one
+        user's session (or the database just then) must never stop the bot starting for
+        everyone. It is logged and handed to the follow-ups, which retry with backoff."""
+        try:
+            await restoring
+        except Exception:
+            log.exception("session %s: could not be restored; will try again", session_id)
+            if not self.follow_ups.pending(session_id):
+                self.follow_ups.arm(session_id, retry_delay(0), attempt=1)
+
+    async def wake(self, session_id: int) -> None:
+        """A follow-up is due for the session: re-show, fire the timer, or tick the countdown."""
+        record = await self.store.get_session(session_id)
+        if record is None:
+            return
+        routine = self.library.get(record.routine_id)
+        if not record.state.live:
+            if routine is not None and self._ending_unshown(record):
+                self._schedule(await self._show(record, routine))
+            return
+        if routine is None:
+            await self._apply(record.id, Event.STOP)
+            return
+        if not machine.fits(record.state, routine):
+            await self._apply(record.id, Event.ROUTINE_CHANGED)
+            return
+        if record.shown_version != record.version:
+            record = await self._show(record, routine)
+        state = record.state
+        if (
+            state.timed
+            and state.next_event_at is not None
+            and self.clock.now() + TIMER_SLACK >= state.next_event_at
+        ):
+            await self._apply(record.id, Event.TIMER)
+            return
+        if state.timed and state.phase is Phase.HOLD and record.shown_version == record.version:
+            # A countdown edit: the first thing to wait when the budget is short. Only the
+            # edit is marked; a job armed inside the block would inherit the priority.
+            with sending_as(Priority.COUNTDOWN):
+                record = await self._refresh(record, routine)
+        self._schedule(record)
+
+    def cancel(self, session_id: int) -> None:
+        """Drop the session's pending follow-up (e.g. before its data is erased)."""
+        self.follow_ups.cancel(session_id)
+
+    async def _wake_in_language(self, session_id: int) -> None:
+        """A wake from a job (a follow-up, the sweep, a restart): no update set the language,
+        so the session's user's is set here, for this wake alone (bot/i18n.py)."""
+        with i18n.using(await self.store.session_language(session_id)):
+            await self.wake(session_id)
+
+    def start_sweeping(self) -> None:
+        """Sweep for lost follow-ups from now on (every SWEEP_SECONDS)."""
+        self.follow_ups.repeat(self.sweep, SWEEP_SECONDS, SWEEP_JOB)
+
+    async def sweep(self) -> int:
+        """Re-arm every session whose step is overdue and has no follow-up pending, whatever
+        dropped it. The wake re-reads the row, so one that is not needed after all does
+        nothing; returns how many were re-armed."""
+        armed = 0
+        for session_id in await self.store.overdue_sessions(self.clock.now() - SWEEP_GRACE):
+            if not self.follow_ups.pending(session_id):
+                log.warning("session %s: follow-up was lost; waking it now", session_id)
+                self.follow_ups.arm(session_id, 0.0)
+                armed += 1
+        return armed
+
+    # Transitions ----------------------------------------------------------------------------
+
+    async def _apply(
+        self,
+        session_id: int,
+        event: Event,
+        *,
+        user_id: int | None = None,
+        version: int | None = None,
+        on_committed: OnCommitted | None = None,
+        message_id: int | None = None,
+    ) -> Outcome:
+        for _ in range(CAS_ATTEMPTS):
+            record = await self.store.get_session(session_id)
+            refusal = _refusal(record, event, user_id=user_id, version=version)
+            if refusal is not None or record is None:
+                return Outcome(False, refusal)
+            routine = self.library.get(record.routine_id)
+            if routine is None:
+                event = Event.STOP  # the routine was removed from routines.toml meanwhile
+                routine = self.library.default
+            now = self.clock.now()
+            if event is Event.TIMER and record.state.next_event_at is not None:
+                now = max(now, record.state.next_event_at)
+            try:
+                transition = machine.apply(
+                    record.state, event, routine, now, switch_seconds=self.settings.switch_seconds
+                )
+            except InvalidEvent as exc:
+                log.debug("session %s: %s ignored (%s)", session_id, event, exc)
+                return Outcome(False, texts.STALE_BUTTON)
+            timezone = await self._timezone_for(record, transition.state)
+            updated = await self.store.transition(record, transition.state, now, routine, timezone)
+            if updated is None:
+                continue  # lost a race: read again and answer from the new state
+            self.follow_ups.cancel(record.id)
+            if message_id is not None and version == record.version:
+                # The press came from the message that shows this step: act on that one, even
+                # if its id is not recorded yet (the press beat the bookkeeping of the send).
+                record = dataclasses.replace(record, message_id=message_id)
+                updated = dataclasses.replace(updated, message_id=message_id)
+            await _answer(session_id, on_committed)
+            await self._present(record, updated, routine, event, transition.render)
+            return Outcome(True)
+        return Outcome(False, texts.STALE_BUTTON)
+
+    async def _present(
+        self,
+        previous: SessionRecord,
+        updated: SessionRecord,
+        routine: Routine,
+        event: Event,
+        render: Render,
+    ) -> None:
+        """Show a committed transition in the chat and arm the next wake."""
+        if render is Render.SEND:
+            if previous.message_id is not None:
+                await self._close(previous, routine, event)
+            # "Interrupted, carry on?" only if it did pause (it ends if the routine changed).
+            interrupted = event is Event.INTERRUPTED and updated.state.live
+            updated = await self._show(updated, routine, interrupted=interrupted)
+        else:
+            updated = await self._refresh(updated, routine)
+        self._schedule(updated)
+
+    async def _timezone_for(self, record: SessionRecord, state: SessionState) -> str:
+        if state.status is not Status.DONE:
+            return "UTC"
+        user = await self.store.get_user(record.user_id)
+        return user.timezone if user else "UTC"
+
+    def _ending_unshown(self, record: SessionRecord) -> bool:
+        ended = record.state.ended_at
+        return (
+            record.shown_version != record.version
+            # A replaced session's message was closed by the /stretch that replaced it.
+            and record.state.end_reason is not EndReason.REPLACED
+            and ended is not None
+            and self.clock.now() - ended <= ENDING_RESHOW_WINDOW
+        )
+
+    # Showing: the chat part shows, the coach decides what a blocked user means ---------------
+
+    async def _show(
+        self, record: SessionRecord, routine: Routine, *, interrupted: bool = False
+    ) -> SessionRecord:
+        shown = await self.chat.show(record, routine, interrupted=interrupted)
+        if shown.delivery is Delivery.BLOCKED:
+            await self._blocked(record)
+        return shown.record
+
+    async def _refresh(self, record: SessionRecord, routine: Routine) -> SessionRecord:
+        shown = await self.chat.refresh(record, routine)
+        if shown.delivery is Delivery.BLOCKED:
+            await self._blocked(record)
+        return shown.record
+
+    async def _close(self, previous: SessionRecord, routine: Routine, event: Event) -> None:
+        if await self.chat.close(previous, routine, event) is Delivery.BLOCKED:
+            await self._blocked(previous)
+
+    async def _blocked(self, record: SessionRecord) -> None:
+        """The user blocked the bot: stop the session quietly and stop writing to them."""
+        log.info("user %s blocked the bot; ending session %s", record.user_id, record.id)
+        await self.store.set_active(record.user_id, False, self.clock.now())
+        self.follow_ups.cancel(record.id)
+        current = await self.store.get_session(record.id)
+        if current is not None and not current.state.live:
+            # An ending they will never see: stop trying to show it.
+            await self.store.mark_shown(current.id, current.version, None)
+        elif current is not None:
+            routine = self.library.get(current.routine_id) or self.library.default
+            state = machine.apply(
+                current.state,
+                Event.STOP,
+                routine,
+                self.clock.now(),
+                switch_seconds=self.settings.switch_seconds,
+            ).state
+            updated = await self.store.transition(current, state, self.clock.now(), routine, "UTC")
+            if updated is not None:
+                await self.store.mark_shown(updated.id, updated.version, None)
+
+    # Follow-ups -------------------------------------------------------------------------------
+
+    def _schedule(self, record: SessionRecord) -> None:
+        """Arm the session's next wake (timer end, countdown tick, or a retry of a show)."""
+        self.follow_ups.cancel(record.id)
+        delay = next_wake_in(
+            record.state,
+            shown=record.shown_version == record.version,
+            now=self.clock.now(),
+            step=self.chat.step,
+            real_delay=self.clock.real_delay,
+        )
+        if delay is not None:
+            self.follow_ups.arm(record.id, self.clock.real_delay(delay))
+
+
+def _refusal(
+    record: SessionRecord | None, event: Event, *, user_id: int | None, version: int | None
+) -> str | None:
+    """Why an event does not apply to the session at all (None: let the machine decide)."""
+    if record is None:
+        return texts.SESSION_ENDED
+    if user_id is not None and record.user_id != user_id:
+        return texts.NOT_YOURS
+    if not record.state.live:
+        return texts.SESSION_ENDED
+    # Stop and "this hurts" must work from any of the session's messages.
+    if version is not None and version != record.version and event not in (Event.STOP, Event.HURT):
+        return texts.STALE_BUTTON
+    return None
+
+
+async def _answer(session_id: int, on_committed: OnCommitted | None) -> None:
+    """Stop the pressed button's spinner; a failure here changes nothing about the session."""
+    if on_committed is None:
+        return
+    try:
+        await on_committed()
+    except TelegramError as exc:
+        log.info("session %s: could not answer the press: %s", session_id, exc)

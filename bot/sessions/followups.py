@@ -1,0 +1,128 @@
+"""Session follow-ups on PTB's JobQueue: arm and cancel a wake per session.
+
+A follow-up is a `run_once` job named after the session; when it fires it calls `wake(id)`,
+which re-reads the row (the row is the truth, the job only a reminder).
+
+No misfire grace: APScheduler drops a job that fires more than `misfire_grace_time` late (1 s
+by default), which a paused VM, a slow disk or a blocked event loop easily causes, and the
+session then stayed in its hold for good. A late follow-up still runs, once.
+
+A wake that raises (the database full, or restarting) is tried again with backoff, for as long
+as it takes: the row still says what is due, so a retry does exactly what the first try would
+have done.
+
+And whatever else drops a follow-up (a clock jump, a bug, a job lost with a worker), the coach
+sweeps: `repeat` runs its sweep every few seconds, which re-arms any session whose step is
+overdue with nothing `pending` for it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from telegram.ext import CallbackContext, Job, JobQueue
+
+log = logging.getLogger(__name__)
+
+AnyContext = CallbackContext[Any, Any, Any, Any]
+Wake = Callable[[int], Awaitable[None]]
+
+# A late job still runs (once, however late), and never two of one at a time.
+JOB_KWARGS: dict[str, Any] = {"misfire_grace_time": None, "coalesce": True, "max_instances": 1}
+# A failed wake is tried again after 1, 2, 4, ... real seconds, at most 30 apart: through a
+# 12 s PostgreSQL restart (issue 18) the tries come at 0, 1, 3, 7 and 15 s, at most 3 s after
+# the database is back, and a long outage costs one log line per session every 30 s, not a
+# busy loop.
+RETRY_FIRST_SECONDS = 1.0
+RETRY_MAX_SECONDS = 30.0
+
+
+def retry_delay(attempt: int) -> float:
+    """Real seconds before retry number `attempt` (0-based) of a failed wake."""
+    return min(RETRY_MAX_SECONDS, RETRY_FIRST_SECONDS * 2.0 ** min(attempt, 16))
+
+
+def job_name(session_id: int) -> str:
+    return f"session:{session_id}"
+
+
+class FollowUps:
+    """The JobQueue side of session follow-ups: one pending wake per session at most."""
+
+    def __init__(self, queue: JobQueue[Any] | None, wake: Wake) -> None:
+        self._queue = queue
+        self._wake = wake
+        # Sessions whose wake is running now: their job has left the queue, but a sweep must
+        # not start a second wake beside it.
+        self._running: set[int] = set()
+
+    def arm(self, session_id: int, real_seconds: float, *, attempt: int = 0) -> None:
+        """Wake the session in `real_seconds`, replacing its pending follow-up (`attempt`
+        counts the failed wakes before this one)."""
+        self.cancel(session_id)
+        assert self._queue is not None, "the job-queue extra is required"
+        self._queue.run_once(
+            self._run,
+            when=max(0.0, real_seconds),
+            data=(session_id, attempt),
+            name=job_name(session_id),
+            job_kwargs=JOB_KWARGS,
+        )
+
+    def cancel(self, session_id: int) -> None:
+        """Drop the session's pending follow-up, if any."""
+        if self._queue is None:
+            return
+        for job in self._queue.get_jobs_by_name(job_name(session_id)):
+            job.schedule_removal()
+
+    def pending(self, session_id: int) -> bool:
+        """Whether a wake is armed or running for the session in this process."""
+        return session_id in self._running or self.pending_job(session_id)
+
+    def repeat(self, callback: Callable[[], Awaitable[object]], every: float, name: str) -> None:
+        """Run `callback` every `every` real seconds; a late run still runs (once), and one
+        that raises is logged and tried again at the next turn."""
+        if self._queue is None:
+            return
+
+        async def turn(context: AnyContext) -> None:
+            try:
+                await callback()
+            except Exception:
+                log.exception("%s failed; trying again in %.0f s", name, every)
+
+        self._queue.run_repeating(
+            turn, interval=every, first=every, name=name, job_kwargs=JOB_KWARGS
+        )
+
+    def pending_job(self, session_id: int) -> bool:
+        """Whether a follow-up is armed for the session."""
+        if self._queue is None:
+            return False
+        return any(not job.removed for job in self._queue.get_jobs_by_name(job_name(session_id)))
+
+    async def _run(self, context: AnyContext) -> None:
+        job: Job[Any] | None = context.job
+        if job is None or not isinstance(job.data, tuple):
+            return
+        session_id, attempt = job.data
+        self._running.add(session_id)
+        try:
+            await self._wake(session_id)
+        except Exception as exc:  # whatever it was, the session must not freeze for it
+            delay = retry_delay(attempt)
+            log.warning(
+                "session %s: follow-up failed (%s: %s); trying again in %.0f s",
+                session_id,
+                type(exc).__name__,
+                exc,
+                delay,
+            )
+            # The wake may have armed the next follow-up before it failed; that one stands.
+            if not self.pending_job(session_id):
+                self.arm(session_id, delay, attempt=attempt + 1)
+        finally:
+            self._running.discard(session_id)

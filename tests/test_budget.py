@@ -1,0 +1,258 @@
+"""One Telegram budget for all workers of a bot, through their PostgreSQL (issue 16 item 1),
+and countdown steps that bend under load (item 2), through the stand-in enforcing Telegram's
+limits."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import math
+import socket
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from telegram.ext import ExtBot
+
+from bot import budget as budget_module
+from bot import texts
+from bot.budget import SharedBudget, share, shared_budget
+from bot.nudges import PACED_SENDERS
+from bot.ratelimit import PriorityRateLimiter
+from bot.sandbox.emulator import BotApiEmulator, BotMessage
+from bot.store.db import create_engine, upgrade_async
+from bot.store.repo import Store
+from bot.webhook import SECRET_HEADER
+from tests.harness import nudge_calls, nudges_sent, process_env, seed_subscribers, spawn_bot
+
+BOT_ID = 123456789
+TOTAL = 29.0
+
+
+def dsn(pg_url: str) -> str:
+    found = shared_budget(pg_url, f"{BOT_ID}:token")
+    assert found is not None
+    return found._dsn
+
+
+async def worker(pg_url: str) -> tuple[PriorityRateLimiter, SharedBudget]:
+    budget = SharedBudget(dsn(pg_url), BOT_ID, TOTAL)
+    limiter = PriorityRateLimiter(per_second=TOTAL, max_retries=3, budget=budget)
+    await limiter.initialize()
+    return limiter, budget
+
+
+async def wait_until(predicate: Any, timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "not within the time allowed"
+        await asyncio.sleep(0.05)
+
+
+def test_sqlite_keeps_the_local_limiter() -> None:
+    assert shared_budget("sqlite+aiosqlite:///x.db", f"{BOT_ID}:t") is None
+
+
+@pytest.mark.postgres
+async def test_workers_split_the_budget_a_dead_one_gives_its_share_back_a_new_one_joins(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(budget_module, "REFRESH_SECONDS", 0.2)
+    workers = [await worker(pg_url) for _ in range(3)]
+    try:
+        await wait_until(lambda: all(lim.per_second == share(TOTAL, 3) for lim, _ in workers))
+        assert len({b.slot for _, b in workers}) == 3
+
+        # A worker dies (its connection drops without a goodbye): the others take its share.
+        _, dead = workers.pop()
+        assert dead._task is not None
+        dead._task.cancel()
+        dead._conn.terminate()
+        await wait_until(lambda: all(lim.per_second == share(TOTAL, 2) for lim, _ in workers))
+
+        # A new worker joins; the running ones shrink to a third without any restart.
+        workers.append(await worker(pg_url))
+        await wait_until(lambda: all(lim.per_second == share(TOTAL, 3) for lim, _ in workers))
+    finally:
+        for limiter, _ in workers:
+            await limiter.shutdown()
+
+
+async def send_wave(
+    emu: BotApiEmulator, limiters: list[PriorityRateLimiter], each: int
+) -> list[Any]:
+    """Every worker sends `each` nudges to chats of its own, all at once."""
+    bots: list[ExtBot[Any]] = [
+        ExtBot(emu.token, base_url=emu.base_url, rate_limiter=limiter) for limiter in limiters
+    ]
+    for bot in bots:
+        await bot.initialize()
+    try:
+        return await asyncio.gather(
+            *(
+                bot.send_message(10_000 * (w + 1) + i, "nudge", rate_limit_args={"low": True})
+                for w, bot in enumerate(bots)
+                for i in range(each)
+            ),
+            return_exceptions=True,
+        )
+    finally:
+        for bot in bots:
+            await bot.shutdown()
+
+
+@pytest.mark.postgres
+async def test_three_workers_together_stay_within_telegrams_30_a_second(
+    emu: BotApiEmulator, pg_url: str
+) -> None:
+    emu.enforce_flood()
+    # Without the shared budget each worker paces itself at 29/s: 87/s together.
+    await send_wave(emu, [PriorityRateLimiter(per_second=TOTAL) for _ in range(3)], each=40)
+    assert emu.flood_429s > 0
+
+    await asyncio.sleep(1.1)  # the stand-in's second passes
+    emu.flood_429s = 0
+    first_call = len(emu.calls)
+    started = time.monotonic()
+    budgets = [SharedBudget(dsn(pg_url), BOT_ID, TOTAL) for _ in range(3)]
+    limiters = [PriorityRateLimiter(per_second=TOTAL, budget=b) for b in budgets]
+    for limiter in limiters:
+        await limiter.initialize()  # joining; the bots' own initialize then finds them running
+    await wait_until(lambda: all(lim.per_second == share(TOTAL, 3) for lim in limiters))
+    results = await send_wave(emu, limiters, each=40)
+    assert not [r for r in results if isinstance(r, Exception)]
+    assert emu.flood_429s == 0
+    sent = [c for c in emu.calls[first_call:] if c.method == "sendMessage"]
+    assert len(sent) == 120 and all(c.status == 200 for c in sent)
+    assert time.monotonic() - started >= 120 / TOTAL - 0.5  # the fleet's pace: at most 29/s
+
+
+async def test_countdown_steps_thin_out_under_load_and_come_back(emu: BotApiEmulator) -> None:
+    limiter = PriorityRateLimiter(per_second=10)
+    assert limiter.suggested_countdown_step(5) == 5  # idle
+    bot: ExtBot[Any] = ExtBot(emu.token, base_url=emu.base_url, rate_limiter=limiter)
+    await bot.initialize()
+    try:
+        wave = asyncio.gather(
+            *(bot.send_message(500 + i, "nudge", rate_limit_args={"low": True}) for i in range(30))
+        )
+        await asyncio.sleep(0.3)
+        # Thirty waiting at 10/s: only the start and the end of a hold are shown.
+        assert limiter.suggested_countdown_step(5) is None
+        await wave
+        steps = []
+        for _ in range(60):  # back one level at a time once the load is gone
+            await asyncio.sleep(0.25)
+            steps.append(limiter.suggested_countdown_step(5))
+            if steps[-1] == 5:
+                break
+        assert steps[-1] == 5
+        assert [s for s in steps if s is not None] == sorted(
+            (s for s in steps if s is not None), reverse=True
+        )
+    finally:
+        await bot.shutdown()
+
+
+NUDGES = 300
+PEOPLE = 20
+SECRET = "budget-secret"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def wait_healthy(client: httpx.AsyncClient, url: str) -> None:
+    for _ in range(150):
+        with contextlib.suppress(httpx.HTTPError):
+            if (await client.get(f"{url}/healthz")).status_code == 200:
+                return
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"worker at {url} never became healthy")
+
+
+@pytest.mark.postgres
+async def test_three_webhook_workers_share_the_budget_through_a_wave_and_a_killed_worker(
+    emu: BotApiEmulator, pg_url: str
+) -> None:
+    """Three real workers, a nudge wave, people starting sessions, one worker SIGKILLed
+    mid-wave: no 429, every nudge at most once, only the dead worker's in-flight nudges lost,
+    and the others carry on at once."""
+    emu.enforce_flood()
+    await upgrade_async(pg_url)
+    store = Store(create_engine(pg_url))
+    procs, urls = [], []
+    try:
+        for _ in range(3):
+            port = free_port()
+            env = process_env(
+                emu,
+                pg_url,
+                WEBHOOK_URL="https://limber.example/telegram",
+                WEBHOOK_SECRET=SECRET,
+                PORT=str(port),
+                NUDGE_TICK_SECONDS="0.5",
+                LOG_LEVEL="WARNING",
+            )
+            procs.append(await spawn_bot(env, stderr=asyncio.subprocess.DEVNULL))
+            urls.append(f"http://127.0.0.1:{port}")
+        async with httpx.AsyncClient(timeout=30) as client:
+            for url in urls:
+                await wait_healthy(client, url)
+            await asyncio.sleep(1.5)  # each worker has counted the others
+            ids = await seed_subscribers(
+                store, NUDGES, datetime.now(UTC) - timedelta(seconds=2), first_id=800_000
+            )
+            await emu.wait_for(lambda: len(nudge_calls(emu)) >= NUDGES // 5, timeout=60)
+            procs[2].kill()
+            await procs[2].wait()
+            killed_at = time.monotonic()
+            people = list(range(700_000, 700_000 + PEOPLE))
+            for i, uid in enumerate(people):
+                await client.post(
+                    f"{urls[i % 2]}/telegram",
+                    json=emu.send_text(uid, "/stretch"),
+                    headers={SECRET_HEADER: SECRET},
+                )
+            await emu.wait_for(
+                lambda: all(any(is_card(m) for m in emu.messages(u)) for u in people),
+                timeout=30,
+            )
+            # At most the paced senders' claims of the killed worker are lost.
+            await emu.wait_for(lambda: len(nudges_sent(emu)) >= NUDGES - PACED_SENDERS, 60)
+            await emu.settled(quiet=2.0, timeout=30)
+        counts = nudges_sent(emu)
+        assert set(counts.values()) == {1} and set(counts) <= set(ids)
+        assert emu.flood_429s == 0, emu.flood_429s_by_chat
+        after = sorted(c.at for c in nudge_calls(emu) if c.at > killed_at)
+        gaps = [b - a for a, b in zip([killed_at, *after], after, strict=False)]
+        assert max(gaps) < 5.0  # the others carried on
+    finally:
+        for proc in procs:
+            if proc.returncode is None:
+                proc.terminate()
+        for proc in procs:
+            try:
+                await asyncio.wait_for(proc.wait(), timeout=15)
+            except TimeoutError:
+                proc.kill()
+        await store.close()
+
+
+def is_card(message: BotMessage) -> bool:
+    return texts.BUTTON_READY in [label for label, _ in BotApiEmulator.buttons(message)]
+
+
+@pytest.mark.parametrize(
+    ("workers", "each"), [(1, 29.0), (2, 14.0), (3, 9.0), (4, 7.0), (29, 1.0), (58, 0.5)]
+)
+def test_a_workers_share_keeps_the_fleets_worst_second_within_the_limit(
+    workers: int, each: float
+) -> None:
+    assert share(TOTAL, workers) == each
+    assert workers * math.ceil(each) <= TOTAL or each < 1
