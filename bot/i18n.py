@@ -1,7 +1,7 @@
 """The user's language: which one, the catalogs, and Babel's dates and times for it.
 
 One translation function keyed by the current language: `gettext`/`ngettext` read the language
-from a context variable. It is set in ONE place for updates (the group -1 handler in
+from a context variable. It is set in ONE place for updates (the group -3 handler in
 bot/app.py, from the stored user or Telegram's language_code) and explicitly, with
 `using(language)`, by every job that writes to a user (nudges, session follow-ups). A context
 variable rather than a `language` argument on every text function: ~130 call sites in a dozen
@@ -90,7 +90,7 @@ def current() -> str:
 
 
 def set_language(language: str) -> None:
-    """For the update's own task (bot/app.py's group -1 handler): lasts until the task ends."""
+    """For the update's own task (bot/app.py's group -3 handler): lasts until the task ends."""
     _current.set(normalize(language) or SOURCE)
 
 
