@@ -11,6 +11,7 @@ import logging
 import sys
 from pathlib import Path
 
+from bot import logs
 from bot.clock import Clock
 from bot.config import ConfigError, Settings, load_settings
 from bot.routines import Library, RoutinesError, describe, load_routines
@@ -26,6 +27,7 @@ def main(argv: list[str] | None = None, *, clock: Clock | None = None) -> int:
     )
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="run the bot (the default): long polling, or webhook if WEBHOOK_URL")
+    sub.add_parser("web", help="the platform's web process: webhook mode, needs WEBHOOK_URL")
     sub.add_parser("migrate", help="upgrade the database to the newest schema")
     sandbox = sub.add_parser("try", help="chat with the bot in the terminal: no token, no network")
     sandbox.add_argument("--routines", type=Path, help="walk through your own routines file")
@@ -61,7 +63,7 @@ def main(argv: list[str] | None = None, *, clock: Clock | None = None) -> int:
         if args.command == "migrate":
             _migrate(settings)
             return 0
-        return _run(settings, clock)
+        return _run(settings, clock, web=args.command == "web")
     except (ConfigError, RoutinesError, DatabaseProblem) as exc:
         print(f"limber: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -112,29 +114,39 @@ def _migrate(settings: Settings) -> None:
     print("database is up to date")
 
 
-def _run(settings: Settings, clock: Clock | None = None) -> int:
-    from bot import logs
-    from bot.app import ALLOWED_UPDATES, build_application
+def _run(settings: Settings, clock: Clock | None = None, *, web: bool = False) -> int:
+    import asyncio
+    import os
+
+    from bot.app import build_application
+    from bot.config import ephemeral_storage_warning
+    from bot.startup import run_polling
     from bot.store.db import upgrade
+    from bot.webhook import serve
 
     token = settings.require_token()
+    logs.protect_streams(token)  # whatever else reaches stdout or stderr: tracebacks, warnings
+    if web and not settings.webhook_url:
+        # A platform routes HTTP to its web process; one that long-polls never answers it
+        # and is restarted for not binding PORT. `worker:` is the polling process.
+        raise ConfigError(
+            "the web process needs WEBHOOK_URL (your public https URL) and WEBHOOK_SECRET; "
+            "to long-poll instead, run the worker process (python -m bot)"
+        )
     library = load_routines(settings.routines_path)  # refuse a bad file before anything else
-    logs.configure(settings.log_level, token)
+    logs.configure(settings.log_level, token, settings.log_format)
+    log = logging.getLogger(__name__)
+    warning = ephemeral_storage_warning(settings.database_url, os.environ)
+    if warning:
+        log.warning("%s", warning)
     upgrade(settings.database_url)
     app = build_application(settings, library=library, clock=clock)
-    logging.getLogger(__name__).info(
+    log.info(
         "Limber starting: %d routines, database %s",
         len(library.routines),
         _safe_url(settings.database_url),
     )
-    if settings.webhook_url:
-        import asyncio
-
-        from bot.webhook import serve
-
-        asyncio.run(serve(app, settings))
-        return 0
-    app.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
+    asyncio.run(serve(app, settings) if settings.webhook_url else run_polling(app, settings))
     return 0
 
 

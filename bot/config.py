@@ -8,8 +8,10 @@ handler, which is why everything is parsed here and nowhere else.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -41,14 +43,91 @@ class ConfigError(Exception):
 
 
 def load_settings() -> Settings:
-    """Settings from the environment; ConfigError with one readable line if invalid."""
+    """Settings from the environment; ConfigError with one readable line if invalid.
+
+    Every problem is named at once (joined by "; "), each once: a message that already starts
+    with its variable's name is not prefixed with it again. Pydantic's messages never echo the
+    value, so a mistyped token cannot reach the output this way.
+    """
     try:
         return Settings()
     except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"]).upper()
-        message = str(first["msg"]).removeprefix("Value error, ")
-        raise ConfigError(f"{field}: {message}" if field else message) from None
+        raise ConfigError("; ".join(_describe(error) for error in exc.errors())) from None
+
+
+def _describe(error: Any) -> str:
+    field = ".".join(str(p) for p in error["loc"]).upper()
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if not field or message.startswith(field):
+        return message
+    return f"{field}: {message}"
+
+
+def async_database_url(url: str) -> str:
+    """The URL with the async driver SQLAlchemy needs here.
+
+    PaaS databases hand out `postgres://` (which SQLAlchemy no longer knows) or `postgresql://`
+    (which names the synchronous psycopg2), and people write `sqlite:///file.db`; all three get
+    the driver the bot uses. A URL that names a driver keeps it.
+    """
+    scheme, sep, rest = url.strip().partition("://")
+    if not sep:
+        raise ValueError(
+            "DATABASE_URL is not a database URL: use sqlite+aiosqlite:///limber.db "
+            "or postgresql+asyncpg://user:password@host/db"
+        )
+    lowered = scheme.lower()
+    if lowered in ("postgres", "postgresql"):
+        return f"postgresql+asyncpg://{rest}"
+    if lowered == "sqlite":
+        return f"sqlite+aiosqlite://{rest}"
+    return f"{scheme}://{rest}"
+
+
+def ephemeral_storage_warning(
+    database_url: str, environ: Mapping[str, str], mounts: Path = Path("/proc/mounts")
+) -> str | None:
+    """Why the SQLite file would be lost on a restart, when that can be known; else None.
+
+    Two cases are certain: Heroku (DYNO is set) gives every dyno a fresh filesystem at each
+    restart, at least daily; and a file on tmpfs or ramfs is gone at reboot.
+    """
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(database_url)
+    database = parsed.database or ""
+    if parsed.get_backend_name() != "sqlite" or database in ("", ":memory:"):
+        return None
+    if environ.get("DYNO"):
+        return (
+            "DATABASE_URL is a SQLite file on Heroku's dyno filesystem, which is wiped at every "
+            "restart (at least daily): every user and streak will be lost; use PostgreSQL"
+        )
+    kind = _filesystem_type(Path(database).resolve(), mounts)
+    if kind in ("tmpfs", "ramfs"):
+        return (
+            f"DATABASE_URL is a SQLite file on {kind} ({database}), which is lost at reboot: "
+            "put it on persistent storage"
+        )
+    return None
+
+
+def _filesystem_type(path: Path, mounts: Path) -> str | None:
+    """The filesystem type of the longest mount point above `path` (Linux); None if unknown."""
+    try:
+        lines = mounts.read_text().splitlines()
+    except OSError:
+        return None
+    best, kind = "", None
+    for line in lines:
+        fields = line.split()
+        if len(fields) < 3:
+            continue
+        point = fields[1].replace("\\040", " ")
+        inside = str(path) == point or str(path).startswith(point.rstrip("/") + "/")
+        if inside and len(point) >= len(best):
+            best, kind = point, fields[2]
+    return kind
 
 
 class Settings(BaseSettings):
@@ -65,8 +144,11 @@ class Settings(BaseSettings):
     telegram_file_base_url: str | None = None
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
-    port: int = 8080
+    port: int = Field(default=8080, ge=1, le=65535)
+    # /healthz and /metrics in polling mode (webhook mode serves them on PORT); unset: none.
+    health_port: int | None = Field(default=None, ge=1, le=65535)
     log_level: str = "INFO"
+    log_format: str = "text"
     admin_ids: str = ""
     # How late a nudge may still go out after downtime; later than this it is skipped.
     nudge_grace_minutes: int = Field(default=60, ge=1, le=24 * 60)
@@ -87,11 +169,32 @@ class Settings(BaseSettings):
     @field_validator("bot_token")
     @classmethod
     def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is None:
-            return None
+        if value is None or not value.get_secret_value().strip():
+            return None  # an empty BOT_TOKEN= is a missing one
         if not _TOKEN_RE.match(value.get_secret_value().strip()):
-            raise ValueError("BOT_TOKEN does not look like a token from @BotFather (digits:secret)")
+            raise ValueError(
+                "BOT_TOKEN does not look like a token from @BotFather (digits:secret, "
+                "e.g. 123456789:AAH...)"
+            )
         return SecretStr(value.get_secret_value().strip())
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        return async_database_url(value)
+
+    @field_validator("health_port", mode="before")
+    @classmethod
+    def _empty_port(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("log_format")
+    @classmethod
+    def _format(cls, value: str) -> str:
+        lower = value.strip().lower()
+        if lower not in {"text", "json"}:
+            raise ValueError("LOG_FORMAT must be text or json")
+        return lower
 
     @field_validator("webhook_secret")
     @classmethod
@@ -119,7 +222,7 @@ class Settings(BaseSettings):
         """The token, or ConfigError when it is missing (running the bot needs one)."""
         if self.bot_token is None:
             raise ConfigError(
-                "BOT_TOKEN is not set: get a token from @BotFather and run "
+                "BOT_TOKEN is missing: get a token from @BotFather and run "
                 "BOT_TOKEN=123456:ABC... python -m bot"
             )
         return self.bot_token.get_secret_value()

@@ -38,7 +38,7 @@ DOCKERFILE = PROJECT_ROOT / "Dockerfile"
 COMPOSE = PROJECT_ROOT / "compose.yaml"
 # Read by the start-up work on another branch (health endpoints in polling mode); remove from
 # here once Settings has the field.
-PENDING_SETTINGS = {"HEALTH_PORT"}
+PENDING_SETTINGS: set[str] = set()
 # Variables of Python and pip themselves, not of the bot.
 RUNTIME_ENV = re.compile(r"^(PYTHON|PIP_)")
 

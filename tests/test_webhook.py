@@ -18,7 +18,7 @@ from bot.config import Settings
 from bot.sandbox.emulator import BotApiEmulator
 from bot.services import KEY, Services
 from bot.store.db import upgrade_async
-from bot.webhook import SECRET_HEADER, build_asgi
+from bot.webhook import SECRET_HEADER, build_asgi, server_config
 from tests.harness import QUICK_ROUTINES, next_message
 
 SECRET = "s3cret_token-OK"
@@ -39,9 +39,7 @@ async def server(emu: BotApiEmulator, sqlite_url: str) -> AsyncIterator[tuple[st
     )
     app = build_application(settings)
     await start_app(app)
-    config = uvicorn.Config(
-        build_asgi(app, settings), host="127.0.0.1", port=0, log_level="warning"
-    )
+    config = server_config(build_asgi(app, settings), 64, host="127.0.0.1", port=0)
     web = uvicorn.Server(config)
     task = asyncio.create_task(web.serve())
     while not web.started:
@@ -131,3 +129,109 @@ async def test_metrics_count_updates_and_nudges(
     name = "limber_updates_handled_total"
     assert value(after, name) == value(before, name) + 1
     assert "limber_active_sessions" in after and "limber_nudge_tick_seconds" in after
+
+
+def updates_handled(text: str) -> float:
+    for line in text.splitlines():
+        if line.startswith("limber_updates_handled_total "):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+NESTED = b'{"update_id": 5, "message": ' + b'{"a": ' * 100_000 + b"1" + b"}" * 100_001
+NO_SENDER = json.dumps(
+    {
+        "update_id": 6,
+        "callback_query": {"id": "77", "chat_instance": "1", "data": "s:1:pause"},
+    }
+).encode()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(NESTED, id="deeply-nested"),
+        pytest.param(b'{"update_id": 5, "message": "x"}', id="message-is-a-string"),
+        pytest.param(NO_SENDER, id="callback-without-from"),
+        pytest.param(
+            b'{"update_id": 5, "message": {"message_id": 1, "date": 1, "chat": "x"}}',
+            id="chat-is-a-string",
+        ),
+    ],
+)
+async def test_a_signed_but_malformed_update_gets_400_is_logged_once_and_reaches_no_handler(
+    emu: BotApiEmulator,
+    server: tuple[str, Services],
+    body: bytes,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Before: 500 for the first two (RecursionError, AttributeError), and the callback
+    without a sender reached the handlers, which raised."""
+    base, _ = server
+    async with httpx.AsyncClient(base_url=base) as client:
+        before = updates_handled((await client.get("/metrics")).text)
+        response = await client.post("/telegram", content=body, headers={SECRET_HEADER: SECRET})
+        assert response.status_code == 400
+        await emu.settled(quiet=0.3)
+        after = updates_handled((await client.get("/metrics")).text)
+    assert after == before  # no handler saw it
+    refusals = [r for r in caplog.records if "malformed update" in r.getMessage()]
+    assert len(refusals) == 1
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
+    assert not [c for c in emu.calls if c.method in ("sendMessage", "answerCallbackQuery")]
+
+
+async def raw_request(
+    base: str, head: str, body: bytes = b""
+) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """Send a request by hand (headers, then only as much body as given); the writer is
+    returned so the connection stays open (a collected writer closes it)."""
+    host, port = base.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    writer.write(head.encode() + b"\r\n" + body)
+    await writer.drain()
+    return reader, writer
+
+
+async def test_a_body_over_the_limit_is_refused_by_its_length_before_it_is_read(
+    server: tuple[str, Services],
+) -> None:
+    """Before: the server read all 10 MB (the client here never sends them) before refusing."""
+    base, _ = server
+    head = (
+        "POST /telegram HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        f"{SECRET_HEADER}: {SECRET}\r\nContent-Length: 10000000\r\n"
+    )
+    reader, _writer = await raw_request(base, head)
+    status = await asyncio.wait_for(reader.readline(), 2)
+    assert status.startswith(b"HTTP/1.1 413")
+
+
+async def test_a_streamed_body_is_refused_as_soon_as_it_passes_the_limit(
+    server: tuple[str, Services],
+) -> None:
+    """Chunked, with no length: refused once 1 MB has arrived, not at the end of the body."""
+    base, _ = server
+    head = (
+        "POST /telegram HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        f"{SECRET_HEADER}: {SECRET}\r\nTransfer-Encoding: chunked\r\n"
+    )
+    chunk = b"%x\r\n" % 65536 + b" " * 65536 + b"\r\n"
+    # 1.3 MB and no last chunk: the body is unfinished
+    reader, _writer = await raw_request(base, head, chunk * 20)
+    status = await asyncio.wait_for(reader.readline(), 2)
+    assert status.startswith(b"HTTP/1.1 413")
+
+
+async def test_a_body_that_trickles_in_gets_408(
+    server: tuple[str, Services], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.webhook.BODY_SECONDS", 0.5)
+    base, _ = server
+    head = (
+        "POST /telegram HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        f"{SECRET_HEADER}: {SECRET}\r\nContent-Length: 100\r\n"
+    )
+    reader, _writer = await raw_request(base, head, b'{"update_id"')  # and then nothing more
+    status = await asyncio.wait_for(reader.readline(), 3)
+    assert status.startswith(b"HTTP/1.1 408")
