@@ -1,8 +1,11 @@
 """The /stats picture: a 16-week calendar, the streak figures, the back-pain line and, on the
 same week columns below it, the mobility line (how high the straight leg goes, per side).
 
-Drawn with Pillow and its built-in scalable font, so it needs no system fonts and renders the
-same on every machine. It is CPU work, so callers run it off the event loop.
+Drawn with Pillow and DejaVu Sans shipped in bot/fonts (Bitstream Vera licence, beside it),
+so it needs no system fonts, renders the same on every machine, and draws every language
+Limber speaks: Pillow's built-in font has Latin only, and a Cyrillic name came out blank. The
+labels come from bot/texts.py in the user's language. It is CPU work, so callers run it off the
+event loop (inside a copy of the caller's context, so the language goes along).
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cache
+from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -97,14 +102,27 @@ def reach_point(today: date, day: date, degrees: int) -> tuple[float, float]:
 
 
 def _drawable(text: str) -> str:
-    """The part of a name the built-in font can draw (Latin); emoji and other scripts would
-    come out as boxes, so they are left out rather than shown broken."""
-    kept = "".join(c for c in text if c == " " or (c.isprintable() and ord(c) < 0x250))
+    """The part of a name the font can draw (Latin, Greek, Cyrillic: below U+0530); emoji and
+    other scripts would come out as boxes, so they are left out rather than shown broken."""
+    kept = "".join(c for c in text if c == " " or (c.isprintable() and ord(c) < 0x530))
     return " ".join(kept.split())[:40]
 
 
-def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    return ImageFont.load_default(size=size)
+FONT_PATH = Path(__file__).resolve().parent / "fonts" / "DejaVuSans.ttf"
+
+
+@cache
+def _font(size: int) -> ImageFont.FreeTypeFont:
+    # Cached per size: five sizes per picture, each face object reused by every picture.
+    return ImageFont.truetype(str(FONT_PATH), size=size)
+
+
+def _fitting(draw: ImageDraw.ImageDraw, text: str, size: int, width: int) -> ImageFont.FreeTypeFont:
+    """The font at `size`, or smaller until `text` fits `width` pixels: the figures line is
+    longest in Portuguese (~890 px at 18 of the 910 there are) and a large number adds more."""
+    while size > 10 and draw.textlength(text, font=_font(size)) > width:
+        size -= 1
+    return _font(size)
 
 
 def _colour(
@@ -134,7 +152,7 @@ def render_stats_png(data: ChartData) -> bytes:
         data.full_days,
         data.freezes_held,
     )
-    draw.text((LEFT, 70), figures, fill=INK, font=_font(18))
+    draw.text((LEFT, 70), figures, fill=INK, font=_fitting(draw, figures, 18, WIDTH - LEFT - 20))
     _calendar(draw, data)
     _legend(draw)
     _this_week(draw, data)
@@ -149,7 +167,7 @@ def render_stats_png(data: ChartData) -> bytes:
 def _calendar(draw: ImageDraw.ImageDraw, data: ChartData) -> None:
     start = first_monday(data.today)
     small = _font(14)
-    for label, weekday in texts.CHART_WEEKDAYS:
+    for label, weekday in texts.chart_weekdays():
         draw.text((LEFT - 45, TOP + weekday * (CELL + GAP) + 4), label, fill=MUTED, font=small)
     for offset in range(WEEKS * 7):
         day = start + timedelta(days=offset)
@@ -160,7 +178,7 @@ def _calendar(draw: ImageDraw.ImageDraw, data: ChartData) -> None:
             box, radius=4, fill=colour, outline=COLOR_NONE if colour == COLOR_FUTURE else None
         )
         if day.day == 1 or offset == 0:
-            month = texts.CHART_MONTHS[day.month - 1]
+            month = texts.chart_month(day.month)
             draw.text((x - CELL // 2, TOP - 22), month, fill=MUTED, font=small)
     if start <= data.today:
         x, y = cell_center(data.today, data.today)
@@ -176,7 +194,7 @@ def _legend(draw: ImageDraw.ImageDraw) -> None:
     x = LEFT + WEEKS * (CELL + GAP) + 30
     small = _font(16)
     colours = (COLOR_MORNING, COLOR_BEDTIME, COLOR_BOTH, COLOR_NONE, COLOR_FREEZE)
-    labels = (*texts.CHART_LEGEND, texts.CHART_FREEZE)
+    labels = (*texts.chart_legend(), texts.CHART_FREEZE)
     for i, (label, colour) in enumerate(zip(labels, colours, strict=True)):
         y = TOP + i * 34
         draw.rounded_rectangle((x, y, x + CELL, y + CELL), radius=4, fill=colour)
@@ -247,7 +265,7 @@ def _reach(draw: ImageDraw.ImageDraw, data: ChartData) -> None:
         )
     # Which line is which, to the right of the lines.
     for i, (label, colour) in enumerate(
-        zip(texts.CHART_REACH_SIDES, (COLOR_LEFT, COLOR_RIGHT), strict=True)
+        zip(texts.chart_reach_sides(), (COLOR_LEFT, COLOR_RIGHT), strict=True)
     ):
         y = REACH_TOP + 10 + i * 26
         draw.line((right + 20, y + 8, right + 44, y + 8), fill=colour, width=3)

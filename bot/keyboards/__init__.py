@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from bot.keyboards.desk import DESK_PREFIX, desk_time_keyboard, parse_desk_data
+from bot.keyboards.language import LANGUAGE_PREFIX, language_keyboard, parse_language_data
 from bot.keyboards.nudge import (
     NUDGE_PREFIX,
     SNOOZE_MINUTES,
@@ -67,6 +68,7 @@ __all__ = [
     "DAYS_PREFIX",
     "DELETE_PREFIX",
     "DESK_PREFIX",
+    "LANGUAGE_PREFIX",
     "MENU_PREFIX",
     "NUDGE_PREFIX",
     "PAIN_PREFIX",
@@ -87,11 +89,13 @@ __all__ = [
     "days_keyboard",
     "delete_keyboard",
     "desk_time_keyboard",
+    "language_keyboard",
     "nudge_keyboard",
     "pain_keyboard",
     "parse_days_data",
     "parse_delete_data",
     "parse_desk_data",
+    "parse_language_data",
     "parse_menu_data",
     "parse_nudge_data",
     "parse_pain_data",

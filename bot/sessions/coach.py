@@ -21,7 +21,7 @@ from typing import Any
 from telegram.error import TelegramError
 from telegram.ext import JobQueue
 
-from bot import texts
+from bot import i18n, texts
 from bot.clock import Clock
 from bot.domain import session as machine
 from bot.domain.session import EndReason, Event, InvalidEvent, Phase, Render, SessionState, Status
@@ -87,7 +87,7 @@ class Coach:
         self.clock = clock
         self.settings = settings
         self.chat = chat
-        self.follow_ups = FollowUps(queue, self.wake)
+        self.follow_ups = FollowUps(queue, self._wake_in_language)
 
     # Entry points ---------------------------------------------------------------------------
 
@@ -139,13 +139,14 @@ class Coach:
                 and state.next_event_at is not None
                 and now - state.next_event_at > ask_after
             ):
-                await self._restore(record.id, self._apply(record.id, Event.INTERRUPTED))
+                with i18n.using(await self.store.session_language(record.id)):
+                    await self._restore(record.id, self._apply(record.id, Event.INTERRUPTED))
             else:
-                await self._restore(record.id, self.wake(record.id))
+                await self._restore(record.id, self._wake_in_language(record.id))
         # Endings a crash or an outage kept from the chat: the finishing message carries the
         # streak, so it is shown late rather than never (but not hours late).
         for record in await self.store.unshown_endings(now - ENDING_RESHOW_WINDOW):
-            await self._restore(record.id, self.wake(record.id))
+            await self._restore(record.id, self._wake_in_language(record.id))
         if records:
             log.info("resumed %d live session(s)", len(records))
         return len(records)
@@ -197,6 +198,12 @@ class Coach:
     def cancel(self, session_id: int) -> None:
         """Drop the session's pending follow-up (e.g. before its data is erased)."""
         self.follow_ups.cancel(session_id)
+
+    async def _wake_in_language(self, session_id: int) -> None:
+        """A wake from a job (a follow-up, the sweep, a restart): no update set the language,
+        so the session's user's is set here, for this wake alone (bot/i18n.py)."""
+        with i18n.using(await self.store.session_language(session_id)):
+            await self.wake(session_id)
 
     def start_sweeping(self) -> None:
         """Sweep for lost follow-ups from now on (every SWEEP_SECONDS)."""

@@ -26,6 +26,7 @@ class UserRecord:
     onboarding: str | None = None
     paused_until: datetime | None = None
     last_finished_at: datetime | None = None
+    language: str | None = None  # chosen with /language (i18n)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +54,9 @@ class DueNudge:
     paused_until: datetime | None
     last_finished_at: datetime | None
     days: int = 0b1111111
+    # The user's language (i18n): chosen with /language, else from Telegram's code.
+    language: str | None = None
+    language_code: str | None = None
 
 
 class ClaimConflict(Exception):
@@ -103,6 +107,7 @@ def user_record(row: User) -> UserRecord:
         onboarding=row.onboarding,
         paused_until=row.paused_until,
         last_finished_at=row.last_finished_at,
+        language=row.language,
     )
 
 
@@ -126,6 +131,8 @@ def due_nudge(row: Row[*tuple[Any, ...]], advance: Advance) -> DueNudge:
         paused_until=row.paused_until,
         last_finished_at=row.last_finished_at,
         days=row.days,
+        language=row.language,
+        language_code=row.language_code,
     )
 
 
