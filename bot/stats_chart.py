@@ -192,13 +192,15 @@ def _calendar(draw: ImageDraw.ImageDraw, data: ChartData) -> None:
 
 def _legend(draw: ImageDraw.ImageDraw) -> None:
     x = LEFT + WEEKS * (CELL + GAP) + 30
-    small = _font(16)
     colours = (COLOR_MORNING, COLOR_BEDTIME, COLOR_BOTH, COLOR_NONE, COLOR_FREEZE)
     labels = (*texts.chart_legend(), texts.CHART_FREEZE)
     for i, (label, colour) in enumerate(zip(labels, colours, strict=True)):
         y = TOP + i * 34
         draw.rounded_rectangle((x, y, x + CELL, y + CELL), radius=4, fill=colour)
-        draw.text((x + CELL + 10, y + 3), label, fill=INK, font=small)
+        # The "This week" panel starts 16 px left of PANEL_LEFT: a longer label
+        # ("Protetor usado", 115 px at 16) shrinks to end before it.
+        fit = _fitting(draw, label, 16, PANEL_LEFT - 24 - (x + CELL + 10))
+        draw.text((x + CELL + 10, y + 3), label, fill=INK, font=fit)
 
 
 def _pain(draw: ImageDraw.ImageDraw, data: ChartData) -> None:
@@ -257,12 +259,9 @@ def _reach(draw: ImageDraw.ImageDraw, data: ChartData) -> None:
         draw.text((LEFT + 10, REACH_TOP + 45), texts.CHART_NO_REACH, fill=MUTED, font=small)
     elif days:
         latest = data.reach[days[-1]]
-        draw.text(
-            (right + 20, REACH_TOP + 66),
-            texts.chart_latest_reach(latest.get("left"), latest.get("right")),
-            fill=INK,
-            font=_font(16),
-        )
+        words = texts.chart_latest_reach(latest.get("left"), latest.get("right"))
+        fit = _fitting(draw, words, 16, WIDTH - 20 - (right + 20))
+        draw.text((right + 20, REACH_TOP + 66), words, fill=INK, font=fit)
     # Which line is which, to the right of the lines.
     for i, (label, colour) in enumerate(
         zip(texts.chart_reach_sides(), (COLOR_LEFT, COLOR_RIGHT), strict=True)
@@ -286,7 +285,9 @@ def _this_week(draw: ImageDraw.ImageDraw, data: ChartData) -> None:
     )
     draw.text((PANEL_LEFT, TOP), texts.CHART_THIS_WEEK, fill=INK, font=_font(20))
     for i, line in enumerate(data.week_lines):
-        draw.text((PANEL_LEFT, TOP + 36 + i * 28), _drawable(line), fill=INK, font=_font(16))
+        # Shrunk to the panel's width: "Sessões: 2 (semana passada 6)" is the widest language.
+        fit = _fitting(draw, line, 16, WIDTH - 28 - PANEL_LEFT)
+        draw.text((PANEL_LEFT, TOP + 36 + i * 28), _drawable(line), fill=INK, font=fit)
 
 
 def _latest_pain(draw: ImageDraw.ImageDraw, data: ChartData) -> None:
@@ -295,9 +296,6 @@ def _latest_pain(draw: ImageDraw.ImageDraw, data: ChartData) -> None:
         return
     day = max(shown)
     right = LEFT + WEEKS * (CELL + GAP) - GAP
-    draw.text(
-        (right + 20, PAIN_TOP + 10),
-        texts.chart_latest_pain(data.pain[day], day.day, day.month),
-        fill=COLOR_PAIN,
-        font=_font(16),
-    )
+    latest = texts.chart_latest_pain(data.pain[day], day.day, day.month)
+    fit = _fitting(draw, latest, 16, WIDTH - 20 - (right + 20))
+    draw.text((right + 20, PAIN_TOP + 10), latest, fill=COLOR_PAIN, font=fit)

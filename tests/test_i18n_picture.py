@@ -10,7 +10,7 @@ from PIL import Image, ImageChops
 
 from bot import i18n
 from bot.domain.streaks import DayRecord
-from bot.stats_chart import FONT_PATH, LEFT, WIDTH, ChartData, render_stats_png
+from bot.stats_chart import FONT_PATH, HEIGHT, LEFT, WIDTH, ChartData, render_stats_png
 
 TODAY = date(2026, 11, 27)
 # The title row: "Limber: <name>" is drawn at (LEFT, 24) in 30 px type.
@@ -44,7 +44,7 @@ def test_the_picture_is_labelled_in_each_language(language: str) -> None:
     with i18n.using(language):
         png = render_stats_png(data)
     image = Image.open(io.BytesIO(png))
-    assert image.size == (1000, 600)
+    assert image.size == (WIDTH, HEIGHT)
     if language != i18n.SOURCE:
         assert png != english  # labels, months and weekdays are the language's own
 
