@@ -1,8 +1,9 @@
 """Each language through the real Application and the Bot API stand-in: no English left.
 
 A user whose Telegram app speaks one of the six languages walks onboarding (/start, a zone,
-both times), gets a nudge, runs /stretch to the end, answers the back question, and reads
-/stats, /settings, /pause and /help. Every word the bot shows (texts, captions, buttons) is
+both times), gets a nudge, runs /stretch to the end, answers the back question, does the /reach
+mobility check, gets a weekly summary, and reads /stats, /settings (and its day picker), /pause
+and /help. Every word the bot shows (texts, captions, buttons) is
 checked: a word of Limber's English (its msgids and routines.toml's English) that the
 language's own catalog never uses is English left untranslated.
 """
@@ -136,6 +137,10 @@ async def test_a_user_walks_through_limber_in_their_language(
         ask_morning, ask_bedtime = texts.ask_time("morning"), texts.ask_time("bedtime")
         all_set, medical = texts.all_set(""), texts.MEDICAL_NOTE
         pain_question, nudge_start = texts.PAIN_QUESTION, texts.BUTTON_START_NOW
+        reach_left, reach_right = texts.reach_question("left"), texts.reach_question("right")
+        reach_noted = texts.reach_done(60, 45)
+        weekly_title, settings_title = texts.WEEKLY_TITLE, texts.SETTINGS_TITLE
+        days_button = texts.BUTTON_DAYS
 
     emu.send_text(user, "/start", first_name="Ann")
     welcome = await next_message(emu, user, 0)
@@ -171,11 +176,33 @@ async def test_a_user_walks_through_limber_in_their_language(
     emu.press(user, pain_q.message_id, text="3")
     await emu.wait_for(lambda: "3/10" in emu.messages(user)[-1].text)
 
+    # The mobility check: the picture's caption, a question per side, the answer noted.
+    emu.send_text(user, "/reach")
+    left_q = await wait_text(emu, user, reach_left)
+    emu.press(user, left_q.message_id, text=texts.reach_choice(60))
+    await emu.wait_for(lambda: reach_right in left_q.text, timeout=8)
+    emu.press(user, left_q.message_id, text=texts.reach_choice(45))
+    await emu.wait_for(lambda: left_q.text == reach_noted, timeout=8)
+
+    # The weekly summary, due now: written by the tick in the user's language.
+    async with bot.services.store.writing() as db:
+        await db.execute(
+            update(Nudge)
+            .where(Nudge.user_id == user, Nudge.kind == "weekly")
+            .values(next_nudge_at=bot.clock.now() - timedelta(seconds=1))
+        )
+    assert (await bot.services.dispatcher.tick()).sent == 1
+    await wait_text(emu, user, weekly_title)
+
     for command in ("/stats", "/settings", "/pause 3", "/help", "/routines"):
         before = len(emu.messages(user))
         emu.send_text(user, command)
         await emu.wait_for(lambda before=before: len(emu.messages(user)) > before, timeout=8)
     await emu.wait_for(lambda: any(m.photo for m in emu.messages(user)), timeout=8)
+    # The day picker from /settings: weekday names and its buttons.
+    menu = await wait_text(emu, user, settings_title)
+    emu.press(user, menu.message_id, text=days_button)
+    await emu.wait_for(lambda: menu.text.startswith("📅"), timeout=8)
 
     everything = shown(emu, user)
     assert len(everything) > 30
