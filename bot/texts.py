@@ -1089,7 +1089,8 @@ def days_label(days: int) -> str:
         return _(_CONSTANTS["BUTTON_WORKDAYS"])
     if days == 0b1100000:
         return _("weekends")
-    return ", ".join(i18n.weekday_name(d) for d in range(7) if days & (1 << d))
+    # Without an abbreviation's dot (fr "dim.", pt_BR "seg."): the list ends a sentence.
+    return ", ".join(i18n.weekday_name(d).rstrip(".") for d in range(7) if days & (1 << d))
 
 
 def ask_days(kind: str, days: int) -> str:
@@ -1201,11 +1202,13 @@ def stats_picture_text(
     """The picture in words, under it, for people who use a screen reader."""
     span = count("{n} week", "{n} weeks", weeks)
     days = count("{n} day", "{n} days", days_stretched)
+    # The sentence's full stop is the last date's abbreviation dot (de "30. Nov.").
+    dates = ", ".join(frozen).rstrip(".")
     if frozen:
         first = _(
             "🖼 The picture: the last {weeks}, {days} with a session; a streak freeze kept the "
             "streak on {dates}."
-        ).format(weeks=span, days=days, dates=", ".join(frozen))
+        ).format(weeks=span, days=days, dates=dates)
     else:
         first = _("🖼 The picture: the last {weeks}, {days} with a session.").format(
             weeks=span, days=days
