@@ -14,7 +14,7 @@ from pathlib import Path
 from bot import logs
 from bot.clock import Clock
 from bot.config import ConfigError, Settings, load_settings
-from bot.routines import RoutinesError, describe, load_routines
+from bot.routines import Library, RoutinesError, describe, load_routines
 from bot.store.errors import DatabaseProblem
 
 EXIT_USAGE = 2
@@ -35,6 +35,11 @@ def main(argv: list[str] | None = None, *, clock: Clock | None = None) -> int:
     sandbox.add_argument("--keep", action="store_true", help="keep the throwaway database")
     sandbox.add_argument("--speed", type=float, default=1.0, help="run the clock N times faster")
     sandbox.add_argument("--plain", action="store_true", help="a line-by-line transcript")
+    sandbox.add_argument(
+        "--language",
+        default="en",
+        help="the sandbox user's Telegram language code (en, es, pt-br, de, fr, ru)",
+    )
     sandbox.add_argument("--start", help="start the clock here, e.g. 2026-01-05T15:00 (UTC)")
     check = sub.add_parser("check-routines", help="validate a routines file and show what it holds")
     check.add_argument("path", nargs="?", type=Path, help="default: ROUTINES_PATH or routines.toml")
@@ -44,7 +49,9 @@ def main(argv: list[str] | None = None, *, clock: Clock | None = None) -> int:
     try:
         settings = load_settings()
         if args.command == "check-routines":
-            print(describe(load_routines(args.path or settings.routines_path)))
+            library = load_routines(args.path or settings.routines_path)
+            print(describe(library))
+            _warn_untranslated(library)
             return 0
         if args.command == "try":
             return _try(settings, args)
@@ -74,6 +81,7 @@ def _try(settings: Settings, args: argparse.Namespace) -> int:
         database=args.database,
         keep=args.keep,
         speed=args.speed,
+        language_code=args.language.replace("_", "-").lower(),  # as Telegram sends it: pt-br
         start=parse_start(args.start) if args.start else None,
     )
     Sandbox(options)  # refuses a bad routines file with the same message as at start
@@ -148,5 +156,19 @@ def _safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+def _warn_untranslated(library: Library) -> None:
+    """check-routines: words a shipped language still shows in English (a warning only)."""
+    from bot.i18n import LANGUAGES, SOURCE
+    from bot.routines import missing_translations
+
+    others = [lang for lang in LANGUAGES if lang != SOURCE]
+    report = missing_translations(library, others)
+    for line in report:
+        print(f"warning: {line}", file=sys.stderr)
+    if not report:
+        print(f"  translations: complete in {', '.join(others)}")
+
+
 if __name__ == "__main__":
     sys.exit(main())
+

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
 from telegram import BotCommand, Update
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -17,11 +20,21 @@ from telegram.ext import (
     filters,
 )
 
-from bot import flood, keyboards, texts
+from bot import flood, i18n, keyboards, texts
 from bot.budget import shared_budget
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.handlers import errors, fallback, nudge, privacy, reach, start, stats, stretch
+from bot.handlers import (
+    errors,
+    fallback,
+    language,
+    nudge,
+    privacy,
+    reach,
+    start,
+    stats,
+    stretch,
+)
 from bot.handlers import onboarding as answers
 from bot.handlers import settings as prefs
 from bot.handlers.admin import admin_command, operators, watch
@@ -41,8 +54,10 @@ from bot.store.db import create_engine
 from bot.store.repo import Store
 from bot.subscription import Subscriptions
 
-COMMANDS = [BotCommand(name, description) for name, description in texts.COMMANDS]
+# English (the default for every language without its own list); commands_for() gives the rest.
+COMMANDS = [BotCommand(name, description) for name, description in texts.commands()]
 TICK_JOB = "nudge-tick"
+log = logging.getLogger(__name__)
 
 # Only what the handlers use: fewer updates to fetch, and the same list goes to setWebhook.
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
@@ -150,6 +165,8 @@ def _coach(
 def _add_handlers(app: AnyApp) -> None:
     # New messages only: an edited command must not run again (should edits ever be fetched).
     private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+    # The ONE place an update's language is set, before any handler writes a word (group -3).
+    app.add_handler(TypeHandler(Update, _use_language), group=-3)
     # Counted before any feature handler sees the update (group -2 never blocks the others).
     app.add_handler(TypeHandler(Update, _count_update), group=-2)
     # Answers first at the rate limiter; a chat's repeats and floods stop here (bot/flood.py).
@@ -176,6 +193,7 @@ def _add_handlers(app: AnyApp) -> None:
     app.add_handler(CommandHandler("export", stats.export_command, filters=private))
     app.add_handler(CommandHandler("privacy", privacy_command, filters=private))
     app.add_handler(CommandHandler("reach", reach.reach_command, filters=private))
+    app.add_handler(CommandHandler("language", language.language_command, filters=private))
     app.add_handler(CommandHandler("admin", admin_command, filters=private & operators(app)))
     watch(app)  # the in-process counters /admin reads
     for prefix, on_press in (
@@ -193,6 +211,7 @@ def _add_handlers(app: AnyApp) -> None:
         (keyboards.RESTART_PREFIX, stretch.restart_button),
         (keyboards.HURT_PAUSE_PREFIX, stretch.hurt_pause_button),
         (keyboards.SESSION_SETTINGS_PREFIX, prefs.session_setting_button),
+        (keyboards.LANGUAGE_PREFIX, language.language_button),
     ):
         app.add_handler(CallbackQueryHandler(on_press, pattern=keyboards.pattern(prefix)))
     app.add_handler(CallbackQueryHandler(fallback.unknown_button))
@@ -203,6 +222,26 @@ def _add_handlers(app: AnyApp) -> None:
     app.add_error_handler(errors.on_error)
 
 
+async def _use_language(update: Update, context: CallbackContext[Any, Any, Any, Any]) -> None:
+    """The user's language for everything this update writes: the one they picked with
+    /language, else their Telegram app's (also for someone not yet in the database). PTB runs
+    each update in its own task (concurrent_updates), so this is the update's alone."""
+    user = update.effective_user
+    if user is None:
+        i18n.set_language(i18n.SOURCE)
+        return
+    svc: Services = context.application.bot_data[KEY]
+    chosen: str | None = None
+    try:
+        stored = await svc.store.language_of(user.id)
+    except (SQLAlchemyError, OSError) as exc:
+        # The reply may still work (or say sorry): in the app's language rather than none.
+        log.warning("language of user %s unreadable: %s", user.id, type(exc).__name__)
+    else:
+        chosen = stored[0] if stored is not None else None
+    i18n.set_language(i18n.effective(chosen, user.language_code))
+
+
 async def _count_update(update: Update, context: CallbackContext[Any, Any, Any, Any]) -> None:
     svc: Services = context.application.bot_data[KEY]
     svc.metrics.updates.inc()
@@ -210,7 +249,7 @@ async def _count_update(update: Update, context: CallbackContext[Any, Any, Any, 
 
 async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     svc: Services = app.bot_data[KEY]
-    await app.bot.set_my_commands(COMMANDS)
+    await _describe_bot(app)
     await svc.coach.resume_all()
     svc.coach.start_sweeping()
     if app.job_queue is not None:
@@ -221,6 +260,27 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
             name=TICK_JOB,
             job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
         )
+
+
+def commands_for(language: str) -> list[BotCommand]:
+    with i18n.using(language):
+        return [BotCommand(name, description) for name, description in texts.commands()]
+
+
+async def _describe_bot(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """The command menu, description and short description, once per language: English as the
+    default (no language_code: every language without its own), the others by their ISO 639-1
+    code (pt_BR as "pt", which Telegram's pt-br users fall under). A refusal is logged and
+    the start goes on: a menu in the wrong language must not keep the bot from coaching."""
+    for lang in i18n.LANGUAGES:
+        code = None if lang == i18n.SOURCE else i18n.telegram_code(lang)
+        try:
+            with i18n.using(lang):
+                await app.bot.set_my_commands(commands_for(lang), language_code=code)
+                await app.bot.set_my_description(texts.description(), language_code=code)
+                await app.bot.set_my_short_description(texts.SHORT_DESCRIPTION, language_code=code)
+        except TelegramError as exc:
+            log.warning("commands/description for %s not set: %s", lang, exc)
 
 
 async def _tick(context: CallbackContext[Any, Any, Any, Any]) -> None:

@@ -24,7 +24,7 @@ from telegram import InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ExtBot
 
-from bot import texts
+from bot import i18n, texts
 from bot.clock import Clock
 from bot.domain.nudge_rules import BEDTIME, DESK, WEEKLY, SkipReason, next_due, skip_reason
 from bot.domain.schedule import EVERY_DAY, next_occurrence
@@ -215,7 +215,10 @@ class NudgeDispatcher:
         inside the grace window."""
         deadline = nudge.due_at + self.grace
         delay = 1.0
-        message = await self._message(nudge)
+        # Many users per tick: each message in its own user's language, set just for its words
+        # (the weekly summary's too: it is written inside the block).
+        with i18n.using(i18n.effective(nudge.language, nudge.language_code)):
+            message = await self._message(nudge)
         if message is None:
             report.failed += 1
             return

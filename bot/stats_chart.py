@@ -1,8 +1,11 @@
 """The /stats picture: a 16-week calendar, the streak figures, the back-pain line and, on the
 same week columns below it, the mobility line (how high the straight leg goes, per side).
 
-Drawn with Pillow and its built-in scalable font, so it needs no system fonts and renders the
-same on every machine. It is CPU work, so callers run it off the event loop.
+Drawn with Pillow and DejaVu Sans shipped in bot/fonts (Bitstream Vera licence, beside it),
+so it needs no system fonts, renders the same on every machine, and draws every language
+Limber speaks: Pillow's built-in font has Latin only, and a Cyrillic name came out blank. The
+labels come from bot/texts.py in the user's language. It is CPU work, so callers run it off the
+event loop (inside a copy of the caller's context, so the language goes along).
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cache
+from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -97,14 +102,27 @@ def reach_point(today: date, day: date, degrees: int) -> tuple[float, float]:
 
 
 def _drawable(text: str) -> str:
-    """The part of a name the built-in font can draw (Latin); emoji and other scripts would
-    come out as boxes, so they are left out rather than shown broken."""
-    kept = "".join(c for c in text if c == " " or (c.isprintable() and ord(c) < 0x250))
+    """The part of a name the font can draw (Latin, Greek, Cyrillic: below U+0530); emoji and
+    other scripts would come out as boxes, so they are left out rather than shown broken."""
+    kept = "".join(c for c in text if c == " " or (c.isprintable() and ord(c) < 0x530))
     return " ".join(kept.split())[:40]
 
 
-def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    return ImageFont.load_default(size=size)
+FONT_PATH = Path(__file__).resolve().parent / "fonts" / "DejaVuSans.ttf"
+
+
+@cache
+def _font(size: int) -> ImageFont.FreeTypeFont:
+    # Cached per size: five sizes per picture, each face object reused by every picture.
+    return ImageFont.truetype(str(FONT_PATH), size=size)
+
+
+def _fitting(draw: ImageDraw.ImageDraw, text: str, size: int, width: int) -> ImageFont.FreeTypeFont:
+    """The font at `size`, or smaller until `text` fits `width` pixels: the figures line is
+    longest in Portuguese (~890 px at 18 of the 910 there are) and a large number adds more."""
+    while size > 10 and draw.textlength(text, font=_font(size)) > width:
+        size -= 1
+    return _font(size)
 
 
 def _colour(
@@ -134,7 +152,7 @@ def render_stats_png(data: ChartData) -> bytes:
         data.full_days,
         data.freezes_held,
     )
-    draw.text((LEFT, 70), figures, fill=INK, font=_font(18))
+    draw.text((LEFT, 70), figures, fill=INK, font=_fitting(draw, figures, 18, WIDTH - LEFT - 20))
     _calendar(draw, data)
     _legend(draw)
     _this_week(draw, data)
@@ -149,7 +167,7 @@ def render_stats_png(data: ChartData) -> bytes:
 def _calendar(draw: ImageDraw.ImageDraw, data: ChartData) -> None:
     start = first_monday(data.today)
     small = _font(14)
-    for label, weekday in texts.CHART_WEEKDAYS:
+    for label, weekday in texts.chart_weekdays():
         draw.text((LEFT - 45, TOP + weekday * (CELL + GAP) + 4), label, fill=MUTED, font=small)
     for offset in range(WEEKS * 7):
         day = start + timedelta(days=offset)
@@ -160,7 +178,7 @@ def _calendar(draw: ImageDraw.ImageDraw, data: ChartData) -> None:
             box, radius=4, fill=colour, outline=COLOR_NONE if colour == COLOR_FUTURE else None
         )
         if day.day == 1 or offset == 0:
-            month = texts.CHART_MONTHS[day.month - 1]
+            month = texts.chart_month(day.month)
             draw.text((x - CELL // 2, TOP - 22), month, fill=MUTED, font=small)
     if start <= data.today:
         x, y = cell_center(data.today, data.today)
@@ -174,13 +192,15 @@ def _calendar(draw: ImageDraw.ImageDraw, data: ChartData) -> None:
 
 def _legend(draw: ImageDraw.ImageDraw) -> None:
     x = LEFT + WEEKS * (CELL + GAP) + 30
-    small = _font(16)
     colours = (COLOR_MORNING, COLOR_BEDTIME, COLOR_BOTH, COLOR_NONE, COLOR_FREEZE)
-    labels = (*texts.CHART_LEGEND, texts.CHART_FREEZE)
+    labels = (*texts.chart_legend(), texts.CHART_FREEZE)
     for i, (label, colour) in enumerate(zip(labels, colours, strict=True)):
         y = TOP + i * 34
         draw.rounded_rectangle((x, y, x + CELL, y + CELL), radius=4, fill=colour)
-        draw.text((x + CELL + 10, y + 3), label, fill=INK, font=small)
+        # The "This week" panel starts 16 px left of PANEL_LEFT: a longer label
+        # ("Protetor usado", 115 px at 16) shrinks to end before it.
+        fit = _fitting(draw, label, 16, PANEL_LEFT - 24 - (x + CELL + 10))
+        draw.text((x + CELL + 10, y + 3), label, fill=INK, font=fit)
 
 
 def _pain(draw: ImageDraw.ImageDraw, data: ChartData) -> None:
@@ -239,15 +259,12 @@ def _reach(draw: ImageDraw.ImageDraw, data: ChartData) -> None:
         draw.text((LEFT + 10, REACH_TOP + 45), texts.CHART_NO_REACH, fill=MUTED, font=small)
     elif days:
         latest = data.reach[days[-1]]
-        draw.text(
-            (right + 20, REACH_TOP + 66),
-            texts.chart_latest_reach(latest.get("left"), latest.get("right")),
-            fill=INK,
-            font=_font(16),
-        )
+        words = texts.chart_latest_reach(latest.get("left"), latest.get("right"))
+        fit = _fitting(draw, words, 16, WIDTH - 20 - (right + 20))
+        draw.text((right + 20, REACH_TOP + 66), words, fill=INK, font=fit)
     # Which line is which, to the right of the lines.
     for i, (label, colour) in enumerate(
-        zip(texts.CHART_REACH_SIDES, (COLOR_LEFT, COLOR_RIGHT), strict=True)
+        zip(texts.chart_reach_sides(), (COLOR_LEFT, COLOR_RIGHT), strict=True)
     ):
         y = REACH_TOP + 10 + i * 26
         draw.line((right + 20, y + 8, right + 44, y + 8), fill=colour, width=3)
@@ -268,7 +285,9 @@ def _this_week(draw: ImageDraw.ImageDraw, data: ChartData) -> None:
     )
     draw.text((PANEL_LEFT, TOP), texts.CHART_THIS_WEEK, fill=INK, font=_font(20))
     for i, line in enumerate(data.week_lines):
-        draw.text((PANEL_LEFT, TOP + 36 + i * 28), _drawable(line), fill=INK, font=_font(16))
+        # Shrunk to the panel's width: "Sessões: 2 (semana passada 6)" is the widest language.
+        fit = _fitting(draw, line, 16, WIDTH - 28 - PANEL_LEFT)
+        draw.text((PANEL_LEFT, TOP + 36 + i * 28), _drawable(line), fill=INK, font=fit)
 
 
 def _latest_pain(draw: ImageDraw.ImageDraw, data: ChartData) -> None:
@@ -277,9 +296,6 @@ def _latest_pain(draw: ImageDraw.ImageDraw, data: ChartData) -> None:
         return
     day = max(shown)
     right = LEFT + WEEKS * (CELL + GAP) - GAP
-    draw.text(
-        (right + 20, PAIN_TOP + 10),
-        texts.chart_latest_pain(data.pain[day], day.day, day.month),
-        fill=COLOR_PAIN,
-        font=_font(16),
-    )
+    latest = texts.chart_latest_pain(data.pain[day], day.day, day.month)
+    fit = _fitting(draw, latest, 16, WIDTH - 20 - (right + 20))
+    draw.text((right + 20, PAIN_TOP + 10), latest, fill=COLOR_PAIN, font=fit)

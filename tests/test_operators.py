@@ -107,7 +107,8 @@ async def test_export_holds_the_profile_and_every_table_with_the_users_rows(
         rows = csv_rows(archive, f"tables/{table}.csv")
         assert len(rows) == n, table
         owner = "id" if table == "users" else "user_id"
-        assert {r[owner] for r in rows} <= {str(ANN)}, table  # nobody else's rows
+        # A subset: a table this scenario leaves empty (reach_checks) has no owner to show.
+        assert {r[owner] for r in rows} <= {str(ANN)}
     sessions = csv_rows(archive, "tables/sessions.csv")
     assert sessions[0]["routine_id"] == "single" and sessions[0]["started_at"].startswith("20")
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from PIL import ImageDraw
 
-from bot import texts
+from bot import i18n, texts
 from bot.app import COMMANDS
 from bot.clock import MovableClock
 from bot.sandbox.emulator import BotApiEmulator, BotMessage
@@ -55,7 +55,12 @@ def sent_texts(emu: BotApiEmulator, fragment: str) -> list[str]:
 
 
 def welcomes(emu: BotApiEmulator) -> list[str]:
-    return [m.text for m in emu.messages(ANN) if "I coach you through" in m.text]
+    # "I coach you through" / "Ich begleite dich durch": the welcome in English or German.
+    return [
+        m.text
+        for m in emu.messages(ANN)
+        if "I coach you through" in m.text or "Ich begleite dich" in m.text
+    ]
 
 
 async def nudge_message(emu: BotApiEmulator) -> BotMessage:
@@ -96,6 +101,10 @@ async def set_up(emu: BotApiEmulator, *, bedtime: str = "22:30") -> None:
     bedtime_q = await next_message(emu, ANN, 5)
     emu.press(ANN, bedtime_q.message_id, text=bedtime)
     await emu.wait_for(lambda: any("All set" in m.text for m in emu.messages(ANN)))
+    # Ann's Telegram app is German (hence Berlin first), but she reads Limber in English: without
+    # this, the nudges would come in German, the language her app told the bot at /start.
+    emu.send_text(ANN, "/language en")
+    await emu.wait_for(lambda: "I'll speak English" in emu.messages(ANN)[-1].text)
 
 
 # 1. Double taps -------------------------------------------------------------------------------
@@ -257,11 +266,13 @@ async def test_following_the_welcome_advice_still_lets_onboarding_finish(
     assert "UTC" not in settings.text  # no zone was chosen: none is shown as if it were
     emu.send_text(ANN, "/start", first_name="Ann", language_code="de")
     await emu.wait_for(lambda: len(welcomes(emu)) == 2)
-    assert "Welcome back" not in welcomes(emu)[-1] and "Hi Ann" in welcomes(emu)[-1]
+    # A German Telegram app: the /start replies come in German.
+    assert "Willkommen zurück" not in welcomes(emu)[-1] and "Hallo Ann" in welcomes(emu)[-1]
 
-    await emu.wait_for(lambda: "I coach you" not in emu.messages(ANN)[-1].text)
+    await emu.wait_for(lambda: "Ich begleite dich" not in emu.messages(ANN)[-1].text)
     zone_q = emu.messages(ANN)[-1]
-    assert texts.ASK_TIMEZONE in zone_q.text
+    with i18n.using("de"):
+        assert texts.ASK_TIMEZONE in zone_q.text
     emu.press(ANN, zone_q.message_id, text=next(t for t in labels(zone_q) if "Berlin" in t))
     morning_q = await emu.wait_for_message(ANN, "in the morning")
     emu.press(ANN, morning_q.message_id, text="07:00")

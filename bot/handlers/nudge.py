@@ -47,7 +47,7 @@ async def nudge_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         if at is None:
             await query.answer(texts.UNKNOWN_BUTTON)
             return
-        local = f"{at.astimezone(ZoneInfo(user.timezone)):%H:%M}"
+        local = texts.clock(at.astimezone(ZoneInfo(user.timezone)))
         await claim(query, f"{said}\n\n{texts.snoozed(local)}")
     else:
         schedule = await svc.subscriptions.skip_today(user.id, pressed.kind)

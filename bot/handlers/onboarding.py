@@ -97,7 +97,7 @@ async def time_chosen(
         await message.reply_text(texts.nudge_off(kind))
     else:
         await svc.subscriptions.set_time(user.id, kind, local)
-        shown = f"{local:%H:%M}"
+        shown = texts.clock(local)
         # After /stop nothing is scheduled: "set for 08:00" would promise a nudge.
         await message.reply_text(
             texts.time_set(kind, shown)
@@ -110,7 +110,7 @@ async def time_chosen(
 
 
 def _clock_in(zone: str, now: datetime) -> str:
-    return f"{now.astimezone(ZoneInfo(zone)):%H:%M}"
+    return texts.clock(now.astimezone(ZoneInfo(zone)))
 
 
 async def zone_text(svc: Services, message: Message, user: UserRecord, text: str) -> None:
@@ -152,7 +152,7 @@ async def time_text(
     if not check.fits:
         # A morning nudge in the evening, a bedtime in the morning: asked, never taken silently.
         await message.reply_text(
-            texts.time_check(kind, f"{reading.value:%H:%M}"),
+            texts.time_check(kind, texts.clock(reading.value)),
             reply_markup=time_check_keyboard(kind, reading.value, check.instead),
         )
         return

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from bot import texts
@@ -13,8 +13,8 @@ from bot.subscription import Schedule
 def summary(schedule: Schedule, now: datetime) -> str:
     user = schedule.user
     zone = user.timezone
-    morning = schedule.time_of(MORNING) if schedule.enabled(MORNING) else None
-    bedtime = schedule.time_of(BEDTIME) if schedule.enabled(BEDTIME) else None
+    morning = _clock(schedule.time_of(MORNING)) if schedule.enabled(MORNING) else None
+    bedtime = _clock(schedule.time_of(BEDTIME)) if schedule.enabled(BEDTIME) else None
     next_line = None
     upcoming = schedule.next_nudge()
     if upcoming is not None and user.active:
@@ -23,7 +23,7 @@ def summary(schedule: Schedule, now: datetime) -> str:
         if paused is None or paused <= at:
             local = at.astimezone(ZoneInfo(zone))
             next_line = texts.next_nudge_line(
-                kind, f"{local:%H:%M}", texts.describe_delay(at - now)
+                kind, texts.clock(local), texts.describe_delay(at - now)
             )
     paused_until = None
     if user.paused_until and user.paused_until > now:
@@ -35,7 +35,7 @@ def summary(schedule: Schedule, now: datetime) -> str:
 
 def settings_text(schedule: Schedule, now: datetime) -> str:
     extras = texts.schedule_extras(
-        schedule.time_of(DESK) if schedule.enabled(DESK) else None,
+        _clock(schedule.time_of(DESK)) if schedule.enabled(DESK) else None,
         schedule.days_of(DESK),
         {kind: schedule.days_of(kind) for kind in REMINDERS if kind != DESK},
         schedule.enabled(WEEKLY),
@@ -48,6 +48,11 @@ def enabled(schedule: Schedule) -> dict[str, bool] | None:
     if not schedule.user.active:
         return None
     return {kind: schedule.enabled(kind) for kind in (MORNING, BEDTIME, DESK, WEEKLY)}
+
+
+def _clock(hhmm: str) -> str:
+    """A stored "HH:MM" as the user's language writes a time (Babel)."""
+    return texts.clock(time.fromisoformat(hhmm))
 
 
 def local_text(instant: datetime, zone: str) -> str:

@@ -21,6 +21,7 @@ from bot.keyboards.floor import (
     restart_keyboard,
     session_settings_rows,
 )
+from bot.keyboards.language import LANGUAGE_PREFIX, language_keyboard, parse_language_data
 from bot.keyboards.nudge import (
     NUDGE_PREFIX,
     SNOOZE_MINUTES,
@@ -81,6 +82,7 @@ __all__ = [
     "DELETE_PREFIX",
     "DESK_PREFIX",
     "HURT_PAUSE_PREFIX",
+    "LANGUAGE_PREFIX",
     "MENU_PREFIX",
     "NUDGE_PREFIX",
     "PAIN_PREFIX",
@@ -106,12 +108,14 @@ __all__ = [
     "delete_keyboard",
     "desk_time_keyboard",
     "hurt_pause_keyboard",
+    "language_keyboard",
     "nudge_keyboard",
     "pain_keyboard",
     "parse_days_data",
     "parse_delete_data",
     "parse_desk_data",
     "parse_hurt_pause_data",
+    "parse_language_data",
     "parse_menu_data",
     "parse_nudge_data",
     "parse_pain_data",

@@ -15,7 +15,9 @@ DESK_CHOICES = ("10:00", "11:00", "12:00", "14:00", "15:00", "16:00", "17:00")
 
 def desk_time_keyboard() -> InlineKeyboardMarkup:
     buttons = [
-        InlineKeyboardButton(t, callback_data=f"{DESK_PREFIX}:{t.replace(':', '')}")
+        InlineKeyboardButton(
+            texts.clock(time.fromisoformat(t)), callback_data=f"{DESK_PREFIX}:{t.replace(':', '')}"
+        )
         for t in DESK_CHOICES
     ]
     rows = [buttons[i : i + 4] for i in range(0, len(buttons), 4)]

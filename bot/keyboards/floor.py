@@ -104,7 +104,7 @@ def session_settings_rows(
             button(texts.button_hold(s), s == current_hold, "hold", str(s))
             for s in HOLD_CHOICES
         ],
-        [button(texts.PACE_LABELS[p], p == pace, "pace", p) for p in PACES],
+        [button(texts.pace_label(p), p == pace, "pace", p) for p in PACES],
         [
             button(texts.BUTTON_HANDS_FREE, hands_free, "mode", "free"),
             button(texts.BUTTON_TAP_THROUGH, not hands_free, "mode", "tap"),

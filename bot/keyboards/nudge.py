@@ -8,7 +8,7 @@ from functools import cache
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot import texts
+from bot import i18n, texts
 from bot.domain.nudge_rules import REMINDERS
 
 NUDGE_PREFIX = "n"
@@ -22,9 +22,15 @@ class NudgeButton:
     minutes: int = 0
 
 
-@cache
 def nudge_keyboard(kind: str) -> InlineKeyboardMarkup:
-    """Start now / Snooze 15, 30, 60 min / Skip today (built once: a wave sends thousands)."""
+    """Start now / Snooze 15, 30, 60 min / Skip today, in the current language."""
+    return _nudge_keyboard(kind, i18n.current())
+
+
+@cache
+def _nudge_keyboard(kind: str, language: str) -> InlineKeyboardMarkup:
+    # Built once per kind and language (a wave sends thousands); the language is part of the
+    # key, or the first language to be nudged would label every other user's buttons.
     return InlineKeyboardMarkup(
         [
             [

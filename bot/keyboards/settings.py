@@ -83,7 +83,7 @@ def time_check_keyboard(kind: str, typed: time, instead: time | None) -> InlineK
     first = [t for t in (instead, typed) if t is not None]
     row = [
         InlineKeyboardButton(
-            texts.button_keep_time(f"{t:%H:%M}") if t == typed else f"{t:%H:%M}",
+            texts.button_keep_time(texts.clock(t)) if t == typed else texts.clock(t),
             callback_data=f"{TIME_PREFIX}:{kind}:{t:%H%M}",
         )
         for t in first
@@ -95,7 +95,10 @@ def time_keyboard(kind: str) -> InlineKeyboardMarkup:
     choices = TIME_CHOICES[kind]
     rows = [
         [
-            InlineKeyboardButton(t, callback_data=f"{TIME_PREFIX}:{kind}:{t.replace(':', '')}")
+            InlineKeyboardButton(
+                texts.clock(time.fromisoformat(t)),
+                callback_data=f"{TIME_PREFIX}:{kind}:{t.replace(':', '')}",
+            )
             for t in choices[i : i + 3]
         ]
         for i in range(0, len(choices), 3)

@@ -104,6 +104,11 @@ class BotApiEmulator:
         self.calls: list[ApiCall] = []
         self.violations: list[str] = []
         self.commands: list[dict[str, Any]] = []
+        # setMyCommands / setMyDescription / setMyShortDescription per language_code.
+        self.commands_by_language: dict[str, list[dict[str, Any]]] = {}
+        self.descriptions: dict[str, str] = {}
+        self.short_descriptions: dict[str, str] = {}
+        self._user_languages: dict[int, str | None] = {}
         self.webhook: dict[str, Any] = {}
         self.flood_429s = 0
         self.on_violation: Callable[[str], None] | None = None
@@ -177,10 +182,16 @@ class BotApiEmulator:
 
     # Users -> bot ---------------------------------------------------------------------------------
 
+    def set_user_language(self, user_id: int, language_code: str | None) -> None:
+        """The language of the user's Telegram app: sent with every update from them (presses,
+        locations and stickers too), as Telegram does, whatever a call passes."""
+        self._user_languages[user_id] = language_code
+
     def _user(
         self, user_id: int, first_name: str = "Ann", language_code: str | None = "en"
     ) -> dict[str, Any]:
         user: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": first_name}
+        language_code = self._user_languages.get(user_id, language_code)
         if language_code:
             user["language_code"] = language_code
         return user
@@ -567,12 +578,27 @@ class BotApiEmulator:
         if method == "getupdates":
             return await self._get_updates(params)
         if method in ("setmycommands",):
-            self.commands = [dict(c) for c in params.get("commands", [])]
+            listed = [dict(c) for c in params.get("commands", [])]
+            if params.get("language_code"):
+                self.commands_by_language[str(params["language_code"])] = listed
+            else:
+                self.commands = listed
             return True
         if method == "getmycommands":
+            if params.get("language_code"):
+                return self.commands_by_language.get(str(params["language_code"]), [])
             return self.commands
         if method == "deletemycommands":
-            self.commands = []
+            if params.get("language_code"):
+                self.commands_by_language.pop(str(params["language_code"]), None)
+            else:
+                self.commands = []
+            return True
+        if method in ("setmydescription", "setmyshortdescription"):
+            # Kept per language code ("" = the default for every other language).
+            store = self.descriptions if method == "setmydescription" else self.short_descriptions
+            key = "description" if method == "setmydescription" else "short_description"
+            store[str(params.get("language_code") or "")] = str(params.get(key) or "")
             return True
         if method == "setwebhook":
             self.webhook = dict(params)

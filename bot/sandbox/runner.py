@@ -80,6 +80,7 @@ class Sandbox:
             self._tmp = Path(tempfile.mkdtemp(prefix="limber-try-"))
             self.database = f"sqlite+aiosqlite:///{self._tmp / 'limber.db'}"
         await self.emu.start()
+        self.emu.set_user_language(USER_ID, self.options.language_code)
         settings = Settings(
             bot_token=SecretStr(self.emu.token),
             database_url=self.database,

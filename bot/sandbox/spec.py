@@ -25,6 +25,8 @@ TEXT_LIMITS = {
     ("senddocument", "caption"): (0, 1024),
     ("editmessagecaption", "caption"): (0, 1024),
     ("answercallbackquery", "text"): (0, 200),
+    ("setmydescription", "description"): (0, 512),
+    ("setmyshortdescription", "short_description"): (0, 120),
 }
 MAX_BUTTONS = 100
 MAX_BUTTONS_PER_ROW = 8

@@ -16,12 +16,13 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from telegram.error import TelegramError
 from telegram.ext import JobQueue
 
-from bot import texts
+from bot import i18n, texts
 from bot.clock import Clock
 from bot.domain import session as machine
 from bot.domain.session import EndReason, Event, InvalidEvent, Phase, Render, SessionState, Status
@@ -93,7 +94,7 @@ class Coach:
         self.clock = clock
         self.settings = settings
         self.chat = chat
-        self.follow_ups = FollowUps(queue, self.wake)
+        self.follow_ups = FollowUps(queue, partial(wake_in_language, self))
 
     # Entry points ---------------------------------------------------------------------------
 
@@ -102,9 +103,7 @@ class Coach:
         now = self.clock.now()
         user = await self.store.get_user(user_id)
         state = _first_state(routine, now, user, self.settings.ready_seconds)
-        record, replaced = await self.store.start_session(
-            user_id, chat_id, routine.id, state, now
-        )
+        record, replaced = await self.store.start_session(user_id, chat_id, routine.id, state, now)
         if replaced is not None:
             self.follow_ups.cancel(replaced.id)
             old_routine = self.library.get(replaced.routine_id)
@@ -147,13 +146,14 @@ class Coach:
                 and state.next_event_at is not None
                 and now - state.next_event_at > ask_after
             ):
-                await self._restore(record.id, self._apply(record.id, Event.INTERRUPTED))
+                with i18n.using(await self.store.session_language(record.id)):
+                    await self._restore(record.id, self._apply(record.id, Event.INTERRUPTED))
             else:
-                await self._restore(record.id, self.wake(record.id))
+                await self._restore(record.id, partial(wake_in_language, self)(record.id))
         # Endings a crash or an outage kept from the chat: the finishing message carries the
         # streak, so it is shown late rather than never (but not hours late).
         for record in await self.store.unshown_endings(now - ENDING_RESHOW_WINDOW):
-            await self._restore(record.id, self.wake(record.id))
+            await self._restore(record.id, partial(wake_in_language, self)(record.id))
         if records:
             log.info("resumed %d live session(s)", len(records))
         return len(records)
@@ -408,3 +408,10 @@ async def _answer(session_id: int, on_committed: OnCommitted | None) -> None:
         await on_committed()
     except TelegramError as exc:
         log.info("session %s: could not answer the press: %s", session_id, exc)
+
+
+async def wake_in_language(coach: Coach, session_id: int) -> None:
+    """A wake from a job (a follow-up, the sweep, a restart): no update set the language, so
+    the session's user's is set here, for this wake alone (bot/i18n.py)."""
+    with i18n.using(await coach.store.session_language(session_id)):
+        await coach.wake(session_id)

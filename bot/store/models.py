@@ -71,6 +71,9 @@ class User(Base):
     chat_id: Mapped[int] = mapped_column(BigInteger)
     first_name: Mapped[str] = mapped_column(String(128), default="")
     language_code: Mapped[str | None] = mapped_column(String(16))
+    # The language picked with /language (bot/i18n.py's LANGUAGES); NULL: follow Telegram's
+    # language_code, refreshed on every /start, so a user who switches their app follows.
+    language: Mapped[str | None] = mapped_column(String(8))
     # False after /stop or when Telegram says the user blocked the bot; /start sets it again.
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
     timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")

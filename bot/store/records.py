@@ -29,6 +29,7 @@ class UserRecord:
     hands_free: bool = True
     hold_seconds: int | None = None
     pace: str = "normal"
+    language: str | None = None  # chosen with /language (i18n)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +57,9 @@ class DueNudge:
     paused_until: datetime | None
     last_finished_at: datetime | None
     days: int = 0b1111111
+    # The user's language (i18n): chosen with /language, else from Telegram's code.
+    language: str | None = None
+    language_code: str | None = None
 
 
 class ClaimConflict(Exception):
@@ -109,6 +113,7 @@ def user_record(row: User) -> UserRecord:
         hands_free=row.hands_free,
         hold_seconds=row.hold_seconds,
         pace=row.pace,
+        language=row.language,
     )
 
 
@@ -132,6 +137,8 @@ def due_nudge(row: Row[*tuple[Any, ...]], advance: Advance) -> DueNudge:
         paused_until=row.paused_until,
         last_finished_at=row.last_finished_at,
         days=row.days,
+        language=row.language,
+        language_code=row.language_code,
     )
 
 

@@ -13,9 +13,15 @@ users, schedules (nudges), sessions, history (the log and pain answers), mobilit
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from sqlalchemy import select, update
+
+from bot import i18n
 from bot.store.coaching import Coaching
 from bot.store.history import History
 from bot.store.mobility import Mobility
+from bot.store.models import GuidedSession, User
 from bot.store.operators import Operators
 from bot.store.progress_reads import ProgressReads
 from bot.store.records import (
@@ -50,3 +56,36 @@ class Store(
 
     Its own methods go here; the parts above hold the rest (`ping`, `count`, `writing` and
     `reading` come from Transactions)."""
+
+    # -- added for i18n --
+    async def language_of(self, user_id: int) -> tuple[str | None, str | None] | None:
+        """(chosen language, Telegram's language_code) of a known user, or None: one indexed
+        read per update, so every reply is in the language stored now (webhook workers
+        share no cache that could go stale after /language)."""
+        async with self.reading() as db:
+            row = (
+                await db.execute(
+                    select(User.language, User.language_code).where(User.id == user_id)
+                )
+            ).first()
+            return None if row is None else (row.language, row.language_code)
+
+    async def set_language(self, user_id: int, language: str | None, now: datetime) -> bool:
+        """Store the language picked with /language; False when the user is unknown."""
+        async with self.writing() as db:
+            result = await db.execute(
+                update(User).where(User.id == user_id).values(language=language, updated_at=now)
+            )
+            return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+    async def session_language(self, session_id: int) -> str:
+        """The language of a session's user, for its follow-up jobs (which have no update)."""
+        async with self.reading() as db:
+            row = (
+                await db.execute(
+                    select(User.language, User.language_code)
+                    .join(GuidedSession, GuidedSession.user_id == User.id)
+                    .where(GuidedSession.id == session_id)
+                )
+            ).first()
+        return i18n.SOURCE if row is None else i18n.effective(row.language, row.language_code)

@@ -33,6 +33,8 @@ _DUE = (
         User.first_name,
         User.paused_until,
         User.last_finished_at,
+        User.language,
+        User.language_code,
     )
     .join(User, User.id == Nudge.user_id)
     .where(Nudge.next_nudge_at <= bindparam("b_now", type_=UTCDateTime()))
