@@ -163,6 +163,10 @@ class Settings(BaseSettings):
     # A follow-up that is this overdue after downtime asks the user instead of firing.
     resume_ask_after_seconds: int = Field(default=300, ge=10)
     rate_limit: bool = True
+    # Messages a second one chat may get after a short burst (Telegram: about one); 0 leaves
+    # chats unpaced (only the bot-wide ~29/s holds). Tests that are not about pacing set 0:
+    # paced, each three-message exchange would wait a real second.
+    chat_pace_per_second: float = Field(default=1.0, ge=0, le=30)
     # Seconds to wait for Telegram's answer before a request counts as timed out (and, for a
     # nudge, as possibly delivered, so never resent). Tests shorten it to skip the wait.
     telegram_read_timeout: float = Field(default=5.0, gt=0, le=60)

@@ -387,16 +387,16 @@ class PriorityRateLimiter(BaseRateLimiter[JSONDict]):
             self._next_free = max(self._next_free, now + seconds)
 
 
-def chat_pace(clock: Clock) -> float | None:
-    """Messages per real second one chat may get: Telegram's one a second, or None (a chat's
-    turn only, unpaced) on a clock faster than real time.
+def chat_pace(clock: Clock, per_second: float = 1.0) -> float | None:
+    """Messages per real second one chat may get: `per_second` (Telegram's one a second), or
+    None (a chat's turn only, unpaced) when it is 0 or on a clock faster than real time.
 
     A fast clock (the tests' speed 10, `try --speed N`) only ever talks to the stand-in, and
     brings a session's messages N times closer together than any real chat sees them: pacing
     those at one a real second would only distort the session's timing, and pacing them N
     times faster gains nothing. Per-chat pacing is tested at real speed (tests/test_flood.py).
     """
-    return 1.0 if clock.real_delay(1.0) >= 1.0 else None
+    return per_second if per_second > 0 and clock.real_delay(1.0) >= 1.0 else None
 
 
 def _priority(rate_limit_args: JSONDict | None) -> Priority:

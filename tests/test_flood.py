@@ -35,7 +35,9 @@ SMALL_LATENCY = 1.0
 @pytest.fixture
 async def bot(emu: BotApiEmulator, sqlite_url: str) -> AsyncIterator[Harness]:
     emu.enforce_flood()
-    harness = Harness(emu, sqlite_url, clock=SystemClock())
+    harness = Harness(
+        emu, sqlite_url, clock=SystemClock(), overrides={"chat_pace_per_second": 1.0}
+    )
     await harness.start()
     try:
         yield harness
