@@ -56,6 +56,7 @@ def test_sqlite_keeps_the_local_limiter() -> None:
 
 
 @pytest.mark.postgres
+@pytest.mark.slow  # waits real time (--durations ~1 s)
 async def test_workers_split_the_budget_a_dead_one_gives_its_share_back_a_new_one_joins(
     pg_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -104,6 +105,7 @@ async def send_wave(
 
 
 @pytest.mark.postgres
+@pytest.mark.slow  # 11.5 s here (--durations)
 async def test_three_workers_together_stay_within_telegrams_30_a_second(
     emu: BotApiEmulator, pg_url: str
 ) -> None:
@@ -129,6 +131,7 @@ async def test_three_workers_together_stay_within_telegrams_30_a_second(
     assert time.monotonic() - started >= 120 / TOTAL - 0.5  # the fleet's pace: at most 29/s
 
 
+@pytest.mark.slow  # 7.5 s here (--durations)
 async def test_countdown_steps_thin_out_under_load_and_come_back(emu: BotApiEmulator) -> None:
     limiter = PriorityRateLimiter(per_second=10)
     assert limiter.suggested_countdown_step(5) == 5  # idle
@@ -177,6 +180,7 @@ async def wait_healthy(client: httpx.AsyncClient, url: str) -> None:
 
 
 @pytest.mark.postgres
+@pytest.mark.slow  # 20.9 s here (--durations)
 async def test_three_webhook_workers_share_the_budget_through_a_wave_and_a_killed_worker(
     emu: BotApiEmulator, pg_url: str
 ) -> None:

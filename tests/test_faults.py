@@ -35,6 +35,7 @@ async def start_hold(emu: BotApiEmulator) -> None:
     ("code", "description"),
     [(500, "Internal Server Error"), (502, "Bad Gateway")],
 )
+@pytest.mark.slow  # 3.4 s here (--durations)
 async def test_a_server_error_delays_the_step_but_loses_nothing(
     emu: BotApiEmulator, bot: Harness, code: int, description: str
 ) -> None:
@@ -49,6 +50,7 @@ async def test_a_server_error_delays_the_step_but_loses_nothing(
     assert sum("Switch sides" in m.text for m in emu.messages(ANN)) == 1  # not twice
 
 
+@pytest.mark.slow  # 1.8 s here (--durations)
 async def test_a_dropped_connection_is_retried(emu: BotApiEmulator, bot: Harness) -> None:
     await start_hold(emu)
     emu.reset_next("sendMessage")
@@ -56,6 +58,7 @@ async def test_a_dropped_connection_is_retried(emu: BotApiEmulator, bot: Harness
     assert "Switch sides" in switch.text
 
 
+@pytest.mark.slow  # waits real time (--durations ~1 s)
 async def test_a_deleted_hold_message_does_not_stop_the_session(
     emu: BotApiEmulator, bot: Harness
 ) -> None:
@@ -66,6 +69,7 @@ async def test_a_deleted_hold_message_does_not_stop_the_session(
     assert not_found  # the close edit met "message to edit not found", and was let go
 
 
+@pytest.mark.slow  # 2.2 s here (--durations)
 async def test_a_user_who_blocks_the_bot_mid_session_is_left_alone(
     emu: BotApiEmulator, bot: Harness
 ) -> None:
@@ -82,6 +86,7 @@ async def test_a_user_who_blocks_the_bot_mid_session_is_left_alone(
     assert len(sends_403) == 1  # no retry storm against a blocked user
 
 
+@pytest.mark.slow  # 2.2 s here (--durations)
 async def test_a_429_on_a_step_waits_and_retries(emu: BotApiEmulator, bot: Harness) -> None:
     await start_hold(emu)
     emu.fail_next(
@@ -158,6 +163,7 @@ async def test_a_restart_shows_the_ending_a_failure_kept_from_the_chat(
     assert len(await bot.services.store.session_log(ANN)) == 1
 
 
+@pytest.mark.slow  # 1.8 s here (--durations)
 async def test_a_step_lost_on_the_way_is_shown_after_the_timeout(
     emu: BotApiEmulator, sqlite_url: str
 ) -> None:

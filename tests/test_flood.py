@@ -35,9 +35,7 @@ SMALL_LATENCY = 1.0
 @pytest.fixture
 async def bot(emu: BotApiEmulator, sqlite_url: str) -> AsyncIterator[Harness]:
     emu.enforce_flood()
-    harness = Harness(
-        emu, sqlite_url, clock=SystemClock(), overrides={"chat_pace_per_second": 1.0}
-    )
+    harness = Harness(emu, sqlite_url, clock=SystemClock(), overrides={"chat_pace_per_second": 1.0})
     await harness.start()
     try:
         yield harness
@@ -65,6 +63,7 @@ async def sessions_of(bot: Harness, user_id: int) -> int:
     return int(count or 0)
 
 
+@pytest.mark.slow  # 4.4 s here (--durations)
 async def test_500_stretch_at_once_start_one_session_and_do_not_slow_another_user(
     emu: BotApiEmulator, bot: Harness
 ) -> None:
@@ -90,6 +89,7 @@ async def test_500_stretch_at_once_start_one_session_and_do_not_slow_another_use
     assert emu.flood_429s == 0
 
 
+@pytest.mark.slow  # 3.1 s here (--durations)
 async def test_a_429_for_one_chat_does_not_stall_the_others(
     emu: BotApiEmulator, bot: Harness
 ) -> None:
@@ -111,6 +111,7 @@ async def test_a_429_for_one_chat_does_not_stall_the_others(
     assert flooder_latency >= 3.0  # its own chat did wait what Telegram asked
 
 
+@pytest.mark.slow  # 3.1 s here (--durations)
 async def test_one_chat_gets_about_one_message_a_second_after_a_short_burst(
     emu: BotApiEmulator, bot: Harness
 ) -> None:
@@ -125,6 +126,7 @@ async def test_one_chat_gets_about_one_message_a_second_after_a_short_burst(
     assert sent[-1] - sent[0] >= len(commands) - 2 - 0.1
 
 
+@pytest.mark.slow  # 1.8 s here (--durations)
 async def test_answers_go_before_steps_before_countdowns_before_nudges(
     emu: BotApiEmulator,
 ) -> None:
@@ -210,6 +212,7 @@ def test_the_flood_gate_bounds_a_chat_in_flight_and_tells_it_once_a_minute() -> 
     assert gate.check(7, 999, "later", lambda: False) is Verdict.OVER_NOTICE
 
 
+@pytest.mark.slow  # 2.0 s here (--durations)
 async def test_in_a_busy_chat_an_answer_goes_before_a_countdown_edit_queued_earlier(
     emu: BotApiEmulator,
 ) -> None:

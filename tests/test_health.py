@@ -60,6 +60,7 @@ async def stop(proc: asyncio.subprocess.Process) -> str:
     return err.decode()
 
 
+@pytest.mark.slow  # 2.5 s here (--durations)
 async def test_polling_mode_serves_healthz_and_metrics_and_json_logs(
     emu: BotApiEmulator, tmp_path: Path
 ) -> None:
@@ -131,6 +132,7 @@ async def test_healthz_turns_bad_when_the_nudge_tick_stalls(
 
 
 @pytest.mark.postgres
+@pytest.mark.slow  # 2.6 s here (--durations)
 async def test_healthz_turns_bad_when_the_database_is_down(
     emu: BotApiEmulator, pg_url: str
 ) -> None:

@@ -127,6 +127,7 @@ async def wait_text(emu: BotApiEmulator, user: int, expected: str) -> BotMessage
 
 
 @pytest.mark.parametrize("language", i18n.LANGUAGES)
+@pytest.mark.slow  # 16.3 s here (--durations)
 async def test_a_user_walks_through_limber_in_their_language(
     emu: BotApiEmulator, bot: Harness, language: str
 ) -> None:

@@ -60,6 +60,7 @@ async def launch(emu: BotApiEmulator, sqlite_url: str) -> AsyncIterator[Launch]:
         yield start
 
 
+@pytest.mark.slow  # waits real time (--durations ~1 s)
 async def test_a_thousand_due_users_are_each_nudged_exactly_once(
     emu: BotApiEmulator, launch: Launch
 ) -> None:
@@ -84,6 +85,7 @@ async def _two_workers(emu: BotApiEmulator, launch: Launch, url: str) -> None:
     assert set(sent) == set(ids) and set(sent.values()) == {1}
 
 
+@pytest.mark.slow  # waits real time (--durations ~1 s)
 async def test_two_bots_on_one_sqlite_file_never_send_the_same_nudge(
     emu: BotApiEmulator, launch: Launch, sqlite_url: str
 ) -> None:
@@ -91,6 +93,7 @@ async def test_two_bots_on_one_sqlite_file_never_send_the_same_nudge(
 
 
 @pytest.mark.postgres
+@pytest.mark.slow  # 1.2 s here (--durations)
 async def test_two_bots_on_one_postgresql_never_send_the_same_nudge(
     emu: BotApiEmulator, launch: Launch, pg_url: str
 ) -> None:
@@ -220,6 +223,7 @@ async def test_a_user_who_blocked_the_bot_gets_no_more_nudges_until_start(
     assert morning.next_nudge_at == DUE + timedelta(days=2)
 
 
+@pytest.mark.slow  # waits real time (--durations ~1 s)
 async def test_a_429_is_honoured_before_the_retry(emu: BotApiEmulator, launch: Launch) -> None:
     bot = await launch(rate_limit=True)
     await seed_subscribers(bot.services.store, 1, DUE)
@@ -262,6 +266,7 @@ async def test_a_server_error_on_a_nudge_is_retried(
 READ_TIMEOUT = 0.5
 
 
+@pytest.mark.slow  # waits real time (--durations ~1 s)
 async def test_a_nudge_whose_answer_times_out_is_not_sent_again(
     emu: BotApiEmulator, launch: Launch
 ) -> None:

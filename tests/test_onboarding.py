@@ -189,6 +189,7 @@ async def test_pause_resume_and_stop(emu: BotApiEmulator, bot: Harness) -> None:
         ("Sao Paolo", "São Paulo", "America/Sao_Paulo", "09:00"),
     ],
 )
+@pytest.mark.slow  # 1.3 s here (--durations)
 async def test_a_typed_city_is_confirmed_with_its_clock(
     emu: BotApiEmulator, bot: Harness, typed: str, place: str, zone: str, clock: str
 ) -> None:
@@ -277,6 +278,7 @@ async def test_a_bedtime_in_the_morning_is_questioned_not_taken(
     ("typed", "expected"),
     [("half past ten pm", "22:30"), ("22h", "22:00"), ("midnight", "00:00"), ("23 30", "23:30")],
 )
+@pytest.mark.slow  # 1.6 s here (--durations)
 async def test_bedtimes_as_people_type_them(
     emu: BotApiEmulator, bot: Harness, typed: str, expected: str
 ) -> None:

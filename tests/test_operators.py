@@ -45,6 +45,7 @@ async def test_privacy_answers_everyone_and_stores_nothing(
         await bot.stop()
 
 
+@pytest.mark.slow  # 2.6 s here (--durations)
 async def test_export_holds_the_profile_and_every_table_with_the_users_rows(
     emu: BotApiEmulator, sqlite_url: str
 ) -> None:

@@ -94,6 +94,7 @@ def test_a_new_stretch_with_pose_data_gets_its_own_pictures(tmp_path: Path) -> N
 
 
 @pytest.mark.parametrize("sid", sorted(SEED_POSES))
+@pytest.mark.slow  # 1.4 s here (--durations)
 def test_every_seed_stretch_gets_a_small_still_and_animation(sid: str) -> None:
     pose = SEED_POSES[sid]
     with Image.open(io.BytesIO(draw_still(pose))) as png:
@@ -135,6 +136,7 @@ def test_the_far_leg_is_highlighted_when_it_is_the_stretching_leg() -> None:
 
 
 @pytest.mark.parametrize("sid", sorted(SEED_POSES))
+@pytest.mark.slow  # 1.3 s here (--durations)
 def test_the_animation_moves_the_stretching_leg_from_start_to_hold(sid: str) -> None:
     pose = SEED_POSES[sid]
     with Image.open(io.BytesIO(draw_animation(pose))) as gif:

@@ -172,6 +172,7 @@ async def test_429s_for_several_chats_at_once_make_everyone_wait() -> None:
     assert wire.at("other") - began >= pause - SLACK
 
 
+@pytest.mark.slow  # waits real time (--durations ~1 s)
 async def test_a_429_that_persists_is_raised_after_the_retries() -> None:
     limiter = PriorityRateLimiter(per_second=200.0, max_retries=2)
     wire = Wire()

@@ -148,6 +148,7 @@ async def test_a_double_tap_on_a_pain_score_is_noted_once(
 
 
 @pytest.mark.parametrize("label", [texts.BUTTON_DELETE, texts.BUTTON_KEEP])
+@pytest.mark.slow  # 2.1 s here (--durations)
 async def test_a_double_tap_on_delete_or_cancel_answers_once(
     emu: BotApiEmulator, bot: Harness, label: str
 ) -> None:
@@ -328,6 +329,7 @@ async def test_after_stop_settings_and_times_say_the_nudges_are_off(
         ("22:30", "tonight", "tomorrow morning"),
     ],
 )
+@pytest.mark.slow  # 1.4 s here (--durations)
 async def test_skip_today_promises_only_a_nudge_that_is_on(
     emu: BotApiEmulator,
     bot: Harness,

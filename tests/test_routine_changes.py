@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text as sql_text
 
 from bot import texts
@@ -129,6 +130,7 @@ async def test_after_long_downtime_a_removed_stretch_ends_instead_of_asking(
         await second.stop()
 
 
+@pytest.mark.slow  # 1.3 s here (--durations)
 async def test_a_lengthened_routine_carries_on_into_the_new_stretch(
     emu: BotApiEmulator, sqlite_url: str, tmp_path: Path
 ) -> None:
@@ -159,6 +161,7 @@ async def _run_sql(store: Store, statement: str) -> None:
         await db.execute(sql_text(statement))
 
 
+@pytest.mark.slow  # 1.6 s here (--durations)
 async def test_one_users_session_that_cannot_be_restored_does_not_stop_the_bot(
     emu: BotApiEmulator, sqlite_url: str, tmp_path: Path
 ) -> None:
@@ -199,6 +202,7 @@ def lengthen_holds(path: Path) -> None:
     path.write_text(routines("a", "b", hold=600))
 
 
+@pytest.mark.slow  # 1.2 s here (--durations)
 async def test_a_hold_lengthened_mid_hold_closes_with_the_seconds_really_held(
     emu: BotApiEmulator, sqlite_url: str, tmp_path: Path
 ) -> None:

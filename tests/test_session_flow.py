@@ -226,6 +226,7 @@ async def test_skip_moves_to_the_next_hold_and_skipping_everything_is_not_praise
     assert stats.text == texts.NO_HISTORY
 
 
+@pytest.mark.slow  # 1.6 s here (--durations)
 async def test_stop_ends_the_session_and_its_buttons_answer_briefly(
     emu: BotApiEmulator, bot: Harness
 ) -> None:

@@ -72,6 +72,7 @@ def one_line(result: subprocess.CompletedProcess[str]) -> str:
     return lines[0]
 
 
+@pytest.mark.slow  # 1.3 s here (--durations)
 async def test_a_token_telegram_rejects_is_one_line_exit_2_and_never_shown(
     emu: BotApiEmulator, tmp_path: Path
 ) -> None:
@@ -88,6 +89,7 @@ async def test_a_token_telegram_rejects_is_one_line_exit_2_and_never_shown(
     ]
 
 
+@pytest.mark.slow  # 1.2 s here (--durations)
 async def test_a_wrong_api_url_is_one_line_exit_2_and_never_shows_the_token(
     emu: BotApiEmulator, tmp_path: Path
 ) -> None:
@@ -100,6 +102,7 @@ async def test_a_wrong_api_url_is_one_line_exit_2_and_never_shows_the_token(
     assert len(errors) == 1 and "TELEGRAM_API_BASE_URL" in errors[0]
 
 
+@pytest.mark.slow  # 2.2 s here (--durations)
 def test_a_missing_or_malformed_token_says_so_once(tmp_path: Path) -> None:
     env = {k: v for k, v in process_env_base(tmp_path).items() if k != "BOT_TOKEN"}
     missing = one_line(run_cli(env))
@@ -123,6 +126,7 @@ def test_bad_settings_are_all_named_in_one_line(tmp_path: Path) -> None:
     assert "NUDGE_TICK_SECONDS" in line and "LOG_FORMAT" in line and "HEALTH_PORT" in line
 
 
+@pytest.mark.slow  # starts a process
 def test_the_web_process_refuses_to_start_without_a_webhook_url(tmp_path: Path) -> None:
     """Before: `web: python -m bot` long-polled, never answering the platform's HTTP."""
     line = one_line(run_cli(process_env_base(tmp_path), "web"))
@@ -209,6 +213,7 @@ async def test_sigterm_during_the_getupdates_back_off_exits_promptly(
     assert output.count("getUpdates failed (NetworkError: Bad Gateway)") >= 5
 
 
+@pytest.mark.slow  # 2.8 s here (--durations)
 async def test_sigterm_while_telegram_is_being_reached_exits_0_and_json_logs_hide_the_token(
     tmp_path: Path,
 ) -> None:
@@ -246,8 +251,14 @@ def process_env_base(tmp_path: Path) -> dict[str, str]:
 @pytest.mark.parametrize(
     ("given", "used"),
     [
-        ("postgres://u:p@db.example:5432/limber", "postgresql+asyncpg://u:p@db.example:5432/limber"),
-        ("postgresql://u:p@db/limber?ssl=require", "postgresql+asyncpg://u:p@db/limber?ssl=require"),
+        (
+            "postgres://u:p@db.example:5432/limber",
+            "postgresql+asyncpg://u:p@db.example:5432/limber",
+        ),
+        (
+            "postgresql://u:p@db/limber?ssl=require",
+            "postgresql+asyncpg://u:p@db/limber?ssl=require",
+        ),
         ("POSTGRES://u@db/limber", "postgresql+asyncpg://u@db/limber"),
         ("postgresql+asyncpg://u@db/limber", "postgresql+asyncpg://u@db/limber"),
         ("sqlite:///limber.db", "sqlite+aiosqlite:///limber.db"),
@@ -286,9 +297,7 @@ def test_sqlite_on_storage_the_platform_wipes_is_warned_about(
     tmp_path: Path, url: str, environ: dict[str, str], warned: str | None
 ) -> None:
     mounts = tmp_path / "mounts"
-    mounts.write_text(
-        "/dev/vda / ext4 rw,relatime 0 0\ntmpfs /dev/shm tmpfs rw,relatime 0 0\n"
-    )
+    mounts.write_text("/dev/vda / ext4 rw,relatime 0 0\ntmpfs /dev/shm tmpfs rw,relatime 0 0\n")
     warning = ephemeral_storage_warning(url, environ, mounts)
     if warned is None:
         assert warning is None
@@ -296,6 +305,7 @@ def test_sqlite_on_storage_the_platform_wipes_is_warned_about(
         assert warning is not None and warned in warning
 
 
+@pytest.mark.slow  # starts a process
 async def test_the_warning_reaches_the_log_of_a_starting_bot(
     emu: BotApiEmulator, tmp_path: Path
 ) -> None:

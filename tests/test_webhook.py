@@ -159,6 +159,7 @@ NO_SENDER = json.dumps(
         ),
     ],
 )
+@pytest.mark.slow  # 1.6 s here (--durations)
 async def test_a_signed_but_malformed_update_gets_400_is_logged_once_and_reaches_no_handler(
     emu: BotApiEmulator,
     server: tuple[str, Services],

@@ -8,6 +8,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import text, update
 
 from bot import texts
@@ -143,6 +144,7 @@ async def test_a_summary_is_not_skipped_because_the_user_just_stretched(
         await bot.stop()
 
 
+@pytest.mark.slow  # 1.4 s here (--durations)
 async def test_two_dispatchers_send_each_summary_once(emu: BotApiEmulator, db_url: str) -> None:
     clock = MovableClock(SUMMARY_AT + timedelta(seconds=1), frozen=True)
     await upgrade_async(db_url)
