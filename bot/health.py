@@ -25,6 +25,7 @@ from telegram import Bot
 
 from bot.config import ConfigError
 from bot.services import Services
+from bot.store.errors import DatabaseProblem
 
 log = logging.getLogger(__name__)
 # A check that takes longer than this is itself the finding (a platform's probe times out
@@ -82,6 +83,9 @@ async def health_problems(svc: Services, telegram: TelegramProbe | None = None) 
             else:
                 async with svc.store.reading() as db:
                     await db.execute(text("SELECT 1"))
+    except DatabaseProblem as exc:  # e.g. the SQLite file deleted under the running bot
+        log.error("health: %s", exc)
+        problems.append(str(exc))
     except Exception as exc:  # any failure to answer is the finding
         problems.append(f"database does not answer ({type(exc).__name__})")
     last = svc.dispatcher.last_tick_at

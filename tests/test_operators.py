@@ -68,6 +68,9 @@ async def test_export_holds_the_profile_and_every_table_with_the_users_rows(
         intro = await emu.wait_for_message(ANN, "Tap Ready")
         emu.press(ANN, intro.message_id, text=texts.BUTTON_READY)
         await emu.wait_for_message(ANN, "🎉 Done!", timeout=15)
+        # The back-pain question follows the ending (at the chat's pace): wait for it, so the
+        # next message counted is the export.
+        await emu.wait_for_message(ANN, "How's your back", timeout=10)
         await bot.services.store.record_pain(ANN, date(2026, 11, 24), 3, datetime.now(UTC))
         emu.send_text(BOB, "/start", first_name="Bob")  # someone else's rows stay out
         await next_message(emu, BOB, 1)

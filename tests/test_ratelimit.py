@@ -135,7 +135,7 @@ async def test_an_answer_to_a_button_is_never_held_up() -> None:
     ), labels
 
 
-async def test_a_429_makes_everyone_wait_its_retry_after_then_retries() -> None:
+async def test_a_429_for_one_chat_waits_its_retry_after_and_the_others_go_on() -> None:
     limiter = PriorityRateLimiter(per_second=200.0)
     wire = Wire()
     pause = 0.15
@@ -149,7 +149,26 @@ async def test_a_429_makes_everyone_wait_its_retry_after_then_retries() -> None:
     retried = [t for label, t in wire.sent if label == "flooded"]
     assert len(retried) == 2
     assert retried[1] - began >= pause - SLACK
-    # Flood control is for the whole bot: the other chat waited too.
+    # One chat's flood control is that chat's (issue #18): the other chat did not wait.
+    assert wire.at("other") - began < pause - SLACK
+
+
+async def test_429s_for_several_chats_at_once_make_everyone_wait() -> None:
+    """Three chats flooded within a second look like the bot's own limit: all sends wait."""
+    limiter = PriorityRateLimiter(per_second=200.0)
+    wire = Wire()
+    pause = 0.15
+    for label in ("a", "b", "c"):
+        wire.failures[label] = [RetryAfter(timedelta(seconds=pause))]
+    began = time.monotonic()
+    flooded = [
+        asyncio.create_task(send(limiter, wire, label, chat_id=n))
+        for n, label in enumerate(("a", "b", "c"), start=1)
+    ]
+    await asyncio.sleep(0.02)  # the three 429s have come back
+    other = asyncio.create_task(send(limiter, wire, "other", chat_id=9))
+    await asyncio.gather(*flooded)
+    assert await other == {"ok": "other"}
     assert wire.at("other") - began >= pause - SLACK
 
 

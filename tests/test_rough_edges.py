@@ -81,7 +81,9 @@ async def double_tap(emu: BotApiEmulator, message: BotMessage, label: str) -> No
     emu.press(ANN, message.message_id, text=label)
     emu.press(ANN, message.message_id, text=label)
     await emu.wait_for(lambda: len(answers(emu)) >= before + 2)
-    await emu.settled(quiet=0.3)
+    # Quiet for longer than a chat's pace (about a message a second after a burst of two,
+    # bot/ratelimit.py): a reply held back for the chat's pace still counts.
+    await emu.settled(quiet=1.3)
 
 
 async def set_up(emu: BotApiEmulator, *, bedtime: str = "22:30") -> None:
