@@ -58,7 +58,7 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     kwargs.setdefault("pool_pre_ping", False)
     # The same 15 connections at most as SQLAlchemy's default (5 + 10 overflow), but 10 kept:
     # under a burst of updates the overflow ones were closed on return and opened again for
-    # the next transaction (a connect with its SSL probe: 3.5 % of a worker's CPU, py-spy).
+    # the next transaction (a connect with its SSL probe: 3.5 % of a worker's py-spy samples).
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 5)
     engine = create_async_engine(url, **kwargs)
@@ -98,9 +98,9 @@ def hot_path_engine(url: str) -> AsyncEngine | None:
     has its lane, `sqlite_lane_engine`).
 
     Autocommit: one statement is its own transaction, so a press's read is one round trip
-    instead of four (pre-ping, BEGIN, SELECT, ROLLBACK). On a 2-core machine each round trip
-    to PostgreSQL on loopback is a send() whose cost lands on the sender (the kernel delivers
-    the packet in the sender's call): a third of a worker's CPU in a burst went to those sends.
+    instead of four (pre-ping, BEGIN, SELECT, ROLLBACK). Each round trip wakes PostgreSQL and
+    waits for it: on a busy 2-core machine a third of a worker's py-spy samples in a burst sat
+    in those sends, waiting for a CPU (the send itself costs 4 us here).
     No pre-ping: the store retries once on a connection found dead (bot/store/transactions.py).
     """
     if is_sqlite(url):
