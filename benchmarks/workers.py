@@ -1,17 +1,28 @@
 """Webhook workers on PostgreSQL: updates/s and press-to-answer latency, 1 worker vs 3.
 
-Each worker is a real `python -m bot` process in webhook mode; the Bot API stand-in runs here
-and the updates are POSTed to the workers round-robin, as a load balancer would. Each of
---users users sends /stretch and then presses Ready. The rate limiter is off (as for a bot with
-paid broadcasts), so what is measured is the workers, not Telegram's 30/s.
+Each worker is a real `python -m bot` process in webhook mode; the Bot API stand-in runs in the
+benchmark's process, and the updates are POSTed to the workers round-robin, as a load balancer
+would. The rate limiter is off (as for a bot with paid
+broadcasts), so what is measured is the workers, not Telegram's 30/s.
 
-Run: python benchmarks/workers.py [--users 300]   (needs PostgreSQL at 127.0.0.1:5432)
+Two phases per run:
+- **burst** (updates/s): --users users each send /stretch, all at once; once every card is
+  out, all of them press Ready at once. updates/s = 2 x users / the time until every press's
+  step message is out.
+- **spread** (press to answer): --users other users start sessions, then press Ready spread
+  evenly over one second. "Press to answer" runs from the POST of the press to the stand-in
+  receiving the bot's answerCallbackQuery.
+
+Run: python benchmarks/workers.py [--users 300] [--workers 1 3] [--profile out.txt]
+(needs PostgreSQL at 127.0.0.1:5432; --profile runs py-spy on the first worker through the
+burst phase and writes its collapsed stacks there).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import socket
 import statistics
@@ -32,7 +43,34 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def run(workers: int, users: int) -> dict[str, Any]:
+def cpu_seconds(pids: list[int], name: str | None = None) -> float:
+    """User + system CPU seconds of `pids`, or of every process called `name` (PostgreSQL's
+    backends), from /proc (Linux)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    candidates = [int(p) for p in os.listdir("/proc") if p.isdigit()] if name else pids
+    for pid in candidates:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        comm, rest = stat.split(") ", 1)
+        if name and not comm.endswith(f"({name}"):
+            continue
+        fields = rest.split()
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def p99(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, int(len(ordered) * 0.99) - 1)]
+
+
+async def run(
+    workers: int, users: int, profile: str | None = None, bot_root: Path = ROOT
+) -> dict[str, Any]:
     import asyncpg
     import httpx
 
@@ -48,6 +86,7 @@ async def run(workers: int, users: int) -> dict[str, Any]:
     url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
     await upgrade_async(url)
     procs = []
+    spy = None
     try:
         async with BotApiEmulator() as emu, httpx.AsyncClient(timeout=60) as client:
             urls = []
@@ -70,7 +109,7 @@ async def run(workers: int, users: int) -> dict[str, Any]:
                         sys.executable,
                         "-m",
                         "bot",
-                        cwd=ROOT,
+                        cwd=bot_root,
                         env=env,
                         stdout=asyncio.subprocess.DEVNULL,
                         stderr=asyncio.subprocess.DEVNULL,
@@ -78,46 +117,84 @@ async def run(workers: int, users: int) -> dict[str, Any]:
                 )
                 urls.append(f"http://127.0.0.1:{port}")
             for u in urls:
-                for _ in range(200):
+                for _ in range(300):
                     try:
-                        if (await client.get(f"{u}/healthz")).status_code in (200, 503):
+                        if (await client.get(f"{u}/healthz")).status_code == 200:
                             break
                     except httpx.HTTPError:
-                        await asyncio.sleep(0.1)
+                        pass
+                    await asyncio.sleep(0.1)
             headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
-            ids = list(range(1_000_000, 1_000_000 + users))
-            began = time.perf_counter()
-            posts = [
-                client.post(
+
+            async def post(i: int, update: dict[str, Any]) -> None:
+                await client.post(
                     f"{urls[i % workers]}/telegram",
-                    json=emu.send_text(uid, "/stretch single"),
+                    content=json.dumps(update),
                     headers=headers,
                 )
-                for i, uid in enumerate(ids)
-            ]
-            await asyncio.gather(*posts)
-            await emu.wait_for(lambda: all(len(emu.messages(u)) >= 2 for u in ids), timeout=300)
-            pressed: dict[str, float] = {}
-            presses = []
-            for i, uid in enumerate(ids):
-                intro = emu.messages(uid)[1]
-                update = emu.press(uid, intro.message_id, text=texts.BUTTON_READY)
-                pressed[update["callback_query"]["id"]] = time.monotonic()
-                presses.append(
-                    client.post(f"{urls[i % workers]}/telegram", json=update, headers=headers)
+
+            async def start(ids: list[int]) -> None:
+                await asyncio.gather(
+                    *(post(i, emu.send_text(u, "/stretch single")) for i, u in enumerate(ids))
                 )
-            await asyncio.gather(*presses)
-            await emu.wait_for(lambda: all(len(emu.messages(u)) >= 3 for u in ids), timeout=300)
+                await emu.wait_for(lambda: all(len(emu.messages(u)) >= 2 for u in ids), timeout=300)
+
+            def press(uid: int) -> dict[str, Any]:
+                intro = emu.messages(uid)[1]
+                return emu.press(uid, intro.message_id, text=texts.BUTTON_READY)
+
+            # Burst: /stretch x users at once, then Ready x users at once.
+            burst = list(range(1_000_000, 1_000_000 + users))
+            if profile:
+                spy = await asyncio.create_subprocess_exec(
+                    "py-spy", "record", "--format", "raw", "--rate", "200", "--nonblocking",
+                    "--output", profile, "--pid", str(procs[0].pid),
+                    stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+                )  # fmt: skip
+                await asyncio.sleep(1.0)
+            pids = [p.pid for p in procs]
+            cpu_before = cpu_seconds(pids), cpu_seconds([], "postgres"), time.process_time()
+            began = time.perf_counter()
+            await start(burst)
+            await asyncio.gather(*(post(i, press(u)) for i, u in enumerate(burst)))
+            await emu.wait_for(lambda: all(len(emu.messages(u)) >= 3 for u in burst), timeout=300)
             elapsed = time.perf_counter() - began
+            cpu = [
+                (after - before) * 1000 / (2 * users)
+                for after, before in zip(
+                    (cpu_seconds(pids), cpu_seconds([], "postgres"), time.process_time()),
+                    cpu_before,
+                    strict=True,
+                )
+            ]
+            if spy is not None:
+                spy.send_signal(2)
+                await spy.wait()
+                spy = None
+
+            # Spread: other users' presses evenly over one second.
+            spread = list(range(2_000_000, 2_000_000 + users))
+            await start(spread)
+            await asyncio.sleep(1.0)
+            pressed: dict[str, float] = {}
+            tasks = []
+            t0 = time.monotonic()
+            for i, uid in enumerate(spread):
+                await asyncio.sleep(max(0.0, t0 + i / users - time.monotonic()))
+                update = press(uid)
+                pressed[update["callback_query"]["id"]] = time.monotonic()
+                tasks.append(asyncio.create_task(post(i, update)))
+            await asyncio.gather(*tasks)
+            await emu.wait_for(lambda: all(len(emu.messages(u)) >= 3 for u in spread), timeout=300)
             answered = {
                 str(c.params["callback_query_id"]): c.at
                 for c in emu.calls
                 if c.method == "answerCallbackQuery"
             }
-            latencies = sorted(
-                (answered[q] - t) * 1000 for q, t in pressed.items() if q in answered
-            )
+            latencies = [(answered[q] - t) * 1000 for q, t in pressed.items() if q in answered]
     finally:
+        if spy is not None:
+            spy.kill()
         for p in procs:
             if p.returncode is None:
                 p.terminate()
@@ -130,23 +207,33 @@ async def run(workers: int, users: int) -> dict[str, Any]:
         "workers": workers,
         "updates": 2 * users,
         "updates_per_s": 2 * users / elapsed,
+        "cpu_ms": cpu,
         "answered": len(latencies),
         "p50_ms": statistics.median(latencies),
-        "p99_ms": latencies[int(len(latencies) * 0.99) - 1],
+        "p99_ms": p99(latencies),
     }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--users", type=int, default=300)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 3])
+    parser.add_argument("--profile", help="py-spy the first worker through the burst phase")
+    parser.add_argument("--bot-root", type=Path, default=ROOT, help="run the bot from here")
     args = parser.parse_args()
-    rows = [asyncio.run(run(n, args.users)) for n in (1, 3)]
-    print("| workers | updates | updates/s | presses answered | press to answer p50 / p99 |")
+    rows = [asyncio.run(run(n, args.users, args.profile, args.bot_root)) for n in args.workers]
+    print(
+        "| workers | burst: updates/s (target >= 600) | spread: presses answered | "
+        "spread: press to answer p50 / p99 (target p99 <= 200 ms) | "
+        "burst: CPU ms per update, workers / PostgreSQL / stand-in and client |"
+    )
     print("|---|---|---|---|---|")
     for r in rows:
         print(
-            f"| {r['workers']} | {r['updates']} | {r['updates_per_s']:.0f} | {r['answered']} | "
-            f"{r['p50_ms']:.0f} / {r['p99_ms']:.0f} ms |"
+            f"| {r['workers']} | {r['updates_per_s']:.0f} ({r['updates']} updates) | "
+            f"{r['answered']} | {r['p50_ms']:.0f} / {r['p99_ms']:.0f} ms | "
+            + " / ".join(f"{c:.2f}" for c in r["cpu_ms"])
+            + " |"
         )
 
 

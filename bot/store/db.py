@@ -15,6 +15,7 @@ waits for (see bot/store/sqlite_lane.py).
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from alembic.config import Config
 from sqlalchemy import Engine, event
 from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.config import shipped
@@ -34,6 +36,8 @@ READONLY = "limber_readonly"
 # For connections that only ever run one statement per transaction (the store's hot reads).
 SINGLE_STATEMENT = "limber_single_statement"
 BUSY_TIMEOUT_MS = 10_000
+# A pooled PostgreSQL connection idle this long is pinged before use (see _ping_idle).
+PING_AFTER_IDLE = 1.0
 
 
 def is_sqlite(url: str) -> bool:
@@ -48,8 +52,62 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         engine = create_async_engine(url, **kwargs)
         _tune_sqlite(engine.sync_engine)
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
-    return create_async_engine(url, **kwargs)
+    # Not SQLAlchemy's pre-ping: on asyncpg it is three round trips (BEGIN, ";", ROLLBACK) at
+    # every checkout, more than many of the store's transactions themselves. `_ping_idle`
+    # pings only a connection idle for PING_AFTER_IDLE seconds.
+    kwargs.setdefault("pool_pre_ping", False)
+    # The same 15 connections at most as SQLAlchemy's default (5 + 10 overflow), but 10 kept:
+    # under a burst of updates the overflow ones were closed on return and opened again for
+    # the next transaction (a connect with its SSL probe: 3.5 % of a worker's py-spy samples).
+    kwargs.setdefault("pool_size", 10)
+    kwargs.setdefault("max_overflow", 5)
+    engine = create_async_engine(url, **kwargs)
+    if not kwargs["pool_pre_ping"]:
+        _ping_idle(engine.sync_engine)
+    return engine
+
+
+def _ping_idle(engine: Engine) -> None:
+    """Ping a pooled connection at checkout only if it sat idle PING_AFTER_IDLE seconds; a
+    dead one is replaced before the caller sees it (SQLAlchemy's "pessimistic" recipe).
+
+    A connection back in the pool within the second was working a moment ago: in a burst,
+    the checkouts ping nothing. After a PostgreSQL restart, idle connections are replaced
+    unseen; one used in the last second fails its next statement once, and SQLAlchemy then
+    drops every pooled connection older than that failure.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["limber_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("limber_idle_since")
+        if since is None or time.monotonic() - since < PING_AFTER_IDLE:
+            return  # new, or working a moment ago
+        try:
+            dbapi_connection.ping()
+        except Exception as exc:  # whatever the driver raises, the connection is gone
+            raise DisconnectionError() from exc
+
+
+def hot_path_engine(url: str) -> AsyncEngine | None:
+    """For PostgreSQL, a second, small engine for the session hot path's one-statement
+    transactions (read a session, its compare-and-set, mark it shown); None for SQLite (which
+    has its lane, `sqlite_lane_engine`).
+
+    Autocommit: one statement is its own transaction, so a press's read is one round trip
+    instead of four (pre-ping, BEGIN, SELECT, ROLLBACK). Each round trip wakes PostgreSQL and
+    waits for it: on a busy 2-core machine a third of a worker's py-spy samples in a burst sat
+    in those sends, waiting for a CPU (the send itself costs 4 us here).
+    No pre-ping: the store retries once on a connection found dead (bot/store/transactions.py).
+    """
+    if is_sqlite(url):
+        return None
+    return create_async_engine(
+        url, isolation_level="AUTOCOMMIT", pool_size=5, max_overflow=0, pool_pre_ping=False
+    )
 
 
 def sqlite_file(url: str) -> Path | None:

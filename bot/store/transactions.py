@@ -10,9 +10,10 @@ from contextlib import asynccontextmanager
 from typing import TypeVar
 
 from sqlalchemy import Connection, func, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.store.db import READONLY, sqlite_file, sqlite_lane_engine
+from bot.store.db import READONLY, hot_path_engine, sqlite_file, sqlite_lane_engine
 from bot.store.errors import DatabaseProblem
 from bot.store.models import Base
 from bot.store.sqlite_lane import SqliteLane, WriterTurn
@@ -35,6 +36,8 @@ class Transactions:
         self._turn = WriterTurn() if sqlite else None
         lane = sqlite_lane_engine(url) if sqlite else None
         self._lane = SqliteLane(lane) if lane is not None else None
+        # PostgreSQL: one-statement hot-path transactions in autocommit (db.hot_path_engine).
+        self._hot = None if sqlite else hot_path_engine(url)
         self._file = sqlite_file(url)
 
     @asynccontextmanager
@@ -57,8 +60,11 @@ class Transactions:
         async with self._read() as db, db.begin():
             yield db
 
-    async def _hot_write(self, work: Callable[[Connection], T]) -> T:
-        """A write transaction of the session hot path: on the lane for a SQLite file."""
+    async def _hot_write(self, work: Callable[[Connection], T], *, single: bool = False) -> T:
+        """A write transaction of the session hot path: on the lane for a SQLite file; on
+        PostgreSQL in autocommit when `work` runs a `single` statement."""
+        if single and self._hot is not None:
+            return await self._autocommit(self._hot, work)
         if self._lane is not None:
             async with self._writer_turn():
                 done = asyncio.ensure_future(self._lane.run(work, write=True))
@@ -75,8 +81,27 @@ class Transactions:
     async def _hot_read(self, work: Callable[[Connection], T]) -> T:
         if self._lane is not None:
             return await self._lane.run(work, write=False)
+        if self._hot is not None:
+            return await self._autocommit(self._hot, work)
         async with self._readonly.begin() as conn:
             return await conn.run_sync(work)
+
+    @staticmethod
+    async def _autocommit(engine: AsyncEngine, work: Callable[[Connection], T]) -> T:
+        """`work` (one statement) on an autocommit connection: one round trip.
+
+        Without a pre-ping a pooled connection may be dead (PostgreSQL restarted): the first
+        statement on it fails, SQLAlchemy drops the pool's connections, and one retry runs on a
+        fresh one. A write retried so is still a compare-and-set: it cannot apply twice.
+        """
+        for attempt in range(2):
+            try:
+                async with engine.connect() as conn:
+                    return await conn.run_sync(work)
+            except DBAPIError as exc:
+                if attempt or not exc.connection_invalidated:
+                    raise
+        raise AssertionError("unreachable")
 
     async def ping(self) -> None:
         """A cheap round trip to the database; raises when it cannot answer.
@@ -90,8 +115,16 @@ class Transactions:
                 f"the database file {self._file} is gone (deleted or moved under the running "
                 "bot): writes since are lost at restart; restore it and restart the bot"
             )
-        async with self._readonly.connect() as conn:
-            await conn.execute(text("SELECT 1"))
+        for attempt in range(2):
+            try:
+                async with self._readonly.connect() as conn:
+                    await conn.execute(text("SELECT 1"))
+                return
+            except DBAPIError as exc:
+                # A pooled connection found dead (db._ping_idle pings only idle ones): ask a
+                # fresh one, which says why (the database gone, the server down).
+                if attempt or not exc.connection_invalidated:
+                    raise
 
     async def count(self, model: type[Base]) -> int:
         """Rows in a table (for tests and health checks)."""
@@ -103,4 +136,6 @@ class Transactions:
         if self._lane is not None:
             lane, self._lane = self._lane, None
             await lane.close()
+        if self._hot is not None:
+            await self._hot.dispose()
         await self.engine.dispose()
