@@ -59,7 +59,9 @@ def state(
         ("10x clock, 40 s left: edit at 30", state(left=40), True, 10, 10, 10.0),
         # The Telegram budget is short: a longer step, or no countdown edits at all (None).
         ("budget tight, 15 s step, 20 s left: edit at 15", state(left=20), True, 15, 1, 5.0),
-        ("budget exhausted: no edits, wake at the end", state(left=20), True, None, 1, 20.0),
+        # ... and looks again in 15 s, so the countdown comes back when the budget is free.
+        ("budget exhausted: no edit, look again in 15 s", state(left=20), True, None, 1, 15.0),
+        ("budget exhausted, 10 s left: wake at the end", state(left=10), True, None, 1, 10.0),
         ("no edits, but unshown: still retried in 5 s", state(left=20), False, None, 1, 5.0),
         # Other phases wake once, at their end.
         ("switch: at its end", state(Phase.SWITCH, left=3), True, 5, 1, 3.0),

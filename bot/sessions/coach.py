@@ -195,7 +195,12 @@ class Coach:
         ):
             await self._apply(record.id, Event.TIMER)
             return
-        if state.timed and state.phase is Phase.HOLD and record.shown_version == record.version:
+        if (
+            state.timed
+            and state.phase is Phase.HOLD
+            and record.shown_version == record.version
+            and self.chat.step is not None  # None: countdowns are off while the budget is short
+        ):
             # A countdown edit: the first thing to wait when the budget is short. Only the
             # edit is marked; a job armed inside the block would inherit the priority.
             with sending_as(Priority.COUNTDOWN):

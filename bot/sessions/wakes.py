@@ -18,6 +18,8 @@ RealDelay = Callable[[float], float]
 
 # A show that failed (network) is retried this often until it works.
 RESHOW_RETRY_SECONDS = 5.0
+# While countdowns are off (the Telegram budget is short), a hold looks again this often.
+BUDGET_RECHECK_SECONDS = 15.0
 # The last countdown edit comes at least this long (real seconds) before the hold's end.
 LAST_EDIT_GAP_SECONDS = 1.2
 
@@ -55,8 +57,12 @@ def next_wake_in(
     if not state.timed or state.next_event_at is None:
         return None
     left = max(0.0, (state.next_event_at - now).total_seconds())
-    if state.phase is not Phase.HOLD or step is None:
+    if state.phase is not Phase.HOLD:
         return left
+    if step is None:
+        # No countdown edits while the budget is short; look again now and then, so the
+        # countdown comes back once it is free (the hold's end is never later for it).
+        return min(left, BUDGET_RECHECK_SECONDS)
     # Wake when the shown (rounded-up) number changes; at least `step` apart, so a chat never
     # gets more than one edit per second.
     target = (math.ceil(left / step) - 1) * step if left > 0 else 0
