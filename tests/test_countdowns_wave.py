@@ -33,6 +33,9 @@ name = "Long hold"
 steps = ["Lie down."]
 hold_seconds = 600
 each_side = false
+# Sessions run hands-free: a long get-ready keeps every card waiting for the Ready presses
+# below, which start the holds spread out (12 a second) rather than all at once.
+ready_seconds = 120
 
 [stretches.next]
 name = "Next stretch"
