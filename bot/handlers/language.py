@@ -21,9 +21,7 @@ async def language_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         return
     wanted = " ".join(context.args or []).strip()
     if not wanted:
-        await message.reply_text(
-            texts.ASK_LANGUAGE, reply_markup=language_keyboard(i18n.current())
-        )
+        await message.reply_text(texts.ASK_LANGUAGE, reply_markup=language_keyboard(i18n.current()))
         return
     chosen = i18n.normalize(wanted) or _by_name(wanted)
     if chosen is None:

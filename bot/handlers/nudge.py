@@ -9,10 +9,9 @@ from telegram.ext import ContextTypes
 
 from bot import texts
 from bot.domain.nudge_rules import DESK, MORNING
-from bot.handlers.press import claim, pressed_message
+from bot.handlers.press import claim, open_press
 from bot.keyboards import parse_nudge_data
 from bot.routines import Library, Routine
-from bot.services import services
 
 
 def _routine_for(library: Library, kind: str) -> Routine:
@@ -23,18 +22,16 @@ def _routine_for(library: Library, kind: str) -> Routine:
 
 
 async def nudge_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    query = update.callback_query
-    if query is None or query.data is None:
+    press = await open_press(update, context, parse_nudge_data)
+    if press is None:
         return
-    message = await pressed_message(query)
-    if message is None:
-        return
-    svc = services(context)
-    pressed = parse_nudge_data(query.data)
-    user = await svc.store.get_user(query.from_user.id)
-    if pressed is None or user is None:
-        await query.answer(texts.UNKNOWN_BUTTON)
-        return
+    query, message, svc, user, pressed = (
+        press.query,
+        press.message,
+        press.svc,
+        press.user,
+        press.data,
+    )
     said = message.text or ""
     if pressed.action == "go":
         # Claimed before the session starts: a double tap starts one session, not two.

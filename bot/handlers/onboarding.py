@@ -14,7 +14,7 @@ from bot.domain import onboarding as machine
 from bot.domain.onboarding import Effect, Pending, Step, Transition
 from bot.domain.timeinput import plausible, read_time
 from bot.domain.timezones import is_utc_offset, zone_by_name, zone_city, zone_from_location
-from bot.handlers.press import claim, pressed_message
+from bot.handlers.press import claim, open_press, pressed_message
 from bot.handlers.summary import summary
 from bot.keyboards import (
     parse_time_data,
@@ -247,17 +247,15 @@ def _pressed_label(city: int | None, zone: str, user: UserRecord) -> str:
 
 
 async def time_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    query = update.callback_query
-    if query is None or query.data is None:
+    press = await open_press(update, context, parse_time_data)
+    if press is None:
         return
-    message = await pressed_message(query)
-    if message is None:
-        return
-    svc = services(context)
-    pressed = parse_time_data(query.data)
-    user = await svc.store.get_user(query.from_user.id)
-    if pressed is None or user is None:
-        await query.answer(texts.UNKNOWN_BUTTON)
-        return
+    query, message, svc, user, pressed = (
+        press.query,
+        press.message,
+        press.svc,
+        press.user,
+        press.data,
+    )
     if await claim(query):
         await time_chosen(svc, message, user, Step(pressed.kind), pressed.local)

@@ -10,11 +10,19 @@ before this one already did it" (a double tap), answered briefly and never shown
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
-from telegram import CallbackQuery, InlineKeyboardMarkup, Message
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
+from telegram.ext import CallbackContext
 
 from bot import texts
+from bot.services import Services, services
+from bot.store.repo import UserRecord
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -66,3 +74,34 @@ async def claim(
         return False
     await query.answer()
     return True
+
+
+@dataclass(frozen=True, slots=True)
+class Press(Generic[T]):
+    """A press a handler can act on: its query and message, the user, the parsed data."""
+
+    query: CallbackQuery
+    message: Message
+    svc: Services
+    user: UserRecord
+    data: T
+
+
+async def open_press(
+    update: Update, context: CallbackContext[Any, Any, Any, Any], parse: Callable[[str], T | None]
+) -> Press[T] | None:
+    """The opening every button handler shares: a press on a message the bot still sees, with
+    data its codec reads, from a user the bot knows; anything else is answered here (None)."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return None
+    message = await pressed_message(query)
+    if message is None:
+        return None
+    svc = services(context)
+    pressed = parse(query.data)
+    user = await svc.store.get_user(query.from_user.id)
+    if pressed is None or user is None:
+        await query.answer(texts.UNKNOWN_BUTTON)
+        return None
+    return Press(query, message, svc, user, pressed)

@@ -10,7 +10,7 @@ from bot import texts
 from bot.domain.mobility import LEFT, RIGHT, answer_in_time
 from bot.domain.streaks import local_day
 from bot.handlers import onboarding
-from bot.handlers.press import claim, edit, pressed_message
+from bot.handlers.press import claim, edit, open_press
 from bot.keyboards import parse_reach_data, reach_keyboard
 from bot.services import services
 
@@ -24,18 +24,16 @@ async def reach_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 
 async def reach_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    query = update.callback_query
-    if query is None or query.data is None:
+    press = await open_press(update, context, parse_reach_data)
+    if press is None:
         return
-    message = await pressed_message(query)
-    if message is None:
-        return
-    svc = services(context)
-    pressed = parse_reach_data(query.data)
-    user = await svc.store.get_user(query.from_user.id)
-    if pressed is None or user is None:
-        await query.answer(texts.UNKNOWN_BUTTON)
-        return
+    query, message, svc, user, pressed = (
+        press.query,
+        press.message,
+        press.svc,
+        press.user,
+        press.data,
+    )
     if pressed.day is None:  # the offer: take its button, then ask
         if await claim(query, f"{message.text or ''}\n\n{texts.BUTTON_REACH_NOW}"):
             await svc.progress.ask_reach(user.id, message.chat_id)
