@@ -28,6 +28,7 @@ from bot.ratelimit import PriorityRateLimiter
 from bot.routines import Routine
 from bot.sessions.wakes import countdown_step
 from bot.store.repo import SessionRecord, Store
+from bot.uploads import PictureUploads
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +105,7 @@ class SessionChat:
         self.after_hurt = after_hurt
         # None: stretch cards go as text only (no pictures drawn or sent).
         self.pictures = pictures
+        self.uploads = PictureUploads(store, clock.now)
         # Session id -> the version a coroutine of this process is sending right now. A
         # timer wake that reads the row between a press's compare-and-set and the end of its
         # send sees the step as unshown; this keeps it from showing the step a second time.
@@ -278,23 +280,25 @@ class SessionChat:
         pose = routine.stretches[record.state.stretch_index].pose
         assert pose is not None
         key = picture_key(pose, "animation")
-        bot_id = self.bot.id
-        file_id = await self.store.file_id_of(bot_id, key)
-        upload: InputFile | str
-        if file_id is not None:
-            upload = file_id
-        else:
+        pictures = self.pictures
+
+        async def draw() -> InputFile:
             # Drawing is CPU work (a few hundred ms): keep the event loop free for others.
-            picture = await asyncio.to_thread(self.pictures.animation, pose)
-            upload = InputFile(picture.data, filename=picture.filename)
+            picture = await asyncio.to_thread(pictures.animation, pose)
+            return InputFile(picture.data, filename=picture.filename)
+
         fits = len(text) <= CAPTION_LIMIT
-        try:
-            message: Message = await self.bot.send_animation(
+
+        async def send(upload: InputFile | str) -> Message:
+            return await self.bot.send_animation(
                 record.chat_id,
                 upload,
                 caption=text if fits else None,
                 reply_markup=markup if fits else None,
             )
+
+        try:
+            message = await self.uploads.send(self.bot.id, key, draw, send)
         except TelegramError as exc:
             delivery = delivery_of(exc)
             if delivery is not Delivery.REFUSED:
@@ -304,10 +308,6 @@ class SessionChat:
             # goes as text.
             log.error("session %s: picture refused, sending the card alone: %s", record.id, exc)
             return await self._send(record, text, markup)
-        if file_id is None:
-            sent = message.animation or message.document
-            if sent is not None:
-                await self.store.remember_file_id(bot_id, key, sent.file_id, self.clock.now())
         if fits:
             return message, Delivery.DONE
         return await self._send(record, text, markup)

@@ -1,0 +1,78 @@
+"""Pictures Telegram already holds for this bot: each is uploaded once, then sent by file_id.
+
+Telegram returns a file_id for every upload, valid for that bot for good; the store keeps it
+per (bot, picture key) so a restart or another worker sends by id too. This keeps two more
+things per process:
+
+- The ids in memory: they never change once kept, and reading one from the database was a
+  query in front of every stretch card (a fifth of a /stretch's store time on PostgreSQL).
+- One upload per picture at a time. 300 people sending /stretch at once after a deploy used
+  to make 300 uploads of the same 124 KB GIF (the first card's id was not back yet), 37 MB
+  through the send path in a second: the benchmark's burst ran at 80 updates/s, and the
+  uploads, not the people, were what Telegram's stand-in spent its time on. Now the first
+  sender uploads and the others wait for its id (one upload per worker at most).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+from telegram import InputFile, Message
+
+from bot.store.repo import Store
+
+Send = Callable[[InputFile | str], Awaitable[Message]]
+Draw = Callable[[], Awaitable[InputFile]]
+
+
+def uploaded_file_id(message: Message) -> str | None:
+    """The file_id Telegram gave the picture in `message` (the largest size of a photo)."""
+    if message.animation is not None:
+        return message.animation.file_id
+    if message.document is not None:
+        return message.document.file_id
+    if message.photo:
+        return message.photo[-1].file_id
+    return None
+
+
+class PictureUploads:
+    """Sends pictures by file_id once Telegram has one, uploading each at most once at a
+    time in this process."""
+
+    def __init__(self, store: Store, now: Callable[[], datetime]) -> None:
+        self.store = store
+        self.now = now
+        self._ids: dict[tuple[int, str], str] = {}
+        self._locks: dict[tuple[int, str], asyncio.Lock] = {}
+        self.uploads = 0  # uploads made by this process (for tests and metrics)
+
+    async def file_id(self, bot_id: int, key: str) -> str | None:
+        """The file_id of the picture `key` for this bot, if it was uploaded."""
+        known = self._ids.get((bot_id, key))
+        if known is None:
+            known = await self.store.file_id_of(bot_id, key)
+            if known is not None:
+                self._ids[(bot_id, key)] = known
+        return known
+
+    async def send(self, bot_id: int, key: str, draw: Draw, send: Send) -> Message:
+        """Send the picture by its file_id, or upload it (drawn by `draw`) and keep the id.
+        Errors from `send` propagate; after a failed upload the next sender tries again."""
+        known = await self.file_id(bot_id, key)
+        if known is not None:
+            return await send(known)
+        lock = self._locks.setdefault((bot_id, key), asyncio.Lock())
+        async with lock:  # the others wait for the first upload's id
+            known = await self.file_id(bot_id, key)
+            if known is not None:
+                return await send(known)
+            message = await send(await draw())
+            self.uploads += 1
+            got = uploaded_file_id(message)
+            if got is not None:
+                await self.store.remember_file_id(bot_id, key, got, self.now())
+                self._ids[(bot_id, key)] = got
+            return message
