@@ -70,7 +70,11 @@ def p99(values: list[float]) -> float:
 
 
 async def run(
-    workers: int, users: int, profile: str | None = None, bot_root: Path = ROOT
+    workers: int,
+    users: int,
+    profile: str | None = None,
+    bot_root: Path = ROOT,
+    floor: bool = False,
 ) -> dict[str, Any]:
     import aiohttp
     import asyncpg
@@ -111,11 +115,11 @@ async def run(
                     "RATE_LIMIT": "false",
                     "LOG_LEVEL": "WARNING",
                 }
+                command = [str(ROOT / "benchmarks" / "floor_bot.py")] if floor else ["-m", "bot"]
                 procs.append(
                     await asyncio.create_subprocess_exec(
                         sys.executable,
-                        "-m",
-                        "bot",
+                        *command,
                         cwd=bot_root,
                         env=env,
                         stdout=asyncio.subprocess.DEVNULL,
@@ -216,7 +220,7 @@ async def run(
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
     return {
-        "workers": workers,
+        "workers": f"{workers} (floor)" if floor else workers,
         "updates": 2 * users,
         "updates_per_s": 2 * users / elapsed,
         "cpu_ms": cpu,
@@ -233,8 +237,17 @@ def main() -> None:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 3])
     parser.add_argument("--profile", help="py-spy the first worker through the burst phase")
     parser.add_argument("--bot-root", type=Path, default=ROOT, help="run the bot from here")
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="also run benchmarks/floor_bot.py (the same stack without Limber) as the workers",
+    )
     args = parser.parse_args()
-    rows = [asyncio.run(run(n, args.users, args.profile, args.bot_root)) for n in args.workers]
+    rows = []
+    for n in args.workers:
+        if args.floor:
+            rows.append(asyncio.run(run(n, args.users, floor=True)))
+        rows.append(asyncio.run(run(n, args.users, args.profile, args.bot_root)))
     print(
         "| workers | burst: updates/s (target >= 600) | spread: presses answered | "
         "spread: press to answer p50 / p99 (target p99 <= 200 ms) | "
@@ -244,7 +257,8 @@ def main() -> None:
     for r in rows:
         print(
             f"| {r['workers']} | {r['updates_per_s']:.0f} ({r['updates']} updates) | "
-            f"{r['answered']} ({r['uploads']} uploads) | {r['p50_ms']:.0f} / {r['p99_ms']:.0f} ms | "
+            f"{r['answered']} ({r['uploads']} uploads) | "
+            f"{r['p50_ms']:.0f} / {r['p99_ms']:.0f} ms | "
             + " / ".join(f"{c:.2f}" for c in r["cpu_ms"])
             + " |"
         )

@@ -112,7 +112,7 @@ async def _begin(
     language_code: str | None,
     routine: Routine,
 ) -> None:
-    _, created = await svc.store.upsert_user(
+    user, created = await svc.store.upsert_user(
         user_id, chat_id, first_name, language_code, svc.clock.now()
     )
     if created:
@@ -128,7 +128,7 @@ async def _begin(
             reply_markup=restart_keyboard(live.id, routine.id),
         )
         return
-    await svc.coach.begin(user_id, chat_id, routine)
+    await svc.coach.begin(user_id, chat_id, routine, user)
 
 
 async def restart_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -98,10 +98,14 @@ class Coach:
 
     # Entry points ---------------------------------------------------------------------------
 
-    async def begin(self, user_id: int, chat_id: int, routine: Routine) -> SessionRecord:
-        """Start `routine` for the user, replacing a live session if there is one."""
+    async def begin(
+        self, user_id: int, chat_id: int, routine: Routine, user: UserRecord | None = None
+    ) -> SessionRecord:
+        """Start `routine` for the user, replacing a live session if there is one (`user`:
+        their row, when the caller has just read it)."""
         now = self.clock.now()
-        user = await self.store.get_user(user_id)
+        if user is None or user.id != user_id:
+            user = await self.store.get_user(user_id)
         state = _first_state(routine, now, user, self.settings.ready_seconds)
         record, replaced = await self.store.start_session(user_id, chat_id, routine.id, state, now)
         if replaced is not None:

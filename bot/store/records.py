@@ -98,7 +98,7 @@ class LogRecord:
     timezone: str
 
 
-def user_record(row: User) -> UserRecord:
+def user_record(row: User | Row[Any]) -> UserRecord:
     return UserRecord(
         id=row.id,
         chat_id=row.chat_id,

@@ -58,18 +58,6 @@ class Store(
     `reading` come from Transactions)."""
 
     # -- added for i18n --
-    async def language_of(self, user_id: int) -> tuple[str | None, str | None] | None:
-        """(chosen language, Telegram's language_code) of a known user, or None: one indexed
-        read per update, so every reply is in the language stored now (webhook workers
-        share no cache that could go stale after /language)."""
-        async with self.reading() as db:
-            row = (
-                await db.execute(
-                    select(User.language, User.language_code).where(User.id == user_id)
-                )
-            ).first()
-            return None if row is None else (row.language, row.language_code)
-
     async def set_language(self, user_id: int, language: str | None, now: datetime) -> bool:
         """Store the language picked with /language; False when the user is unknown."""
         async with self.writing() as db:

@@ -117,6 +117,9 @@ _REPLACE_LIVE = (
     .returning(*_SESSIONS.c)
 )
 _INSERT_SESSION = insert(_SESSIONS).returning(*_SESSIONS.c)
+_LIVE_OF = select(_SESSIONS).where(
+    _SESSIONS.c.user_id == bindparam("b_user"), _SESSIONS.c.status.in_(_LIVE_VALUES)
+)
 
 
 async def _replace_live(db: AsyncSession, user_id: int, now: datetime) -> SessionRecord | None:
@@ -135,13 +138,11 @@ async def _replace_live(db: AsyncSession, user_id: int, now: datetime) -> Sessio
 
 class Sessions(Transactions):
     async def live_session_of(self, user_id: int) -> SessionRecord | None:
-        async with self.reading() as db:
-            row = await db.scalar(
-                select(GuidedSession).where(
-                    GuidedSession.user_id == user_id, GuidedSession.status.in_(_LIVE_VALUES)
-                )
-            )
-            return session_record(row) if row else None
+        """The user's active or paused session (a /stretch asks before replacing it)."""
+        row = await self._hot_read(
+            lambda conn: conn.execute(_LIVE_OF, {"b_user": user_id}).one_or_none()
+        )
+        return session_record(row) if row is not None else None
 
     async def start_session(
         self,

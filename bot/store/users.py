@@ -3,14 +3,72 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import delete, update
+from sqlalchemy import Connection, Row, Table, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.domain import onboarding
 from bot.store.models import Nudge, User
 from bot.store.records import UserRecord, user_record
 from bot.store.transactions import Transactions
+
+# Every update reads its user (the language, then the handler's own read): statements built
+# once and run on the hot path (one round trip on PostgreSQL, the lane on SQLite), not through
+# the ORM's session, which cost about four times the CPU per read (docs/design-notes.md).
+_USERS = cast(Table, User.__table__)
+_SELECT_USER = select(_USERS).where(_USERS.c.id == bindparam("b_id"))
+_LANGUAGE_OF = select(_USERS.c.language, _USERS.c.language_code).where(
+    _USERS.c.id == bindparam("b_id")
+)
+_INSERT_USER = insert(_USERS).returning(*_USERS.c)
+
+
+def _read_user(conn: Connection, user_id: int) -> Row[Any] | None:
+    return conn.execute(_SELECT_USER, {"b_id": user_id}).one_or_none()
+
+
+def _profile_changes(
+    row: Row[Any], chat_id: int, first_name: str, language_code: str | None
+) -> dict[str, object]:
+    """What a message from the user changes in their row (nothing, mostly)."""
+    wanted: dict[str, object] = {
+        "chat_id": chat_id,
+        "first_name": first_name[:128],
+        "language_code": language_code or row.language_code,
+        "active": True,
+    }
+    return {key: value for key, value in wanted.items() if getattr(row, key) != value}
+
+
+def _upsert_user(
+    conn: Connection,
+    user_id: int,
+    chat_id: int,
+    first_name: str,
+    language_code: str | None,
+    now: datetime,
+) -> tuple[Row[Any], bool]:
+    row = _read_user(conn, user_id)
+    if row is None:
+        values = {
+            "id": user_id,
+            "chat_id": chat_id,
+            "first_name": first_name[:128],
+            "language_code": language_code,
+            "active": True,
+            "timezone": "UTC",
+            # No nudges until they tell us their zone (see subscription).
+            "onboarding": onboarding.encode(onboarding.FIRST_QUESTION),
+            "created_at": now,
+            "updated_at": now,
+        }
+        return conn.execute(_INSERT_USER, values).one(), True
+    changes = _profile_changes(row, chat_id, first_name, language_code)
+    if changes:
+        statement = update(_USERS).where(_USERS.c.id == user_id).returning(*_USERS.c)
+        row = conn.execute(statement, {**changes, "updated_at": now}).one()
+    return row, False
 
 
 class Users(Transactions):
@@ -22,34 +80,23 @@ class Users(Transactions):
         language_code: str | None,
         now: datetime,
     ) -> tuple[UserRecord, bool]:
-        """Create or reactivate a user; return it and whether it is new."""
+        """Create or reactivate a user; return it and whether it is new.
+
+        A known user whose chat, name and language are unchanged (nearly every /stretch) costs
+        one read and no write: `updated_at` says when the profile last changed."""
+        known = await self._hot_read(lambda conn: _read_user(conn, user_id))
+        if known is not None and not _profile_changes(
+            known, chat_id, first_name, language_code
+        ):
+            return user_record(known), False
         for attempt in range(2):
             try:
-                async with self.writing() as db:
-                    row = await db.get(User, user_id)
-                    created = row is None
-                    if row is None:
-                        row = User(
-                            id=user_id,
-                            chat_id=chat_id,
-                            first_name=first_name[:128],
-                            language_code=language_code,
-                            active=True,
-                            timezone="UTC",
-                            # No nudges until they tell us their zone (see subscription).
-                            onboarding=onboarding.encode(onboarding.FIRST_QUESTION),
-                            created_at=now,
-                            updated_at=now,
-                        )
-                        db.add(row)
-                    else:
-                        row.chat_id = chat_id
-                        row.first_name = first_name[:128]
-                        row.language_code = language_code or row.language_code
-                        row.active = True
-                        row.updated_at = now
-                    await db.flush()
-                    return user_record(row), created
+                row, created = await self._hot_write(
+                    lambda conn: _upsert_user(
+                        conn, user_id, chat_id, first_name, language_code, now
+                    )
+                )
+                return user_record(row), created
             except IntegrityError:
                 # Another worker inserted the same user a moment ago: take the update path.
                 if attempt:
@@ -57,9 +104,17 @@ class Users(Transactions):
         raise AssertionError("unreachable")
 
     async def get_user(self, user_id: int) -> UserRecord | None:
-        async with self.reading() as db:
-            row = await db.get(User, user_id)
-            return user_record(row) if row else None
+        row = await self._hot_read(lambda conn: _read_user(conn, user_id))
+        return user_record(row) if row is not None else None
+
+    async def language_of(self, user_id: int) -> tuple[str | None, str | None] | None:
+        """(chosen language, Telegram's language_code) of a known user, or None: one indexed
+        read per update, so every reply is in the language stored now (webhook workers
+        share no cache that could go stale after /language)."""
+        row = await self._hot_read(
+            lambda conn: conn.execute(_LANGUAGE_OF, {"b_id": user_id}).one_or_none()
+        )
+        return None if row is None else (row.language, row.language_code)
 
     async def set_active(self, user_id: int, active: bool, now: datetime) -> None:
         """Mark a user (in)active. Inactive users (blocked the bot, /stop) get no nudges."""
