@@ -35,6 +35,22 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 SECRET = "bench-secret"
+# One stretch, held 30 s, as in the shipped routines; hands-free with the longest get-ready
+# (120 s), so a card still has its Ready button when the burst's presses reach it however
+# slowly the worker went through the /stretch half.
+ROUTINES = """
+[stretches.seated]
+name = "Seated stretch"
+steps = ["Sit at the edge of the chair.", "Straighten one leg."]
+hold_seconds = 30
+each_side = false
+ready_seconds = 120
+
+[routines.single]
+title = "Single"
+stretches = ["seated"]
+default = true
+"""
 WEBHOOK_CONNECTIONS = 40
 
 
@@ -82,7 +98,7 @@ async def run(
     from bot import texts
     from bot.sandbox.emulator import BotApiEmulator
     from bot.store.db import upgrade_async
-    from tests.harness import QUICK_ROUTINES
+    import tempfile
 
     name = f"limber_bench_{uuid.uuid4().hex[:8]}"
     admin = await asyncpg.connect("postgresql://postgres@127.0.0.1:5432/test")
@@ -90,6 +106,8 @@ async def run(
     await admin.close()
     url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
     await upgrade_async(url)
+    routines = Path(tempfile.mkdtemp()) / "routines.toml"
+    routines.write_text(ROUTINES)
     procs = []
     spy = None
     try:
@@ -108,7 +126,7 @@ async def run(
                     "BOT_TOKEN": emu.token,
                     "TELEGRAM_API_BASE_URL": emu.base_url,
                     "DATABASE_URL": url,
-                    "ROUTINES_PATH": str(QUICK_ROUTINES),
+                    "ROUTINES_PATH": str(routines),
                     "WEBHOOK_URL": "https://limber.example/telegram",
                     "WEBHOOK_SECRET": SECRET,
                     "PORT": str(port),
@@ -170,11 +188,15 @@ async def run(
                 await asyncio.sleep(1.0)
             pids = [p.pid for p in procs]
             cpu_before = cpu_seconds(pids), cpu_seconds([], "postgres"), time.process_time()
+            calls_before = len(emu.calls)
             began = time.perf_counter()
             await start(burst)
             await asyncio.gather(*(post(i, press(u)) for i, u in enumerate(burst)))
             await emu.wait_for(lambda: all(len(emu.messages(u)) >= 3 for u in burst), timeout=300)
             elapsed = time.perf_counter() - began
+            from collections import Counter
+
+            burst_calls = Counter(c.method for c in emu.calls[calls_before:])
             cpu = [
                 (after - before) * 1000 / (2 * users)
                 for after, before in zip(
@@ -226,6 +248,7 @@ async def run(
         "cpu_ms": cpu,
         "answered": len(latencies),
         "uploads": len(emu.files),
+        "calls": burst_calls,
         "p50_ms": statistics.median(latencies),
         "p99_ms": p99(latencies),
     }
@@ -255,6 +278,7 @@ def main() -> None:
     )
     print("|---|---|---|---|---|")
     for r in rows:
+        print(r["workers"], "Bot API calls in the burst:", dict(r["calls"]), file=sys.stderr)
         print(
             f"| {r['workers']} | {r['updates_per_s']:.0f} ({r['updates']} updates) | "
             f"{r['answered']} ({r['uploads']} uploads) | "

@@ -46,7 +46,7 @@ from bot.pictures import Pictures
 from bot.progress import Progress
 from bot.ratelimit import PriorityRateLimiter, chat_pace
 from bot.routines import Library, load_routines
-from bot.services import KEY, AnyApp, Services
+from bot.services import KEY, AnyApp, Services, remember_update_user
 from bot.sessions.aftercare import Aftercare
 from bot.sessions.chat import SessionChat
 from bot.sessions.coach import Coach, CoachSettings
@@ -233,12 +233,14 @@ async def _use_language(update: Update, context: CallbackContext[Any, Any, Any, 
     svc: Services = context.application.bot_data[KEY]
     chosen: str | None = None
     try:
-        stored = await svc.store.language_of(user.id)
+        stored = await svc.store.get_user(user.id)
     except (SQLAlchemyError, OSError) as exc:
         # The reply may still work (or say sorry): in the app's language rather than none.
         log.warning("language of user %s unreadable: %s", user.id, type(exc).__name__)
+        stored = None
     else:
-        chosen = stored[0] if stored is not None else None
+        chosen = stored.language if stored is not None else None
+    remember_update_user(stored)
     i18n.set_language(i18n.effective(chosen, user.language_code))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,10 +15,25 @@ from bot.nudges import NudgeDispatcher
 from bot.progress import Progress
 from bot.routines import Library
 from bot.sessions.coach import Coach
-from bot.store.repo import Store
+from bot.store.repo import Store, UserRecord
 from bot.subscription import Subscriptions
 
 KEY = "services"
+
+# The sender's row as read at the start of the update (bot/app.py, for the language), so the
+# handler that follows need not read it again: a /stretch was three reads of the same row.
+# Per update: PTB runs each update in a task of its own, and the groups of one update in it.
+_update_user: ContextVar[UserRecord | None] = ContextVar("limber_update_user", default=None)
+
+
+def remember_update_user(user: UserRecord | None) -> None:
+    _update_user.set(user)
+
+
+def update_user(user_id: int) -> UserRecord | None:
+    """The row of `user_id` as read at the start of this update, if it was."""
+    found = _update_user.get()
+    return found if found is not None and found.id == user_id else None
 
 # The Application as the bot builds it (app.py); here so handlers can name it without
 # importing app.py, which imports them.

@@ -19,7 +19,7 @@ from bot.keyboards import (
     routines_keyboard,
 )
 from bot.routines import Routine
-from bot.services import Services, services
+from bot.services import Services, services, update_user
 
 
 async def stretch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -113,7 +113,7 @@ async def _begin(
     routine: Routine,
 ) -> None:
     user, created = await svc.store.upsert_user(
-        user_id, chat_id, first_name, language_code, svc.clock.now()
+        user_id, chat_id, first_name, language_code, svc.clock.now(), update_user(user_id)
     )
     if created:
         # Someone who skipped /start still hears the medical note before the first stretch.

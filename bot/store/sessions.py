@@ -12,7 +12,6 @@ from typing import cast
 
 from sqlalchemy import Connection, Table, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.session import LIVE, EndReason, SessionState, Status
 from bot.routines import Routine
@@ -122,18 +121,21 @@ _LIVE_OF = select(_SESSIONS).where(
 )
 
 
-async def _replace_live(db: AsyncSession, user_id: int, now: datetime) -> SessionRecord | None:
-    """End the user's live session, if any, as replaced; return it as it now is.
+def _start_session(
+    conn: Connection, user_id: int, values: dict[str, object], now: datetime
+) -> tuple[SessionRecord, SessionRecord | None]:
+    """End the user's live session, if any, as replaced; insert the new one; return both.
 
-    Core statements, not the ORM: a session start is half the work of a /stretch, and the
-    ORM's unit of work cost a worker about 10 % of its CPU in a burst (py-spy); the old
-    session is found and ended in one UPDATE ... RETURNING instead of a SELECT and an UPDATE.
+    Core statements on the hot path, not the ORM: a session start is half the work of a
+    /stretch, and the ORM's unit of work cost a worker about 10 % of its CPU in a burst
+    (py-spy); the old session is found and ended in one UPDATE ... RETURNING.
     """
     # Serialise a user's session starts (PostgreSQL row lock; SQLite's BEGIN IMMEDIATE
     # already serialises writers).
-    await db.execute(_LOCK_USER, {"b_user": user_id})
-    old = (await db.execute(_REPLACE_LIVE, {"b_user": user_id, "b_now": now})).one_or_none()
-    return session_record(old) if old is not None else None
+    conn.execute(_LOCK_USER, {"b_user": user_id})
+    old = conn.execute(_REPLACE_LIVE, {"b_user": user_id, "b_now": now}).one_or_none()
+    row = conn.execute(_INSERT_SESSION, values).one()
+    return session_record(row), session_record(old) if old is not None else None
 
 
 class Sessions(Transactions):
@@ -156,22 +158,21 @@ class Sessions(Transactions):
 
         Returns the new session and the one it replaced, whose buttons the caller closes.
         """
+        values = {
+            "user_id": user_id,
+            "chat_id": chat_id,
+            "routine_id": routine_id,
+            "version": 1,
+            "shown_version": 0,
+            "updated_at": now,
+            **state_columns(state),
+            "started_at": state.started_at,
+        }
         for attempt in range(3):
             try:
-                async with self.writing() as db:
-                    replaced = await _replace_live(db, user_id, now)
-                    values = {
-                        "user_id": user_id,
-                        "chat_id": chat_id,
-                        "routine_id": routine_id,
-                        "version": 1,
-                        "shown_version": 0,
-                        "updated_at": now,
-                        **state_columns(state),
-                        "started_at": state.started_at,
-                    }
-                    row = (await db.execute(_INSERT_SESSION, values)).one()
-                    return session_record(row), replaced
+                return await self._hot_write(
+                    lambda conn: _start_session(conn, user_id, values, now)
+                )
             except IntegrityError:
                 # A concurrent /stretch won the one-live-session index; replace it in turn.
                 if attempt == 2:

@@ -29,7 +29,7 @@ def _read_user(conn: Connection, user_id: int) -> Row[Any] | None:
 
 
 def _profile_changes(
-    row: Row[Any], chat_id: int, first_name: str, language_code: str | None
+    row: Row[Any] | UserRecord, chat_id: int, first_name: str, language_code: str | None
 ) -> dict[str, object]:
     """What a message from the user changes in their row (nothing, mostly)."""
     wanted: dict[str, object] = {
@@ -79,24 +79,27 @@ class Users(Transactions):
         first_name: str,
         language_code: str | None,
         now: datetime,
+        known: UserRecord | None = None,
     ) -> tuple[UserRecord, bool]:
-        """Create or reactivate a user; return it and whether it is new.
+        """Create or reactivate a user; return it and whether it is new (`known`: their row
+        as this update read it a moment ago, if it did).
 
         A known user whose chat, name and language are unchanged (nearly every /stretch) costs
-        one read and no write: `updated_at` says when the profile last changed."""
-        known = await self._hot_read(lambda conn: _read_user(conn, user_id))
-        if known is not None and not _profile_changes(
-            known, chat_id, first_name, language_code
-        ):
-            return user_record(known), False
+        one read (or none, given `known`) and no write: `updated_at` says when the profile
+        last changed."""
+        if known is None or known.id != user_id:
+            row = await self._hot_read(lambda conn: _read_user(conn, user_id))
+            known = user_record(row) if row is not None else None
+        if known is not None and not _profile_changes(known, chat_id, first_name, language_code):
+            return known, False
         for attempt in range(2):
             try:
-                row, created = await self._hot_write(
+                written, created = await self._hot_write(
                     lambda conn: _upsert_user(
                         conn, user_id, chat_id, first_name, language_code, now
                     )
                 )
-                return user_record(row), created
+                return user_record(written), created
             except IntegrityError:
                 # Another worker inserted the same user a moment ago: take the update path.
                 if attempt:
