@@ -92,13 +92,14 @@ async def run(
     bot_root: Path = ROOT,
     floor: bool = False,
 ) -> dict[str, Any]:
+    import tempfile
+
     import aiohttp
     import asyncpg
 
     from bot import texts
     from bot.sandbox.emulator import BotApiEmulator
     from bot.store.db import upgrade_async
-    import tempfile
 
     name = f"limber_bench_{uuid.uuid4().hex[:8]}"
     admin = await asyncpg.connect("postgresql://postgres@127.0.0.1:5432/test")
