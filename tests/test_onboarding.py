@@ -227,6 +227,32 @@ async def test_a_spanish_speakers_valencia_is_offered_first(
     assert labels[0] == "Valencia, España" and "Valencia, Venezuela" in labels
 
 
+@pytest.mark.parametrize(
+    ("telegram", "first"),
+    [
+        ("en", "New York, United States"),
+        ("es", "Madrid, España"),
+        ("pt-br", "São Paulo, Brasil"),
+        ("de", "Berlin, Deutschland"),
+        ("fr", "Paris, France"),
+        ("ru", "Москва, Россия"),
+    ],
+)
+async def test_the_suggested_zones_are_places_in_the_users_language(
+    emu: BotApiEmulator, bot: Harness, telegram: str, first: str
+) -> None:
+    """A person reads a place and its country, never an IANA id ("Europe/Madrid")."""
+    emu.set_user_language(ANN, telegram)  # on every update, presses too
+    emu.send_text(ANN, "/start", first_name="Ann")
+    question = await next_message(emu, ANN, 1)
+    labels = [label for label, _ in emu.buttons(question)]
+    assert labels[0] == first
+    assert all("/" not in label and "_" not in label for label in labels), labels
+    emu.press(ANN, question.message_id, text=first)
+    confirmed = (await next_message(emu, ANN, 2)).text
+    assert first in confirmed
+
+
 @pytest.mark.parametrize("typed", ["GMT", "UTC", "UTC+2", "CET", "Etc/GMT-3"])
 async def test_offsets_and_bare_gmt_get_one_answer_about_summer_time(
     emu: BotApiEmulator, bot: Harness, typed: str

@@ -38,7 +38,7 @@ class MenuPress:
 
 
 def zone_keyboard(language_code: str | None) -> InlineKeyboardMarkup:
-    matches = suggest_zones(language_code, limit=4)
+    matches = suggest_zones(language_code, limit=4, shown_in=language_code)
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(m.label, callback_data=f"{ZONE_PREFIX}:{m.zone}")] for m in matches]
     )
