@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
-from bot import texts
+from bot import i18n, texts
 from bot.domain import onboarding as machine
 from bot.domain.onboarding import Effect, Pending, Step, Transition
 from bot.domain.timeinput import plausible, read_time
@@ -121,12 +121,14 @@ async def zone_text(svc: Services, message: Message, user: UserRecord, text: str
             texts.OFFSET_ZONE, reply_markup=_reask_buttons(user, Step.TIMEZONE)
         )
         return
-    shown_in = user.language_code
+    # Places are named in the language the user reads; their app's language (which may be
+    # another) only says which countries come first.
+    shown_in = i18n.current()
     zone = zone_by_name(text)
     if zone is not None:
         await zone_chosen(svc, message, user, zone, zone_label(zone, shown_in))
         return
-    found = find_places(text, shown_in)
+    found = find_places(text, user.language_code)
     if found.best is None:
         await message.reply_text(texts.BAD_ZONE, reply_markup=_reask_buttons(user, Step.TIMEZONE))
         return
@@ -216,7 +218,7 @@ async def location_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if zone is None:
         await message.reply_text(texts.BAD_LOCATION)
         return
-    await zone_chosen(svc, message, user, zone, zone_label(zone, user.language_code))
+    await zone_chosen(svc, message, user, zone, zone_label(zone, i18n.current()))
 
 
 async def zone_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -234,16 +236,16 @@ async def zone_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await query.answer(texts.UNKNOWN_BUTTON)
         return
     if await claim(query):
-        await zone_chosen(svc, message, user, zone, _pressed_label(press.city, zone, user))
+        await zone_chosen(svc, message, user, zone, _pressed_label(press.city, zone))
 
 
-def _pressed_label(city: int | None, zone: str, user: UserRecord) -> str:
+def _pressed_label(city: int | None, zone: str) -> str:
     """The place a choice button named; the zone as a place for a suggestion button, or if
     the index changed since the button was sent."""
     place = city_index().city(city) if city is not None else None
     if place is None or place.zone != zone:
-        return zone_label(zone, user.language_code)
-    return place_label(place, user.language_code)
+        return zone_label(zone, i18n.current())
+    return place_label(place, i18n.current())
 
 
 async def time_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
