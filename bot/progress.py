@@ -6,9 +6,11 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import logging
 from datetime import date, datetime
 
 from telegram import Bot, InputFile
+from telegram.error import BadRequest
 
 from bot import texts
 from bot.clock import Clock
@@ -32,9 +34,11 @@ from bot.domain.streaks import (
 from bot.domain.weekly import ReachChange, WeekFacts, rounded, summary_text, week_facts
 from bot.keyboards import pain_keyboard, reach_keyboard, reach_offer_keyboard
 from bot.keyboards import parse_pain_data as parse_pain_data  # tests import it from here
-from bot.reach_pictures import reach_choices_png
+from bot.reach_pictures import reach_choices_png, reach_picture_key
 from bot.stats_chart import WEEKS, ChartData, first_monday, render_stats_png
 from bot.store.repo import LogRecord, Store
+
+logger = logging.getLogger(__name__)  # "log" here is the session log
 
 
 def _finished(log: list[LogRecord]) -> list[FinishedSession]:
@@ -184,14 +188,34 @@ class Progress:
             return False
         day = local_day(self.clock.now(), user.timezone)
         side = await self.reach_side(user_id, day)
-        picture = await asyncio.to_thread(reach_choices_png)
-        await self.bot.send_photo(
-            chat_id, InputFile(picture, filename="limber-reach.png"), caption=texts.REACH_CAPTION
-        )
+        await self._send_reach_picture(chat_id)
         await self.bot.send_message(
             chat_id, texts.reach_question(side), reply_markup=reach_keyboard(day, side)
         )
         return True
+
+    async def _send_reach_picture(self, chat_id: int) -> None:
+        """The choices' picture: uploaded once per bot, then sent by the file_id Telegram
+        gave it (kept in the database), as the session cards are."""
+        key, bot_id = reach_picture_key(), self.bot.id
+        file_id = await self.store.file_id_of(bot_id, key)
+        if file_id is not None:
+            try:
+                await self.bot.send_photo(chat_id, file_id, caption=texts.REACH_CAPTION)
+                return
+            except BadRequest as exc:
+                # A file_id refused: uploaded again, so the question never comes without
+                # its pictures.
+                logger.error("reach picture refused by file_id, uploading it: %s", exc.message)
+        # Drawing is CPU work (once per process): keep the event loop free for others.
+        picture = await asyncio.to_thread(reach_choices_png)
+        sent = await self.bot.send_photo(
+            chat_id, InputFile(picture, filename="limber-reach.png"), caption=texts.REACH_CAPTION
+        )
+        if file_id is None and sent.photo:
+            await self.store.remember_file_id(
+                bot_id, key, sent.photo[-1].file_id, self.clock.now()
+            )
 
     async def record_reach(
         self, user_id: int, day: date, side: str, degrees: int

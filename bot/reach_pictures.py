@@ -5,13 +5,15 @@ choices sit side by side to compare."""
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 from functools import cache
 
 from PIL import Image
 
 from bot.domain.mobility import ANGLES
-from bot.pictures import draw_leg_angle
+from bot.pictures import draw_leg_angle, leg_angle_pose, picture_key
 
 PANEL = (320, 240)  # the pictures' 4:3
 COLUMNS = 3
@@ -37,3 +39,13 @@ def reach_choices_png() -> bytes:
     out = io.BytesIO()
     sheet.save(out, format="PNG", optimize=True)
     return out.getvalue()
+
+
+@cache
+def reach_picture_key() -> str:
+    """The sheet's name for the file_id Telegram gives it (store.file_id_of): made of each
+    choice's own picture key and the layout, so a change to the drawing (DRAWING_VERSION, the
+    pose), the choices or the layout names a new picture, uploaded anew."""
+    panels = [picture_key(leg_angle_pose(degrees), "leg-angle", PANEL) for degrees in ANGLES]
+    blob = json.dumps([panels, COLUMNS, GUTTER, BACKGROUND], separators=(",", ":"))
+    return "reach-" + hashlib.sha256(blob.encode()).hexdigest()[:20]

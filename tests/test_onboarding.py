@@ -221,10 +221,56 @@ async def test_an_ambiguous_city_asks_which_one_with_the_country_and_state(
 async def test_a_spanish_speakers_valencia_is_offered_first(
     emu: BotApiEmulator, bot: Harness
 ) -> None:
+    emu.set_user_language(ANN, "es")  # a Spanish app on every update: read in Spanish
     n = await onboard_to_zone_question(emu, language="es")
     emu.send_text(ANN, "Valencia")
     labels = [label for label, _ in emu.buttons(await next_message(emu, ANN, n))]
     assert labels[0] == "Valencia, España" and "Valencia, Venezuela" in labels
+
+
+@pytest.mark.parametrize(
+    ("telegram", "first"),
+    [
+        ("en", "New York, United States"),
+        ("es", "Madrid, España"),
+        ("pt-br", "São Paulo, Brasil"),
+        ("de", "Berlin, Deutschland"),
+        ("fr", "Paris, France"),
+        ("ru", "Москва, Россия"),
+    ],
+)
+async def test_the_suggested_zones_are_places_in_the_users_language(
+    emu: BotApiEmulator, bot: Harness, telegram: str, first: str
+) -> None:
+    """A person reads a place and its country, never an IANA id ("Europe/Madrid")."""
+    emu.set_user_language(ANN, telegram)  # on every update, presses too
+    emu.send_text(ANN, "/start", first_name="Ann")
+    question = await next_message(emu, ANN, 1)
+    labels = [label for label, _ in emu.buttons(question)]
+    assert labels[0] == first
+    assert all("/" not in label and "_" not in label for label in labels), labels
+    emu.press(ANN, question.message_id, text=first)
+    confirmed = (await next_message(emu, ANN, 2)).text
+    assert first in confirmed
+
+
+async def test_place_buttons_follow_the_chosen_language_not_the_app(
+    emu: BotApiEmulator, bot: Harness
+) -> None:
+    """A German Telegram app, but Limber read in French: the places are named in French."""
+    emu.set_user_language(ANN, "de")
+    n = await onboard_to_zone_question(emu, language="de")
+    emu.send_text(ANN, "/language fr")
+    await next_message(emu, ANN, n)
+    emu.send_text(ANN, "/timezone Valencia")
+    labels = [label for label, _ in emu.buttons(await next_message(emu, ANN, n + 1))]
+    assert "Valencia, Espagne" in labels and not any("Spanien" in label for label in labels)
+    emu.send_text(ANN, "/timezone")
+    question = await next_message(emu, ANN, n + 2)
+    labels = [label for label, _ in emu.buttons(question)]
+    assert labels[0] == "Berlin, Allemagne"  # zones guessed from the app, named in French
+    emu.press(ANN, question.message_id, text="Berlin, Allemagne")
+    assert "Berlin, Allemagne" in (await next_message(emu, ANN, n + 3)).text
 
 
 @pytest.mark.parametrize("typed", ["GMT", "UTC", "UTC+2", "CET", "Etc/GMT-3"])

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.places.index import find_places
-from bot.places.labels import place_label
+from bot.places.labels import place_label, zone_label
 
 CITIES = Path(__file__).parent / "data" / "cities300.tsv"
 
@@ -133,6 +133,28 @@ def test_buttons_name_the_country_and_state_in_the_users_language() -> None:
     assert place_label(valencia.places[0], "es", valencia.typed) == "Valencia, España"
     moscow = find_places("москва", "ru")
     assert place_label(moscow.places[0], "ru", moscow.typed) == "Москва, Россия"
+
+
+@pytest.mark.parametrize(
+    ("zone", "language", "label"),
+    [
+        ("America/New_York", "en", "New York, United States"),
+        ("Europe/Madrid", "es", "Madrid, España"),
+        ("Europe/Madrid", "pt_BR", "Madri, Espanha"),
+        ("Asia/Kolkata", "de", "Kalkutta, Indien"),
+        ("America/Sao_Paulo", "fr", "São Paulo, Brésil"),
+        ("Europe/Moscow", "ru", "Москва, Россия"),
+        ("Europe/Berlin", "pt-br", "Berlim, Alemanha"),  # a Telegram code works too
+        ("Europe/Berlin", None, "Berlin, Germany"),
+        ("Asia/Singapore", "fr", "Singapour"),  # not "Singapour, Singapour"
+        ("UTC", "de", "UTC"),  # in no country
+        ("America/Montreal", "fr", "Montreal, Canada"),  # an alias keeps its own city
+    ],
+)
+def test_a_zone_is_named_as_a_place_in_the_users_language(
+    zone: str, language: str | None, label: str
+) -> None:
+    assert zone_label(zone, language) == label
 
 
 @pytest.mark.slow  # starts a real process

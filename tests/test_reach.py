@@ -24,7 +24,9 @@ from bot.domain.mobility import (
     should_offer,
 )
 from bot.keyboards import parse_reach_data, reach_keyboard
+from bot.reach_pictures import reach_picture_key
 from bot.sandbox.emulator import BotApiEmulator
+from bot.sandbox.spec import Upload
 from bot.stats_chart import COLOR_LEFT, COLOR_RIGHT, reach_point
 from tests.harness import Harness, next_message
 from tests.history import seed_sessions, set_up_user
@@ -177,6 +179,37 @@ async def test_reach_end_to_end_into_stats_and_export(emu: BotApiEmulator, bot: 
         ("2026-11-25", "left", "60"),
         ("2026-11-25", "right", "45"),
     }
+
+
+async def test_the_pictures_are_uploaded_once_per_bot(emu: BotApiEmulator, bot: Harness) -> None:
+    """As the session cards: the first /reach uploads the pictures, every later one sends the
+    file_id Telegram gave them (kept in the database, so a restart uploads nothing either)."""
+    emu.send_text(BEN, "/reach")
+    first = await next_message(emu, BEN, 0)
+    await next_message(emu, BEN, 1)
+    emu.send_text(BEN, "/reach")
+    again = await next_message(emu, BEN, 2)
+    assert again.photo is not None and again.photo == first.photo
+    assert again.text == texts.REACH_CAPTION
+    await bot.restart()
+    emu.send_text(BEN, "/reach")
+    await next_message(emu, BEN, 4)
+    photos = [c for c in emu.calls if c.method == "sendPhoto" and c.status == 200]
+    assert len(photos) == 3
+    assert isinstance(photos[0].params["photo"], Upload)  # the one upload
+    assert [c.params["photo"] for c in photos[1:]] == [first.file_id] * 2
+    assert len(emu.files) == 1
+
+
+async def test_a_refused_file_id_still_brings_the_pictures(
+    emu: BotApiEmulator, bot: Harness
+) -> None:
+    """A kept file_id Telegram no longer takes: the pictures are uploaded, not left out."""
+    await bot.services.store.remember_file_id(emu.bot_id, reach_picture_key(), "gone", NOW)
+    emu.send_text(BEN, "/reach")
+    picture = await next_message(emu, BEN, 0)
+    assert picture.photo is not None and picture.text == texts.REACH_CAPTION
+    assert (await next_message(emu, BEN, 1)).text == texts.reach_question(LEFT)
 
 
 async def test_a_double_tap_records_once_and_an_old_question_changes_nothing(

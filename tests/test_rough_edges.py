@@ -176,6 +176,36 @@ async def test_a_double_tap_on_start_now_starts_one_session(
     assert texts.ALREADY_DONE in answers(emu)[-2:]  # the taps may be answered in any order
 
 
+async def test_start_now_during_a_session_asks_as_stretch_does(
+    emu: BotApiEmulator, bot: Harness, clock: MovableClock
+) -> None:
+    """A nudge's Start now while a session runs asks "carry on or start over?", as /stretch
+    does, instead of replacing the session; Start over then starts the nudge's routine."""
+    await set_up(emu)
+    clock.set(BERLIN_MORNING + timedelta(seconds=1))
+    assert (await bot.services.dispatcher.tick()).sent == 1
+    nudge = await nudge_message(emu)
+    emu.send_text(ANN, "/stretch single")
+    await emu.wait_for_message(ANN, "Stretch 1 of 1")
+    running = await bot.services.store.live_session_of(ANN)
+    assert running is not None and running.routine_id == "single"
+
+    emu.press(ANN, nudge.message_id, text=texts.BUTTON_START_NOW)
+    ask = await emu.wait_for_message(ANN, "Carry on, or start over?")
+    assert "Single" in ask.text
+    assert labels(ask) == [texts.BUTTON_CARRY_ON, texts.BUTTON_START_OVER]
+    assert labels(next(m for m in emu.messages(ANN) if m.message_id == nudge.message_id)) == []
+    live = await bot.services.store.live_session_of(ANN)
+    assert live is not None and live.id == running.id  # nothing replaced yet
+    assert len(sent_texts(emu, "Stretch 1 of")) == 1
+
+    emu.press(ANN, ask.message_id, text=texts.BUTTON_START_OVER)
+    await emu.wait_for(lambda: len(sent_texts(emu, "Stretch 1 of")) == 2)
+    live = await bot.services.store.live_session_of(ANN)
+    assert live is not None and live.routine_id == "quick"  # the morning nudge's routine
+    assert_no_error_shown(emu)
+
+
 async def test_a_double_tap_on_a_routine_starts_one_session(
     emu: BotApiEmulator, bot: Harness
 ) -> None:

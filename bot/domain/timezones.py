@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import available_timezones
 
 from bot.places.index import find_places
+from bot.places.labels import place_label, zone_label
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,11 +120,6 @@ def zone_city(zone: str) -> str:
     return zone.rsplit("/", 1)[-1].replace("_", " ")
 
 
-def _label(zone: str) -> str:
-    city = zone.rsplit("/", 1)[-1].replace("_", " ")
-    return zone if city == zone else f"{city} ({zone})"
-
-
 def resolve_zone(text: str, language: str | None = None) -> ZoneMatch | None:
     """The zone a user means by a zone name or a place, tolerating small typos; else None.
 
@@ -135,13 +131,13 @@ def resolve_zone(text: str, language: str | None = None) -> ZoneMatch | None:
         return None
     zone = _zone_names().get(key)
     if zone is not None:
-        return ZoneMatch(zone, _label(zone))
+        return ZoneMatch(zone, zone_label(zone, language))
     if "/" in key:
         return None
     best = find_places(text, language).best
     if best is None or best.zone not in available_timezones():
         return None
-    return ZoneMatch(best.zone, f"{best.name} ({best.zone})")
+    return ZoneMatch(best.zone, place_label(best, language))
 
 
 def is_utc_offset(text: str) -> bool:
@@ -151,12 +147,15 @@ def is_utc_offset(text: str) -> bool:
     return bool(_OFFSET.match(text)) or folded in _ABBREVIATIONS or folded.startswith("etc/")
 
 
-def suggest_zones(language_code: str | None, limit: int = 4) -> list[ZoneMatch]:
-    """Likely zones for a Telegram language code ("de", "en-GB", ...)."""
+def suggest_zones(
+    language_code: str | None, limit: int = 4, shown_in: str | None = None
+) -> list[ZoneMatch]:
+    """Likely zones for a Telegram language code ("de", "en-GB", ...), each labelled as a place
+    in `shown_in`, the language the user reads (their app's may be another)."""
     code = (language_code or "").lower()
     zones = _BY_LANGUAGE.get(code) or _BY_LANGUAGE.get(code.split("-")[0]) or _DEFAULT
     valid = available_timezones()
-    return [ZoneMatch(z, _label(z)) for z in zones if z in valid][:limit]
+    return [ZoneMatch(z, zone_label(z, shown_in)) for z in zones if z in valid][:limit]
 
 
 _finder: Any = None

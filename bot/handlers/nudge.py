@@ -10,6 +10,7 @@ from telegram.ext import ContextTypes
 from bot import texts
 from bot.domain.nudge_rules import DESK, MORNING
 from bot.handlers.press import claim, open_press
+from bot.handlers.stretch import ask_over_running
 from bot.keyboards import parse_nudge_data
 from bot.routines import Library, Routine
 
@@ -34,10 +35,17 @@ async def nudge_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     )
     said = message.text or ""
     if pressed.action == "go":
+        routine = _routine_for(svc.library, pressed.kind)
+        live = await svc.store.live_session_of(user.id)
+        if live is not None:
+            # As /stretch asks: the nudge's buttons go (a double tap asks once), the question
+            # comes as a message of its own.
+            if await claim(query):
+                await ask_over_running(svc, context.bot, message.chat.id, live, routine)
+            return
         # Claimed before the session starts: a double tap starts one session, not two.
         started = texts.DESK_STARTED if pressed.kind == DESK else texts.nudge_started(pressed.kind)
         if await claim(query, f"{said}\n\n{started}"):
-            routine = _routine_for(svc.library, pressed.kind)
             await svc.coach.begin(user.id, message.chat.id, routine)
     elif pressed.action == "snooze":
         at = await svc.subscriptions.snooze(user.id, pressed.kind, pressed.minutes)

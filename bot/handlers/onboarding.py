@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
-from bot import texts
+from bot import i18n, texts
 from bot.domain import onboarding as machine
 from bot.domain.onboarding import Effect, Pending, Step, Transition
 from bot.domain.timeinput import plausible, read_time
-from bot.domain.timezones import is_utc_offset, zone_by_name, zone_city, zone_from_location
+from bot.domain.timezones import is_utc_offset, zone_by_name, zone_from_location
 from bot.handlers.press import claim, open_press, pressed_message
 from bot.handlers.summary import summary
 from bot.keyboards import (
@@ -25,7 +25,7 @@ from bot.keyboards import (
     zone_keyboard,
 )
 from bot.places.index import city_index, find_places
-from bot.places.labels import place_label
+from bot.places.labels import place_label, zone_label
 from bot.services import Services, services
 from bot.store.repo import UserRecord
 
@@ -121,23 +121,25 @@ async def zone_text(svc: Services, message: Message, user: UserRecord, text: str
             texts.OFFSET_ZONE, reply_markup=_reask_buttons(user, Step.TIMEZONE)
         )
         return
+    # Places are named in the language the user reads; their app's language (which may be
+    # another) only says which countries come first.
+    shown_in = i18n.current()
     zone = zone_by_name(text)
     if zone is not None:
-        await zone_chosen(svc, message, user, zone, zone_city(zone))
+        await zone_chosen(svc, message, user, zone, zone_label(zone, shown_in))
         return
-    language = user.language_code
-    found = find_places(text, language)
+    found = find_places(text, user.language_code)
     if found.best is None:
         await message.reply_text(texts.BAD_ZONE, reply_markup=_reask_buttons(user, Step.TIMEZONE))
         return
     if found.ambiguous:
-        choices = [(place_label(p, language, found.typed), p.zone, p.number) for p in found.places]
+        choices = [(place_label(p, shown_in, found.typed), p.zone, p.number) for p in found.places]
         await message.reply_text(
             texts.which_place(found.typed or found.best.name),
             reply_markup=place_keyboard(choices),
         )
         return
-    label = place_label(found.best, language, found.typed)
+    label = place_label(found.best, shown_in, found.typed)
     await zone_chosen(svc, message, user, found.best.zone, label)
 
 
@@ -216,7 +218,7 @@ async def location_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if zone is None:
         await message.reply_text(texts.BAD_LOCATION)
         return
-    await zone_chosen(svc, message, user, zone, zone_city(zone))
+    await zone_chosen(svc, message, user, zone, zone_label(zone, i18n.current()))
 
 
 async def zone_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -234,16 +236,16 @@ async def zone_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await query.answer(texts.UNKNOWN_BUTTON)
         return
     if await claim(query):
-        await zone_chosen(svc, message, user, zone, _pressed_label(press.city, zone, user))
+        await zone_chosen(svc, message, user, zone, _pressed_label(press.city, zone))
 
 
-def _pressed_label(city: int | None, zone: str, user: UserRecord) -> str:
-    """The place a choice button named; the zone's own city for a suggestion button, or if
+def _pressed_label(city: int | None, zone: str) -> str:
+    """The place a choice button named; the zone as a place for a suggestion button, or if
     the index changed since the button was sent."""
     place = city_index().city(city) if city is not None else None
     if place is None or place.zone != zone:
-        return zone_city(zone)
-    return place_label(place, user.language_code)
+        return zone_label(zone, i18n.current())
+    return place_label(place, i18n.current())
 
 
 async def time_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

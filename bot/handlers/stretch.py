@@ -20,6 +20,7 @@ from bot.keyboards import (
 )
 from bot.routines import Routine
 from bot.services import Services, services, update_user
+from bot.store.repo import SessionRecord
 
 
 async def stretch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -120,15 +121,23 @@ async def _begin(
         await bot.send_message(chat_id, texts.MEDICAL_NOTE)
     live = await svc.store.live_session_of(user_id)
     if live is not None:
-        # Never replace a running session silently: it may be a stray tap on the menu.
-        running = svc.library.get(live.routine_id)
-        await bot.send_message(
-            chat_id,
-            texts.session_running(running.title if running else routine.title),
-            reply_markup=restart_keyboard(live.id, routine.id),
-        )
+        await ask_over_running(svc, bot, chat_id, live, routine)
         return
     await svc.coach.begin(user_id, chat_id, routine, user)
+
+
+async def ask_over_running(
+    svc: Services, bot: Bot, chat_id: int, live: SessionRecord, routine: Routine
+) -> None:
+    """Carry on or start over `routine`? Asked by whatever would start a session while one
+    runs (/stretch, /routines, a nudge's Start now): never replaced silently, it may be a
+    stray tap."""
+    running = svc.library.get(live.routine_id)
+    await bot.send_message(
+        chat_id,
+        texts.session_running(running.title if running else routine.title),
+        reply_markup=restart_keyboard(live.id, routine.id),
+    )
 
 
 async def restart_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

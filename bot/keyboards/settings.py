@@ -9,7 +9,7 @@ from datetime import time
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot import texts
+from bot import i18n, texts
 from bot.domain.nudge_rules import BEDTIME, DESK, KINDS, MORNING, WEEKLY
 from bot.domain.timeinput import parse_time_of_day
 from bot.domain.timezones import suggest_zones
@@ -38,7 +38,8 @@ class MenuPress:
 
 
 def zone_keyboard(language_code: str | None) -> InlineKeyboardMarkup:
-    matches = suggest_zones(language_code, limit=4)
+    """Zones guessed from the Telegram app's language, named in the language read."""
+    matches = suggest_zones(language_code, limit=4, shown_in=i18n.current())
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(m.label, callback_data=f"{ZONE_PREFIX}:{m.zone}")] for m in matches]
     )

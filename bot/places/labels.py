@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import gzip
+from contextlib import suppress
 from functools import cache
 from importlib import resources
 
 from babel import Locale, UnknownLocaleError
+from babel.core import get_global
+from babel.dates import get_timezone_location
 
 from bot.places.index import Place
 
@@ -19,11 +22,16 @@ def _us_states() -> dict[str, str]:
 
 
 @cache
-def _territories(language: str) -> dict[str, str]:
+def _locale(language: str | None) -> Locale:
     try:
-        return dict(Locale.parse(language.replace("-", "_")).territories)
+        return Locale.parse((language or "en").replace("-", "_"))
     except (UnknownLocaleError, ValueError):
-        return dict(Locale.parse("en").territories)
+        return Locale.parse("en")
+
+
+@cache
+def _territories(language: str) -> dict[str, str]:
+    return dict(_locale(language).territories)
 
 
 def country_name(code: str, language: str | None) -> str:
@@ -39,3 +47,22 @@ def place_label(place: Place, language: str | None, typed: str | None = None) ->
         parts.append(_us_states().get(place.state, place.state))
     parts.append(country_name(place.country, language))
     return ", ".join(parts)
+
+
+def zone_label(zone: str, language: str | None) -> str:
+    """ "New York, United States" / "Нью-Йорк, Соединенные Штаты": a zone named as a place,
+    in the user's language (CLDR's city and country, through Babel), never as its IANA id.
+    A zone CLDR files under another city's name ("America/Montreal" is Toronto's) keeps its
+    own city, in English; "UTC", in no country, is itself."""
+    canonical = str(get_global("zone_aliases").get(zone, zone))
+    city = zone.rsplit("/", 1)[-1].replace("_", " ")
+    if canonical == zone:
+        with suppress(LookupError):  # a zone newer than Babel's data keeps its own name
+            city = get_timezone_location(zone, _locale(language), return_city=True)
+    code = get_global("zone_territories").get(canonical, "")
+    # "ZZ"/"001": UTC and the like are in no country.
+    country = country_name(code, language) if code.isalpha() and code != "ZZ" else ""
+    # Singapore, Hong Kong: a city that names its country once is enough.
+    if not country or city.casefold() in country.casefold():
+        return city
+    return f"{city}, {country}"
