@@ -166,7 +166,8 @@ async def run(
                     data=json.dumps(update),
                     headers=headers,
                 ) as response:
-                    await response.read()
+                    # A press's answer rides on the response (bot/webhook_reply.py).
+                    await emu.webhook_response(await response.read(), response.content_type)
 
             async def start(ids: list[int]) -> None:
                 await asyncio.gather(

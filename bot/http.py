@@ -21,6 +21,11 @@ from telegram._utils.defaultvalue import DefaultValue
 from telegram.error import NetworkError, TelegramError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
+from bot.webhook_reply import ANSWER, WebhookReplies
+
+# What Telegram answers to a successful answerCallbackQuery.
+_ANSWERED = b'{"ok":true,"result":true}'
+
 
 class NotSent(NetworkError):
     """No connection to Telegram was made: the request certainly did not arrive."""
@@ -48,6 +53,9 @@ class AiohttpRequest(BaseRequest):
         connect_timeout: float = 5.0,
         media_write_timeout: float = 20.0,
     ) -> None:
+        # Answers that go in a webhook response instead (bot/webhook_reply.py); stays empty
+        # when polling.
+        self.replies = WebhookReplies()
         self._pool_size = connection_pool_size
         self._read_timeout = read_timeout
         self._write_timeout = write_timeout
@@ -79,6 +87,12 @@ class AiohttpRequest(BaseRequest):
         connect_timeout: Any = BaseRequest.DEFAULT_NONE,
         pool_timeout: Any = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
+        if (
+            request_data is not None
+            and url.endswith(ANSWER)
+            and self.replies.offer(ANSWER, request_data.parameters)
+        ):
+            return 200, _ANSWERED
         if self._session is None or self._session.closed:
             raise RuntimeError("This AiohttpRequest is not initialized!")
         files = request_data.multipart_data if request_data else None

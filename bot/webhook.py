@@ -38,6 +38,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 from bot.config import Settings
 from bot.health import TelegramProbe, bind, health_problems, health_routes
 from bot.services import KEY, AnyApp, Services
+from bot.webhook_reply import WebhookReplies
 
 __all__ = ["build_asgi", "health_problems", "serve", "webhook_path"]
 
@@ -147,6 +148,7 @@ def build_asgi(
 ) -> Starlette:
     svc: Services = app.bot_data[KEY]
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
+    replies: WebhookReplies | None = getattr(app.bot.request, "replies", None)
 
     async def receive_update(request: Request) -> Response:
         given = request.headers.get(SECRET_HEADER, "")
@@ -160,8 +162,17 @@ def build_asgi(
         except Malformed as exc:
             log.warning("refused a malformed update (%s)", exc)
             return PlainTextResponse("malformed update", status_code=400)
+        query = update.callback_query
+        if replies is None or query is None:
+            await app.update_queue.put(update)
+            return Response(status_code=200)
+        # A press: its answer goes back in this response (bot/webhook_reply.py).
+        waiting = replies.expect(query.id)
         await app.update_queue.put(update)
-        return Response(status_code=200)
+        answer = await replies.wait(query.id, waiting)
+        if answer is None:
+            return Response(status_code=200)
+        return Response(json.dumps(answer), media_type="application/json")
 
     return Starlette(
         routes=[

@@ -161,6 +161,18 @@ def process_env(emu: BotApiEmulator, database_url: str, **settings: str) -> dict
     return env
 
 
+async def post_update(
+    client: Any, emu: BotApiEmulator, url: str, update: dict[str, Any], secret: str
+) -> Any:
+    """POST an update to a webhook worker as Telegram does (an httpx client), and act on
+    the call its response carries, if any (a press's answer: bot/webhook_reply.py)."""
+    from bot.webhook import SECRET_HEADER
+
+    response = await client.post(url, json=update, headers={SECRET_HEADER: secret})
+    await emu.webhook_response(response.content, response.headers.get("content-type", ""))
+    return response
+
+
 async def spawn_bot(
     env: dict[str, str], *, module: str = "bot", stderr: Any = asyncio.subprocess.PIPE
 ) -> asyncio.subprocess.Process:

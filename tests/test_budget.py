@@ -25,8 +25,14 @@ from bot.ratelimit import PriorityRateLimiter
 from bot.sandbox.emulator import BotApiEmulator, BotMessage
 from bot.store.db import create_engine, upgrade_async
 from bot.store.repo import Store
-from bot.webhook import SECRET_HEADER
-from tests.harness import nudge_calls, nudges_sent, process_env, seed_subscribers, spawn_bot
+from tests.harness import (
+    nudge_calls,
+    nudges_sent,
+    post_update,
+    process_env,
+    seed_subscribers,
+    spawn_bot,
+)
 
 BOT_ID = 123456789
 TOTAL = 29.0
@@ -229,8 +235,7 @@ async def test_three_webhook_workers_share_the_budget_through_a_wave_and_a_kille
         async with httpx.AsyncClient(timeout=30) as client:
 
             async def post(i: int, update: dict[str, Any]) -> None:
-                headers = {SECRET_HEADER: SECRET}
-                await client.post(f"{urls[i]}/telegram", json=update, headers=headers)
+                await post_update(client, emu, f"{urls[i]}/telegram", update, SECRET)
 
             for url in urls:
                 await wait_healthy(client, url)

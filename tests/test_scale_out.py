@@ -19,7 +19,7 @@ from bot.sandbox.emulator import BotApiEmulator
 from bot.store.db import create_engine, upgrade_async
 from bot.store.repo import Store
 from bot.webhook import SECRET_HEADER
-from tests.harness import nudges_sent, process_env, seed_subscribers, spawn_bot
+from tests.harness import nudges_sent, post_update, process_env, seed_subscribers, spawn_bot
 
 SECRET = "scale-out-secret"
 WORKERS = 3
@@ -91,12 +91,9 @@ async def test_three_workers_send_each_nudge_once_and_advance_each_tap_once(
                 intro = next(m for m in emu.messages(uid) if "Stretch 1 of 1" in m.text)
                 first = emu.press(uid, intro.message_id, text=texts.BUTTON_READY)
                 second = emu.press(uid, intro.message_id, text=texts.BUTTON_READY)
-                taps.append(
-                    client.post(f"{urls[i % WORKERS]}/telegram", json=first, headers=headers)
-                )
-                taps.append(
-                    client.post(f"{urls[(i + 1) % WORKERS]}/telegram", json=second, headers=headers)
-                )
+                one, other = urls[i % WORKERS], urls[(i + 1) % WORKERS]
+                taps.append(post_update(client, emu, f"{one}/telegram", first, SECRET))
+                taps.append(post_update(client, emu, f"{other}/telegram", second, SECRET))
             answers = await asyncio.gather(*taps)
             assert all(r.status_code == 200 for r in answers)
 

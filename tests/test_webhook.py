@@ -13,13 +13,14 @@ import pytest
 import uvicorn
 from pydantic import SecretStr
 
+from bot import texts, webhook_reply
 from bot.app import build_application, start_app, stop_app
 from bot.config import Settings
 from bot.sandbox.emulator import BotApiEmulator
 from bot.services import KEY, Services
 from bot.store.db import upgrade_async
 from bot.webhook import SECRET_HEADER, build_asgi, server_config
-from tests.harness import QUICK_ROUTINES, next_message
+from tests.harness import QUICK_ROUTINES, next_message, post_update
 
 SECRET = "s3cret_token-OK"
 USER = 4001
@@ -236,3 +237,52 @@ async def test_a_body_that_trickles_in_gets_408(
     reader, _writer = await raw_request(base, head, b'{"update_id"')  # and then nothing more
     status = await asyncio.wait_for(reader.readline(), 3)
     assert status.startswith(b"HTTP/1.1 408")
+
+
+async def test_a_press_is_answered_in_the_webhook_response(
+    emu: BotApiEmulator, server: tuple[str, Services]
+) -> None:
+    """The spinner stops with the response to the press itself (bot/webhook_reply.py): the
+    answer is a Bot API call in the body, checked by the stand-in like any request, and no
+    answerCallbackQuery request follows."""
+    base, _ = server
+    async with httpx.AsyncClient(base_url=base) as client:
+        await post_update(client, emu, f"{base}/telegram", update("/stretch single"), SECRET)
+        card = await emu.wait_for_message(USER, "Stretch 1 of 1")
+        press = emu.press(USER, card.message_id, text=texts.BUTTON_READY)
+        response = await post_update(client, emu, f"{base}/telegram", press, SECRET)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["method"] == "answerCallbackQuery"
+    assert body["callback_query_id"] == press["callback_query"]["id"]
+    await emu.wait_for(lambda: any(m.text.startswith("⏱") for m in emu.messages(USER)))
+    answers = [c for c in emu.calls if c.method == "answerCallbackQuery"]
+    assert len(answers) == 1 and answers[0].status == 200
+    assert emu.violations == []
+
+
+async def test_an_answer_too_slow_for_the_response_goes_out_on_its_own(
+    emu: BotApiEmulator, server: tuple[str, Services], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A press whose answer is not ready within the wait gets an empty 200 (Telegram's
+    connection is not held), and the answer still reaches the person, as a request."""
+    base, svc = server
+    monkeypatch.setattr(webhook_reply, "WAIT_SECONDS", 0.05)
+    real_press = svc.coach.press
+
+    async def slow_press(*args: Any, **kwargs: Any) -> Any:
+        await asyncio.sleep(0.3)  # the database, say, slow to answer
+        return await real_press(*args, **kwargs)
+
+    monkeypatch.setattr(svc.coach, "press", slow_press)
+    async with httpx.AsyncClient(base_url=base) as client:
+        await post_update(client, emu, f"{base}/telegram", update("/stretch single"), SECRET)
+        card = await emu.wait_for_message(USER, "Stretch 1 of 1")
+        press = emu.press(USER, card.message_id, text=texts.BUTTON_READY)
+        response = await post_update(client, emu, f"{base}/telegram", press, SECRET)
+    assert response.status_code == 200 and response.content == b""
+    await emu.wait_for(
+        lambda: any(c.method == "answerCallbackQuery" for c in emu.calls), timeout=5
+    )
+    answers = [c for c in emu.calls if c.method == "answerCallbackQuery"]
+    assert [a.params["callback_query_id"] for a in answers] == [press["callback_query"]["id"]]

@@ -504,6 +504,39 @@ class BotApiEmulator:
             return self._answer(call, exc.code, None, exc.description, exc.retry_after)
         return self._answer(call, 200, result)
 
+    async def webhook_response(self, body: bytes, content_type: str = "") -> None:
+        """Act on a webhook's response as Telegram does: a JSON body naming a `method` is that
+        Bot API call, checked against the spec like any other (its result goes nowhere; the
+        bot cannot see it). An empty or other body is nothing to do."""
+        if not body or "json" not in content_type:
+            return
+        try:
+            raw = json.loads(body)
+        except ValueError:
+            self._violation("webhook response is not JSON")
+            return
+        if not isinstance(raw, dict) or not isinstance(raw.get("method"), str):
+            return
+        method = raw.pop("method")
+        canonical = self.spec.canonical(method)
+        if canonical is None:
+            self._violation(f"unknown method {method!r} in a webhook response")
+            return
+        params, problems = self.spec.check_call(method, raw)
+        call = ApiCall(canonical, params, time.monotonic())
+        self.calls.append(call)
+        for problem in problems:
+            self._violation(problem)
+        if problems:
+            self._answer(call, 400, None, f"Bad Request: {problems[0]}")
+            return
+        try:
+            result = await self._dispatch(canonical.lower(), params)
+        except ApiError as exc:
+            self._answer(call, exc.code, None, exc.description, exc.retry_after)
+            return
+        self._answer(call, 200, result)
+
     def _violation(self, text: str) -> None:
         self.violations.append(text)
         if self.on_violation is not None:

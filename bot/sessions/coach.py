@@ -96,13 +96,11 @@ class Coach:
         self.chat = chat
         self.follow_ups = FollowUps(queue, partial(wake_in_language, self))
 
-    # Entry points ---------------------------------------------------------------------------
 
     async def begin(
         self, user_id: int, chat_id: int, routine: Routine, user: UserRecord | None = None
     ) -> SessionRecord:
-        """Start `routine` for the user, replacing a live session if there is one (`user`:
-        their row, when the caller has just read it)."""
+        """Start `routine`, replacing a live session (`user`: the row if just read)."""
         now = self.clock.now()
         if user is None or user.id != user_id:
             user = await self.store.get_user(user_id)
@@ -126,9 +124,8 @@ class Coach:
         on_committed: OnCommitted | None = None,
         message_id: int | None = None,
     ) -> Outcome:
-        """A session button was pressed. `on_committed` runs as soon as the change is saved,
-        before the chat is updated, so the button's spinner stops at once (answerCallbackQuery
-        is not rate-limited; the messages that follow may wait their turn)."""
+        """A session button was pressed. `on_committed` runs once the change is saved, before
+        the chat is updated, so the spinner stops at once (the messages may wait their turn)."""
         return await self._apply(
             session_id,
             event,

@@ -56,11 +56,12 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     # every checkout, more than many of the store's transactions themselves. `_ping_idle`
     # pings only a connection idle for PING_AFTER_IDLE seconds.
     kwargs.setdefault("pool_pre_ping", False)
-    # The same 15 connections at most as SQLAlchemy's default (5 + 10 overflow), but 10 kept:
-    # under a burst of updates the overflow ones were closed on return and opened again for
-    # the next transaction (a connect with its SSL probe: 3.5 % of a worker's py-spy samples).
+    # 10 connections, all kept (with the hot path's 5, the 15 of SQLAlchemy's default): under
+    # a burst of updates overflow connections were closed on return and opened again for the
+    # next transaction (a connect with its SSL probe: 3.5 % of a worker's py-spy samples, and
+    # still 1 % with 5 overflow ones); past 10 at once a transaction waits for a connection.
     kwargs.setdefault("pool_size", 10)
-    kwargs.setdefault("max_overflow", 5)
+    kwargs.setdefault("max_overflow", 0)
     engine = create_async_engine(url, **kwargs)
     if not kwargs["pool_pre_ping"]:
         _ping_idle(engine.sync_engine)

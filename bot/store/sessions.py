@@ -101,7 +101,6 @@ def _mark_shown(conn: Connection, session_id: int, version: int, message_id: int
     return result.rowcount == 1
 
 
-_LOCK_USER = select(_USERS.c.id).where(_USERS.c.id == bindparam("b_user")).with_for_update()
 _REPLACE_LIVE = (
     update(_SESSIONS)
     .where(_SESSIONS.c.user_id == bindparam("b_user"), _SESSIONS.c.status.in_(_LIVE_VALUES))
@@ -115,6 +114,7 @@ _REPLACE_LIVE = (
     )
     .returning(*_SESSIONS.c)
 )
+_LOCK_USER = select(_USERS.c.id).where(_USERS.c.id == bindparam("b_user")).with_for_update()
 _INSERT_SESSION = insert(_SESSIONS).returning(*_SESSIONS.c)
 _LIVE_OF = select(_SESSIONS).where(
     _SESSIONS.c.user_id == bindparam("b_user"), _SESSIONS.c.status.in_(_LIVE_VALUES)
@@ -131,7 +131,8 @@ def _start_session(
     (py-spy); the old session is found and ended in one UPDATE ... RETURNING.
     """
     # Serialise a user's session starts (PostgreSQL row lock; SQLite's BEGIN IMMEDIATE
-    # already serialises writers).
+    # already serialises writers). Without it, five starts at once ran out of retries at
+    # the one-live-session index (tests/test_store.py).
     conn.execute(_LOCK_USER, {"b_user": user_id})
     old = conn.execute(_REPLACE_LIVE, {"b_user": user_id, "b_now": now}).one_or_none()
     row = conn.execute(_INSERT_SESSION, values).one()

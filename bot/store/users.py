@@ -22,6 +22,7 @@ _LANGUAGE_OF = select(_USERS.c.language, _USERS.c.language_code).where(
     _USERS.c.id == bindparam("b_id")
 )
 _INSERT_USER = insert(_USERS).returning(*_USERS.c)
+_UPDATE_USER = update(_USERS).returning(*_USERS.c)
 
 
 def _read_user(conn: Connection, user_id: int) -> Row[Any] | None:
@@ -41,34 +42,21 @@ def _profile_changes(
     return {key: value for key, value in wanted.items() if getattr(row, key) != value}
 
 
-def _upsert_user(
-    conn: Connection,
-    user_id: int,
-    chat_id: int,
-    first_name: str,
-    language_code: str | None,
-    now: datetime,
-) -> tuple[Row[Any], bool]:
-    row = _read_user(conn, user_id)
-    if row is None:
-        values = {
-            "id": user_id,
-            "chat_id": chat_id,
-            "first_name": first_name[:128],
-            "language_code": language_code,
-            "active": True,
-            "timezone": "UTC",
-            # No nudges until they tell us their zone (see subscription).
-            "onboarding": onboarding.encode(onboarding.FIRST_QUESTION),
-            "created_at": now,
-            "updated_at": now,
-        }
-        return conn.execute(_INSERT_USER, values).one(), True
-    changes = _profile_changes(row, chat_id, first_name, language_code)
-    if changes:
-        statement = update(_USERS).where(_USERS.c.id == user_id).returning(*_USERS.c)
-        row = conn.execute(statement, {**changes, "updated_at": now}).one()
-    return row, False
+def _new_user(
+    user_id: int, chat_id: int, first_name: str, language_code: str | None, now: datetime
+) -> dict[str, object]:
+    return {
+        "id": user_id,
+        "chat_id": chat_id,
+        "first_name": first_name[:128],
+        "language_code": language_code,
+        "active": True,
+        "timezone": "UTC",
+        # No nudges until they tell us their zone (see subscription).
+        "onboarding": onboarding.encode(onboarding.FIRST_QUESTION),
+        "created_at": now,
+        "updated_at": now,
+    }
 
 
 class Users(Transactions):
@@ -86,25 +74,33 @@ class Users(Transactions):
 
         A known user whose chat, name and language are unchanged (nearly every /stretch) costs
         one read (or none, given `known`) and no write: `updated_at` says when the profile
-        last changed."""
+        last changed. Each write is one statement (one round trip on PostgreSQL); two workers
+        inserting the same new user at once meet at the primary key, and the second updates."""
         if known is None or known.id != user_id:
             row = await self._hot_read(lambda conn: _read_user(conn, user_id))
             known = user_record(row) if row is not None else None
-        if known is not None and not _profile_changes(known, chat_id, first_name, language_code):
-            return known, False
-        for attempt in range(2):
+        if known is None:
+            values = _new_user(user_id, chat_id, first_name, language_code, now)
             try:
-                written, created = await self._hot_write(
-                    lambda conn: _upsert_user(
-                        conn, user_id, chat_id, first_name, language_code, now
-                    )
+                row = await self._hot_write(
+                    lambda conn: conn.execute(_INSERT_USER, values).one(), single=True
                 )
-                return user_record(written), created
+                return user_record(row), True
             except IntegrityError:
                 # Another worker inserted the same user a moment ago: take the update path.
-                if attempt:
-                    raise
-        raise AssertionError("unreachable")
+                row = await self._hot_read(lambda conn: _read_user(conn, user_id))
+                assert row is not None
+                known = user_record(row)
+        changes = _profile_changes(known, chat_id, first_name, language_code)
+        if not changes:
+            return known, False
+        changed = await self._hot_write(
+            lambda conn: conn.execute(
+                _UPDATE_USER.where(_USERS.c.id == user_id), {**changes, "updated_at": now}
+            ).one(),
+            single=True,
+        )
+        return user_record(changed), False
 
     async def get_user(self, user_id: int) -> UserRecord | None:
         row = await self._hot_read(lambda conn: _read_user(conn, user_id))
