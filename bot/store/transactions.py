@@ -15,10 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.store.db import READONLY, hot_path_engine, sqlite_file, sqlite_lane_engine
 from bot.store.errors import DatabaseProblem
+from bot.store.held import HeldConnections
 from bot.store.models import Base
 from bot.store.sqlite_lane import SqliteLane, WriterTurn
 
 T = TypeVar("T")
+# The hot path's connections per process: all of db.hot_path_engine's pool, held.
+HOT_CONNECTIONS = 5
 
 
 class Transactions:
@@ -36,8 +39,10 @@ class Transactions:
         self._turn = WriterTurn() if sqlite else None
         lane = sqlite_lane_engine(url) if sqlite else None
         self._lane = SqliteLane(lane) if lane is not None else None
-        # PostgreSQL: one-statement hot-path transactions in autocommit (db.hot_path_engine).
+        # PostgreSQL: one-statement hot-path transactions in autocommit (db.hot_path_engine),
+        # on connections kept out of the pool (held.py).
         self._hot = None if sqlite else hot_path_engine(url)
+        self._held = None if self._hot is None else HeldConnections(self._hot, HOT_CONNECTIONS)
         self._file = sqlite_file(url)
 
     @asynccontextmanager
@@ -63,8 +68,8 @@ class Transactions:
     async def _hot_write(self, work: Callable[[Connection], T], *, single: bool = False) -> T:
         """A write transaction of the session hot path: on the lane for a SQLite file; on
         PostgreSQL in autocommit when `work` runs a `single` statement."""
-        if single and self._hot is not None:
-            return await self._autocommit(self._hot, work)
+        if single and self._held is not None:
+            return await self._held.run(work)
         if self._lane is not None:
             async with self._writer_turn():
                 done = asyncio.ensure_future(self._lane.run(work, write=True))
@@ -81,27 +86,10 @@ class Transactions:
     async def _hot_read(self, work: Callable[[Connection], T]) -> T:
         if self._lane is not None:
             return await self._lane.run(work, write=False)
-        if self._hot is not None:
-            return await self._autocommit(self._hot, work)
+        if self._held is not None:
+            return await self._held.run(work)
         async with self._readonly.begin() as conn:
             return await conn.run_sync(work)
-
-    @staticmethod
-    async def _autocommit(engine: AsyncEngine, work: Callable[[Connection], T]) -> T:
-        """`work` (one statement) on an autocommit connection: one round trip.
-
-        Without a pre-ping a pooled connection may be dead (PostgreSQL restarted): the first
-        statement on it fails, SQLAlchemy drops the pool's connections, and one retry runs on a
-        fresh one. A write retried so is still a compare-and-set: it cannot apply twice.
-        """
-        for attempt in range(2):
-            try:
-                async with engine.connect() as conn:
-                    return await conn.run_sync(work)
-            except DBAPIError as exc:
-                if attempt or not exc.connection_invalidated:
-                    raise
-        raise AssertionError("unreachable")
 
     async def ping(self) -> None:
         """A cheap round trip to the database; raises when it cannot answer.
@@ -136,6 +124,8 @@ class Transactions:
         if self._lane is not None:
             lane, self._lane = self._lane, None
             await lane.close()
+        if self._held is not None:
+            await self._held.close()
         if self._hot is not None:
             await self._hot.dispose()
         await self.engine.dispose()

@@ -1,0 +1,95 @@
+"""The PostgreSQL hot path's connections, kept checked out and handed round.
+
+Every update makes two to ten one-statement round trips on the hot path (the sender's row, the
+session, its compare-and-set, marking it shown). Taken from SQLAlchemy's pool each time, a
+round trip cost 0.50 ms of a worker's CPU here, half of it the pool's checkout and check-in
+(events, reset, bookkeeping); on a connection kept open it cost 0.24 ms (2,000 reads of a
+user row; docs/design-notes.md). So the hot path keeps its few connections out of
+the pool for good and passes them from one coroutine to the next through a queue.
+
+A connection found dead (PostgreSQL restarted) is replaced and the statement tried once more
+on the new one: a compare-and-set cannot apply twice. One left in an unknown state by a
+cancelled coroutine is thrown away, and a fresh one opened when next needed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+from typing import TypeVar
+
+from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+T = TypeVar("T")
+
+
+def _finished(conn: Connection, work: Callable[[Connection], T]) -> T:
+    # In autocommit each statement is its own transaction; ending SQLAlchemy's own (virtual)
+    # one keeps the connection clean for the next coroutine, and costs no round trip.
+    try:
+        result = work(conn)
+    except BaseException:
+        conn.rollback()
+        raise
+    conn.commit()
+    return result
+
+
+class HeldConnections:
+    """`size` autocommit connections of `engine`, opened when first needed and kept."""
+
+    def __init__(self, engine: AsyncEngine, size: int) -> None:
+        self.engine = engine
+        self._idle: asyncio.Queue[AsyncConnection | None] = asyncio.Queue()
+        for _ in range(size):
+            self._idle.put_nowait(None)  # a place for a connection, opened on first use
+        self._discarding: set[asyncio.Task[None]] = set()
+
+    async def run(self, work: Callable[[Connection], T]) -> T:
+        """`work` (one statement) on a held connection: one round trip."""
+        conn = await self._idle.get()
+        try:
+            for attempt in range(2):
+                if conn is None:
+                    conn = await self.engine.connect()
+                try:
+                    return await conn.run_sync(lambda sync: _finished(sync, work))
+                except DBAPIError as exc:
+                    if attempt or not exc.connection_invalidated:
+                        raise
+                    self._discard(conn)
+                    conn = None
+            raise AssertionError("unreachable")
+        except (asyncio.CancelledError, KeyboardInterrupt, SystemExit):
+            # Cancelled mid-statement: the connection may still be busy with it.
+            if conn is not None:
+                self._discard(conn)
+                conn = None
+            raise
+        finally:
+            self._idle.put_nowait(conn)
+
+    def _discard(self, conn: AsyncConnection) -> None:
+        task = asyncio.ensure_future(self._close(conn))
+        self._discarding.add(task)
+        task.add_done_callback(self._discarding.discard)
+
+    @staticmethod
+    async def _close(conn: AsyncConnection) -> None:
+        with contextlib.suppress(Exception):
+            await conn.invalidate()
+        with contextlib.suppress(Exception):
+            await conn.close()
+
+    async def close(self) -> None:
+        """Close the held connections (the engine is disposed of after)."""
+        while not self._idle.empty():
+            conn = self._idle.get_nowait()
+            if conn is not None:
+                with contextlib.suppress(Exception):
+                    await conn.close()
+        if self._discarding:
+            await asyncio.gather(*self._discarding, return_exceptions=True)
