@@ -29,6 +29,7 @@ import statistics
 import sys
 import time
 import uuid
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -196,8 +197,6 @@ async def run(
             await asyncio.gather(*(post(i, press(u)) for i, u in enumerate(burst)))
             await emu.wait_for(lambda: all(len(emu.messages(u)) >= 3 for u in burst), timeout=300)
             elapsed = time.perf_counter() - began
-            from collections import Counter
-
             burst_calls = Counter(c.method for c in emu.calls[calls_before:])
             cpu = [
                 (after - before) * 1000 / (2 * users)
@@ -218,6 +217,7 @@ async def run(
             await asyncio.sleep(1.0)
             pressed: dict[str, float] = {}
             tasks = []
+            spread_from = len(emu.calls)
             t0 = time.monotonic()
             for i, uid in enumerate(spread):
                 await asyncio.sleep(max(0.0, t0 + i / users - time.monotonic()))
@@ -226,6 +226,7 @@ async def run(
                 tasks.append(asyncio.create_task(post(i, update)))
             await asyncio.gather(*tasks)
             await emu.wait_for(lambda: all(len(emu.messages(u)) >= 3 for u in spread), timeout=300)
+            spread_calls = Counter(c.method for c in emu.calls[spread_from:])
             answered = {
                 str(c.params["callback_query_id"]): c.at
                 for c in emu.calls
@@ -251,6 +252,7 @@ async def run(
         "answered": len(latencies),
         "uploads": len(emu.files),
         "calls": burst_calls,
+        "spread_calls": spread_calls,
         "p50_ms": statistics.median(latencies),
         "p99_ms": p99(latencies),
     }
@@ -281,6 +283,7 @@ def main() -> None:
     print("|---|---|---|---|---|")
     for r in rows:
         print(r["workers"], "Bot API calls in the burst:", dict(r["calls"]), file=sys.stderr)
+        print(r["workers"], "... in the spread:", dict(r["spread_calls"]), file=sys.stderr)
         print(
             f"| {r['workers']} | {r['updates_per_s']:.0f} ({r['updates']} updates) | "
             f"{r['answered']} ({r['uploads']} uploads) | "

@@ -61,5 +61,13 @@ async def test_a_press_right_after_postgresql_dropped_every_connection_still_lan
         assert stored is not None and stored.version == 2 and stored.message_id == 77
         await drop_connections(pg_url)
         await store.ping()  # the health check retries too
+        # A session start (a transaction on a held connection) after a restart: its BEGIN
+        # meets the dead connection and is tried again on a fresh one.
+        await drop_connections(pg_url)
+        replacing, replaced = await store.start_session(
+            1, 1, routine.id, begin(routine, T0), T0
+        )
+        assert replaced is not None and replaced.id == record.id
+        assert replacing.version == 1
     finally:
         await store.close()

@@ -38,6 +38,22 @@ def _finished(conn: Connection, work: Callable[[Connection], T]) -> T:
     return result
 
 
+def _begin(conn: Connection) -> None:
+    # The connection is in autocommit: a transaction of several statements is opened and
+    # closed by hand (what SQLAlchemy's begin() would send, without its bookkeeping).
+    conn.exec_driver_sql("BEGIN")
+
+
+def _in_transaction(conn: Connection, work: Callable[[Connection], T]) -> T:
+    try:
+        result = work(conn)
+    except BaseException:
+        conn.exec_driver_sql("ROLLBACK")
+        raise
+    conn.exec_driver_sql("COMMIT")
+    return result
+
+
 class HeldConnections:
     """`size` autocommit connections of `engine`, opened when first needed and kept."""
 
@@ -50,18 +66,33 @@ class HeldConnections:
 
     async def run(self, work: Callable[[Connection], T]) -> T:
         """`work` (one statement) on a held connection: one round trip."""
+        return await self._run(work, transaction=False)
+
+    async def run_transaction(self, work: Callable[[Connection], T]) -> T:
+        """`work` (several statements) in one transaction on a held connection."""
+        return await self._run(lambda conn: _in_transaction(conn, work), transaction=True)
+
+    async def _run(self, work: Callable[[Connection], T], *, transaction: bool) -> T:
         conn = await self._idle.get()
         try:
             for attempt in range(2):
+                started = False
                 if conn is None:
                     conn = await self.engine.connect()
                 try:
+                    if transaction:
+                        await conn.run_sync(_begin)
+                    started = True
                     return await conn.run_sync(lambda sync: _finished(sync, work))
                 except DBAPIError as exc:
-                    if attempt or not exc.connection_invalidated:
+                    if not exc.connection_invalidated:
                         raise
                     self._discard(conn)
                     conn = None
+                    # Found dead: tried once more on a fresh connection, unless a transaction
+                    # was under way (its COMMIT may have landed; the caller's retry decides).
+                    if attempt or (transaction and started):
+                        raise
             raise AssertionError("unreachable")
         except (asyncio.CancelledError, KeyboardInterrupt, SystemExit):
             # Cancelled mid-statement: the connection may still be busy with it.

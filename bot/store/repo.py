@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from bot import i18n
 from bot.store.coaching import Coaching
@@ -49,6 +49,13 @@ __all__ = [
 ]
 
 
+_SESSION_LANGUAGE = (
+    select(User.language, User.language_code)
+    .join(GuidedSession, GuidedSession.user_id == User.id)
+    .where(GuidedSession.id == bindparam("b_id"))
+)
+
+
 class Store(
     Users, Schedules, Sessions, History, Operators, Mobility, ProgressReads, Coaching
 ):
@@ -67,13 +74,9 @@ class Store(
             return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
     async def session_language(self, session_id: int) -> str:
-        """The language of a session's user, for its follow-up jobs (which have no update)."""
-        async with self.reading() as db:
-            row = (
-                await db.execute(
-                    select(User.language, User.language_code)
-                    .join(GuidedSession, GuidedSession.user_id == User.id)
-                    .where(GuidedSession.id == session_id)
-                )
-            ).first()
+        """The language of a session's user, for its follow-up jobs (which have no update):
+        before every countdown edit, so on the hot path."""
+        row = await self._hot_read(
+            lambda conn: conn.execute(_SESSION_LANGUAGE, {"b_id": session_id}).first()
+        )
         return i18n.SOURCE if row is None else i18n.effective(row.language, row.language_code)

@@ -67,9 +67,11 @@ class Transactions:
 
     async def _hot_write(self, work: Callable[[Connection], T], *, single: bool = False) -> T:
         """A write transaction of the session hot path: on the lane for a SQLite file; on
-        PostgreSQL in autocommit when `work` runs a `single` statement."""
-        if single and self._held is not None:
-            return await self._held.run(work)
+        PostgreSQL on a held connection, in autocommit when `work` runs a `single` statement."""
+        if self._held is not None:
+            if single:
+                return await self._held.run(work)
+            return await self._held.run_transaction(work)
         if self._lane is not None:
             async with self._writer_turn():
                 done = asyncio.ensure_future(self._lane.run(work, write=True))
