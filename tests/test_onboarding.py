@@ -60,7 +60,9 @@ async def test_the_whole_onboarding_by_buttons_and_typing(
     await next_message(emu, ANN, 6)
     done = await next_message(emu, ANN, 7)
     assert "All set" in done.text
-    assert "Europe/Berlin" in done.text and "07:00" in done.text and "22:30" in done.text
+    # The zone as a place in the reader's language, with the id it stands for.
+    assert "🌍 Time zone: Berlin, Germany (Europe/Berlin)" in done.text
+    assert "07:00" in done.text and "22:30" in done.text
     assert "Next nudge: bedtime, 22:30 (in 9 h 30 min)" in done.text
 
     nudges = await bot.services.store.nudges_of(ANN)
