@@ -36,22 +36,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 SECRET = "bench-secret"
-# One stretch, held 30 s, as in the shipped routines; hands-free with the longest get-ready
-# (120 s), so a card still has its Ready button when the burst's presses reach it however
-# slowly the worker went through the /stretch half.
-ROUTINES = """
-[stretches.seated]
-name = "Seated stretch"
-steps = ["Sit at the edge of the chair.", "Straighten one leg."]
-hold_seconds = 30
-each_side = false
-ready_seconds = 120
-
-[routines.single]
-title = "Single"
-stretches = ["seated"]
-default = true
-"""
+# Cards that wait 120 s for Ready: the burst's presses find them however slow the /stretch half.
+ROUTINES = ROOT / "tests" / "data" / "waiting.toml"
 WEBHOOK_CONNECTIONS = 40
 
 
@@ -93,8 +79,6 @@ async def run(
     bot_root: Path = ROOT,
     floor: bool = False,
 ) -> dict[str, Any]:
-    import tempfile
-
     import aiohttp
     import asyncpg
 
@@ -108,8 +92,6 @@ async def run(
     await admin.close()
     url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
     await upgrade_async(url)
-    routines = Path(tempfile.mkdtemp()) / "routines.toml"
-    routines.write_text(ROUTINES)
     procs = []
     spy = None
     try:
@@ -128,7 +110,7 @@ async def run(
                     "BOT_TOKEN": emu.token,
                     "TELEGRAM_API_BASE_URL": emu.base_url,
                     "DATABASE_URL": url,
-                    "ROUTINES_PATH": str(routines),
+                    "ROUTINES_PATH": str(ROUTINES),
                     "WEBHOOK_URL": "https://limber.example/telegram",
                     "WEBHOOK_SECRET": SECRET,
                     "PORT": str(port),

@@ -10,7 +10,6 @@ import math
 import socket
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -26,6 +25,7 @@ from bot.sandbox.emulator import BotApiEmulator, BotMessage
 from bot.store.db import create_engine, upgrade_async
 from bot.store.repo import Store
 from tests.harness import (
+    DATA,
     nudge_calls,
     nudges_sent,
     post_update,
@@ -186,26 +186,10 @@ async def wait_healthy(client: httpx.AsyncClient, url: str) -> None:
     raise AssertionError(f"worker at {url} never became healthy")
 
 
-# One stretch whose card waits 120 s for Ready (hands-free), so the presses below find it.
-WAITING_CARD = """
-[stretches.seated]
-name = "Seated stretch"
-steps = ["Sit at the edge of the chair."]
-hold_seconds = 30
-each_side = false
-ready_seconds = 120
-
-[routines.single]
-title = "Single"
-stretches = ["seated"]
-default = true
-"""
-
-
 @pytest.mark.postgres
 @pytest.mark.slow  # about 35 s here
 async def test_three_webhook_workers_share_the_budget_through_a_wave_and_a_killed_worker(
-    emu: BotApiEmulator, pg_url: str, tmp_path: Path
+    emu: BotApiEmulator, pg_url: str
 ) -> None:
     """Issue 16's fleet test: three real workers, 50 people in sessions, a 600-nudge wave, one
     worker SIGKILLed mid-wave and the people pressing Ready meanwhile: no 429, every press
@@ -214,8 +198,6 @@ async def test_three_webhook_workers_share_the_budget_through_a_wave_and_a_kille
     emu.enforce_flood()
     await upgrade_async(pg_url)
     store = Store(create_engine(pg_url))
-    routines = tmp_path / "waiting.toml"
-    routines.write_text(WAITING_CARD)
     procs, urls = [], []
     try:
         for _ in range(3):
@@ -228,7 +210,7 @@ async def test_three_webhook_workers_share_the_budget_through_a_wave_and_a_kille
                 PORT=str(port),
                 NUDGE_TICK_SECONDS="0.5",
                 LOG_LEVEL="WARNING",
-                ROUTINES_PATH=str(routines),
+                ROUTINES_PATH=str(DATA / "waiting.toml"),
             )
             procs.append(await spawn_bot(env, stderr=asyncio.subprocess.DEVNULL))
             urls.append(f"http://127.0.0.1:{port}")
