@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 from typing import Any
+from urllib.parse import urlencode
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
@@ -54,6 +55,8 @@ class AiohttpRequest(BaseRequest):
         self._connect_timeout = connect_timeout
         self._media_write_timeout = media_write_timeout
         self._session: aiohttp.ClientSession | None = None
+        self._agent = {"User-Agent": self.USER_AGENT}
+        self._form_headers = {**self._agent, "Content-Type": "application/x-www-form-urlencoded"}
 
     @property
     def read_timeout(self) -> float | None:
@@ -93,8 +96,13 @@ class AiohttpRequest(BaseRequest):
         # aiohttp has no separate write timeout: bound the whole exchange by write + read.
         total = None if read is None else (read or 0) + (write or 0) + (connect or 0)
         timeout = aiohttp.ClientTimeout(total=total, sock_connect=connect, sock_read=read)
-        body: Any = fields
+        # A plain form is encoded here: given a dict, aiohttp builds a FormData (and with it a
+        # multipart writer and a random boundary it never uses) for every request, a tenth of
+        # the bot's CPU per answered press in a burst. The bytes sent are the same.
+        body: Any = None if fields is None else urlencode(fields).encode()
+        headers = self._form_headers
         if files:
+            headers = self._agent
             form = aiohttp.FormData()
             for key, value in (fields or {}).items():
                 form.add_field(key, value)
@@ -104,7 +112,7 @@ class AiohttpRequest(BaseRequest):
             body = form
         try:
             async with self._session.request(
-                method, url, data=body, timeout=timeout, headers={"User-Agent": self.USER_AGENT}
+                method, url, data=body, timeout=timeout, headers=headers
             ) as response:
                 return response.status, await response.read()
         except aiohttp.ConnectionTimeoutError as err:
