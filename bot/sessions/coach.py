@@ -29,6 +29,7 @@ from bot.domain.session import EndReason, Event, InvalidEvent, Phase, Render, Se
 from bot.ratelimit import Priority, sending_as
 from bot.routines import Library, Routine
 from bot.sessions.aftercare import CHECK_EVERY_SECONDS, CHECK_JOB, Aftercare
+from bot.sessions.answers import AnswersFirst, Waiting
 from bot.sessions.chat import Delivery, SessionChat
 from bot.sessions.followups import FollowUps, retry_delay
 from bot.sessions.wakes import next_wake_in
@@ -95,7 +96,7 @@ class Coach:
         self.settings = settings
         self.chat = chat
         self.follow_ups = FollowUps(queue, partial(wake_in_language, self))
-
+        self.answers = AnswersFirst()
 
     async def begin(
         self, user_id: int, chat_id: int, routine: Routine, user: UserRecord | None = None
@@ -125,15 +126,21 @@ class Coach:
         message_id: int | None = None,
     ) -> Outcome:
         """A session button was pressed. `on_committed` runs once the change is saved, before
-        the chat is updated, so the spinner stops at once (the messages may wait their turn)."""
-        return await self._apply(
-            session_id,
-            event,
-            user_id=user_id,
-            version=version,
-            on_committed=on_committed,
-            message_id=message_id,
-        )
+        the chat is updated: the spinner stops at once, and the step waits for the answers of
+        other presses (bot/sessions/answers.py) and its turn at the rate limiter."""
+        waiting = self.answers.pressed()
+        try:
+            return await self._apply(
+                session_id,
+                event,
+                user_id=user_id,
+                version=version,
+                on_committed=on_committed,
+                message_id=message_id,
+                waiting=waiting,
+            )
+        finally:
+            waiting.answered()  # a refused press is answered by the handler
 
     async def resume_all(self) -> int:
         """After a start: re-arm every live session; ask first where a follow-up is long overdue."""
@@ -177,7 +184,7 @@ class Coach:
             return
         routine = self.library.get(record.routine_id)
         if not record.state.live:
-            if routine is not None and self._ending_unshown(record):
+            if routine is not None and _ending_unshown(record, self.clock.now()):
                 self._schedule(await self._show(record, routine))
             return
         if routine is None:
@@ -242,6 +249,7 @@ class Coach:
         version: int | None = None,
         on_committed: OnCommitted | None = None,
         message_id: int | None = None,
+        waiting: Waiting | None = None,
     ) -> Outcome:
         for _ in range(CAS_ATTEMPTS):
             record = await self.store.get_session(session_id)
@@ -278,6 +286,9 @@ class Coach:
                 record = dataclasses.replace(record, message_id=message_id)
                 updated = dataclasses.replace(updated, message_id=message_id)
             await _answer(session_id, on_committed)
+            if waiting is not None:
+                waiting.answered()
+                await self.answers.turn()
             await self._present(record, updated, routine, event, transition.render)
             return Outcome(True)
         return Outcome(False, texts.STALE_BUTTON)
@@ -306,16 +317,6 @@ class Coach:
             return "UTC"
         user = await self.store.get_user(record.user_id)
         return user.timezone if user else "UTC"
-
-    def _ending_unshown(self, record: SessionRecord) -> bool:
-        ended = record.state.ended_at
-        return (
-            record.shown_version != record.version
-            # A replaced session's message was closed by the /stretch that replaced it.
-            and record.state.end_reason is not EndReason.REPLACED
-            and ended is not None
-            and self.clock.now() - ended <= ENDING_RESHOW_WINDOW
-        )
 
     # Showing: the chat part shows, the coach decides what a blocked user means ---------------
 
@@ -387,6 +388,18 @@ def _first_state(
         hold_seconds=user.hold_seconds if user else None,
         pace_percent=machine.PACES.get(user.pace if user else "normal", 100),
         ready_seconds=ready_seconds,
+    )
+
+
+def _ending_unshown(record: SessionRecord, now: datetime) -> bool:
+    """Whether a finished session's ending still needs showing (it is recent enough)."""
+    ended = record.state.ended_at
+    return (
+        record.shown_version != record.version
+        # A replaced session's message was closed by the /stretch that replaced it.
+        and record.state.end_reason is not EndReason.REPLACED
+        and ended is not None
+        and now - ended <= ENDING_RESHOW_WINDOW
     )
 
 

@@ -217,10 +217,13 @@ class ReachCheck(Base):
     side: Mapped[str] = mapped_column(String(8), primary_key=True)  # "left" or "right"
     degrees: Mapped[int] = mapped_column(Integer)  # 30, 45, 60, 75 or 90
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class PictureUpload(Base):
     """The file_id Telegram gave a picture once uploaded, per bot (a file_id is only valid for
     the bot that uploaded it) and picture key (its content hash): every later session sends
     the file_id, so each picture is uploaded once per bot."""
+
     __tablename__ = "picture_uploads"
     bot_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     picture_key: Mapped[str] = mapped_column(String(80), primary_key=True)

@@ -4,7 +4,6 @@ see bot/store/sqlite_lane.py for why)."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import TypeVar
@@ -38,7 +37,7 @@ class Transactions:
         # PostgreSQL writers lock rows, not the database: they need no turn.
         self._turn = WriterTurn() if sqlite else None
         lane = sqlite_lane_engine(url) if sqlite else None
-        self._lane = SqliteLane(lane) if lane is not None else None
+        self._lane = SqliteLane(lane, self._turn) if lane is not None and self._turn else None
         # PostgreSQL: one-statement hot-path transactions in autocommit (db.hot_path_engine),
         # on connections kept out of the pool (held.py).
         self._hot = None if sqlite else hot_path_engine(url)
@@ -73,15 +72,7 @@ class Transactions:
                 return await self._held.run(work)
             return await self._held.run_transaction(work)
         if self._lane is not None:
-            async with self._writer_turn():
-                done = asyncio.ensure_future(self._lane.run(work, write=True))
-                try:
-                    return await asyncio.shield(done)
-                except asyncio.CancelledError:
-                    # The thread finishes the transaction regardless: keep the turn until it
-                    # has, so no other writer of this process meets SQLite's lock meanwhile.
-                    await asyncio.wait({done})
-                    raise
+            return await self._lane.run(work, write=True)  # taking the writer's turn
         async with self._writer_turn(), self.engine.begin() as conn:
             return await conn.run_sync(work)
 

@@ -18,9 +18,6 @@ from bot.store.transactions import Transactions
 # the ORM's session, which cost about four times the CPU per read (docs/design-notes.md).
 _USERS = cast(Table, User.__table__)
 _SELECT_USER = select(_USERS).where(_USERS.c.id == bindparam("b_id"))
-_LANGUAGE_OF = select(_USERS.c.language, _USERS.c.language_code).where(
-    _USERS.c.id == bindparam("b_id")
-)
 _INSERT_USER = insert(_USERS).returning(*_USERS.c)
 _UPDATE_USER = update(_USERS).returning(*_USERS.c)
 
@@ -105,15 +102,6 @@ class Users(Transactions):
     async def get_user(self, user_id: int) -> UserRecord | None:
         row = await self._hot_read(lambda conn: _read_user(conn, user_id))
         return user_record(row) if row is not None else None
-
-    async def language_of(self, user_id: int) -> tuple[str | None, str | None] | None:
-        """(chosen language, Telegram's language_code) of a known user, or None: one indexed
-        read per update, so every reply is in the language stored now (webhook workers
-        share no cache that could go stale after /language)."""
-        row = await self._hot_read(
-            lambda conn: conn.execute(_LANGUAGE_OF, {"b_id": user_id}).one_or_none()
-        )
-        return None if row is None else (row.language, row.language_code)
 
     async def set_active(self, user_id: int, active: bool, now: datetime) -> None:
         """Mark a user (in)active. Inactive users (blocked the bot, /stop) get no nudges."""
