@@ -69,8 +69,9 @@ async def test_presses_at_once_are_all_answered_before_any_step_goes_out(
             == 1
         )  # each press answered once
         assert max(answers) < min(steps)  # every spinner stopped before the first step
-        # ... and the steps followed: every hold shown within a second of the presses.
-        assert max(calls[i].at for i in steps) - pressed_at < 1.0
+        # ... and the steps followed: every hold shown within two seconds of the presses (the
+        # wait is at most 250 ms; the rest is a shared test machine).
+        assert max(calls[i].at for i in steps) - pressed_at < 2.0
         assert all("left leg" in emu.messages(u)[2].text for u in users)
     finally:
         await bot.stop()
