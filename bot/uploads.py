@@ -6,11 +6,11 @@ things per process:
 
 - The ids in memory: they never change once kept, and reading one from the database was a
   query in front of every stretch card (a fifth of a /stretch's store time on PostgreSQL).
-- One upload per picture at a time. 300 people sending /stretch at once after a deploy used
-  to make 300 uploads of the same 124 KB GIF (the first card's id was not back yet), 37 MB
-  through the send path in a second: the benchmark's burst ran at 80 updates/s, and the
-  uploads, not the people, were what Telegram's stand-in spent its time on. Now the first
-  sender uploads and the others wait for its id (one upload per worker at most).
+- One upload per picture at a time. Twenty people sending /stretch at the same moment right
+  after a deploy (no file_id known yet) made twenty uploads of the same 124 KB GIF, as no id
+  was back when the others sent (tests/test_floor.py); a crowd of 300 would push 37 MB
+  through the send path. Now the first sender uploads and the others wait for its id (one
+  upload per worker at most).
 """
 
 from __future__ import annotations

@@ -408,3 +408,22 @@ async def test_the_store_keeps_one_file_id_per_bot_and_claims_a_pain_check_once(
     user = await store.get_user(ANN)
     assert user is not None
     assert (user.hands_free, user.hold_seconds, user.pace) == (False, 60, "quick")
+
+
+async def test_a_crowd_of_first_sessions_uploads_the_picture_once(
+    emu: BotApiEmulator, sqlite_url: str
+) -> None:
+    """Twenty people sending /stretch at the same moment, before any file_id is known (right
+    after a deploy): one upload, the other cards sent by the id it brought back."""
+    harness = Harness(emu, sqlite_url, routines=POSED)
+    await harness.start()
+    try:
+        crowd = list(range(9_000, 9_020))
+        for uid in crowd:
+            emu.send_text(uid, "/stretch")
+        await emu.wait_for(lambda: len(animations(emu)) == len(crowd), timeout=30)
+        assert len(emu.files) == 1
+        uploads = [c for c in animations(emu) if isinstance(c.params["animation"], Upload)]
+        assert len(uploads) == 1
+    finally:
+        await harness.stop()
