@@ -5,7 +5,7 @@ per (bot, picture key) so a restart or another worker sends by id too. This keep
 things per process:
 
 - The ids in memory: they never change once kept, and reading one from the database was a
-  query in front of every stretch card (a fifth of a /stretch's store time on PostgreSQL).
+  query in front of every stretch card.
 - One upload per picture at a time. Twenty people sending /stretch at the same moment right
   after a deploy (no file_id known yet) made twenty uploads of the same 124 KB GIF, as no id
   was back when the others sent (tests/test_floor.py); a crowd of 300 would push 37 MB
