@@ -8,7 +8,8 @@ the query, edits the card and sends the next step. No database, no session machi
 rendering of texts. What it reaches is the most any bot on this stack can do on this machine.
 
 Run by workers.py with the bot's environment (BOT_TOKEN, TELEGRAM_API_BASE_URL, PORT,
-WEBHOOK_SECRET, WEBHOOK_URL).
+WEBHOOK_SECRET, WEBHOOK_URL); by floor_burst.py with `--polling` (long polling, as
+`python -m bot` on SQLite), where only BOT_TOKEN and TELEGRAM_API_BASE_URL matter.
 """
 
 from __future__ import annotations
@@ -57,17 +58,23 @@ async def press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def main() -> None:
-    request = AiohttpRequest()
     app: Any = (
         Application.builder()
         .token(os.environ["BOT_TOKEN"])
         .base_url(os.environ["TELEGRAM_API_BASE_URL"])
-        .request(request)
-        .concurrent_updates(True)
+        .request(AiohttpRequest())
+        .get_updates_request(AiohttpRequest(connection_pool_size=2))
+        .concurrent_updates(256)  # as bot/app.py
         .build()
     )
     app.add_handler(CommandHandler("stretch", stretch))
     app.add_handler(CallbackQueryHandler(press))
+    if "--polling" in sys.argv:
+        async with app:
+            await app.start()
+            await app.updater.start_polling(poll_interval=0.0, timeout=10)
+            await asyncio.Event().wait()  # until killed
+        return
     secret = os.environ["WEBHOOK_SECRET"]
 
     async def receive(request: Request) -> Response:
