@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text as sql_text
+from telegram.ext import ApplicationBuilder
 
 from bot import texts
 from bot.sandbox.emulator import BotApiEmulator
-from bot.sessions.followups import retry_delay
+from bot.sessions.followups import FollowUps, retry_delay
 from bot.store.repo import Store
 from tests.harness import Harness, next_message, process_env, spawn_bot
 
@@ -176,3 +177,30 @@ async def test_a_clock_jump_mid_hold_does_not_freeze_the_session(
         if proc.returncode is None:
             proc.kill()
             await proc.wait()
+
+
+async def test_a_press_in_the_moment_its_follow_up_fires_re_arms_it() -> None:
+    """A hold's timer fires as its Ready or Skip is pressed: the job has left APScheduler's
+    store a loop turn before its wake starts, and the press's re-arm then must not raise (it
+    did: JobLookupError, the press left unanswered and its step unshown)."""
+    app = ApplicationBuilder().token("123:abc").build()
+    queue = app.job_queue
+    assert queue is not None
+    queue.set_application(app)
+    await queue.start()
+    try:
+        woke: list[int] = []
+
+        async def wake(session_id: int) -> None:
+            woke.append(session_id)
+
+        follow_ups = FollowUps(queue, wake)
+        follow_ups.arm(1, 0.05)
+        job = follow_ups._jobs[1]
+        while queue.scheduler.get_job(job.job.id) is not None:  # until it has fired
+            await asyncio.sleep(0)
+        follow_ups.arm(1, 0.2)  # the press's re-arm, in that moment
+        await asyncio.sleep(0.4)
+        assert woke == [1, 1]  # the fired one ran, and the new one too
+    finally:
+        await queue.stop(wait=False)

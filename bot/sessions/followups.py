@@ -18,10 +18,12 @@ overdue with nothing `pending` for it.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from apscheduler.jobstores.base import JobLookupError
 from telegram.ext import CallbackContext, Job, JobQueue
 
 log = logging.getLogger(__name__)
@@ -79,7 +81,10 @@ class FollowUps:
         """Drop the session's pending follow-up, if any."""
         job = self._jobs.pop(session_id, None)
         if job is not None and not job.removed:
-            job.schedule_removal()
+            # A job that has just fired has left APScheduler's store a loop turn or two
+            # before `_run` forgets it: removing it then raises, and nothing is left to drop.
+            with contextlib.suppress(JobLookupError):
+                job.schedule_removal()
 
     def pending(self, session_id: int) -> bool:
         """Whether a wake is armed or running for the session in this process."""
