@@ -5,6 +5,7 @@ the compare-and-set must still refuse a stale version."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -69,5 +70,29 @@ async def test_a_press_right_after_postgresql_dropped_every_connection_still_lan
         )
         assert replaced is not None and replaced.id == record.id
         assert replacing.version == 1
+    finally:
+        await store.close()
+
+
+@pytest.mark.postgres
+async def test_a_cancelled_hot_transaction_stays_cancelled_and_the_next_one_works(
+    pg_url: str,
+) -> None:
+    """A coroutine cancelled mid-transaction (a worker stopping, a client gone) ends cancelled,
+    not with a rollback error in its place, and its connection is not handed on in a state
+    nobody knows: the next hot statement works."""
+    await upgrade_async(pg_url)
+    store = Store(create_engine(pg_url))
+    try:
+        await store.upsert_user(1, 1, "A", None, T0)
+        slow = store._hot_write(lambda conn: conn.exec_driver_sql("SELECT pg_sleep(5)"))
+        task = asyncio.ensure_future(slow)
+        await asyncio.sleep(0.5)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        for _ in range(6):  # more than the held connections: each one works
+            user = await store.get_user(1)
+            assert user is not None and user.first_name == "A"
     finally:
         await store.close()

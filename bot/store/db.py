@@ -107,7 +107,15 @@ def hot_path_engine(url: str) -> AsyncEngine | None:
     if is_sqlite(url):
         return None
     return create_async_engine(
-        url, isolation_level="AUTOCOMMIT", pool_size=5, max_overflow=0, pool_pre_ping=False
+        url,
+        isolation_level="AUTOCOMMIT",
+        pool_size=5,
+        max_overflow=0,
+        pool_pre_ping=False,
+        # Its connections are held for good (held.py): a half-open link to a failed server
+        # must end in an error, not hang every update behind it. Hot statements take
+        # milliseconds; 10 s is a database in trouble.
+        connect_args={"timeout": 5, "command_timeout": 10},
     )
 
 

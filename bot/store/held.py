@@ -20,10 +20,13 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from sqlalchemy import Connection
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, InvalidRequestError
+from sqlalchemy.exc import TimeoutError as NoConnection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 T = TypeVar("T")
+# As long as SQLAlchemy's pool made a caller wait for a connection (pool_timeout).
+WAIT_SECONDS = 30.0
 
 
 def _finished(conn: Connection, work: Callable[[Connection], T]) -> T:
@@ -48,7 +51,13 @@ def _in_transaction(conn: Connection, work: Callable[[Connection], T]) -> T:
     try:
         result = work(conn)
     except BaseException:
-        conn.exec_driver_sql("ROLLBACK")
+        # A connection SQLAlchemy has already given up on (a cancellation mid-statement, a
+        # dead server) takes no ROLLBACK: its error would replace the real one.
+        if not conn.invalidated:
+            try:
+                conn.exec_driver_sql("ROLLBACK")
+            except Exception:
+                conn.invalidate()  # state unknown: never handed to the next coroutine
         raise
     conn.exec_driver_sql("COMMIT")
     return result
@@ -63,6 +72,7 @@ class HeldConnections:
         for _ in range(size):
             self._idle.put_nowait(None)  # a place for a connection, opened on first use
         self._discarding: set[asyncio.Task[None]] = set()
+        self._closed = False
 
     async def run(self, work: Callable[[Connection], T]) -> T:
         """`work` (one statement) on a held connection: one round trip."""
@@ -72,8 +82,20 @@ class HeldConnections:
         """`work` (several statements) in one transaction on a held connection."""
         return await self._run(lambda conn: _in_transaction(conn, work), transaction=True)
 
+    async def _take(self) -> AsyncConnection | None:
+        if self._closed:
+            raise InvalidRequestError("the store is closed")
+        try:
+            # The pool's own timeout, which the hot path used to have: with every held
+            # connection stuck (a half-open link to a failed server), callers get an error
+            # instead of queueing for good behind them.
+            async with asyncio.timeout(WAIT_SECONDS):
+                return await self._idle.get()
+        except TimeoutError:
+            raise NoConnection(f"no database connection free within {WAIT_SECONDS:.0f} s") from None
+
     async def _run(self, work: Callable[[Connection], T], *, transaction: bool) -> T:
-        conn = await self._idle.get()
+        conn = await self._take()
         try:
             for attempt in range(2):
                 started = False
@@ -85,8 +107,8 @@ class HeldConnections:
                     started = True
                     return await conn.run_sync(lambda sync: _finished(sync, work))
                 except DBAPIError as exc:
-                    if not exc.connection_invalidated:
-                        raise
+                    if not exc.connection_invalidated and not conn.invalidated:
+                        raise  # the statement's own error: the connection is fine
                     self._discard(conn)
                     conn = None
                     # Found dead: tried once more on a fresh connection, unless a transaction
@@ -94,13 +116,17 @@ class HeldConnections:
                     if attempt or (transaction and started):
                         raise
             raise AssertionError("unreachable")
-        except (asyncio.CancelledError, KeyboardInterrupt, SystemExit):
-            # Cancelled mid-statement: the connection may still be busy with it.
-            if conn is not None:
+        except BaseException as exc:
+            # Cancelled mid-statement, timed out, or anything else that leaves the connection
+            # in a state nobody knows: thrown away, a fresh one opened when next needed.
+            if conn is not None and (conn.invalidated or not isinstance(exc, DBAPIError)):
                 self._discard(conn)
                 conn = None
             raise
         finally:
+            if self._closed and conn is not None:
+                self._discard(conn)  # back after close(): closed, not kept
+                conn = None
             self._idle.put_nowait(conn)
 
     def _discard(self, conn: AsyncConnection) -> None:
@@ -116,7 +142,8 @@ class HeldConnections:
             await conn.close()
 
     async def close(self) -> None:
-        """Close the held connections (the engine is disposed of after)."""
+        """Close the held connections; one still in use is closed when it comes back."""
+        self._closed = True
         while not self._idle.empty():
             conn = self._idle.get_nowait()
             if conn is not None:
