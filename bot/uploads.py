@@ -16,12 +16,15 @@ things per process:
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from telegram import InputFile, Message
 
 from bot.store.repo import Store
+
+log = logging.getLogger(__name__)
 
 Send = Callable[[InputFile | str], Awaitable[Message]]
 Draw = Callable[[], Awaitable[InputFile]]
@@ -46,7 +49,8 @@ class PictureUploads:
         self.store = store
         self.now = now
         self._ids: dict[tuple[int, str], str] = {}
-        self._locks: dict[tuple[int, str], asyncio.Lock] = {}
+        # The upload under way per picture: its file_id when it is done, None if it failed.
+        self._uploading: dict[tuple[int, str], asyncio.Future[str | None]] = {}
         self.uploads = 0  # uploads made by this process (for tests and metrics)
 
     async def file_id(self, bot_id: int, key: str) -> str | None:
@@ -60,19 +64,37 @@ class PictureUploads:
 
     async def send(self, bot_id: int, key: str, draw: Draw, send: Send) -> Message:
         """Send the picture by its file_id, or upload it (drawn by `draw`) and keep the id.
-        Errors from `send` propagate; after a failed upload the next sender tries again."""
+        Errors from `send` propagate. While one upload is under way the others wait for its
+        id; if it fails they each upload at once (Telegram slow or refusing: waiting in line
+        behind one another would hold every card up by a whole timeout each)."""
         known = await self.file_id(bot_id, key)
         if known is not None:
             return await send(known)
-        lock = self._locks.setdefault((bot_id, key), asyncio.Lock())
-        async with lock:  # the others wait for the first upload's id
-            known = await self.file_id(bot_id, key)
-            if known is not None:
-                return await send(known)
-            message = await send(await draw())
-            self.uploads += 1
-            got = uploaded_file_id(message)
+        under_way = self._uploading.get((bot_id, key))
+        if under_way is not None:
+            got = await asyncio.shield(under_way)
             if got is not None:
-                await self.store.remember_file_id(bot_id, key, got, self.now())
-                self._ids[(bot_id, key)] = got
+                return await send(got)
+            return await self._upload(bot_id, key, draw, send)
+        done: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
+        self._uploading[(bot_id, key)] = done
+        got = None
+        try:
+            message = await self._upload(bot_id, key, draw, send)
+            got = uploaded_file_id(message)
             return message
+        finally:
+            done.set_result(got)
+            del self._uploading[(bot_id, key)]
+
+    async def _upload(self, bot_id: int, key: str, draw: Draw, send: Send) -> Message:
+        message = await send(await draw())
+        self.uploads += 1
+        got = uploaded_file_id(message)
+        if got is not None:
+            self._ids[(bot_id, key)] = got
+            try:
+                await self.store.remember_file_id(bot_id, key, got, self.now())
+            except Exception as exc:  # the card is out: a lost id only costs a later upload
+                log.warning("file_id of picture %s not kept: %s", key, type(exc).__name__)
+        return message

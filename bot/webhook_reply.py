@@ -37,9 +37,12 @@ class WebhookReplies:
         self._waiting: dict[str, asyncio.Future[dict[str, Any]]] = {}
 
     def expect(self, query_id: str) -> asyncio.Future[dict[str, Any]]:
-        """Hold a place for the answer to `query_id`."""
-        waiting: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
-        self._waiting[query_id] = waiting
+        """Hold a place for the answer to `query_id` (the same place for a press Telegram
+        delivers again while the first delivery still waits)."""
+        waiting = self._waiting.get(query_id)
+        if waiting is None or waiting.done():
+            waiting = asyncio.get_running_loop().create_future()
+            self._waiting[query_id] = waiting
         return waiting
 
     def offer(self, method: str, parameters: dict[str, Any]) -> bool:

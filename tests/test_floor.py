@@ -5,6 +5,7 @@ endings, "This hurts" and its next-day question, /stretch mid-session, the sessi
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -425,5 +426,26 @@ async def test_a_crowd_of_first_sessions_uploads_the_picture_once(
         assert len(emu.files) == 1
         uploads = [c for c in animations(emu) if isinstance(c.params["animation"], Upload)]
         assert len(uploads) == 1
+    finally:
+        await harness.stop()
+
+
+async def test_when_uploads_fail_the_crowd_does_not_queue_behind_one_another(
+    emu: BotApiEmulator, sqlite_url: str
+) -> None:
+    """Telegram in trouble: every upload of a crowd's picture hangs half a second, then fails.
+    After the first one fails the others try at once, side by side, not one after another
+    behind it (ten people would wait five seconds for their cards, a crowd minutes)."""
+    emu.hang_next("sendAnimation", times=10, seconds=0.5)
+    harness = Harness(emu, sqlite_url, routines=POSED)
+    await harness.start()
+    try:
+        crowd = list(range(9_100, 9_110))
+        for uid in crowd:
+            emu.send_text(uid, "/stretch")
+        await emu.wait_for(lambda: len(animations(emu)) >= 1, timeout=10)
+        first = time.monotonic()
+        await emu.wait_for(lambda: len(animations(emu)) >= len(crowd), timeout=30)
+        assert time.monotonic() - first < 2.5  # one failed try, then all the others
     finally:
         await harness.stop()

@@ -286,3 +286,19 @@ async def test_an_answer_too_slow_for_the_response_goes_out_on_its_own(
     )
     answers = [c for c in emu.calls if c.method == "answerCallbackQuery"]
     assert [a.params["callback_query_id"] for a in answers] == [press["callback_query"]["id"]]
+
+
+async def test_a_press_on_another_button_is_not_held_for_its_answer(
+    emu: BotApiEmulator, server: tuple[str, Services]
+) -> None:
+    """Only session buttons ride their answer on the response: other buttons edit their
+    message first (which may wait at the rate limiter), so their response goes back at once
+    and the answer follows as a request of its own."""
+    base, _ = server
+    async with httpx.AsyncClient(base_url=base) as client:
+        await post_update(client, emu, f"{base}/telegram", update("/stretch single"), SECRET)
+        card = await emu.wait_for_message(USER, "Stretch 1 of 1")
+        press = emu.press(USER, card.message_id, data="r:nosuch")
+        response = await post_update(client, emu, f"{base}/telegram", press, SECRET)
+    assert response.status_code == 200 and response.content == b""
+    await emu.wait_for(lambda: any(c.method == "answerCallbackQuery" for c in emu.calls))

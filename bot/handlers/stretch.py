@@ -20,7 +20,7 @@ from bot.keyboards import (
 )
 from bot.routines import Routine
 from bot.services import Services, services, update_user
-from bot.store.repo import SessionRecord
+from bot.store.repo import SessionRecord, UserRecord
 
 
 async def stretch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -37,8 +37,17 @@ async def stretch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await message.reply_text(texts.unknown_routine(name, svc.library))
             return
         routine = found
+    # Read at the start of this update (group -3), milliseconds ago: fresh enough to reuse.
+    known = update_user(user.id)
     await _begin(
-        svc, context.bot, user.id, message.chat_id, user.first_name, user.language_code, routine
+        svc,
+        context.bot,
+        user.id,
+        message.chat_id,
+        user.first_name,
+        user.language_code,
+        routine,
+        known,
     )
 
 
@@ -112,9 +121,12 @@ async def _begin(
     first_name: str,
     language_code: str | None,
     routine: Routine,
+    known: UserRecord | None = None,
 ) -> None:
+    """Start `routine` (`known`: the user's row, only if read with nothing awaited since: a
+    row read before a claim's edit may miss a /stop or a setting changed meanwhile)."""
     user, created = await svc.store.upsert_user(
-        user_id, chat_id, first_name, language_code, svc.clock.now(), update_user(user_id)
+        user_id, chat_id, first_name, language_code, svc.clock.now(), known
     )
     if created:
         # Someone who skipped /start still hears the medical note before the first stretch.
