@@ -9,8 +9,7 @@ import io
 import logging
 from datetime import date, datetime
 
-from telegram import Bot, InputFile
-from telegram.error import BadRequest
+from telegram import Bot, InputFile, Message
 
 from bot import texts
 from bot.clock import Clock
@@ -37,6 +36,7 @@ from bot.keyboards import parse_pain_data as parse_pain_data  # tests import it 
 from bot.reach_pictures import reach_choices_png, reach_picture_key
 from bot.stats_chart import WEEKS, ChartData, first_monday, render_stats_png
 from bot.store.repo import LogRecord, Store
+from bot.uploads import PictureUploads
 
 logger = logging.getLogger(__name__)  # "log" here is the session log
 
@@ -52,6 +52,7 @@ class Progress:
         self.store = store
         self.clock = clock
         self.bot = bot
+        self.uploads = PictureUploads(store, clock.now)
 
     async def summary(self, user_id: int) -> tuple[StreakSummary, str] | None:
         user = await self.store.get_user(user_id)
@@ -195,27 +196,18 @@ class Progress:
         return True
 
     async def _send_reach_picture(self, chat_id: int) -> None:
-        """The choices' picture: uploaded once per bot, then sent by the file_id Telegram
-        gave it (kept in the database), as the session cards are."""
-        key, bot_id = reach_picture_key(), self.bot.id
-        file_id = await self.store.file_id_of(bot_id, key)
-        if file_id is not None:
-            try:
-                await self.bot.send_photo(chat_id, file_id, caption=texts.REACH_CAPTION)
-                return
-            except BadRequest as exc:
-                # A file_id refused: uploaded again, so the question never comes without
-                # its pictures.
-                logger.error("reach picture refused by file_id, uploading it: %s", exc.message)
-        # Drawing is CPU work (once per process): keep the event loop free for others.
-        picture = await asyncio.to_thread(reach_choices_png)
-        sent = await self.bot.send_photo(
-            chat_id, InputFile(picture, filename="limber-reach.png"), caption=texts.REACH_CAPTION
-        )
-        if file_id is None and sent.photo:
-            await self.store.remember_file_id(
-                bot_id, key, sent.photo[-1].file_id, self.clock.now()
-            )
+        """The choices' picture: uploaded once per bot, then sent by its file_id, as the
+        session cards are (bot/uploads.py)."""
+
+        async def draw() -> InputFile:
+            # Drawing is CPU work (once per process): keep the event loop free for others.
+            picture = await asyncio.to_thread(reach_choices_png)
+            return InputFile(picture, filename="limber-reach.png")
+
+        async def send(photo: InputFile | str) -> Message:
+            return await self.bot.send_photo(chat_id, photo, caption=texts.REACH_CAPTION)
+
+        await self.uploads.send(self.bot.id, reach_picture_key(), draw, send)
 
     async def record_reach(
         self, user_id: int, day: date, side: str, degrees: int

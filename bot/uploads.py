@@ -21,6 +21,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from telegram import InputFile, Message
+from telegram.error import BadRequest
 
 from bot.store.repo import Store
 
@@ -69,7 +70,14 @@ class PictureUploads:
         behind one another would hold every card up by a whole timeout each)."""
         known = await self.file_id(bot_id, key)
         if known is not None:
-            return await send(known)
+            try:
+                return await send(known)
+            except BadRequest as exc:
+                # A file_id Telegram no longer takes: uploaded again, so the picture is
+                # never left out (and this process keeps the new id).
+                log.error("picture %s refused by file_id, uploading it: %s", key, exc.message)
+                self._ids.pop((bot_id, key), None)
+                return await self._upload(bot_id, key, draw, send)
         under_way = self._uploading.get((bot_id, key))
         if under_way is not None:
             got = await asyncio.shield(under_way)

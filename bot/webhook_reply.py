@@ -69,6 +69,3 @@ class WebhookReplies:
             # Timed out or cancelled (the connection dropped): a later answer is sent itself.
             if self._waiting.get(query_id) is waiting:
                 del self._waiting[query_id]
-
-    def __len__(self) -> int:
-        return len(self._waiting)

@@ -54,9 +54,6 @@ __all__ = [
 # session's read. Through the async ORM this read was a third of a press's CPU in a burst.
 _USERS = cast(Table, User.__table__)
 _SESSIONS = cast(Table, GuidedSession.__table__)
-_LANGUAGE_OF = select(_USERS.c.language, _USERS.c.language_code).where(
-    _USERS.c.id == bindparam("b_user")
-)
 _SESSION_LANGUAGE = (
     select(_USERS.c.language, _USERS.c.language_code)
     .join(_SESSIONS, _SESSIONS.c.user_id == _USERS.c.id)
@@ -78,12 +75,6 @@ class Store(Users, Schedules, Sessions, History, Operators, Mobility, ProgressRe
     `reading` come from Transactions)."""
 
     # -- added for i18n --
-    async def language_of(self, user_id: int) -> tuple[str | None, str | None] | None:
-        """(chosen language, Telegram's language_code) of a known user, or None: one indexed
-        read per update, so every reply is in the language stored now (webhook workers
-        share no cache that could go stale after /language)."""
-        return await self._hot_read(lambda c: _languages(c, _LANGUAGE_OF, {"b_user": user_id}))
-
     async def set_language(self, user_id: int, language: str | None, now: datetime) -> bool:
         """Store the language picked with /language; False when the user is unknown."""
         async with self.writing() as db:
