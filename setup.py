@@ -47,15 +47,16 @@ class BuildWithData(build_py):
 
 
 def compile_catalogs(built: Path) -> None:
-    """Each language's .po to a .mo in the build, fuzzy entries left out (as at run time)."""
+    """Each catalog (limber.po: the bot's sentences; routines.po: the routine words) to a .mo
+    in the build, fuzzy entries left out (as at run time)."""
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
 
-    for po in sorted((ROOT / "bot" / "locales").glob("*/LC_MESSAGES/limber.po")):
+    for po in sorted((ROOT / "bot" / "locales").glob("*/LC_MESSAGES/*.po")):
         language = po.parent.parent.name
         with po.open("rb") as source:
             catalog = read_po(source, locale=language)
-        mo = built / language / "LC_MESSAGES" / "limber.mo"
+        mo = built / language / "LC_MESSAGES" / po.with_suffix(".mo").name
         mo.parent.mkdir(parents=True, exist_ok=True)
         with mo.open("wb") as out:
             write_mo(out, catalog, use_fuzzy=False)

@@ -43,6 +43,16 @@ def main(argv: list[str] | None = None, *, clock: Clock | None = None) -> int:
     sandbox.add_argument("--start", help="start the clock here, e.g. 2026-01-05T15:00 (UTC)")
     check = sub.add_parser("check-routines", help="validate a routines file and show what it holds")
     check.add_argument("path", nargs="?", type=Path, help="default: ROUTINES_PATH or routines.toml")
+    words = sub.add_parser(
+        "routines-catalog",
+        help="write a routines file's translation template (and move old i18n tables to catalogs)",
+    )
+    words.add_argument("path", nargs="?", type=Path, help="default: ROUTINES_PATH or routines.toml")
+    words.add_argument(
+        "--locales",
+        type=Path,
+        help="catalog folder (default: bot/locales for the shipped file, else locales/ beside it)",
+    )
     copy = sub.add_parser("backup", help="copy the SQLite database safely, even while the bot runs")
     copy.add_argument("path", type=Path, help="the new file, or a folder to put it in")
     args = parser.parse_args(argv)
@@ -53,6 +63,8 @@ def main(argv: list[str] | None = None, *, clock: Clock | None = None) -> int:
             print(describe(library))
             _warn_untranslated(library)
             return 0
+        if args.command == "routines-catalog":
+            return _routines_catalog(args.path or settings.routines_path, args.locales)
         if args.command == "try":
             return _try(settings, args)
         if args.command == "backup":
@@ -156,19 +168,51 @@ def _safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+def _routines_catalog(path: Path, locales: Path | None) -> int:
+    """Write <locales>/routines.pot from the file's English; an old file's i18n tables become
+    <locales>/<lang>/LC_MESSAGES/routines.po entries (merged: nothing translated is lost)."""
+    from bot import i18n
+    from bot.config import DEFAULT_ROUTINES
+    from bot.routine_catalog import DOMAIN, from_tables, write_catalogs, write_template
+
+    library = load_routines(path)
+    if locales is None:
+        shipped = path.resolve() == DEFAULT_ROUTINES.resolve()
+        locales = i18n.LOCALES if shipped else path.parent / "locales"
+    template = locales / f"{DOMAIN}.pot"
+    write_template(library, template)
+    print(
+        f"{template}: {len(list(library.stretches)) + len(library.routines)} stretches and routines"
+    )
+    for written in write_catalogs(locales, from_tables(path, library)):
+        print(f"{written}: the old i18n tables' words (remove the tables from {path} now)")
+    print(
+        f"next: pybabel update -w 100 -i {template} -d {locales} -D {DOMAIN}, translate each new "
+        f"or fuzzy entry, then: python -m bot check-routines {path}"
+    )
+    return 0
+
+
 def _warn_untranslated(library: Library) -> None:
-    """check-routines: words a shipped language still shows in English (a warning only)."""
+    """check-routines: per language, each word a reader would see in English and why (not
+    translated, or stale: translated from English that has changed since). A warning only."""
     from bot.i18n import LANGUAGES, SOURCE
-    from bot.routines import missing_translations
+    from bot.routine_catalog import report
 
     others = [lang for lang in LANGUAGES if lang != SOURCE]
-    report = missing_translations(library, others)
-    for line in report:
+    if library.ignored_tables:
+        print(
+            f"warning: {len(library.ignored_tables)} [... .i18n.<lang>] tables are no longer "
+            "read (translations live in catalogs now); `limber routines-catalog "
+            f"{library.path}` moves them to locales/<lang>/LC_MESSAGES/routines.po beside it",
+            file=sys.stderr,
+        )
+    lines = report(library, others)
+    for line in lines:
         print(f"warning: {line}", file=sys.stderr)
-    if not report:
-        print(f"  translations: complete in {', '.join(others)}")
+    if not lines:
+        print(f"  translations: complete and current in {', '.join(others)}")
 
 
 if __name__ == "__main__":
     sys.exit(main())
-

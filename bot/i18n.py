@@ -105,18 +105,27 @@ def using(language: str | None) -> Iterator[str]:
         _current.reset(token)
 
 
-def catalog_path(language: str, suffix: str = ".po") -> Path:
-    return LOCALES / language / "LC_MESSAGES" / f"{DOMAIN}{suffix}"
+def catalog_path(language: str, suffix: str = ".po", domain: str = DOMAIN) -> Path:
+    return LOCALES / language / "LC_MESSAGES" / f"{domain}{suffix}"
 
 
 @cache
 def translations(language: str) -> _gettext.NullTranslations:
+    """The bot's sentences (bot/texts.py) in `language`."""
     if language == SOURCE or language not in LANGUAGES:
         return _gettext.NullTranslations()
-    po, mo = catalog_path(language), catalog_path(language, ".mo")
+    return compiled(LOCALES, DOMAIN, language)
+
+
+@cache
+def compiled(locales: Path, domain: str, language: str) -> _gettext.NullTranslations:
+    """`locales/<language>/LC_MESSAGES/<domain>`: the .mo when it is not older than its .po,
+    else the .po compiled in memory; none at all reads as English (NullTranslations)."""
+    po = locales / language / "LC_MESSAGES" / f"{domain}.po"
+    mo = po.with_suffix(".mo")
     if mo.exists() and (not po.exists() or mo.stat().st_mtime >= po.stat().st_mtime):
-        with mo.open("rb") as compiled:
-            return _gettext.GNUTranslations(compiled)
+        with mo.open("rb") as built:
+            return _gettext.GNUTranslations(built)
     if not po.exists():
         return _gettext.NullTranslations()
     with po.open("rb") as source:
@@ -125,6 +134,12 @@ def translations(language: str) -> _gettext.NullTranslations:
     write_mo(buffer, catalog, use_fuzzy=False)
     buffer.seek(0)
     return _gettext.GNUTranslations(buffer)
+
+
+def reload() -> None:
+    """Forget every catalog read (tests that write catalogs; a process reads them once)."""
+    translations.cache_clear()
+    compiled.cache_clear()
 
 
 def gettext(message: str) -> str:

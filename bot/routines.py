@@ -8,9 +8,7 @@ the key and how to fix it, and must stop the bot before it coaches anyone with h
 from __future__ import annotations
 
 import math
-import re
 import tomllib
-from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -61,23 +59,6 @@ class RoutinesError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
-class StretchWords:
-    """A stretch's words in one language; None (or empty) falls back to English."""
-
-    name: str | None = None
-    steps: tuple[str, ...] | None = None
-    tip: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class RoutineWords:
-    """A routine's words in one language; None falls back to English."""
-
-    title: str | None = None
-    description: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class StretchText:
     """A stretch's words as shown in one language (translated, or the English fallback)."""
 
@@ -104,17 +85,9 @@ class Stretch:
     hold_seconds: int
     each_side: bool = True
     tip: str | None = None
-    # (language, words) from [stretches.<id>.i18n.<lang>]; English above is the fallback.
-    translations: tuple[tuple[str, StretchWords], ...] = ()
-
-    def words(self, language: str) -> StretchText:
-        """The stretch's words in `language`, each missing one in English."""
-        own = dict(self.translations).get(language)
-        return StretchText(
-            name=own.name if own and own.name else self.name,
-            steps=own.steps if own and own.steps else self.steps,
-            tip=own.tip if own and own.tip else self.tip,
-        )
+    # The routines file it came from: its words are translated by the catalogs beside it and
+    # the shipped ones (bot/routine_catalog.py).
+    source: Path | None = None
 
     pose: Pose | None = None  # None: no picture for this stretch
     # Hands-free pauses: the get-ready count before the first hold and the switch-sides pause
@@ -138,16 +111,7 @@ class Routine:
     stretches: tuple[Stretch, ...]
     default: bool = False
     description: str | None = None
-    # (language, words) from [routines.<id>.i18n.<lang>]; English above is the fallback.
-    translations: tuple[tuple[str, RoutineWords], ...] = ()
-
-    def words(self, language: str) -> RoutineText:
-        """The routine's title and description in `language`, each missing one in English."""
-        own = dict(self.translations).get(language)
-        return RoutineText(
-            title=own.title if own and own.title else self.title,
-            description=own.description if own and own.description else self.description,
-        )
+    source: Path | None = None  # as Stretch.source
 
     @property
     def total_holds(self) -> int:
@@ -167,6 +131,9 @@ class Library:
     path: Path
     stretches: dict[str, Stretch]
     routines: dict[str, Routine]
+    # [... .i18n.<lang>] tables found in the file: no longer read (translations live in
+    # catalogs, bot/routine_catalog.py); check-routines and the start-up log say how to move them.
+    ignored_tables: tuple[str, ...] = ()
 
     @property
     def default(self) -> Routine:
@@ -203,7 +170,7 @@ def load_routines(path: Path) -> Library:
 
 def parse_routines(data: dict[str, Any], path: Path) -> Library:
     """Validate already-parsed TOML data."""
-    data, translated = _take_translations(data, path)
+    data, ignored = _take_translations(data)
     unknown = set(data) - {"stretches", "routines"}
     if unknown:
         key = sorted(unknown)[0]
@@ -252,7 +219,9 @@ def parse_routines(data: dict[str, Any], path: Path) -> Library:
             f"two routines are the default ({', '.join(defaults)})",
             "keep default = true on exactly one routine",
         )
-    return _translated(Library(path=path, stretches=stretches, routines=routines), translated)
+    return _sourced(
+        Library(path=path, stretches=stretches, routines=routines, ignored_tables=ignored)
+    )
 
 
 def _table(value: Any, path: Path, key: str, fix: str) -> dict[str, Any]:
@@ -462,20 +431,16 @@ def describe(library: Library) -> str:
     return "\n".join(lines)
 
 
-# -- translations: [stretches.<id>.i18n.<lang>] and [routines.<id>.i18n.<lang>] --------------
-# Taken out of the data before the rest is validated, and put back on the parsed dataclasses
-# after, so the English schema above stays as it was.
-
-_LANGUAGE_ID = re.compile(r"^[a-z]{2}(_[A-Z]{2})?$")
-_WORD_KEYS = {"stretches": {"name", "steps", "tip"}, "routines": {"title", "description"}}
-Translated = dict[tuple[str, str], dict[str, dict[str, Any]]]
+# -- words: English here; translations in catalogs (bot/routine_catalog.py) ------------------
+# An [stretches.<id>.i18n.<lang>] table (how translations were kept before) is taken out before
+# the rest is validated, and only named: a file that has them still loads, in English.
 
 
-def _take_translations(data: dict[str, Any], path: Path) -> tuple[dict[str, Any], Translated]:
-    """The data without its i18n tables, and those tables checked: {(section, id): {lang: {}}}."""
-    found: Translated = {}
+def _take_translations(data: dict[str, Any]) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """The data without its i18n tables, and those tables' keys."""
+    found: list[str] = []
     cleaned = dict(data)
-    for section, allowed in _WORD_KEYS.items():
+    for section in ("stretches", "routines"):
         tables = data.get(section)
         if not isinstance(tables, dict):
             continue
@@ -483,113 +448,21 @@ def _take_translations(data: dict[str, Any], path: Path) -> tuple[dict[str, Any]
         for ident, body in tables.items():
             if isinstance(body, dict) and "i18n" in body:
                 body = dict(body)
-                found[(section, ident)] = _check_i18n(
-                    body.pop("i18n"), allowed, f"{section}.{ident}.i18n", path
-                )
+                languages = body.pop("i18n")
+                names = sorted(languages) if isinstance(languages, dict) else ["?"]
+                found += [f"{section}.{ident}.i18n.{language}" for language in names]
             cleaned[section][ident] = body
-    return cleaned, found
+    return cleaned, tuple(found)
 
 
-def _check_i18n(value: Any, allowed: set[str], key: str, path: Path) -> dict[str, dict[str, Any]]:
-    if not isinstance(value, dict):
-        raise RoutinesError(path, key, "is not a table", f"write it as [{key}.<language>]")
-    for language, words in value.items():
-        where = f"{key}.{language}"
-        if not _LANGUAGE_ID.match(language):
-            raise RoutinesError(
-                path, where, "is not a language id", "use e.g. es, de, fr, ru or pt_BR"
-            )
-        if not isinstance(words, dict):
-            raise RoutinesError(path, where, "is not a table", f"write it as [{where}]")
-        _no_unknown_keys(words, allowed, where, path)
-        for name, text in words.items():
-            if name == "steps":
-                if (
-                    not isinstance(text, list)
-                    or not text
-                    or not all(isinstance(s, str) and s.strip() for s in text)
-                ):
-                    raise RoutinesError(
-                        path,
-                        f"{where}.steps",
-                        "must be a list of at least one non-empty text",
-                        'write steps = ["...", "..."] or remove it (English is used)',
-                    )
-            elif not isinstance(text, str) or not text.strip():
-                raise RoutinesError(
-                    path,
-                    f"{where}.{name}",
-                    "must be a non-empty text",
-                    f'write {name} = "..." or remove it (English is used)',
-                )
-    return value
-
-
-def _translated(library: Library, found: Translated) -> Library:
-    stretches = {
-        sid: replace(
-            s,
-            translations=tuple(
-                (
-                    language,
-                    StretchWords(
-                        name=_stripped(words.get("name")),
-                        steps=tuple(t.strip() for t in words["steps"])
-                        if "steps" in words
-                        else None,
-                        tip=_stripped(words.get("tip")),
-                    ),
-                )
-                for language, words in found.get(("stretches", sid), {}).items()
-            ),
-        )
-        for sid, s in library.stretches.items()
-    }
+def _sourced(library: Library) -> Library:
+    """Every stretch and routine knows its file (where its translations are looked for)."""
+    stretches = {sid: replace(s, source=library.path) for sid, s in library.stretches.items()}
     routines = {
-        rid: replace(
-            r,
-            stretches=tuple(stretches[s.id] for s in r.stretches),
-            translations=tuple(
-                (
-                    language,
-                    RoutineWords(
-                        title=_stripped(words.get("title")),
-                        description=_stripped(words.get("description")),
-                    ),
-                )
-                for language, words in found.get(("routines", rid), {}).items()
-            ),
-        )
+        rid: replace(r, source=library.path, stretches=tuple(stretches[s.id] for s in r.stretches))
         for rid, r in library.routines.items()
     }
     return replace(library, stretches=stretches, routines=routines)
-
-
-def _stripped(value: Any) -> str | None:
-    return value.strip() if isinstance(value, str) else None
-
-
-def missing_translations(library: Library, languages: Iterable[str]) -> list[str]:
-    """What `check-routines` warns about: per language, the words still shown in English."""
-    report = []
-    for language in languages:
-        missing = []
-        for s in library.stretches.values():
-            own = dict(s.translations).get(language)
-            keys = ["name", "steps"] + (["tip"] if s.tip else [])
-            gaps = [k for k in keys if own is None or getattr(own, k) is None]
-            missing += [f"stretches.{s.id}.{k}" for k in gaps]
-        for r in library.routines.values():
-            mine = dict(r.translations).get(language)
-            keys = ["title"] + (["description"] if r.description else [])
-            gaps = [k for k in keys if mine is None or getattr(mine, k) is None]
-            missing += [f"routines.{r.id}.{k}" for k in gaps]
-        if missing:
-            report.append(
-                f"{language}: {len(missing)} in English (no [... .i18n.{language}] words): "
-                + ", ".join(missing)
-            )
-    return report
 
 
 # --- pose data: what bot/pictures/ draws a stretch from -------------------------------------

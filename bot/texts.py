@@ -21,7 +21,7 @@ import unicodedata
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
 
-from bot import i18n
+from bot import i18n, routine_catalog
 from bot.domain.session import EndReason, Phase, SessionState, Status
 from bot.routines import Library, Routine, Stretch
 
@@ -272,19 +272,20 @@ def help_text(library: Library) -> str:
     )
 
 
-# Routine words in the user's language (routines.toml's i18n tables), English as the fallback.
+# Routine words in the user's language (the routines catalogs, bot/routine_catalog.py), each
+# word without a current translation in English.
 
 
 def stretch_name(stretch: Stretch) -> str:
-    return stretch.words(i18n.current()).name
+    return routine_catalog.stretch_text(stretch, i18n.current()).name
 
 
 def routine_title(routine: Routine) -> str:
-    return routine.words(i18n.current()).title
+    return routine_catalog.routine_text(routine, i18n.current()).title
 
 
 def routine_description(routine: Routine) -> str | None:
-    return routine.words(i18n.current()).description
+    return routine_catalog.routine_text(routine, i18n.current()).description
 
 
 def routines_menu(library: Library) -> str:
@@ -344,7 +345,7 @@ def _titled(stretch: Stretch, side: int) -> str:
 
 def intro(routine: Routine, state: SessionState, *, first: bool) -> str:
     stretch = routine.stretches[state.stretch_index]
-    words = stretch.words(i18n.current())
+    words = routine_catalog.stretch_text(stretch, i18n.current())
     n, total = state.stretch_index + 1, len(routine.stretches)
     parts = []
     if first:

@@ -20,7 +20,7 @@ from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po
 from sqlalchemy import update
 
-from bot import i18n, texts
+from bot import i18n, routine_catalog, texts
 from bot.app import COMMANDS
 from bot.clock import ScaledClock
 from bot.config import PROJECT_ROOT
@@ -67,10 +67,10 @@ def language_words(language: str) -> set[str]:
             found |= words(string)
     library = load_routines(ROUTINES)
     for s in library.stretches.values():
-        w = s.words(language)
+        w = routine_catalog.stretch_text(s, language)
         found |= words(" ".join([w.name, *w.steps, w.tip or ""]))
     for r in library.routines.values():
-        rw = r.words(language)
+        rw = routine_catalog.routine_text(r, language)
         found |= words(f"{rw.title} {rw.description or ''}")
     with i18n.using(language):
         found |= words(" ".join(i18n.month_name(m) for m in range(1, 13)))
