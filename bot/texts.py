@@ -343,6 +343,11 @@ def _titled(stretch: Stretch, side: int) -> str:
     return _("{stretch} — {side}").format(stretch=name, side=label) if label else name
 
 
+def intro_header(n: int, total: int, stretch: Stretch) -> str:
+    """ "Stretch 2 of 4: Seated chair stretch", the line that opens each stretch's card."""
+    return _("Stretch {n} of {total}: {name}").format(n=n, total=total, name=stretch_name(stretch))
+
+
 def intro(routine: Routine, state: SessionState, *, first: bool) -> str:
     stretch = routine.stretches[state.stretch_index]
     words = routine_catalog.stretch_text(stretch, i18n.current())
@@ -359,7 +364,7 @@ def intro(routine: Routine, state: SessionState, *, first: bool) -> str:
                 minutes=_minutes(routine),
             )
         )
-    parts.append(_("Stretch {n} of {total}: {name}").format(n=n, total=total, name=words.name))
+    parts.append(intro_header(n, total, stretch))
     parts.append("\n".join(f"{i}. {step}" for i, step in enumerate(words.steps, 1)))
     if words.tip:
         parts.append(f"💡 {words.tip}")
