@@ -42,6 +42,7 @@ from bot.handlers.privacy_info import privacy_command
 from bot.http import AiohttpRequest
 from bot.metrics import Metrics
 from bot.nudges import NudgeDispatcher
+from bot.pain_care import PainCare
 from bot.pictures import Pictures
 from bot.progress import Progress
 from bot.ratelimit import PriorityRateLimiter, chat_pace
@@ -102,7 +103,8 @@ def build_application(
             )
         )
     app: AnyApp = builder.build()
-    progress = Progress(store, clock, app.bot)
+    pain = PainCare(store, clock, app.bot)
+    progress = Progress(store, clock, app.bot, pain)
     coach = _coach(app, settings, store, library, clock, progress)
     metrics = Metrics()
     dispatcher = NudgeDispatcher(
@@ -116,7 +118,7 @@ def build_application(
     subscriptions = Subscriptions(store, clock)
     dispatcher.weekly_text = progress.weekly_text
     app.bot_data[KEY] = Services(
-        settings, store, library, clock, coach, subscriptions, dispatcher, metrics, progress
+        settings, store, library, clock, coach, subscriptions, dispatcher, metrics, progress, pain
     )
     _add_handlers(app)
     return app
@@ -205,6 +207,7 @@ def _add_handlers(app: AnyApp) -> None:
         (keyboards.MENU_PREFIX, prefs.menu_button),
         (keyboards.DELETE_PREFIX, privacy.delete_button),
         (keyboards.PAIN_PREFIX, stats.pain_button),
+        (keyboards.PAIN_CHECK_PREFIX, stretch.pain_check_button),
         (keyboards.DAYS_PREFIX, prefs.days_button),
         (keyboards.DESK_PREFIX, prefs.desk_button),
         (keyboards.REACH_PREFIX, reach.reach_button),

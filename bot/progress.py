@@ -33,6 +33,7 @@ from bot.domain.streaks import (
 from bot.domain.weekly import ReachChange, WeekFacts, rounded, summary_text, week_facts
 from bot.keyboards import pain_keyboard, reach_keyboard, reach_offer_keyboard
 from bot.keyboards import parse_pain_data as parse_pain_data  # tests import it from here
+from bot.pain_care import PainCare
 from bot.reach_pictures import reach_choices_png, reach_picture_key
 from bot.stats_chart import WEEKS, ChartData, first_monday, render_stats_png
 from bot.store.repo import LogRecord, Store
@@ -48,10 +49,14 @@ def _finished(log: list[LogRecord]) -> list[FinishedSession]:
 
 
 class Progress:
-    def __init__(self, store: Store, clock: Clock, bot: Bot) -> None:
+    def __init__(
+        self, store: Store, clock: Clock, bot: Bot, pain_care: PainCare | None = None
+    ) -> None:
         self.store = store
         self.clock = clock
         self.bot = bot
+        # The weekly summary's suggestion to see a doctor when the pain average rises.
+        self.pain_care = pain_care
         self.uploads = PictureUploads(store, clock.now)
 
     async def summary(self, user_id: int) -> tuple[StreakSummary, str] | None:
@@ -151,7 +156,13 @@ class Progress:
         sessions = [(local_day(s.finished_at, s.zone), s.duration_seconds) for s in finished]
         day = local_day(at, found.timezone)
         reach = latest_change(found.reach, until=day)
-        return summary_text(week_facts(sessions, found.pain, day, streak.current, reach))
+        facts = week_facts(sessions, found.pain, day, streak.current, reach)
+        text = summary_text(facts)
+        if self.pain_care is not None:
+            doctor = await self.pain_care.weekly_line(user_id, facts.pain, facts.pain_before, at)
+            if doctor is not None:
+                text = f"{text}\n\n{doctor}"
+        return text
 
     async def after_session(self, user_id: int, chat_id: int) -> bool:
         """After a finished session: the daily pain question, then (once a week) the offer

@@ -12,6 +12,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.metrics import Metrics
 from bot.nudges import NudgeDispatcher
+from bot.pain_care import PainCare
 from bot.progress import Progress
 from bot.routines import Library
 from bot.sessions.coach import Coach
@@ -51,6 +52,7 @@ class Services:
     dispatcher: NudgeDispatcher
     metrics: Metrics
     progress: Progress
+    pain_care: PainCare
 
 
 def services(context: CallbackContext[Any, Any, Any, Any]) -> Services:

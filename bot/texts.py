@@ -22,7 +22,7 @@ from collections.abc import Callable
 from datetime import datetime, time, timedelta
 
 from bot import i18n, routine_catalog
-from bot.domain.session import EndReason, Phase, SessionState, Status
+from bot.domain.session import ADVISED_HOLD_SECONDS, EndReason, Phase, SessionState, Status
 from bot.routines import Library, Routine, Stretch
 
 _ = i18n.gettext
@@ -176,12 +176,13 @@ _CONSTANTS: dict[str, str] = {
     "UNKNOWN_LANGUAGE": N_("I don't speak that language yet. Pick one of these:"),
     # setMyShortDescription (profile page, shared links): at most 120 characters.
     "SHORT_DESCRIPTION": N_(
-        "Your coach for the hamstring stretches that ease lower-back pain, morning and night."
+        "Your coach for the hamstring stretches a chiropractor recommends for lower-back pain."
     ),
     # setMyDescription (the empty chat, before Start): at most 512 characters with the
     # privacy line.
     "DESCRIPTION": N_(
-        "Limber guides you through four gentle hamstring stretches that ease lower-back pain: "
+        "Limber guides you through the four hamstring stretches a chiropractor recommends for "
+        "lower-back pain: "
         "30 seconds a side, with a timer, and a nudge every morning and bedtime at your local "
         "time. Talk to your doctor or chiropractor about these stretches, and stop if anything "
         "hurts."
@@ -229,8 +230,10 @@ def welcome(first_name: str, *, returning: bool) -> str:
         (
             hello.format(name=name),
             _(
-                "I coach you through the hamstring stretches that ease lower-back pain: four "
-                "gentle stretches, 30 seconds a side, every morning and every night."
+                "I coach you through the hamstring stretches a chiropractor recommends for "
+                "lower-back pain: four gentle stretches, 30 seconds a side, every morning and "
+                "every night. Over time they lengthen the hamstrings, which takes stress off the "
+                "lower back."
             ),
             _(_CONSTANTS["MEDICAL_NOTE"]),
             _("Tap /stretch to start a session now, or /routines to pick a shorter one."),
@@ -268,6 +271,7 @@ def help_text(library: Library) -> str:
                 "away; “This hurts” ends the session."
             ),
             _(_CONSTANTS["MEDICAL_NOTE"]),
+            _(_CONSTANTS["WARNING_SIGNS"]),
         )
     )
 
@@ -369,6 +373,7 @@ def intro(routine: Routine, state: SessionState, *, first: bool) -> str:
     if words.tip:
         parts.append(f"💡 {words.tip}")
     held = state.hold_seconds or stretch.hold_seconds
+    short = state.hold_seconds is not None and state.hold_seconds < ADVISED_HOLD_SECONDS
     if state.hands_free:
         each = _("Hold {seconds} s on each side.") if stretch.each_side else _("Hold {seconds} s.")
         parts.append(f"{each.format(seconds=held)} {hands_free_start(state.phase_seconds or 0)}")
@@ -380,6 +385,13 @@ def intro(routine: Routine, state: SessionState, *, first: bool) -> str:
         )
     else:
         parts.append(_("Hold {seconds} s. Tap Ready when you're in position.").format(seconds=held))
+    if short:
+        parts.append(
+            _(
+                "⚠️ {seconds} s is shorter than the {advised} s the chiropractor advises; "
+                "/settings changes it."
+            ).format(seconds=held, advised=ADVISED_HOLD_SECONDS)
+        )
     return "\n\n".join(parts)
 
 
@@ -456,15 +468,26 @@ def finished(routine: Routine, state: SessionState) -> str:
         line = _("🎉 Done! {routine}: {stretches} in {time}.").format(
             routine=routine_title(routine), stretches=done, time=spent
         )
-    return line + "\n" + _("Well done. Your back thanks you; see you at the next session.")
+    line += "\n" + _("Nice work. See you at the next session.")
+    if state.hold_seconds is not None and state.hold_seconds < ADVISED_HOLD_SECONDS:
+        line += "\n" + _(
+            "Your holds were {seconds} s; the chiropractor advises {advised} s a side."
+        ).format(seconds=state.hold_seconds, advised=ADVISED_HOLD_SECONDS)
+    return line
 
 
 def ended(routine: Routine, state: SessionState) -> str:
     if state.end_reason is EndReason.HURT:
-        return _(
-            "Stopping now. 🤍 A stretch should feel like a gentle pull, never pain.\n\n"
-            "Sharp pain, numbness or tingling down the leg are reasons to stop and to see your "
-            "doctor before you stretch again."
+        return "\n\n".join(
+            (
+                _(
+                    "Stopping now. 🤍 A stretch should feel like a gentle pull, never pain: "
+                    "don't stretch into pain. If the pain stays, talk to your doctor or "
+                    "chiropractor before you stretch again."
+                ),
+                _(_CONSTANTS["WARNING_SIGNS"]),
+                _("Next time, I'll ask how your back is before we start."),
+            )
         )
     if state.end_reason is EndReason.REPLACED:
         return _("This session was replaced by a new one.")
@@ -505,15 +528,15 @@ def view(routine: Routine, state: SessionState, now_left: float, step: int, *, f
 
 _MORNING = (
     N_("Good morning{name}! ☀️ Five gentle minutes for your back before the day starts?"),
-    N_("Morning{name}! Your hamstrings are waiting: a short stretch loosens the lower back."),
+    N_("Morning{name}! Your hamstrings are waiting: four stretches, 30 seconds a side."),
     N_("Rise and stretch{name} 🌅 Thirty seconds a side, relax into it."),
     N_("Good morning{name}. A calm start: lie down, breathe, stretch."),
-    N_("Hello{name}! Morning stretch time: your back will thank you by lunch."),
+    N_("Hello{name}! Morning stretch time: lie down, relax, and hold each side."),
 )
 _BEDTIME = (
-    N_("Bedtime stretch{name}? 🌙 A few slow minutes to let your back unwind."),
+    N_("Bedtime stretch{name}? 🌙 A few slow minutes before sleep."),
     N_("Evening{name}. Wind down with the wall and towel stretches before sleep."),
-    N_("Time to relax{name} 😌 Gentle stretches now make the morning easier."),
+    N_("Time to relax{name} 😌 A few gentle stretches before bed?"),
     N_("Before bed{name}: lie down, breathe out, stretch. No rush."),
     N_("Good evening{name}! Close the day with a few calm holds for your back."),
 )
@@ -609,12 +632,6 @@ def paused_until_text(local: str) -> str:
 
 
 # Progress -----------------------------------------------------------------------------------
-
-
-def pain_noted(score: int) -> str:
-    return _("{question}\n\nThanks, noted: {score}/10. 📝").format(
-        question=_(_CONSTANTS["PAIN_QUESTION"]), score=score
-    )
 
 
 def streak_day(current: int) -> str:
@@ -1026,16 +1043,16 @@ def weekly_reach(trend: str | None, degrees: int, before: int | None) -> str:
 
 
 _WEEKLY_CHEER = {
-    "first_step": N_("A new week is a fresh start: five calm minutes tomorrow is all it takes. 🌱"),
+    "first_step": N_("A new week is a fresh start: one short session tomorrow. 🌱"),
     "come_back": N_(
         "A quiet week, and that's okay. One short session tomorrow picks the habit back up. 🌱"
     ),
-    "more": N_("More sessions than last week: your hamstrings notice. Keep it up! 💪"),
-    "same": N_("As steady as last week: that regularity is what loosens the back. 👏"),
-    "fewer": N_(
-        "Fewer sessions than last week, but each one helped. "
-        "A short one tomorrow keeps it going. 🙂"
+    "more": N_("More sessions than last week. Nice work! 💪"),
+    "same": N_(
+        "As steady as last week. 👏 Stretched day after day, the hamstrings lengthen over "
+        "time, and that takes stress off the lower back."
     ),
+    "fewer": N_("Fewer sessions than last week. A short one tomorrow picks it up again. 🙂"),
 }
 
 
@@ -1070,7 +1087,7 @@ def button_weekly(on: bool) -> str:
 
 
 _DESK = (
-    N_("Desk break{name}? 🪑 One minute of the chair stretch eases the back after sitting."),
+    N_("Desk break{name}? 🪑 One minute of the chair stretch, 30 seconds a side."),
     N_("Time to unstick from the chair{name}: a seated stretch, right where you are."),
     N_("A quick desk stretch{name}? Sit tall, one leg out, lean gently forward."),
 )
@@ -1284,10 +1301,7 @@ def finished_partly(routine: Routine, done: int, spent: str) -> str:
             "Session over: no stretch was held this time ({routine}, {time}). That's fine; it "
             "doesn't count towards your streak. /stretch whenever you're ready."
         ).format(routine=routine_title(routine), time=spent)
-    return _(
-        "✅ Session over: you held {done} of {stretches} of {routine} in {time}. Every stretch "
-        "you hold helps your back."
-    ).format(
+    return _("✅ Session over: you held {done} of {stretches} of {routine} in {time}.").format(
         done=done,
         stretches=count("{n} stretch", "{n} stretches", total),
         routine=routine_title(routine),
@@ -1342,7 +1356,8 @@ def pace_label(pace: str) -> str:
 
 
 def button_hold(seconds: int) -> str:
-    return _("Hold {seconds} s").format(seconds=seconds)
+    label = _("Hold {seconds} s").format(seconds=seconds)
+    return f"{label} ⚠️" if seconds < ADVISED_HOLD_SECONDS else label
 
 
 def button_chosen(label: str, chosen: bool) -> str:
@@ -1357,6 +1372,81 @@ def session_settings_line(hands_free: bool, hold_seconds: int | None, pace: str)
         else _("tap through (Ready before each stretch)")
     )
     hold = _seconds(hold_seconds) if hold_seconds else _("as in the routine (30 s)")
+    if hold_seconds and hold_seconds < ADVISED_HOLD_SECONDS:
+        hold = _("{hold} ⚠️ shorter than the {advised} s the chiropractor advises").format(
+            hold=hold, advised=ADVISED_HOLD_SECONDS
+        )
     return _("🧘 Sessions: {how}; holds {hold}; {pace} pauses.").format(
         how=how, hold=hold, pace=pace_label(pace).lower()
     )
+
+
+# --- pain acted on (bot/domain/pain_care.py, bot/pain_care.py) ------------------------------
+# Advice as a careful clinician's leaflet gives it, never a diagnosis. The warning signs are
+# the NHS's and NICE's for back pain that needs urgent care (sources: docs/safety.md).
+
+_CONSTANTS.update(
+    WARNING_SIGNS=N_(
+        "🚑 Get urgent medical help (call your local emergency number) if back pain comes with "
+        "any of these: numbness around your buttocks or genitals; loss of bladder or bowel "
+        "control; weakness in a leg; pain after a fall or an accident; or a fever."
+    ),
+    PAIN_CHECK_QUESTION=N_(
+        "Before we start: how is your back right now? (0 = no pain, 10 = the worst)\n"
+        "Lately it hurt, so I'm checking first."
+    ),
+    BUTTON_START_ANYWAY=N_("Start anyway"),
+    BUTTON_NOT_NOW=N_("Not now"),
+    PAIN_CHECK_ANYWAY=N_("OK, starting. Go gently, and stop at once if anything hurts."),
+    PAIN_CHECK_NOT_NOW=N_("OK, no session now. Rest well. 🤍 /stretch when your back is ready."),
+    DOCTOR_AFTER_ANSWERS=N_(
+        "🩺 Your back has been at 7 or more three times in a row. Please see your doctor or "
+        "chiropractor about it. Until then, stretch only where it stays a gentle pull, or take "
+        "a break: /pause 7 pauses my reminders for a week."
+    ),
+)
+
+
+def pain_high_advice(score: int) -> str:
+    """A high pain answer (7 or more): don't stretch into pain, see a doctor if it persists,
+    and (with the message's buttons) the offer of a pause."""
+    return "\n\n".join(
+        (
+            _(
+                "🤍 {score}/10 is a lot. Please don't stretch into pain: a stretch should be a "
+                "gentle pull, never pain. If the pain stays or gets worse, talk to your doctor "
+                "or chiropractor."
+            ).format(score=score),
+            _("Next time, I'll ask how your back is before we start."),
+            _(_CONSTANTS["HURT_PAUSE_OFFER"]),
+        )
+    )
+
+
+def pain_check_ok(score: int) -> str:
+    """The check before a session, answered below 7: the session starts."""
+    return _("{score}/10, thanks. Let's go gently; stop at once if anything hurts.").format(
+        score=score
+    )
+
+
+def pain_check_high(score: int) -> str:
+    """The check before a session, answered 7 or more: no session now."""
+    return "\n\n".join(
+        (
+            _(
+                "{score}/10: better not to stretch today. A stretch should be a gentle pull, "
+                "never pain. Rest, and if the pain stays or gets worse, talk to your doctor or "
+                "chiropractor."
+            ).format(score=score),
+            _(_CONSTANTS["WARNING_SIGNS"]),
+        )
+    )
+
+
+def doctor_after_weeks(average: int, before: int) -> str:
+    """The weekly summary's line when the weekly pain average rose by 3 or more."""
+    return _(
+        "🩺 Your back's weekly average rose from {before} to {average}. That's worth a visit: "
+        "please see your doctor or chiropractor about it."
+    ).format(average=average, before=before)

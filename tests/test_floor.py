@@ -293,7 +293,9 @@ async def test_no_thanks_keeps_the_nudges_and_still_asks_tomorrow(
     await emu.wait_for(lambda: emu.messages(ANN)[3].text == texts.HURT_NO_PAUSE)
     user = await bot.services.store.get_user(ANN)
     assert user is not None and user.paused_until is None
-    assert await bot.services.store.claim_pain_checks(bot.clock.now() + timedelta(days=1))
+    # Tomorrow at 10:00 is 10 to 34 hours away depending on the hour now (it failed before
+    # 10:00 UTC with "a day from now"): two days from now is past it at any hour.
+    assert await bot.services.store.claim_pain_checks(bot.clock.now() + timedelta(days=2))
 
 
 # /stretch mid-session -------------------------------------------------------------------------

@@ -130,6 +130,9 @@ class InvalidEvent(Exception):
 READY_SECONDS = 10
 # The pace of the pauses (/settings), in percent of the routine's get-ready and switch times.
 PACES = {"relaxed": 150, "normal": 100, "quick": 60}
+# The chiropractor's hold: 30 seconds a side. A shorter hold may be chosen in /settings, and is
+# then marked as shorter than the advice wherever it shows (the setting and the card).
+ADVISED_HOLD_SECONDS = 30
 
 
 def begin(

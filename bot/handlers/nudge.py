@@ -10,7 +10,7 @@ from telegram.ext import ContextTypes
 from bot import texts
 from bot.domain.nudge_rules import DESK, MORNING
 from bot.handlers.press import claim, open_press
-from bot.handlers.stretch import ask_over_running
+from bot.handlers.stretch import ask_over_running, start_session
 from bot.keyboards import parse_nudge_data
 from bot.routines import Library, Routine
 
@@ -46,7 +46,7 @@ async def nudge_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         # Claimed before the session starts: a double tap starts one session, not two.
         started = texts.DESK_STARTED if pressed.kind == DESK else texts.nudge_started(pressed.kind)
         if await claim(query, f"{said}\n\n{started}"):
-            await svc.coach.begin(user.id, message.chat.id, routine)
+            await start_session(svc, user.id, message.chat.id, routine)
     elif pressed.action == "snooze":
         at = await svc.subscriptions.snooze(user.id, pressed.kind, pressed.minutes)
         if at is None:

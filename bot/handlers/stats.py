@@ -48,7 +48,10 @@ async def pain_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await query.answer(texts.UNKNOWN_BUTTON)
         return
     day, score = parsed
-    await svc.store.record_pain(query.from_user.id, day, score, svc.clock.now())
+    before = await svc.store.record_pain(query.from_user.id, day, score, svc.clock.now())
     # Recording twice is harmless (one answer per day); a second tap is only told it's done.
     # The buttons stay for the day asked, so the answer can be changed (issue 13).
-    await claim(query, texts.pain_noted_changeable(score), pain_keyboard(day))
+    if await claim(query, texts.pain_noted_changeable(score), pain_keyboard(day)):
+        # A high answer is acted on (advice, a pause offered, a doctor after three).
+        chat_id = query.message.chat.id if query.message is not None else query.from_user.id
+        await svc.pain_care.answered(query.from_user.id, chat_id, score, before)

@@ -8,10 +8,13 @@ from telegram import Bot, Update
 from telegram.ext import ContextTypes
 
 from bot import texts
-from bot.handlers.press import claim, pressed_message
+from bot.domain.pain_care import is_high
+from bot.handlers.press import claim, open_press, pressed_message
 from bot.handlers.summary import local_text
 from bot.keyboards import (
+    hurt_pause_keyboard,
     parse_hurt_pause_data,
+    parse_pain_check_data,
     parse_restart_data,
     parse_routine_data,
     parse_session_data,
@@ -135,7 +138,60 @@ async def _begin(
     if live is not None:
         await ask_over_running(svc, bot, chat_id, live, routine)
         return
-    await svc.coach.begin(user_id, chat_id, routine, user)
+    await start_session(svc, user_id, chat_id, routine, user)
+
+
+async def start_session(
+    svc: Services, user_id: int, chat_id: int, routine: Routine, known: UserRecord | None = None
+) -> None:
+    """Start `routine`, unless the back hurt lately (a 7+ answer or "This hurts" within a
+    day): then ask how it is right now first (bot/domain/pain_care.py). Every way into a
+    session comes through here: /stretch, /routines, a nudge's Start now, Start over."""
+    if await svc.pain_care.check_first(user_id):
+        await svc.pain_care.ask_first(chat_id, routine)
+        return
+    await svc.coach.begin(user_id, chat_id, routine, known)
+
+
+async def pain_check_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The answer to "how is your back right now?" asked before a session: below 7 or Start
+    anyway starts it; 7 or more advises rest (and offers a pause); Not now starts nothing."""
+    press = await open_press(update, context, parse_pain_check_data)
+    if press is None:
+        return
+    svc, user, pressed, chat_id = press.svc, press.user, press.data, press.message.chat.id
+    # The routines file may have changed since the question: then the default routine.
+    routine = svc.library.get(pressed.routine_id) or svc.library.default
+    if not pressed.start:
+        await claim(press.query, texts.PAIN_CHECK_NOT_NOW)
+        return
+    if pressed.score is None:
+        if await claim(press.query, texts.PAIN_CHECK_ANYWAY):
+            await _begin_checked(svc, context.bot, user.id, chat_id, routine)
+        return
+    score = pressed.score
+    high = is_high(score)
+    said = texts.pain_check_high(score) if high else texts.pain_check_ok(score)
+    if not await claim(press.query, said, hurt_pause_keyboard() if high else None):
+        return  # a double tap: answered once
+    day = svc.pain_care.today(user.timezone)
+    await svc.store.record_pain(user.id, day, score, svc.clock.now())
+    if high:
+        # The advice is the edited question itself: only a doctor after three 7+ answers.
+        await svc.pain_care.answered(user.id, chat_id, score, before=score)
+    else:
+        await _begin_checked(svc, context.bot, user.id, chat_id, routine)
+
+
+async def _begin_checked(
+    svc: Services, bot: Bot, user_id: int, chat_id: int, routine: Routine
+) -> None:
+    """Start after the pain check was answered (a session may have been started meanwhile)."""
+    live = await svc.store.live_session_of(user_id)
+    if live is not None:
+        await ask_over_running(svc, bot, chat_id, live, routine)
+        return
+    await svc.coach.begin(user_id, chat_id, routine)
 
 
 async def ask_over_running(
@@ -175,7 +231,7 @@ async def restart_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         return  # a double tap starts one session
     assert routine is not None
     # The running session is replaced; its hold message is closed with what was held.
-    await svc.coach.begin(query.from_user.id, message.chat.id, routine)
+    await start_session(svc, query.from_user.id, message.chat.id, routine)
 
 
 async def hurt_pause_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -29,7 +29,15 @@ from bot.keyboards.nudge import (
     nudge_keyboard,
     parse_nudge_data,
 )
-from bot.keyboards.pain import PAIN_PREFIX, pain_keyboard, parse_pain_data
+from bot.keyboards.pain import (
+    PAIN_CHECK_PREFIX,
+    PAIN_PREFIX,
+    PainCheckPress,
+    pain_check_keyboard,
+    pain_keyboard,
+    parse_pain_check_data,
+    parse_pain_data,
+)
 from bot.keyboards.privacy import DELETE_PREFIX, delete_keyboard, parse_delete_data
 from bot.keyboards.reach import (
     REACH_PREFIX,
@@ -85,6 +93,7 @@ __all__ = [
     "LANGUAGE_PREFIX",
     "MENU_PREFIX",
     "NUDGE_PREFIX",
+    "PAIN_CHECK_PREFIX",
     "PAIN_PREFIX",
     "REACH_PREFIX",
     "RESTART_PREFIX",
@@ -98,6 +107,7 @@ __all__ = [
     "DaysPress",
     "MenuPress",
     "NudgeButton",
+    "PainCheckPress",
     "ReachPress",
     "RestartPress",
     "SessionButton",
@@ -110,6 +120,7 @@ __all__ = [
     "hurt_pause_keyboard",
     "language_keyboard",
     "nudge_keyboard",
+    "pain_check_keyboard",
     "pain_keyboard",
     "parse_days_data",
     "parse_delete_data",
@@ -118,6 +129,7 @@ __all__ = [
     "parse_language_data",
     "parse_menu_data",
     "parse_nudge_data",
+    "parse_pain_check_data",
     "parse_pain_data",
     "parse_reach_data",
     "parse_restart_data",

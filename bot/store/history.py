@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
-from bot.store.models import PainReport, SessionLog, User
+from bot.domain.pain_care import DOCTOR_AFTER_IN_A_ROW, DOCTOR_AT_MOST_EVERY, PainSignals
+from bot.domain.session import EndReason
+from bot.store.models import GuidedSession, PainReport, SessionLog, User
 from bot.store.records import LogRecord, log_record
 from bot.store.transactions import Transactions
 
@@ -33,15 +35,61 @@ class History(Transactions):
             )
             return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
-    async def record_pain(self, user_id: int, day: date, score: int, now: datetime) -> None:
-        """Store (or correct) the day's answer."""
+    async def record_pain(self, user_id: int, day: date, score: int, now: datetime) -> int | None:
+        """Store (or correct) the day's answer; returns the day's answer before (None: none),
+        so that advice given for a 9 is not given again when the 9 is corrected to an 8."""
         async with self.writing() as db:
             row = await db.get(PainReport, (user_id, day))
             if row is None:
                 db.add(PainReport(user_id=user_id, day=day, score=score, answered_at=now))
-            else:
-                row.score = score
-                row.answered_at = now
+                return None
+            before = row.score
+            row.score = score
+            row.answered_at = now
+            return before
+
+    async def pain_signals(self, user_id: int) -> PainSignals:
+        """What bears on pain (bot/domain/pain_care.py): the newest answers, the last "This
+        hurts" and when a doctor was last suggested."""
+        async with self.reading() as db:
+            answers = list(
+                await db.scalars(
+                    select(PainReport)
+                    .where(PainReport.user_id == user_id)
+                    .order_by(PainReport.day.desc())
+                    .limit(DOCTOR_AFTER_IN_A_ROW)
+                )
+            )
+            hurt = await db.scalar(
+                select(func.max(GuidedSession.ended_at)).where(
+                    GuidedSession.user_id == user_id,
+                    GuidedSession.end_reason == EndReason.HURT.value,
+                )
+            )
+            suggested = await db.scalar(select(User.doctor_suggested_at).where(User.id == user_id))
+        newest = max(answers, key=lambda a: a.answered_at, default=None)
+        return PainSignals(
+            latest_score=newest.score if newest else None,
+            latest_answered_at=newest.answered_at if newest else None,
+            last_hurt_at=hurt,
+            recent_scores=tuple(a.score for a in reversed(answers)),
+            doctor_suggested_at=suggested,
+        )
+
+    async def claim_doctor_suggestion(self, user_id: int, now: datetime) -> bool:
+        """True for the one caller that may suggest a doctor now: not within the last four
+        weeks (compare-and-set, so two workers or a double tap send it once)."""
+        async with self.writing() as db:
+            result = await db.execute(
+                update(User)
+                .where(
+                    User.id == user_id,
+                    User.doctor_suggested_at.is_(None)
+                    | (User.doctor_suggested_at <= now - DOCTOR_AT_MOST_EVERY),
+                )
+                .values(doctor_suggested_at=now)
+            )
+            return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
     async def pain_reports(self, user_id: int) -> dict[date, int]:
         async with self.reading() as db:

@@ -95,6 +95,9 @@ class User(Base):
     pace: Mapped[str] = mapped_column(String(8), default="normal", server_default="normal")
     # After "This hurts": when to ask how the back is (the next day); None when not due.
     pain_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # When Limber last suggested seeing a doctor about the pain answers (bot/domain/pain_care:
+    # at most once every four weeks, so that it is read rather than tuned out).
+    doctor_suggested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
