@@ -28,6 +28,7 @@ from tests.history import set_up_user
 ANN = 2201
 NOW = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
 H = timedelta(hours=1)
+PAUSE_OFFER = [texts.BUTTON_PAUSE_3, texts.BUTTON_PAUSE_7, texts.BUTTON_NO_THANKS]
 
 # -- the rules ------------------------------------------------------------------------------
 
@@ -72,7 +73,13 @@ def test_when_three_high_answers_suggest_a_doctor(
 
 @pytest.mark.parametrize(
     ("average", "before", "suggest"),
-    [(6.0, 3.0, True), (5.9, 3.0, False), (None, 2.0, False), (6.0, None, False), (3.0, 6.0, False)],
+    [
+        (6.0, 3.0, True),
+        (5.9, 3.0, False),
+        (None, 2.0, False),
+        (6.0, None, False),
+        (3.0, 6.0, False),
+    ],
 )
 def test_when_a_rising_week_suggests_a_doctor(
     average: float | None, before: float | None, suggest: bool
@@ -122,7 +129,7 @@ async def test_a_10_of_10_brings_advice_and_a_pause_once_and_the_next_session_as
     await emu.wait_for(lambda: texts.pain_high_advice(10) in texts_of(emu, ANN))
     advice = emu.messages(ANN)[-1]
     assert "doctor" in advice.text and "never pain" in advice.text
-    assert labels(emu, advice) == [texts.BUTTON_PAUSE_3, texts.BUTTON_PAUSE_7, texts.BUTTON_NO_THANKS]
+    assert labels(emu, advice) == PAUSE_OFFER
     # Corrected to 9 the same day: noted, and no second round of advice.
     emu.press(ANN, question.message_id, text="9")
     await emu.wait_for(lambda: "9/10" in question.text)
@@ -174,7 +181,7 @@ async def test_a_high_answer_to_the_check_starts_nothing(emu: BotApiEmulator, bo
     emu.press(ANN, check.message_id, text="8")
     await emu.wait_for(lambda: check.text == texts.pain_check_high(8))
     assert texts.WARNING_SIGNS in check.text
-    assert labels(emu, check) == [texts.BUTTON_PAUSE_3, texts.BUTTON_PAUSE_7, texts.BUTTON_NO_THANKS]
+    assert labels(emu, check) == PAUSE_OFFER
     await asyncio.sleep(0.3)
     assert len(cards(emu, ANN)) == 1 and await bot.services.store.live_session_of(ANN) is None
     # "Not now" on a later check: nothing starts either.
