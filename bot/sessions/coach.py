@@ -7,12 +7,22 @@ re-reads the row when it fires, so a cancelled, replaced or duplicated follow-up
 worker, a restart) can never act on stale state. If a message could not be shown (network
 down, a crash between commit and send), `shown_version` lags behind `version` and the next
 wake shows the step again.
+
+One owner per step (issue 29): every worker that handles a press, sweeps an overdue session or
+resumes sessions at start arms a follow-up of its own, and two followers both sent the step.
+So a step is claimed before it is shown, on the row, by compare-and-set: the worker whose
+compare-and-set made the version claims its step in the same statement, and a wake that finds
+a step unshown claims it first (`Store.claim_show`). A follow-up armed for a version the row
+has moved past, a timer whose compare-and-set was lost, and a wake that meets another
+worker's live claim all drop out: the owner's follow-up carries the session on. A claim runs
+out after CLAIM_REAL_SECONDS, so a dead owner's step is shown by another worker then.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -33,7 +43,7 @@ from bot.sessions.answers import AnswersFirst, Waiting
 from bot.sessions.chat import Delivery, SessionChat
 from bot.sessions.followups import FollowUps, retry_delay
 from bot.sessions.wakes import next_wake_in
-from bot.store.repo import SessionRecord, Store, UserRecord
+from bot.store.repo import SessionRecord, StepClaim, Store, UserRecord
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +63,13 @@ CAS_ATTEMPTS = 5
 SWEEP_SECONDS = 5.0
 SWEEP_GRACE = timedelta(seconds=10)
 SWEEP_JOB = "session-sweep"
+# A claim on showing a step holds this many real seconds: longer than a send can take (a wait
+# at the rate limiter, a picture upload with its retries: ~20 s at worst here) plus a
+# database outage that keeps its owner from recording it (retries 1..30 s apart), so a live
+# owner is never overtaken; a dead owner's step waits this long for another worker.
+CLAIM_REAL_SECONDS = 60.0
+# A look at another worker's claim comes this long after it runs out.
+CLAIM_MARGIN_SECONDS = 1.0
 
 OnCommitted = Callable[[], Awaitable[object]]
 
@@ -97,6 +114,10 @@ class Coach:
         self.chat = chat
         self.follow_ups = FollowUps(queue, partial(wake_in_language, self))
         self.answers = AnswersFirst()
+        # This worker's name on the step claims it takes (a restart is a new worker).
+        self.token = uuid.uuid4().hex[:16]
+        # SQLite is one process: a claim not this worker's was left by a dead one.
+        self.sole = store.single_process
 
     async def begin(
         self, user_id: int, chat_id: int, routine: Routine, user: UserRecord | None = None
@@ -106,7 +127,9 @@ class Coach:
         if user is None or user.id != user_id:
             user = await self.store.get_user(user_id)
         state = _first_state(routine, now, user, self.settings.ready_seconds)
-        record, replaced = await self.store.start_session(user_id, chat_id, routine.id, state, now)
+        record, replaced = await self.store.start_session(
+            user_id, chat_id, routine.id, state, now, self._claim()
+        )
         if replaced is not None:
             self.follow_ups.cancel(replaced.id)
             old_routine = self.library.get(replaced.routine_id)
@@ -157,11 +180,11 @@ class Coach:
                 with i18n.using(await self.store.session_language(record.id)):
                     await self._restore(record.id, self._apply(record.id, Event.INTERRUPTED))
             else:
-                await self._restore(record.id, partial(wake_in_language, self)(record.id))
+                await self._restore(record.id, wake_in_language(self, record.id))
         # Endings a crash or an outage kept from the chat: the finishing message carries the
         # streak, so it is shown late rather than never (but not hours late).
         for record in await self.store.unshown_endings(now - ENDING_RESHOW_WINDOW):
-            await self._restore(record.id, partial(wake_in_language, self)(record.id))
+            await self._restore(record.id, wake_in_language(self, record.id))
         if records:
             log.info("resumed %d live session(s)", len(records))
         return len(records)
@@ -177,15 +200,21 @@ class Coach:
             if not self.follow_ups.pending(session_id):
                 self.follow_ups.arm(session_id, retry_delay(0), attempt=1)
 
-    async def wake(self, session_id: int) -> None:
-        """A follow-up is due for the session: re-show, fire the timer, or tick the countdown."""
+    async def wake(self, session_id: int, version: int | None = None) -> None:
+        """A follow-up is due for the session: re-show, fire the timer, or tick the countdown.
+        `version`: the one the follow-up was armed for (None: adopt the session as it is)."""
         record = await self.store.get_session(session_id)
-        if record is None:
+        if record is None or (version is not None and record.version != version):
+            # Another worker changed the session since: its follow-up owns the next step.
+            return
+        if not self._mine(record):
             return
         routine = self.library.get(record.routine_id)
         if not record.state.live:
             if routine is not None and _ending_unshown(record, self.clock.now()):
-                self._schedule(await self._show(record, routine))
+                claimed = await self._claim_show(record)
+                if claimed is not None:
+                    self._schedule(await self._show(claimed, routine))
             return
         if routine is None:
             await self._apply(record.id, Event.STOP)
@@ -194,7 +223,10 @@ class Coach:
             await self._apply(record.id, Event.ROUTINE_CHANGED)
             return
         if record.shown_version != record.version:
-            record = await self._show(record, routine)
+            claimed = await self._claim_show(record)
+            if claimed is None:
+                return  # another worker claimed it a moment ago, or moved the session on
+            record = await self._show(claimed, routine)
         state = record.state
         if (
             state.timed
@@ -214,6 +246,38 @@ class Coach:
             with sending_as(Priority.COUNTDOWN):
                 record = await self._refresh(record, routine)
         self._schedule(record)
+
+    # One owner per step ----------------------------------------------------------------------
+
+    def _claim(self) -> StepClaim:
+        """This worker's claim on a step, from now for CLAIM_REAL_SECONDS of real time."""
+        per_real_second = self.clock.real_delay(1.0)
+        seconds = CLAIM_REAL_SECONDS / per_real_second if per_real_second > 0 else 0.0
+        return StepClaim(self.token, self.clock.now() + timedelta(seconds=seconds))
+
+    async def _claim_show(self, record: SessionRecord) -> SessionRecord | None:
+        """Claim the showing of the record's unshown step; None when someone else has it."""
+        return await self.store.claim_show(record, self._claim(), self.clock.now(), sole=self.sole)
+
+    def _mine(self, record: SessionRecord) -> bool:
+        """Whether this wake may act on the session: not while another worker's claim on its
+        step is live, unless the step is shown and its timer long overdue (the owner is stuck
+        or dead: the sweep's case). While another worker is showing the step, look again
+        when its claim runs out."""
+        now = self.clock.now()
+        until = record.claimed_until
+        if self.sole or record.claimed_by in (None, self.token) or until is None or until <= now:
+            return True
+        if record.shown_version != record.version:
+            wait = (until - now).total_seconds()
+            self.follow_ups.arm(
+                record.id,
+                self.clock.real_delay(wait) + CLAIM_MARGIN_SECONDS,
+                version=record.version,
+            )
+            return False
+        due = record.state.next_event_at
+        return record.state.timed and due is not None and now - due > SWEEP_GRACE
 
     def cancel(self, session_id: int) -> None:
         """Drop the session's pending follow-up (e.g. before its data is erased)."""
@@ -276,8 +340,14 @@ class Coach:
                 log.debug("session %s: %s ignored (%s)", session_id, event, exc)
                 return Outcome(False, texts.STALE_BUTTON)
             timezone = await self._timezone_for(record, transition.state)
-            updated = await self.store.transition(record, transition.state, now, routine, timezone)
+            updated = await self.store.transition(
+                record, transition.state, now, routine, timezone, self._claim()
+            )
             if updated is None:
+                if event is Event.TIMER:
+                    # Another worker's timer or a press moved the step on first: it owns the
+                    # next one (read again, this timer would fire on the new step too).
+                    return Outcome(False)
                 continue  # lost a race: read again and answer from the new state
             self.follow_ups.cancel(record.id)
             if message_id is not None and version == record.version:
@@ -374,7 +444,7 @@ class Coach:
             real_delay=self.clock.real_delay,
         )
         if delay is not None:
-            self.follow_ups.arm(record.id, self.clock.real_delay(delay))
+            self.follow_ups.arm(record.id, self.clock.real_delay(delay), version=record.version)
 
 
 def _first_state(
@@ -429,8 +499,8 @@ async def _answer(session_id: int, on_committed: OnCommitted | None) -> None:
         log.info("session %s: could not answer the press: %s", session_id, exc)
 
 
-async def wake_in_language(coach: Coach, session_id: int) -> None:
+async def wake_in_language(coach: Coach, session_id: int, version: int | None = None) -> None:
     """A wake from a job (a follow-up, the sweep, a restart): no update set the language, so
     the session's user's is set here, for this wake alone (bot/i18n.py)."""
     with i18n.using(await coach.store.session_language(session_id)):
-        await coach.wake(session_id)
+        await coach.wake(session_id, version)
