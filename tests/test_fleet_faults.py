@@ -181,7 +181,9 @@ async def test_three_workers_a_kill_and_a_postgres_restart_send_each_step_once(
     summary = (
         f"users with a doubled step: {len(doubled)} {doubled}; in the kill's bookkeeping "
         f"window: {in_kill_window}; users missing a step: {len(missing)} {missing}; "
-        f"429s: {emu.flood_429s}; exit codes: {exits}"
+        f"429s: {emu.flood_429s} {emu.flood_429s_by_chat} "
+        f"{[(c.method, c.params.get('chat_id')) for c in emu.calls if c.status == 429]}; "
+        f"exit codes: {exits}"
     )
     print(summary)
     assert not doubled, summary
