@@ -15,14 +15,13 @@ compare-and-set made the version claims its step in the same statement, and a wa
 a step unshown claims it first (`Store.claim_show`). A follow-up armed for a version the row
 has moved past, a timer whose compare-and-set was lost, and a wake that meets another
 worker's live claim all drop out: the owner's follow-up carries the session on. A claim runs
-out after CLAIM_REAL_SECONDS, so a dead owner's step is shown by another worker then.
+out after a minute, so a dead owner's step is shown by another worker then (claims.py).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
-import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -41,9 +40,10 @@ from bot.routines import Library, Routine
 from bot.sessions.aftercare import CHECK_EVERY_SECONDS, CHECK_JOB, Aftercare
 from bot.sessions.answers import AnswersFirst, Waiting
 from bot.sessions.chat import Delivery, SessionChat
+from bot.sessions.claims import StepClaims
 from bot.sessions.followups import FollowUps, retry_delay
 from bot.sessions.wakes import next_wake_in
-from bot.store.repo import SessionRecord, StepClaim, Store, UserRecord
+from bot.store.repo import SessionRecord, Store, UserRecord
 
 log = logging.getLogger(__name__)
 
@@ -63,13 +63,6 @@ CAS_ATTEMPTS = 5
 SWEEP_SECONDS = 5.0
 SWEEP_GRACE = timedelta(seconds=10)
 SWEEP_JOB = "session-sweep"
-# A claim on showing a step holds this many real seconds: longer than a send can take (a wait
-# at the rate limiter, a picture upload with its retries: ~20 s at worst here) plus a
-# database outage that keeps its owner from recording it (retries 1..30 s apart), so a live
-# owner is never overtaken; a dead owner's step waits this long for another worker.
-CLAIM_REAL_SECONDS = 60.0
-# A look at another worker's claim comes this long after it runs out.
-CLAIM_MARGIN_SECONDS = 1.0
 
 OnCommitted = Callable[[], Awaitable[object]]
 
@@ -114,10 +107,7 @@ class Coach:
         self.chat = chat
         self.follow_ups = FollowUps(queue, partial(wake_in_language, self))
         self.answers = AnswersFirst()
-        # This worker's name on the step claims it takes (a restart is a new worker).
-        self.token = uuid.uuid4().hex[:16]
-        # SQLite is one process: a claim not this worker's was left by a dead one.
-        self.sole = store.single_process
+        self.claims = StepClaims(store, clock, self.follow_ups, SWEEP_GRACE)
 
     async def begin(
         self, user_id: int, chat_id: int, routine: Routine, user: UserRecord | None = None
@@ -128,7 +118,7 @@ class Coach:
             user = await self.store.get_user(user_id)
         state = _first_state(routine, now, user, self.settings.ready_seconds)
         record, replaced = await self.store.start_session(
-            user_id, chat_id, routine.id, state, now, self._claim()
+            user_id, chat_id, routine.id, state, now, self.claims.claim()
         )
         if replaced is not None:
             self.follow_ups.cancel(replaced.id)
@@ -207,12 +197,12 @@ class Coach:
         if record is None or (version is not None and record.version != version):
             # Another worker changed the session since: its follow-up owns the next step.
             return
-        if not self._mine(record):
+        if not self.claims.mine(record):
             return
         routine = self.library.get(record.routine_id)
         if not record.state.live:
             if routine is not None and _ending_unshown(record, self.clock.now()):
-                claimed = await self._claim_show(record)
+                claimed = await self.claims.claim_show(record)
                 if claimed is not None:
                     self._schedule(await self._show(claimed, routine))
             return
@@ -223,7 +213,7 @@ class Coach:
             await self._apply(record.id, Event.ROUTINE_CHANGED)
             return
         if record.shown_version != record.version:
-            claimed = await self._claim_show(record)
+            claimed = await self.claims.claim_show(record)
             if claimed is None:
                 return  # another worker claimed it a moment ago, or moved the session on
             record = await self._show(claimed, routine)
@@ -246,38 +236,6 @@ class Coach:
             with sending_as(Priority.COUNTDOWN):
                 record = await self._refresh(record, routine)
         self._schedule(record)
-
-    # One owner per step ----------------------------------------------------------------------
-
-    def _claim(self) -> StepClaim:
-        """This worker's claim on a step, from now for CLAIM_REAL_SECONDS of real time."""
-        per_real_second = self.clock.real_delay(1.0)
-        seconds = CLAIM_REAL_SECONDS / per_real_second if per_real_second > 0 else 0.0
-        return StepClaim(self.token, self.clock.now() + timedelta(seconds=seconds))
-
-    async def _claim_show(self, record: SessionRecord) -> SessionRecord | None:
-        """Claim the showing of the record's unshown step; None when someone else has it."""
-        return await self.store.claim_show(record, self._claim(), self.clock.now(), sole=self.sole)
-
-    def _mine(self, record: SessionRecord) -> bool:
-        """Whether this wake may act on the session: not while another worker's claim on its
-        step is live, unless the step is shown and its timer long overdue (the owner is stuck
-        or dead: the sweep's case). While another worker is showing the step, look again
-        when its claim runs out."""
-        now = self.clock.now()
-        until = record.claimed_until
-        if self.sole or record.claimed_by in (None, self.token) or until is None or until <= now:
-            return True
-        if record.shown_version != record.version:
-            wait = (until - now).total_seconds()
-            self.follow_ups.arm(
-                record.id,
-                self.clock.real_delay(wait) + CLAIM_MARGIN_SECONDS,
-                version=record.version,
-            )
-            return False
-        due = record.state.next_event_at
-        return record.state.timed and due is not None and now - due > SWEEP_GRACE
 
     def cancel(self, session_id: int) -> None:
         """Drop the session's pending follow-up (e.g. before its data is erased)."""
@@ -341,7 +299,7 @@ class Coach:
                 return Outcome(False, texts.STALE_BUTTON)
             timezone = await self._timezone_for(record, transition.state)
             updated = await self.store.transition(
-                record, transition.state, now, routine, timezone, self._claim()
+                record, transition.state, now, routine, timezone, self.claims.claim()
             )
             if updated is None:
                 if event is Event.TIMER:
@@ -395,41 +353,18 @@ class Coach:
     ) -> SessionRecord:
         shown = await self.chat.show(record, routine, interrupted=interrupted)
         if shown.delivery is Delivery.BLOCKED:
-            await self._blocked(record)
+            await _end_blocked(self, record)
         return shown.record
 
     async def _refresh(self, record: SessionRecord, routine: Routine) -> SessionRecord:
         shown = await self.chat.refresh(record, routine)
         if shown.delivery is Delivery.BLOCKED:
-            await self._blocked(record)
+            await _end_blocked(self, record)
         return shown.record
 
     async def _close(self, previous: SessionRecord, routine: Routine, event: Event) -> None:
         if await self.chat.close(previous, routine, event) is Delivery.BLOCKED:
-            await self._blocked(previous)
-
-    async def _blocked(self, record: SessionRecord) -> None:
-        """The user blocked the bot: stop the session quietly and stop writing to them."""
-        log.info("user %s blocked the bot; ending session %s", record.user_id, record.id)
-        await self.store.set_active(record.user_id, False, self.clock.now())
-        self.follow_ups.cancel(record.id)
-        current = await self.store.get_session(record.id)
-        if current is not None and not current.state.live:
-            # An ending they will never see: stop trying to show it.
-            await self.store.mark_shown(current.id, current.version, None)
-        elif current is not None:
-            routine = self.library.get(current.routine_id) or self.library.default
-            state = machine.apply(
-                current.state,
-                Event.STOP,
-                routine,
-                self.clock.now(),
-                switch_seconds=self.settings.switch_seconds,
-                ready_seconds=self.settings.ready_seconds,
-            ).state
-            updated = await self.store.transition(current, state, self.clock.now(), routine, "UTC")
-            if updated is not None:
-                await self.store.mark_shown(updated.id, updated.version, None)
+            await _end_blocked(self, previous)
 
     # Follow-ups -------------------------------------------------------------------------------
 
@@ -445,6 +380,30 @@ class Coach:
         )
         if delay is not None:
             self.follow_ups.arm(record.id, self.clock.real_delay(delay), version=record.version)
+
+
+async def _end_blocked(self: Coach, record: SessionRecord) -> None:
+    """The user blocked the bot: stop the session quietly and stop writing to them."""
+    log.info("user %s blocked the bot; ending session %s", record.user_id, record.id)
+    await self.store.set_active(record.user_id, False, self.clock.now())
+    self.follow_ups.cancel(record.id)
+    current = await self.store.get_session(record.id)
+    if current is not None and not current.state.live:
+        # An ending they will never see: stop trying to show it.
+        await self.store.mark_shown(current.id, current.version, None)
+    elif current is not None:
+        routine = self.library.get(current.routine_id) or self.library.default
+        state = machine.apply(
+            current.state,
+            Event.STOP,
+            routine,
+            self.clock.now(),
+            switch_seconds=self.settings.switch_seconds,
+            ready_seconds=self.settings.ready_seconds,
+        ).state
+        updated = await self.store.transition(current, state, self.clock.now(), routine, "UTC")
+        if updated is not None:
+            await self.store.mark_shown(updated.id, updated.version, None)
 
 
 def _first_state(
