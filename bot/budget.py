@@ -14,6 +14,14 @@ schema change. A new worker takes a free slot and the others see it at their nex
 it joins without any restart (until then it sends only a trickle, so the fleet stays within
 the limit while it joins). SQLite is one process: it keeps the local limiter.
 
+Whatever goes wrong on its connection (a PostgreSQL restart left asyncpg saying "cannot switch
+to state 12; another operation is in progress", an error no list of "lost" errors named, and
+the watcher died silently: issue 29) is a loss: one log line, the connection dropped, a rejoin
+every second until it works. A worker that cannot see the others paces itself at the trickle
+of a joining one: they may have counted it out and split the whole budget among themselves.
+Back in, it keeps the fleet it last saw for REJOIN_SETTLE_SECONDS, so the first worker back
+after an outage does not take the whole budget while the others are still rejoining.
+
 What it does not do: lend an idle worker's share to a busy one (shares are equal; with
 answers first inside each share, 29/N a second is still far above what one worker's people
 need), or pace a chat across workers (per-chat pacing is per process; a webhook balancer
@@ -44,6 +52,9 @@ REFRESH_SECONDS = 1.0
 JOIN_TRICKLE = 0.5
 # A query to PostgreSQL taking longer than this counts as a lost connection.
 QUERY_TIMEOUT = 5.0
+# After a rejoin, the fleet seen before the loss still counts for this long: every worker
+# lost PostgreSQL together, and they come back within a second or two of each other.
+REJOIN_SETTLE_SECONDS = 5.0
 
 _COUNT = """
 SELECT count(*) FROM pg_locks
@@ -64,25 +75,32 @@ class SharedBudget:
         self._conn: Any = None
         self._limiter: PriorityRateLimiter | None = None
         self._task: asyncio.Task[None] | None = None
+        # The fleet seen before a loss, and until when (event-loop time) it still counts.
+        self._fleet_before = 1
+        self._settle_until = 0.0
 
     async def start(self, limiter: PriorityRateLimiter) -> None:
         """Join (take a slot) and keep counting. A database not reachable now does not stop
-        the bot: it runs on the whole budget and joins when it can."""
+        the bot: it runs on a trickle (it cannot see the others) and joins when it can."""
         if self._task is not None:
             return  # already in (PTB initializes the bot, and so the limiter, more than once)
         self._limiter = limiter
         try:
             await self._join()
-        except _lost() as exc:
-            log.warning("shared Telegram budget: cannot join yet (%s)", type(exc).__name__)
+        except Exception as exc:
+            log.warning("shared Telegram budget: cannot join yet (%s)", _why(exc))
+            await self._lose()
         self._task = asyncio.create_task(self._watch())
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        """Leave, whatever state the watcher is in (running, waiting on a dead connection, or
+        ended): shutdown must go on to close the bot's HTTP client (issue 29: a watcher that
+        had died raised here, and the process exited 1 with "Unclosed client session")."""
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
         await self._leave()
 
     async def _join(self) -> None:
@@ -112,6 +130,8 @@ class SharedBudget:
         workers = max(1, int(live or 0))
         if self.slot is None:
             workers = max(workers, MAX_WORKERS)
+        if asyncio.get_running_loop().time() < self._settle_until:
+            workers = max(workers, self._fleet_before)
         if workers != self.workers:
             log.info("shared Telegram budget: %d worker(s), %.1f/s each", workers, self.total)
         self.workers = workers
@@ -122,22 +142,34 @@ class SharedBudget:
     async def _watch(self) -> None:
         while True:
             await asyncio.sleep(REFRESH_SECONDS)
+            lost = self._conn is None or self._conn.is_closed()
             try:
-                if self._conn is None or self._conn.is_closed():
-                    self._conn = None
+                if lost:
+                    await self._leave()
                     await self._join()
                 else:
                     await self._recount()
-            except _lost() as exc:
-                # Keep the last share: the others keep theirs, and this one rejoins.
-                log.warning("shared Telegram budget: lost the database (%s)", type(exc).__name__)
-                await self._leave()
+            except Exception as exc:  # any error on the connection: lost, rejoin next turn
+                if not lost:  # one line per loss, not one per failed rejoin
+                    log.warning("shared Telegram budget: lost the database (%s)", _why(exc))
+                await self._lose()
+
+    async def _lose(self) -> None:
+        """Cannot see the others: drop the connection and pace at a safe share until back."""
+        self._fleet_before = self.workers
+        self._settle_until = asyncio.get_running_loop().time() + REJOIN_SETTLE_SECONDS
+        await self._leave()
+        if self._limiter is not None:
+            self._limiter.set_rate(JOIN_TRICKLE)
 
     async def _leave(self) -> None:
         conn, self._conn, self.slot = self._conn, None, None
-        if conn is not None and not conn.is_closed():
-            with contextlib.suppress(Exception):
-                await conn.close(timeout=QUERY_TIMEOUT)  # closing releases the lock
+        if conn is None or conn.is_closed():
+            return
+        try:
+            await conn.close(timeout=QUERY_TIMEOUT)  # closing releases the lock
+        except Exception:  # a connection in a broken state: drop it without a goodbye
+            conn.terminate()
 
 
 def share(total: float, workers: int) -> float:
@@ -152,11 +184,10 @@ def share(total: float, workers: int) -> float:
     return float(math.floor(each)) if each >= 1 else each
 
 
-def _lost() -> tuple[type[BaseException], ...]:
-    """What a lost or refusing database raises."""
-    import asyncpg
-
-    return (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError)
+def _why(exc: BaseException) -> str:
+    """An error in a few words for the one log line of a loss (no traceback: it is expected)."""
+    detail = str(exc).splitlines()[0][:120] if str(exc) else ""
+    return f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
 
 
 def shared_budget(database_url: str, token: str, total: float = 29.0) -> SharedBudget | None:

@@ -278,3 +278,75 @@ def test_a_workers_share_keeps_the_fleets_worst_second_within_the_limit(
 ) -> None:
     assert share(TOTAL, workers) == each
     assert workers * math.ceil(each) <= TOTAL or each < 1
+
+
+class BrokenAfterRestart:
+    """The budget's real connection, answering as asyncpg did after a PostgreSQL restart
+    (issue 29): an error that is neither a PostgresError nor an InterfaceError."""
+
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn
+
+    async def fetchval(self, *args: Any, **kwargs: Any) -> Any:
+        from asyncpg.exceptions._base import InternalClientError
+
+        raise InternalClientError("cannot switch to state 12; another operation is in progress")
+
+    def is_closed(self) -> bool:
+        return bool(self._conn.is_closed())
+
+    async def close(self, **kwargs: Any) -> None:
+        await self._conn.close(**kwargs)
+
+    def terminate(self) -> None:
+        self._conn.terminate()
+
+
+@pytest.mark.postgres
+@pytest.mark.slow  # waits real time (~3 s)
+async def test_any_error_on_the_budgets_connection_is_a_loss_that_rejoins_on_a_safe_share(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(budget_module, "REFRESH_SECONDS", 0.2)
+    monkeypatch.setattr(budget_module, "REJOIN_SETTLE_SECONDS", 0.5)
+    workers = [await worker(pg_url) for _ in range(3)]
+    try:
+        await wait_until(lambda: all(lim.per_second == share(TOTAL, 3) for lim, _ in workers))
+        limiter, broken = workers[0]
+        good_dsn = broken._dsn
+        # The database is unreachable for this worker, and its connection errs as after a
+        # PostgreSQL restart: a loss, logged once, paced at a trickle, rejoining every turn.
+        broken._dsn = "postgresql://postgres@127.0.0.1:1/none"
+        caplog.set_level("WARNING", logger="bot.budget")
+        broken._conn = BrokenAfterRestart(broken._conn)
+        await wait_until(lambda: limiter.per_second == budget_module.JOIN_TRICKLE)
+        await asyncio.sleep(1.0)  # several failed rejoins
+        assert broken._task is not None and not broken._task.done()
+        lost = [r.getMessage() for r in caplog.records if "lost the database" in r.getMessage()]
+        assert lost == [
+            "shared Telegram budget: lost the database (InternalClientError: cannot switch to "
+            "state 12; another operation is in progress)"
+        ]
+        assert not [r for r in caplog.records if r.exc_info]
+        # Back: it rejoins, and the three share again.
+        broken._dsn = good_dsn
+        await wait_until(lambda: broken.slot is not None)
+        await wait_until(lambda: all(lim.per_second == share(TOTAL, 3) for lim, _ in workers))
+    finally:
+        for limiter, _ in workers:
+            await limiter.shutdown()  # clean, whatever state the watcher is in
+
+
+@pytest.mark.postgres
+async def test_shutdown_is_clean_when_the_budgets_watcher_has_died(pg_url: str) -> None:
+    limiter, budget = await worker(pg_url)
+    assert budget._task is not None
+    budget._task.cancel()
+
+    async def died() -> None:
+        raise RuntimeError("the watcher died")
+
+    budget._task = asyncio.create_task(died())
+    await asyncio.sleep(0)
+    await limiter.shutdown()  # raised the watcher's error before: exit 1, unclosed sessions
+    assert budget._conn is None and budget._task is None

@@ -191,7 +191,7 @@ async def test_a_press_in_the_moment_its_follow_up_fires_re_arms_it() -> None:
     try:
         woke: list[int] = []
 
-        async def wake(session_id: int) -> None:
+        async def wake(session_id: int, version: int | None) -> None:
             woke.append(session_id)
 
         follow_ups = FollowUps(queue, wake)

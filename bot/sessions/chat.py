@@ -112,6 +112,9 @@ class SessionChat:
         # A mark, not a lock: a press never waits for another coroutine's send (which may
         # wait its turn at the rate limiter behind a wave of countdown edits).
         self._showing: dict[int, int] = {}
+        # Session id -> (version, message id) of a step sent whose recording failed (the
+        # database went away just then): the retry records it instead of sending it again.
+        self._unrecorded: dict[int, tuple[int, int]] = {}
 
     @property
     def step(self) -> int | None:
@@ -154,13 +157,16 @@ class SessionChat:
                 del self._showing[record.id]
 
     async def _show(self, record: SessionRecord, routine: Routine, *, interrupted: bool) -> Shown:
+        sent = self._unrecorded.get(record.id)
+        if sent is not None and sent[0] == record.version:
+            return await self._record(record, sent[1])
+        self._unrecorded.pop(record.id, None)
         text, markup = self.render(record, routine)
         if interrupted:
             text = texts.interrupted(routine, record.state)
         # Praise, the streak and the pain question only for a session that counts (a stretch
         # held on every side): skipping everything is not celebrated.
         finished = record.state.counts
-        hurt = record.state.end_reason is EndReason.HURT
         if finished and self.finish_lines is not None:
             text = "\n\n".join([text, *await self.finish_lines(record.user_id)])
         if self._has_picture(record, routine) and not interrupted:
@@ -169,9 +175,20 @@ class SessionChat:
             message, delivery = await self._send(record, text, markup)
         if message is None:
             return Shown(record, delivery)
+        return await self._record(record, message.message_id)
+
+    async def _record(self, record: SessionRecord, message_id: int) -> Shown:
+        """Record that the chat shows the step, then what follows an ending."""
         # Recorded at once: a crash between the send and this line repeats the step after a
         # restart, so nothing (like the next message below) may widen that gap.
-        marked = await self.store.mark_shown(record.id, record.version, message.message_id)
+        try:
+            marked = await self.store.mark_shown(record.id, record.version, message_id)
+        except Exception:
+            self._unrecorded[record.id] = (record.version, message_id)
+            raise
+        self._unrecorded.pop(record.id, None)
+        finished = record.state.counts
+        hurt = record.state.end_reason is EndReason.HURT
         after = self.after_finish if finished else self.after_hurt if hurt else None
         if after is not None:
             try:
@@ -180,7 +197,7 @@ class SessionChat:
                 log.info("session %s: after-ending step failed: %s", record.id, exc)
         if not marked:
             return Shown(record, Delivery.DONE)
-        return Shown(_shown(record, message.message_id), Delivery.DONE)
+        return Shown(_shown(record, message_id), Delivery.DONE)
 
     async def refresh(self, record: SessionRecord, routine: Routine) -> Shown:
         """Edit the step's message in place (countdown, pause, resume); send it anew if the

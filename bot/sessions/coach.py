@@ -7,6 +7,15 @@ re-reads the row when it fires, so a cancelled, replaced or duplicated follow-up
 worker, a restart) can never act on stale state. If a message could not be shown (network
 down, a crash between commit and send), `shown_version` lags behind `version` and the next
 wake shows the step again.
+
+One owner per step (issue 29): every worker that handles a press, sweeps an overdue session or
+resumes sessions at start arms a follow-up of its own, and two followers both sent the step.
+So a step is claimed before it is shown, on the row, by compare-and-set: the worker whose
+compare-and-set made the version claims its step in the same statement, and a wake that finds
+a step unshown claims it first (`Store.claim_show`). A follow-up armed for a version the row
+has moved past, a timer whose compare-and-set was lost, and a wake that meets another
+worker's live claim all drop out: the owner's follow-up carries the session on. A claim runs
+out after a minute, so a dead owner's step is shown by another worker then (claims.py).
 """
 
 from __future__ import annotations
@@ -31,6 +40,7 @@ from bot.routines import Library, Routine
 from bot.sessions.aftercare import CHECK_EVERY_SECONDS, CHECK_JOB, Aftercare
 from bot.sessions.answers import AnswersFirst, Waiting
 from bot.sessions.chat import Delivery, SessionChat
+from bot.sessions.claims import StepClaims
 from bot.sessions.followups import FollowUps, retry_delay
 from bot.sessions.wakes import next_wake_in
 from bot.store.repo import SessionRecord, Store, UserRecord
@@ -97,6 +107,7 @@ class Coach:
         self.chat = chat
         self.follow_ups = FollowUps(queue, partial(wake_in_language, self))
         self.answers = AnswersFirst()
+        self.claims = StepClaims(store, clock, self.follow_ups, SWEEP_GRACE)
 
     async def begin(
         self, user_id: int, chat_id: int, routine: Routine, user: UserRecord | None = None
@@ -106,7 +117,9 @@ class Coach:
         if user is None or user.id != user_id:
             user = await self.store.get_user(user_id)
         state = _first_state(routine, now, user, self.settings.ready_seconds)
-        record, replaced = await self.store.start_session(user_id, chat_id, routine.id, state, now)
+        record, replaced = await self.store.start_session(
+            user_id, chat_id, routine.id, state, now, self.claims.claim()
+        )
         if replaced is not None:
             self.follow_ups.cancel(replaced.id)
             old_routine = self.library.get(replaced.routine_id)
@@ -157,11 +170,11 @@ class Coach:
                 with i18n.using(await self.store.session_language(record.id)):
                     await self._restore(record.id, self._apply(record.id, Event.INTERRUPTED))
             else:
-                await self._restore(record.id, partial(wake_in_language, self)(record.id))
+                await self._restore(record.id, wake_in_language(self, record.id))
         # Endings a crash or an outage kept from the chat: the finishing message carries the
         # streak, so it is shown late rather than never (but not hours late).
         for record in await self.store.unshown_endings(now - ENDING_RESHOW_WINDOW):
-            await self._restore(record.id, partial(wake_in_language, self)(record.id))
+            await self._restore(record.id, wake_in_language(self, record.id))
         if records:
             log.info("resumed %d live session(s)", len(records))
         return len(records)
@@ -177,15 +190,21 @@ class Coach:
             if not self.follow_ups.pending(session_id):
                 self.follow_ups.arm(session_id, retry_delay(0), attempt=1)
 
-    async def wake(self, session_id: int) -> None:
-        """A follow-up is due for the session: re-show, fire the timer, or tick the countdown."""
+    async def wake(self, session_id: int, version: int | None = None) -> None:
+        """A follow-up is due for the session: re-show, fire the timer, or tick the countdown.
+        `version`: the one the follow-up was armed for (None: adopt the session as it is)."""
         record = await self.store.get_session(session_id)
-        if record is None:
+        if record is None or (version is not None and record.version != version):
+            # Another worker changed the session since: its follow-up owns the next step.
+            return
+        if not self.claims.mine(record):
             return
         routine = self.library.get(record.routine_id)
         if not record.state.live:
             if routine is not None and _ending_unshown(record, self.clock.now()):
-                self._schedule(await self._show(record, routine))
+                claimed = await self.claims.claim_show(record)
+                if claimed is not None:
+                    self._schedule(await self._show(claimed, routine))
             return
         if routine is None:
             await self._apply(record.id, Event.STOP)
@@ -194,7 +213,10 @@ class Coach:
             await self._apply(record.id, Event.ROUTINE_CHANGED)
             return
         if record.shown_version != record.version:
-            record = await self._show(record, routine)
+            claimed = await self.claims.claim_show(record)
+            if claimed is None:
+                return  # another worker claimed it a moment ago, or moved the session on
+            record = await self._show(claimed, routine)
         state = record.state
         if (
             state.timed
@@ -276,8 +298,14 @@ class Coach:
                 log.debug("session %s: %s ignored (%s)", session_id, event, exc)
                 return Outcome(False, texts.STALE_BUTTON)
             timezone = await self._timezone_for(record, transition.state)
-            updated = await self.store.transition(record, transition.state, now, routine, timezone)
+            updated = await self.store.transition(
+                record, transition.state, now, routine, timezone, self.claims.claim()
+            )
             if updated is None:
+                if event is Event.TIMER:
+                    # Another worker's timer or a press moved the step on first: it owns the
+                    # next one (read again, this timer would fire on the new step too).
+                    return Outcome(False)
                 continue  # lost a race: read again and answer from the new state
             self.follow_ups.cancel(record.id)
             if message_id is not None and version == record.version:
@@ -325,41 +353,18 @@ class Coach:
     ) -> SessionRecord:
         shown = await self.chat.show(record, routine, interrupted=interrupted)
         if shown.delivery is Delivery.BLOCKED:
-            await self._blocked(record)
+            await _end_blocked(self, record)
         return shown.record
 
     async def _refresh(self, record: SessionRecord, routine: Routine) -> SessionRecord:
         shown = await self.chat.refresh(record, routine)
         if shown.delivery is Delivery.BLOCKED:
-            await self._blocked(record)
+            await _end_blocked(self, record)
         return shown.record
 
     async def _close(self, previous: SessionRecord, routine: Routine, event: Event) -> None:
         if await self.chat.close(previous, routine, event) is Delivery.BLOCKED:
-            await self._blocked(previous)
-
-    async def _blocked(self, record: SessionRecord) -> None:
-        """The user blocked the bot: stop the session quietly and stop writing to them."""
-        log.info("user %s blocked the bot; ending session %s", record.user_id, record.id)
-        await self.store.set_active(record.user_id, False, self.clock.now())
-        self.follow_ups.cancel(record.id)
-        current = await self.store.get_session(record.id)
-        if current is not None and not current.state.live:
-            # An ending they will never see: stop trying to show it.
-            await self.store.mark_shown(current.id, current.version, None)
-        elif current is not None:
-            routine = self.library.get(current.routine_id) or self.library.default
-            state = machine.apply(
-                current.state,
-                Event.STOP,
-                routine,
-                self.clock.now(),
-                switch_seconds=self.settings.switch_seconds,
-                ready_seconds=self.settings.ready_seconds,
-            ).state
-            updated = await self.store.transition(current, state, self.clock.now(), routine, "UTC")
-            if updated is not None:
-                await self.store.mark_shown(updated.id, updated.version, None)
+            await _end_blocked(self, previous)
 
     # Follow-ups -------------------------------------------------------------------------------
 
@@ -374,7 +379,31 @@ class Coach:
             real_delay=self.clock.real_delay,
         )
         if delay is not None:
-            self.follow_ups.arm(record.id, self.clock.real_delay(delay))
+            self.follow_ups.arm(record.id, self.clock.real_delay(delay), version=record.version)
+
+
+async def _end_blocked(self: Coach, record: SessionRecord) -> None:
+    """The user blocked the bot: stop the session quietly and stop writing to them."""
+    log.info("user %s blocked the bot; ending session %s", record.user_id, record.id)
+    await self.store.set_active(record.user_id, False, self.clock.now())
+    self.follow_ups.cancel(record.id)
+    current = await self.store.get_session(record.id)
+    if current is not None and not current.state.live:
+        # An ending they will never see: stop trying to show it.
+        await self.store.mark_shown(current.id, current.version, None)
+    elif current is not None:
+        routine = self.library.get(current.routine_id) or self.library.default
+        state = machine.apply(
+            current.state,
+            Event.STOP,
+            routine,
+            self.clock.now(),
+            switch_seconds=self.settings.switch_seconds,
+            ready_seconds=self.settings.ready_seconds,
+        ).state
+        updated = await self.store.transition(current, state, self.clock.now(), routine, "UTC")
+        if updated is not None:
+            await self.store.mark_shown(updated.id, updated.version, None)
 
 
 def _first_state(
@@ -429,8 +458,8 @@ async def _answer(session_id: int, on_committed: OnCommitted | None) -> None:
         log.info("session %s: could not answer the press: %s", session_id, exc)
 
 
-async def wake_in_language(coach: Coach, session_id: int) -> None:
+async def wake_in_language(coach: Coach, session_id: int, version: int | None = None) -> None:
     """A wake from a job (a follow-up, the sweep, a restart): no update set the language, so
     the session's user's is set here, for this wake alone (bot/i18n.py)."""
     with i18n.using(await coach.store.session_language(session_id)):
-        await coach.wake(session_id)
+        await coach.wake(session_id, version)

@@ -1,7 +1,10 @@
 """Session follow-ups on PTB's JobQueue: arm and cancel a wake per session.
 
-A follow-up is a `run_once` job named after the session; when it fires it calls `wake(id)`,
-which re-reads the row (the row is the truth, the job only a reminder).
+A follow-up is a `run_once` job named after the session; when it fires it calls
+`wake(id, version)`, which re-reads the row (the row is the truth, the job only a reminder).
+`version` is the session's version the follow-up was armed for (None: adopt whatever the row
+says, as the sweep and a restart do): a row that has moved past it was changed by another
+worker, whose own follow-up now owns the session's next step, so this one drops out.
 
 No misfire grace: APScheduler drops a job that fires more than `misfire_grace_time` late (1 s
 by default), which a paused VM, a slow disk or a blocked event loop easily causes, and the
@@ -29,7 +32,7 @@ from telegram.ext import CallbackContext, Job, JobQueue
 log = logging.getLogger(__name__)
 
 AnyContext = CallbackContext[Any, Any, Any, Any]
-Wake = Callable[[int], Awaitable[None]]
+Wake = Callable[[int, int | None], Awaitable[None]]
 
 # A late job still runs (once, however late), and never two of one at a time.
 JOB_KWARGS: dict[str, Any] = {"misfire_grace_time": None, "coalesce": True, "max_instances": 1}
@@ -64,15 +67,23 @@ class FollowUps:
         # scan was 2 % of a worker's CPU and grows with the square of the sessions.
         self._jobs: dict[int, Job[Any]] = {}
 
-    def arm(self, session_id: int, real_seconds: float, *, attempt: int = 0) -> None:
+    def arm(
+        self,
+        session_id: int,
+        real_seconds: float,
+        *,
+        attempt: int = 0,
+        version: int | None = None,
+    ) -> None:
         """Wake the session in `real_seconds`, replacing its pending follow-up (`attempt`
-        counts the failed wakes before this one)."""
+        counts the failed wakes before this one; `version`: the session's version this
+        follow-up is for, None for whatever it is by then)."""
         self.cancel(session_id)
         assert self._queue is not None, "the job-queue extra is required"
         self._jobs[session_id] = self._queue.run_once(
             self._run,
             when=max(0.0, real_seconds),
-            data=(session_id, attempt),
+            data=(session_id, attempt, version),
             name=job_name(session_id),
             job_kwargs=JOB_KWARGS,
         )
@@ -115,12 +126,12 @@ class FollowUps:
         job: Job[Any] | None = context.job
         if job is None or not isinstance(job.data, tuple):
             return
-        session_id, attempt = job.data
+        session_id, attempt, version = job.data
         if self._jobs.get(session_id) is job:
             del self._jobs[session_id]  # run: no longer pending
         self._running.add(session_id)
         try:
-            await self._wake(session_id)
+            await self._wake(session_id, version)
         except Exception as exc:  # whatever it was, the session must not freeze for it
             delay = retry_delay(attempt)
             log.warning(
@@ -132,6 +143,6 @@ class FollowUps:
             )
             # The wake may have armed the next follow-up before it failed; that one stands.
             if not self.pending_job(session_id):
-                self.arm(session_id, delay, attempt=attempt + 1)
+                self.arm(session_id, delay, attempt=attempt + 1, version=version)
         finally:
             self._running.discard(session_id)

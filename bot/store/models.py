@@ -150,6 +150,11 @@ class GuidedSession(Base):
     phase_seconds: Mapped[int | None] = mapped_column(Integer)
     message_id: Mapped[int | None] = mapped_column(BigInteger)
     shown_version: Mapped[int] = mapped_column(Integer, default=0)
+    # Who shows the current version's step (a worker's token) and until when that claim
+    # holds: taken with the compare-and-set that made the version, or by a wake that finds
+    # the step unshown; another worker shows it only once the claim has run out.
+    show_claimed_by: Mapped[str | None] = mapped_column(String(32))
+    show_claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     end_reason: Mapped[str | None] = mapped_column(String(16))

@@ -82,6 +82,18 @@ class SessionRecord:
     message_id: int | None
     shown_version: int
     version: int
+    # The claim on showing this version's step: a worker's token and when it runs out.
+    claimed_by: str | None = None
+    claimed_until: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StepClaim:
+    """A worker's claim on showing a session's step: its token, and when the claim runs out
+    (after which another worker may show the step, its owner being presumed dead)."""
+
+    by: str
+    until: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +184,8 @@ def session_record(row: GuidedSession | Row[Any]) -> SessionRecord:
         message_id=row.message_id,
         shown_version=row.shown_version,
         version=row.version,
+        claimed_by=row.show_claimed_by,
+        claimed_until=row.show_claimed_until,
     )
 
 

@@ -32,6 +32,7 @@ from bot.store.records import (
     LogRecord,
     NudgeRecord,
     SessionRecord,
+    StepClaim,
     UserRecord,
 )
 from bot.store.schedules import Schedules
@@ -45,6 +46,7 @@ __all__ = [
     "LogRecord",
     "NudgeRecord",
     "SessionRecord",
+    "StepClaim",
     "Store",
     "UserRecord",
 ]

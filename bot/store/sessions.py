@@ -10,13 +10,19 @@ import dataclasses
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Connection, Table, bindparam, func, insert, select, update
+from sqlalchemy import Boolean, Connection, Table, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.domain.session import LIVE, EndReason, SessionState, Status
 from bot.routines import Routine
 from bot.store.models import GuidedSession, SessionLog, User, UTCDateTime
-from bot.store.records import STATE_KEYS, SessionRecord, session_record, state_columns
+from bot.store.records import (
+    STATE_KEYS,
+    SessionRecord,
+    StepClaim,
+    session_record,
+    state_columns,
+)
 from bot.store.transactions import Transactions
 
 _LIVE_VALUES = [s.value for s in LIVE]
@@ -24,6 +30,7 @@ _LIVE_VALUES = [s.value for s in LIVE]
 # The hot path's statements are built once: building and cache-keying a statement per call
 # costs more than SQLite takes to run it.
 _SESSIONS = cast(Table, GuidedSession.__table__)
+_CLAIM_KEYS = ("show_claimed_by", "show_claimed_until")
 _SELECT_SESSION = select(_SESSIONS).where(_SESSIONS.c.id == bindparam("b_id"))
 _CAS_SESSION = (
     update(_SESSIONS)
@@ -31,8 +38,30 @@ _CAS_SESSION = (
     .values(
         {
             key: bindparam(f"b_{key}", type_=_SESSIONS.c[key].type)
-            for key in (*STATE_KEYS, "version", "updated_at")
+            for key in (*STATE_KEYS, "version", "updated_at", *_CLAIM_KEYS)
         }
+    )
+)
+# The claim on showing a step (issue 29): taken by whoever shows it, by compare-and-set on
+# the version and on the claim, before the send. A claim of this worker's own, or one run
+# out (its owner presumed dead), may be taken; `b_sole` (SQLite: one process, so any claim
+# left is a dead process's) takes any.
+_CLAIM_SHOW = (
+    update(_SESSIONS)
+    .where(
+        _SESSIONS.c.id == bindparam("b_id"),
+        _SESSIONS.c.version == bindparam("b_version"),
+        _SESSIONS.c.shown_version != bindparam("b_version"),
+        or_(
+            bindparam("b_sole", type_=Boolean()),
+            _SESSIONS.c.show_claimed_by.is_(None),
+            _SESSIONS.c.show_claimed_by == bindparam("b_show_claimed_by"),
+            _SESSIONS.c.show_claimed_until <= bindparam("b_now", type_=UTCDateTime()),
+        ),
+    )
+    .values(
+        show_claimed_by=bindparam("b_show_claimed_by"),
+        show_claimed_until=bindparam("b_show_claimed_until", type_=UTCDateTime()),
     )
 )
 _MARK_SHOWN = (
@@ -62,11 +91,13 @@ def _cas_session(
     now: datetime,
     routine: Routine,
     timezone: str,
+    claim: StepClaim | None,
 ) -> bool:
     values = {f"b_{key}": value for key, value in state_columns(state).items()}
     values.update(
         b_id=record.id, b_seen=record.version, b_version=record.version + 1, b_updated_at=now
     )
+    values.update(_claim_values(claim))
     if conn.execute(_CAS_SESSION, values).rowcount != 1:
         return False
     # Only a session that counts (a stretch held on every side) is logged: it alone earns the
@@ -90,6 +121,21 @@ def _cas_session(
             },
         )
     return True
+
+
+def _claim_values(claim: StepClaim | None) -> dict[str, object]:
+    return {
+        "b_show_claimed_by": claim.by if claim else None,
+        "b_show_claimed_until": claim.until if claim else None,
+    }
+
+
+def _claim_show(
+    conn: Connection, session_id: int, version: int, claim: StepClaim, now: datetime, sole: bool
+) -> bool:
+    params = {"b_id": session_id, "b_version": version, "b_now": now, "b_sole": sole}
+    params.update(_claim_values(claim))
+    return conn.execute(_CLAIM_SHOW, params).rowcount == 1
 
 
 def _mark_shown(conn: Connection, session_id: int, version: int, message_id: int | None) -> bool:
@@ -154,8 +200,10 @@ class Sessions(Transactions):
         routine_id: str,
         state: SessionState,
         now: datetime,
+        claim: StepClaim | None = None,
     ) -> tuple[SessionRecord, SessionRecord | None]:
-        """Insert a new live session, ending the user's previous live one (if any).
+        """Insert a new live session, ending the user's previous live one (if any); `claim`:
+        the caller shows its first step.
 
         Returns the new session and the one it replaced, whose buttons the caller closes.
         """
@@ -168,6 +216,8 @@ class Sessions(Transactions):
             "updated_at": now,
             **state_columns(state),
             "started_at": state.started_at,
+            "show_claimed_by": claim.by if claim else None,
+            "show_claimed_until": claim.until if claim else None,
         }
         for attempt in range(3):
             try:
@@ -190,8 +240,10 @@ class Sessions(Transactions):
         now: datetime,
         routine: Routine,
         timezone: str,
+        claim: StepClaim | None = None,
     ) -> SessionRecord | None:
-        """Compare-and-set the session from `record.version` to `state`.
+        """Compare-and-set the session from `record.version` to `state`; `claim`: the caller
+        shows the new step (the claim is taken in the same statement).
 
         Returns the new record, or None when someone else changed it first (the caller then
         re-reads and answers from the new state). A finished session is logged in the same
@@ -201,11 +253,33 @@ class Sessions(Transactions):
         # session, the log), a transition is one UPDATE, a transaction on its own.
         single = not (state.status is Status.DONE and state.ended_at is not None)
         changed = await self._hot_write(
-            lambda conn: _cas_session(conn, record, state, now, routine, timezone), single=single
+            lambda conn: _cas_session(conn, record, state, now, routine, timezone, claim),
+            single=single,
         )
         if not changed:
             return None
-        return dataclasses.replace(record, state=state, version=record.version + 1)
+        return dataclasses.replace(
+            record,
+            state=state,
+            version=record.version + 1,
+            claimed_by=claim.by if claim else None,
+            claimed_until=claim.until if claim else None,
+        )
+
+    async def claim_show(
+        self, record: SessionRecord, claim: StepClaim, now: datetime, *, sole: bool = False
+    ) -> SessionRecord | None:
+        """Claim the showing of `record`'s step (still unshown at its version) before sending
+        it: the record with the claim, or None when another worker holds a live claim (it
+        shows the step) or the session moved on. `sole`: no other worker can be alive (SQLite),
+        so a claim left by a dead process is taken at once."""
+        won = await self._hot_write(
+            lambda conn: _claim_show(conn, record.id, record.version, claim, now, sole),
+            single=True,
+        )
+        if not won:
+            return None
+        return dataclasses.replace(record, claimed_by=claim.by, claimed_until=claim.until)
 
     async def mark_shown(self, session_id: int, version: int, message_id: int | None) -> bool:
         """Record that the chat now shows `version` in `message_id`.

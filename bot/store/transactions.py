@@ -44,6 +44,11 @@ class Transactions:
         self._held = None if self._hot is None else HeldConnections(self._hot, HOT_CONNECTIONS)
         self._file = sqlite_file(url)
 
+    @property
+    def single_process(self) -> bool:
+        """Whether only one process can use this database (a SQLite file: one worker)."""
+        return self._turn is not None
+
     @asynccontextmanager
     async def _writer_turn(self) -> AsyncIterator[None]:
         if self._turn is None:
