@@ -1,7 +1,7 @@
 """users.doctor_suggested_at: when Limber last suggested seeing a doctor about the pain answers
 
-Revision ID: 0011_doctor_suggested
-Revises: 0010_user_language
+Revision ID: 0012_doctor_suggested
+Revises: 0011_session_step_claim
 Create Date: 2026-12-07 01:00:00
 """
 from collections.abc import Sequence
@@ -11,8 +11,8 @@ from alembic import op
 
 from bot.store.models import UTCDateTime
 
-revision: str = '0011_doctor_suggested'
-down_revision: str | None = '0010_user_language'
+revision: str = '0012_doctor_suggested'
+down_revision: str | None = '0011_session_step_claim'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
