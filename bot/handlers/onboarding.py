@@ -12,7 +12,7 @@ from telegram.ext import ContextTypes
 from bot import i18n, texts
 from bot.domain import onboarding as machine
 from bot.domain.onboarding import Effect, Pending, Step, Transition
-from bot.domain.timeinput import plausible, read_time
+from bot.domain.timeinput import in_the_night, plausible, read_time
 from bot.domain.timezones import is_utc_offset, zone_by_name, zone_from_location
 from bot.handlers.press import claim, open_press, pressed_message
 from bot.handlers.summary import summary
@@ -154,7 +154,7 @@ async def time_text(
     if not check.fits:
         # A morning nudge in the evening, a bedtime in the morning: asked, never taken silently.
         await message.reply_text(
-            texts.time_check(kind, texts.clock(reading.value)),
+            texts.time_check(kind, texts.clock(reading.value), in_the_night(reading.value)),
             reply_markup=time_check_keyboard(kind, reading.value, check.instead),
         )
         return
