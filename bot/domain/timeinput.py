@@ -1,8 +1,9 @@
 """Reading a time of day the way people type it, in the six languages Limber speaks.
 
 "7", "07:30", "0730", "7 30", "7.30", "7:30am", "10:30 p.m.", "19h30", "7 Uhr", "halb acht",
-"noon", "midnight", "half past ten", "half ten", "quarter to eight", "7 y media", "las 10 de la noche",
-"7 e meia", "meia-noite", "dix heures et demie", "minuit", "7 утра", "10 вечера", "полночь".
+"noon", "midnight", "half past ten", "half ten", "quarter to eight", "7 y media",
+"las 10 de la noche", "7 e meia", "meia-noite", "dix heures et demie", "minuit",
+"7 утра", "10 вечера", "полночь".
 Nothing is guessed: a text that is not one of these forms is None, and the caller answers
 with an example.
 
