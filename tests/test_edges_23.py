@@ -82,3 +82,68 @@ async def test_half_ten_is_half_past_ten(emu: BotApiEmulator, bot: Harness) -> N
     answer = await say(emu, "/bedtime half ten")
     # A bedtime that left the half of the day open: 22:30 offered, the reading itself 10:30.
     assert "10:30" in answer.text and "22:30" in labels(answer), answer.text
+
+
+# Places ------------------------------------------------------------------------------------
+
+
+async def settings_zone_line(emu: BotApiEmulator) -> str:
+    shown = await say(emu, "/settings")
+    return next(line for line in shown.text.splitlines() if "Time zone" in line)
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown", "not_shown"),
+    [
+        ("Lyon", "Lyon, France (Europe/Paris)", "Paris"),
+        ("Munich", "Munich, Germany (Europe/Berlin)", "Berlin,"),
+        ("Paris, TX", "Paris, Texas, United States (America/Chicago)", "Chicago,"),
+    ],
+)
+async def test_the_place_chosen_is_the_place_shown(
+    emu: BotApiEmulator, bot: Harness, typed: str, shown: str, not_shown: str
+) -> None:
+    await subscribed(emu, typed)
+    assert any(f"Time zone set: {shown.split(' (')[0]}" in m.text for m in emu.messages(ANN))
+    line = await settings_zone_line(emu)
+    assert shown in line and not_shown not in line.split("(")[0], line
+
+
+async def test_a_place_typed_in_another_script_is_named_in_the_readers_language(
+    emu: BotApiEmulator, bot: Harness
+) -> None:
+    await subscribed(emu, "Москва")
+    assert any("Time zone set: Moscow, Russia" in m.text for m in emu.messages(ANN))
+    emu.send_text(ANN, "/language de")
+    await emu.wait_for(lambda: "Deutsch" in emu.messages(ANN)[-1].text)
+    line = next(
+        ln for ln in (await say(emu, "/settings")).text.splitlines() if "Europe/Moscow" in ln
+    )
+    assert "Moskau, Russland" in line, line
+
+
+async def test_a_location_at_sea_says_its_offset_with_the_right_sign(
+    emu: BotApiEmulator, bot: Harness
+) -> None:
+    await say(emu, "/start")
+    await emu.wait_for(lambda: "Which time zone" in emu.messages(ANN)[-1].text)
+    before = len(emu.messages(ANN))
+    emu.send_location(ANN, 0.0, -160.0)
+    answer = await next_message(emu, ANN, before)
+    # 12:00 UTC is 01:00 at UTC−11: the zone is Etc/GMT+11, whose POSIX sign is inverted.
+    assert "UTC−11" in answer.text and "01:00" in answer.text, answer.text
+    assert "GMT+11" not in answer.text
+
+
+async def test_an_ambiguous_name_offers_only_the_places_of_that_name(
+    emu: BotApiEmulator, bot: Harness
+) -> None:
+    await say(emu, "/start")
+    await emu.wait_for(lambda: "Which time zone" in emu.messages(ANN)[-1].text)
+    choices = await say(emu, "Birmingham")
+    names = labels(choices)
+    assert names[:2] == [
+        "Birmingham, United Kingdom",
+        "Birmingham, Alabama, United States",
+    ], names
+    assert not any("Cartersville" in n for n in names), names

@@ -24,8 +24,8 @@ from bot.keyboards import (
     time_keyboard,
     zone_keyboard,
 )
-from bot.places.index import city_index, find_places
-from bot.places.labels import place_label, zone_label
+from bot.places.index import Place, city_index, find_places
+from bot.places.labels import place_key, place_label, zone_label
 from bot.services import Services, services
 from bot.store.repo import UserRecord
 
@@ -78,13 +78,20 @@ async def ask(svc: Services, message: Message, user: UserRecord, step: Step) -> 
 
 
 async def zone_chosen(
-    svc: Services, message: Message, user: UserRecord, zone: str, label: str
+    svc: Services,
+    message: Message,
+    user: UserRecord,
+    zone: str,
+    label: str,
+    place: str | None = None,
 ) -> None:
+    """Set the zone; `place` (labels.place_key) is the place chosen for it, kept so that
+    /settings names the city the user chose (Lyon), not the one the zone is named after."""
     transition = machine.step(pending_of(user), machine.ZoneChosen())
     # The step moves on first: nudges are scheduled as soon as the zone is known, even if the
     # user never answers the time questions (the defaults apply).
     await save(svc, user, transition)
-    await svc.subscriptions.set_timezone(user.id, zone)
+    await svc.subscriptions.set_timezone(user.id, zone, place)
     await message.reply_text(texts.zone_set(label, _clock_in(zone, svc.clock.now())))
     await perform(svc, message, user, transition)
 
@@ -140,7 +147,8 @@ async def zone_text(svc: Services, message: Message, user: UserRecord, text: str
         )
         return
     label = place_label(found.best, shown_in, found.typed)
-    await zone_chosen(svc, message, user, found.best.zone, label)
+    key = place_key(found.best, found.typed)
+    await zone_chosen(svc, message, user, found.best.zone, label, key)
 
 
 async def time_text(
@@ -236,16 +244,18 @@ async def zone_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await query.answer(texts.UNKNOWN_BUTTON)
         return
     if await claim(query):
-        await zone_chosen(svc, message, user, zone, _pressed_label(press.city, zone))
+        place = _pressed_place(press.city, zone)
+        label = place_label(place, i18n.current()) if place else zone_label(zone, i18n.current())
+        await zone_chosen(
+            svc, message, user, zone, label, place_key(place) if place is not None else None
+        )
 
 
-def _pressed_label(city: int | None, zone: str) -> str:
-    """The place a choice button named; the zone as a place for a suggestion button, or if
-    the index changed since the button was sent."""
+def _pressed_place(city: int | None, zone: str) -> Place | None:
+    """The place a choice button named; None for a suggestion button (a zone), or if the
+    index changed since the button was sent."""
     place = city_index().city(city) if city is not None else None
-    if place is None or place.zone != zone:
-        return zone_label(zone, i18n.current())
-    return place_label(place, i18n.current())
+    return place if place is not None and place.zone == zone else None
 
 
 async def time_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
