@@ -4,14 +4,19 @@ and the mobility check's line in /stats."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot import texts
 from bot.clock import MovableClock
+from bot.domain.nudge_rules import WEEKLY
+from bot.nudges import IN_SESSION_RETRY
 from bot.sandbox.emulator import BotApiEmulator, BotMessage
 from tests.harness import Harness, next_message
+from tests.history import seed_sessions
 
 ANN = 3001
 NOON = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)  # 13:00 in Berlin
@@ -71,8 +76,11 @@ async def test_midnight_as_a_morning_nudge_is_not_called_the_evening(
 
 async def test_midnight_bedtimes_are_taken_as_meant(emu: BotApiEmulator, bot: Harness) -> None:
     await subscribed(emu)
-    for typed, shown in (("/bedtime midnight", "00:00"), ("/bedtime 0:30", "00:30"),
-                         ("/bedtime 12am", "00:00")):
+    for typed, shown in (
+        ("/bedtime midnight", "00:00"),
+        ("/bedtime 0:30", "00:30"),
+        ("/bedtime 12am", "00:00"),
+    ):
         answer = await say(emu, typed)
         assert f"Bedtime nudge set for {shown}" in answer.text, answer.text
 
@@ -147,3 +155,83 @@ async def test_an_ambiguous_name_offers_only_the_places_of_that_name(
         "Birmingham, Alabama, United States",
     ], names
     assert not any("Cartersville" in n for n in names), names
+
+
+# The mobility check and /stats ---------------------------------------------------------------
+
+
+async def test_stats_shows_the_mobility_line_before_any_session(
+    emu: BotApiEmulator, bot: Harness
+) -> None:
+    await subscribed(emu)
+    question = await say(emu, "/reach")
+    await emu.wait_for(lambda: "left" in emu.messages(ANN)[-1].text.lower())
+    question = emu.messages(ANN)[-1]
+    emu.press(ANN, question.message_id, text="60°")
+    await emu.wait_for(lambda: "right" in emu.messages(ANN)[-1].text.lower())
+    emu.press(ANN, emu.messages(ANN)[-1].message_id, text="75°")
+    await emu.settled(quiet=0.3)
+    shown = await say(emu, "/stats")
+    assert "No sessions yet" not in shown.text, shown.text
+    assert shown.photo is not None  # the chart, with the mobility line
+    assert "left 60°, right 75°" in shown.text, shown.text
+
+
+async def test_the_mobility_check_is_not_offered_on_day_one(
+    emu: BotApiEmulator, bot: Harness, clock: MovableClock
+) -> None:
+    await subscribed(emu)
+    store, progress = bot.services.store, bot.services.progress
+    # Two sessions on the first day: "It's been a week" would not be true.
+    await seed_sessions(store, ANN, [NOON - timedelta(hours=2), NOON], zone="Europe/Berlin")
+    await progress.after_session(ANN, ANN)
+    await emu.settled(quiet=0.3)
+    assert not [m for m in emu.messages(ANN) if m.text == texts.REACH_OFFER]
+    # A week after the first session, after the next one: offered, once.
+    clock.set(NOON + timedelta(days=7))
+    await seed_sessions(store, ANN, [NOON + timedelta(days=7)], zone="Europe/Berlin")
+    await progress.after_session(ANN, ANN)
+    await progress.after_session(ANN, ANN)
+    await emu.settled(quiet=0.3)
+    assert len([m for m in emu.messages(ANN) if m.text == texts.REACH_OFFER]) == 1
+
+
+# Nothing unasked for during a session -------------------------------------------------------
+
+
+async def test_the_weekly_summary_waits_for_the_sessions_end(
+    emu: BotApiEmulator, bot: Harness, clock: MovableClock
+) -> None:
+    await subscribed(emu)
+    store, dispatcher = bot.services.store, bot.services.dispatcher
+    due = (await store.nudges_of(ANN))[WEEKLY].next_nudge_at
+    assert due is not None
+    clock.set(due - timedelta(seconds=30))
+    await say(emu, "/stretch")
+    await emu.wait_for(lambda: texts.BUTTON_STOP in labels(emu.messages(ANN)[-1]))
+    clock.set(due + timedelta(seconds=1))
+    await dispatcher.tick()
+    await emu.settled(quiet=0.3)
+    assert not summaries(emu)  # not between the card and its hold
+    step = next(m for m in reversed(emu.messages(ANN)) if texts.BUTTON_STOP in labels(m))
+    emu.press(ANN, step.message_id, text=texts.BUTTON_STOP)
+    for _ in range(100):
+        if await store.live_session_of(ANN) is None:
+            break
+        await asyncio.sleep(0.05)
+    await emu.settled(quiet=0.3)
+    last_of_session = len(emu.messages(ANN))
+    clock.set(due + IN_SESSION_RETRY + timedelta(seconds=1))
+    await dispatcher.tick()
+    await emu.wait_for(lambda: bool(summaries(emu)))
+    assert len(summaries(emu)) == 1
+    assert emu.messages(ANN)[last_of_session:][0].text.startswith(texts.WEEKLY_TITLE)
+    # Sent once: the next tick finds it moved to next week.
+    clock.set(due + 2 * IN_SESSION_RETRY)
+    await dispatcher.tick()
+    await emu.settled(quiet=0.2)
+    assert len(summaries(emu)) == 1
+
+
+def summaries(emu: BotApiEmulator) -> list[str]:
+    return [m.text for m in emu.messages(ANN) if m.text.startswith(texts.WEEKLY_TITLE)]
