@@ -235,3 +235,63 @@ async def test_the_weekly_summary_waits_for_the_sessions_end(
 
 def summaries(emu: BotApiEmulator) -> list[str]:
     return [m.text for m in emu.messages(ANN) if m.text.startswith(texts.WEEKLY_TITLE)]
+
+
+# Old buttons -------------------------------------------------------------------------------
+
+
+async def test_the_start_zone_picker_is_out_of_date_once_a_city_was_typed(
+    emu: BotApiEmulator, bot: Harness, clock: MovableClock
+) -> None:
+    await say(emu, "/start")
+    await emu.wait_for(lambda: "Which time zone" in emu.messages(ANN)[-1].text)
+    picker = emu.messages(ANN)[-1]
+    await say(emu, "Lyon")
+    await emu.wait_for(lambda: "in the morning" in emu.messages(ANN)[-1].text)
+    clock.set(NOON + timedelta(hours=5))
+    emu.press(ANN, picker.message_id, text=labels(picker)[-1])  # hours later, "Kolkata"
+    await emu.settled(quiet=0.3)
+    assert (await bot.services.store.get_user(ANN)).timezone == "Europe/Paris"  # type: ignore[union-attr]
+    assert texts.STALE_BUTTON in answers(emu)
+    assert not labels(emu.messages(ANN)[emu.messages(ANN).index(picker)])  # its buttons gone
+
+
+async def test_a_zone_choice_from_timezone_command_still_works(
+    emu: BotApiEmulator, bot: Harness
+) -> None:
+    await subscribed(emu)
+    choices = await say(emu, "/timezone Birmingham")
+    emu.press(ANN, choices.message_id, text="Birmingham, Alabama, United States")
+    await emu.wait_for(
+        lambda: (
+            "Time zone set: Birmingham" in emu.messages(ANN)[-1].text
+            or any("Time zone set: Birmingham" in m.text for m in emu.messages(ANN))
+        )
+    )
+    assert (await bot.services.store.get_user(ANN)).timezone == "America/Chicago"  # type: ignore[union-attr]
+
+
+async def test_a_morning_nudge_pressed_at_night_starts_the_bedtime_session(
+    emu: BotApiEmulator, bot: Harness, clock: MovableClock
+) -> None:
+    await subscribed(emu)
+    morning = (await bot.services.store.nudges_of(ANN))["morning"].next_nudge_at
+    assert morning is not None
+    clock.set(morning + timedelta(seconds=1))
+    await bot.services.dispatcher.tick()
+    await emu.wait_for(lambda: texts.BUTTON_START_NOW in labels(emu.messages(ANN)[-1]))
+    nudge = emu.messages(ANN)[-1]
+    clock.set(morning.replace(hour=20))  # 21:00 in Berlin
+    emu.press(ANN, nudge.message_id, text=texts.BUTTON_START_NOW)
+    await emu.wait_for(lambda: "🌙" in emu.messages(ANN)[emu.messages(ANN).index(nudge)].text)
+    text = emu.messages(ANN)[emu.messages(ANN).index(nudge)].text
+    assert text.endswith(texts.nudge_started("bedtime")), text
+    await emu.wait_for(lambda: bool(bot_sessions(emu)))
+
+
+def bot_sessions(emu: BotApiEmulator) -> list[BotMessage]:
+    return [m for m in emu.messages(ANN) if texts.BUTTON_STOP in labels(m)]
+
+
+def answers(emu: BotApiEmulator) -> list[str]:
+    return [str(c.params.get("text", "")) for c in emu.calls if c.method == "answerCallbackQuery"]

@@ -202,10 +202,39 @@ def test_a_location_gives_its_zone_offline() -> None:
 
 @pytest.mark.parametrize(
     ("typed", "night"),
-    [("midnight", True), ("0:30", True), ("12am", True), ("4:59", True), ("5:00", False),
-     ("19:30", False), ("noon", False)],
+    [
+        ("midnight", True),
+        ("0:30", True),
+        ("12am", True),
+        ("4:59", True),
+        ("5:00", False),
+        ("19:30", False),
+        ("noon", False),
+    ],
 )
 def test_the_small_hours_are_the_night_not_the_evening(typed: str, night: bool) -> None:
     reading = read_time(typed)
     assert reading is not None
     assert in_the_night(reading.value) is night
+
+
+@pytest.mark.parametrize(
+    ("kind", "hour", "expected"),
+    [
+        ("morning", 7, "morning"),
+        ("morning", 21, "bedtime"),  # a morning nudge answered at night
+        ("morning", 14, "morning"),
+        ("bedtime", 22, "bedtime"),
+        ("bedtime", 1, "bedtime"),  # still last night's bedtime
+        ("bedtime", 8, "morning"),  # answered the next morning
+        ("desk", 21, "desk"),
+    ],
+)
+def test_start_now_starts_what_fits_the_time_it_is_pressed(
+    kind: str, hour: int, expected: str
+) -> None:
+    from datetime import UTC, datetime
+
+    from bot.domain.nudge_rules import kind_for_now
+
+    assert kind_for_now(kind, datetime(2026, 11, 25, hour, tzinfo=UTC), "UTC") == expected

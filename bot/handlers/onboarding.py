@@ -14,7 +14,7 @@ from bot.domain import onboarding as machine
 from bot.domain.onboarding import Effect, Pending, Step, Transition
 from bot.domain.timeinput import in_the_night, plausible, read_time
 from bot.domain.timezones import is_utc_offset, zone_by_name, zone_from_location
-from bot.handlers.press import claim, open_press, pressed_message
+from bot.handlers.press import claim, open_press, pressed_message, retire
 from bot.handlers.summary import summary
 from bot.keyboards import (
     parse_time_data,
@@ -140,6 +140,11 @@ async def zone_text(svc: Services, message: Message, user: UserRecord, text: str
         await message.reply_text(texts.BAD_ZONE, reply_markup=_reask_buttons(user, Step.TIMEZONE))
         return
     if found.ambiguous:
+        # The choice buttons answer the zone question: make it the pending one (it already is
+        # during set-up; `/timezone Birmingham` asks it now), so that they act (zone_button).
+        pending = pending_of(user)
+        if pending is None or pending.step is not Step.TIMEZONE:
+            await save(svc, user, machine.step(pending, machine.Asked(Step.TIMEZONE)))
         choices = [(place_label(p, shown_in, found.typed), p.zone, p.number) for p in found.places]
         await message.reply_text(
             texts.which_place(found.typed or found.best.name),
@@ -242,6 +247,12 @@ async def zone_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     user = await svc.store.get_user(query.from_user.id)
     if press is None or zone is None or user is None:
         await query.answer(texts.UNKNOWN_BUTTON)
+        return
+    pending = pending_of(user)
+    if pending is None or pending.step is not Step.TIMEZONE:
+        # The zone question this picker asked was answered since (a city typed, a location):
+        # an old button must not change the zone hours later. Its buttons go, with a word.
+        await retire(query)
         return
     if await claim(query):
         place = _pressed_place(press.city, zone)
