@@ -15,6 +15,7 @@ from bot import logs
 from bot.clock import Clock
 from bot.config import ConfigError, Settings, load_settings
 from bot.routines import Library, RoutinesError, describe, load_routines
+from bot.sandbox.commands import CONSOLE_HELP
 from bot.store.errors import DatabaseProblem
 
 EXIT_USAGE = 2
@@ -29,7 +30,14 @@ def main(argv: list[str] | None = None, *, clock: Clock | None = None) -> int:
     sub.add_parser("run", help="run the bot (the default): long polling, or webhook if WEBHOOK_URL")
     sub.add_parser("web", help="the platform's web process: webhook mode, needs WEBHOOK_URL")
     sub.add_parser("migrate", help="upgrade the database to the newest schema")
-    sandbox = sub.add_parser("try", help="chat with the bot in the terminal: no token, no network")
+    sandbox = sub.add_parser(
+        "try",
+        help="chat with the bot in the terminal: no token, no network",
+        description="Chat with the real bot in the terminal, against a Bot API emulator: "
+        "no token, no network.",
+        epilog=f"what you type (--plain; the terminal chat takes the same):\n{CONSOLE_HELP}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sandbox.add_argument("--routines", type=Path, help="walk through your own routines file")
     sandbox.add_argument("--database", help="database URL (default: a throwaway SQLite file)")
     sandbox.add_argument("--keep", action="store_true", help="keep the throwaway database")
