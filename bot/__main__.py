@@ -21,15 +21,8 @@ from bot.store.errors import DatabaseProblem
 EXIT_USAGE = 2
 
 
-def main(argv: list[str] | None = None, *, clock: Clock | None = None) -> int:
-    """The command line. `clock` is for tests that run the real process on a fast clock."""
-    parser = argparse.ArgumentParser(
-        prog="python -m bot", description="Limber, the stretching coach"
-    )
-    sub = parser.add_subparsers(dest="command")
-    sub.add_parser("run", help="run the bot (the default): long polling, or webhook if WEBHOOK_URL")
-    sub.add_parser("web", help="the platform's web process: webhook mode, needs WEBHOOK_URL")
-    sub.add_parser("migrate", help="upgrade the database to the newest schema")
+def _add_try(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`limber try` and its options; --help lists the console commands too."""
     sandbox = sub.add_parser(
         "try",
         help="chat with the bot in the terminal: no token, no network",
@@ -49,6 +42,18 @@ def main(argv: list[str] | None = None, *, clock: Clock | None = None) -> int:
         help="the sandbox user's Telegram language code (en, es, pt-br, de, fr, ru)",
     )
     sandbox.add_argument("--start", help="start the clock here, e.g. 2026-01-05T15:00 (UTC)")
+
+
+def main(argv: list[str] | None = None, *, clock: Clock | None = None) -> int:
+    """The command line. `clock` is for tests that run the real process on a fast clock."""
+    parser = argparse.ArgumentParser(
+        prog="python -m bot", description="Limber, the stretching coach"
+    )
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("run", help="run the bot (the default): long polling, or webhook if WEBHOOK_URL")
+    sub.add_parser("web", help="the platform's web process: webhook mode, needs WEBHOOK_URL")
+    sub.add_parser("migrate", help="upgrade the database to the newest schema")
+    _add_try(sub)
     check = sub.add_parser("check-routines", help="validate a routines file and show what it holds")
     check.add_argument("path", nargs="?", type=Path, help="default: ROUTINES_PATH or routines.toml")
     words = sub.add_parser(
