@@ -15,21 +15,22 @@ from bot import logs
 from bot.clock import Clock
 from bot.config import ConfigError, Settings, load_settings
 from bot.routines import Library, RoutinesError, describe, load_routines
+from bot.sandbox.commands import CONSOLE_HELP
 from bot.store.errors import DatabaseProblem
 
 EXIT_USAGE = 2
 
 
-def main(argv: list[str] | None = None, *, clock: Clock | None = None) -> int:
-    """The command line. `clock` is for tests that run the real process on a fast clock."""
-    parser = argparse.ArgumentParser(
-        prog="python -m bot", description="Limber, the stretching coach"
+def _add_try(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`limber try` and its options; --help lists the console commands too."""
+    sandbox = sub.add_parser(
+        "try",
+        help="chat with the bot in the terminal: no token, no network",
+        description="Chat with the real bot in the terminal, against a Bot API emulator: "
+        "no token, no network.",
+        epilog=f"what you type (--plain; the terminal chat takes the same):\n{CONSOLE_HELP}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    sub = parser.add_subparsers(dest="command")
-    sub.add_parser("run", help="run the bot (the default): long polling, or webhook if WEBHOOK_URL")
-    sub.add_parser("web", help="the platform's web process: webhook mode, needs WEBHOOK_URL")
-    sub.add_parser("migrate", help="upgrade the database to the newest schema")
-    sandbox = sub.add_parser("try", help="chat with the bot in the terminal: no token, no network")
     sandbox.add_argument("--routines", type=Path, help="walk through your own routines file")
     sandbox.add_argument("--database", help="database URL (default: a throwaway SQLite file)")
     sandbox.add_argument("--keep", action="store_true", help="keep the throwaway database")
@@ -41,6 +42,18 @@ def main(argv: list[str] | None = None, *, clock: Clock | None = None) -> int:
         help="the sandbox user's Telegram language code (en, es, pt-br, de, fr, ru)",
     )
     sandbox.add_argument("--start", help="start the clock here, e.g. 2026-01-05T15:00 (UTC)")
+
+
+def main(argv: list[str] | None = None, *, clock: Clock | None = None) -> int:
+    """The command line. `clock` is for tests that run the real process on a fast clock."""
+    parser = argparse.ArgumentParser(
+        prog="python -m bot", description="Limber, the stretching coach"
+    )
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("run", help="run the bot (the default): long polling, or webhook if WEBHOOK_URL")
+    sub.add_parser("web", help="the platform's web process: webhook mode, needs WEBHOOK_URL")
+    sub.add_parser("migrate", help="upgrade the database to the newest schema")
+    _add_try(sub)
     check = sub.add_parser("check-routines", help="validate a routines file and show what it holds")
     check.add_argument("path", nargs="?", type=Path, help="default: ROUTINES_PATH or routines.toml")
     words = sub.add_parser(

@@ -38,6 +38,12 @@ from bot.store.repo import DueNudge, Store
 log = logging.getLogger(__name__)
 # Rate-limited senders, each holding at most one slot: enough to hide a round trip at 29/s.
 PACED_SENDERS = 4
+# Messages nobody asked for right now (the weekly summary) never land between a stretch's card
+# and its hold: during a session they come back this much later, until the session is over.
+IN_SESSION_RETRY = timedelta(minutes=1)
+# The kinds that wait for a session's end. Reminders do not: one arriving mid-session offers
+# Carry on or Start over, as /stretch does, and is skipped anyway once the session finishes.
+WAITS_FOR_SESSION = frozenset({WEEKLY})
 
 
 @dataclass
@@ -48,6 +54,7 @@ class TickReport:
     sent: int = 0
     failed: int = 0
     blocked: int = 0
+    deferred: int = 0  # brought back for after a session (IN_SESSION_RETRY)
     skipped: dict[SkipReason, int] = field(default_factory=dict)
     lateness: list[float] = field(default_factory=list)
 
@@ -182,6 +189,8 @@ class NudgeDispatcher:
                 if reason is not None:
                     report.skip(reason)  # the slot stays ours for the next one
                     continue
+                if await self._deferred(nudge, now, report):
+                    continue
                 holding = False
                 await self._send(nudge, report, slot_taken=True)
 
@@ -192,14 +201,26 @@ class NudgeDispatcher:
             nudge.due_at, now, self.grace, nudge.paused_until, nudge.last_finished_at, nudge.kind
         )
 
+    async def _deferred(self, nudge: DueNudge, now: datetime, report: TickReport) -> bool:
+        """True when the nudge waits for the user's session to end (brought back shortly)."""
+        if nudge.kind not in WAITS_FOR_SESSION:
+            return False
+        if await self.store.live_session_of(nudge.user_id) is None:
+            return False
+        await self.store.defer_nudge(
+            nudge.user_id, nudge.kind, nudge.next_at, now + IN_SESSION_RETRY
+        )
+        report.deferred += 1
+        return True
+
     async def _deliver(self, claimed: list[DueNudge], now: datetime, report: TickReport) -> None:
         to_send: list[DueNudge] = []
         for nudge in claimed:
             reason = self._skip_reason(nudge, now)
-            if reason is None:
-                to_send.append(nudge)
-            else:
+            if reason is not None:
                 report.skip(reason)
+            elif not await self._deferred(nudge, now, report):
+                to_send.append(nudge)
         if not to_send:
             return
         gate = asyncio.Semaphore(self.concurrency)
@@ -308,6 +329,7 @@ class NudgeDispatcher:
         t.sent += report.sent
         t.failed += report.failed
         t.blocked += report.blocked
+        t.deferred += report.deferred
         for reason, count in report.skipped.items():
             t.skipped[reason] = t.skipped.get(reason, 0) + count
 

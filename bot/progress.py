@@ -108,10 +108,11 @@ class Progress:
             return texts.NO_HISTORY, None
         log = await self.store.session_log(user_id)
         summary = compute_streaks(_finished(log), user.timezone, self.clock.now())
-        if summary.total_sessions == 0:
-            return texts.NO_HISTORY, None
         pain = await self.store.pain_reports(user_id)
         answers = await self.store.reach_checks(user_id)
+        # A mobility check (or a pain answer) is history too: /reach says its line shows here.
+        if summary.total_sessions == 0 and not answers and not pain:
+            return texts.NO_HISTORY, None
         reach = by_day(answers)
         sessions = [(local_day(r.finished_at, r.timezone), r.duration_seconds) for r in log]
         week = week_facts(sessions, pain, summary.today, summary.current)
@@ -176,11 +177,16 @@ class Progress:
         user = await self.store.get_user(user_id)
         if user is None:
             return False
+        if await self.store.live_session_of(user_id) is not None:
+            return False  # a new session has begun: nothing unasked for until it ends
         today = local_day(self.clock.now(), user.timezone)
         offered = await self.store.reach_offered_on(user_id)
         checked = await self.store.last_reach_day(user_id)
-        sessions = len(await self.store.session_log(user_id))
-        if not should_offer(offered, checked, today, sessions):
+        log = await self.store.session_log(user_id)
+        firsts = [local_day(r.finished_at, r.timezone) for r in log]
+        checks = await self.store.reach_checks(user_id)
+        started = min([*firsts, *(a.day for a in checks)], default=None)
+        if not should_offer(offered, checked, today, len(log), started):
             return False
         if not await self.store.claim_reach_offer(user_id, today, offered):
             return False  # another worker offered it a moment ago

@@ -109,8 +109,11 @@ class Subscriptions:
             await self.store.put_nudge(user_id, nudge.kind, local_time, nudge.enabled, at)
         return await self.schedule(user_id)
 
-    async def set_timezone(self, user_id: int, zone: str) -> Schedule | None:
-        await self.store.update_user(user_id, self.clock.now(), timezone=zone)
+    async def set_timezone(
+        self, user_id: int, zone: str, place: str | None = None
+    ) -> Schedule | None:
+        """A new zone; `place` is the place chosen for it (None: the zone itself)."""
+        await self.store.update_user(user_id, self.clock.now(), timezone=zone, place=place)
         return await self.reschedule(user_id)
 
     async def set_time(self, user_id: int, kind: str, local: time) -> Schedule | None:

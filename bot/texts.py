@@ -887,8 +887,19 @@ def button_keep_time(local: str) -> str:
     return f"✅ {local}"
 
 
-def time_check(kind: str, local: str) -> str:
-    """A nudge time in the unlikely half of the day: asked, not taken."""
+def time_check(kind: str, local: str, night: bool = False) -> str:
+    """A nudge time in the unlikely half of the day: asked, not taken. `night`: it is in the
+    small hours (00:00-04:59), which are neither the evening nor the middle of the day."""
+    if night and kind == "morning":
+        return _(
+            "🤔 {time} is in the middle of the night. Is that right for your morning nudge? "
+            "Tap the time you mean."
+        ).format(time=local)
+    if night:
+        return _(
+            "🤔 {time} is in the middle of the night. Is that right for your bedtime nudge? "
+            "Tap the time you mean."
+        ).format(time=local)
     if kind == "morning":
         return _(
             "🤔 {time} is in the afternoon or evening. Is that right for your morning nudge? "

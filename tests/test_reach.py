@@ -37,23 +37,35 @@ TODAY = date(2026, 11, 25)
 # frozen clock would make them wait for it in real time (tests/test_flood.py tests it).
 NO_PACING = {"rate_limit": False}
 
+WEEK_AGO = TODAY - timedelta(days=7)
 OFFER_CASES = [
-    # last offered, last checked, today, sessions finished, offer?
-    (None, None, TODAY, 2, True),
-    (None, None, TODAY, 1, False),  # the first session already brings enough
-    (TODAY - timedelta(days=7), None, TODAY, 9, True),
-    (TODAY - timedelta(days=6), None, TODAY, 9, False),
-    (None, TODAY - timedelta(days=2), TODAY, 9, False),
-    (TODAY - timedelta(days=30), TODAY - timedelta(days=8), TODAY, 9, True),
-    (TODAY, TODAY - timedelta(days=30), TODAY, 9, False),
+    # last offered, last checked, today, sessions finished, started, offer?
+    (None, None, TODAY, 2, WEEK_AGO, True),
+    (None, None, TODAY, 1, WEEK_AGO, False),  # the first session already brings enough
+    (TODAY - timedelta(days=7), None, TODAY, 9, WEEK_AGO, True),
+    (TODAY - timedelta(days=6), None, TODAY, 9, WEEK_AGO, False),
+    (None, TODAY - timedelta(days=2), TODAY, 9, WEEK_AGO, False),
+    (TODAY - timedelta(days=30), TODAY - timedelta(days=8), TODAY, 9, WEEK_AGO, True),
+    (TODAY, TODAY - timedelta(days=30), TODAY, 9, WEEK_AGO, False),
+    # "It's been a week": not on day 1, however many sessions that day brought (issue 23).
+    (None, None, TODAY, 2, TODAY, False),
+    (None, None, TODAY, 5, TODAY - timedelta(days=6), False),
+    (None, None, TODAY, 2, None, False),
 ]
 
 
-@pytest.mark.parametrize(("offered", "checked", "today", "sessions", "expected"), OFFER_CASES)
+@pytest.mark.parametrize(
+    ("offered", "checked", "today", "sessions", "started", "expected"), OFFER_CASES
+)
 def test_the_check_is_offered_once_a_week(
-    offered: date | None, checked: date | None, today: date, sessions: int, expected: bool
+    offered: date | None,
+    checked: date | None,
+    today: date,
+    sessions: int,
+    started: date | None,
+    expected: bool,
 ) -> None:
-    assert should_offer(offered, checked, today, sessions) is expected
+    assert should_offer(offered, checked, today, sessions, started) is expected
 
 
 @pytest.mark.parametrize(
@@ -239,7 +251,8 @@ async def test_after_a_session_the_check_is_offered_once_a_week(
 ) -> None:
     progress, clock = bot.services.progress, bot.services.clock
     assert isinstance(clock, MovableClock)
-    await seed_sessions(bot.services.store, BEN, [NOW - timedelta(days=1)])
+    # A first session a week ago ("It's been a week" must be true: issue 23).
+    await seed_sessions(bot.services.store, BEN, [NOW - timedelta(days=7)])
     await progress.after_session(BEN, BEN)
     assert not [m for m in emu.messages(BEN) if m.text == texts.REACH_OFFER]  # first session
     await seed_sessions(bot.services.store, BEN, [NOW])
@@ -278,8 +291,8 @@ async def test_a_finished_session_brings_the_offer_after_the_pain_question(
         emu.send_text(BEN, "/start")
         await next_message(emu, BEN, 0)
         await emu.settled(quiet=0.3)
-        # Not the first session (that one brings enough): one two days ago.
-        earlier = harness.services.clock.now() - timedelta(days=2)
+        # Not the first session (that one brings enough), and a week after it: one 7 days ago.
+        earlier = harness.services.clock.now() - timedelta(days=7)
         await seed_sessions(harness.services.store, BEN, [earlier])
         start = len(emu.messages(BEN))
         emu.send_text(BEN, "/stretch single")

@@ -6,7 +6,13 @@ from datetime import time
 
 import pytest
 
-from bot.domain.timeinput import Plausibility, parse_time_of_day, plausible, read_time
+from bot.domain.timeinput import (
+    Plausibility,
+    in_the_night,
+    parse_time_of_day,
+    plausible,
+    read_time,
+)
 from bot.domain.timezones import is_utc_offset, resolve_zone, suggest_zones, zone_from_location
 
 
@@ -33,6 +39,9 @@ from bot.domain.timezones import is_utc_offset, resolve_zone, suggest_zones, zon
         ("midnight", time(0, 0)),
         ("half past ten", time(10, 30)),
         ("quarter to eight", time(7, 45)),
+        ("half ten", time(10, 30)),  # British for half past ten
+        ("half seven", time(7, 30)),
+        ("half 10", time(10, 30)),
         ("at 10:30 p.m.", time(22, 30)),
     ],
 )
@@ -123,6 +132,13 @@ def test_times_as_each_language_writes_them(language: str, typed: str, expected:
         (True, "19:30", False, None),
         (True, "7pm", False, None),
         (True, "12", True, None),
+        # Midnight and just after it: a bedtime as people mean it; as a morning nudge, asked.
+        (False, "midnight", True, None),
+        (False, "0:30", True, None),
+        (False, "12am", True, None),
+        (False, "half twelve", False, time(0, 30)),
+        (True, "midnight", False, None),
+        (True, "0:30", False, None),
     ],
 )
 def test_a_nudge_time_in_the_wrong_half_of_the_day_is_questioned(
@@ -182,3 +198,43 @@ def test_a_location_gives_its_zone_offline() -> None:
     assert zone_from_location(52.52, 13.405) == "Europe/Berlin"
     assert zone_from_location(19.07, 72.88) == "Asia/Kolkata"
     assert zone_from_location(123.0, 0.0) is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "night"),
+    [
+        ("midnight", True),
+        ("0:30", True),
+        ("12am", True),
+        ("4:59", True),
+        ("5:00", False),
+        ("19:30", False),
+        ("noon", False),
+    ],
+)
+def test_the_small_hours_are_the_night_not_the_evening(typed: str, night: bool) -> None:
+    reading = read_time(typed)
+    assert reading is not None
+    assert in_the_night(reading.value) is night
+
+
+@pytest.mark.parametrize(
+    ("kind", "hour", "expected"),
+    [
+        ("morning", 7, "morning"),
+        ("morning", 21, "bedtime"),  # a morning nudge answered at night
+        ("morning", 14, "morning"),
+        ("bedtime", 22, "bedtime"),
+        ("bedtime", 1, "bedtime"),  # still last night's bedtime
+        ("bedtime", 8, "morning"),  # answered the next morning
+        ("desk", 21, "desk"),
+    ],
+)
+def test_start_now_starts_what_fits_the_time_it_is_pressed(
+    kind: str, hour: int, expected: str
+) -> None:
+    from datetime import UTC, datetime
+
+    from bot.domain.nudge_rules import kind_for_now
+
+    assert kind_for_now(kind, datetime(2026, 11, 25, hour, tzinfo=UTC), "UTC") == expected

@@ -49,11 +49,17 @@ OFFER_FROM_SESSION = 2
 
 
 def should_offer(
-    last_offered: date | None, last_checked: date | None, today: date, sessions: int
+    last_offered: date | None,
+    last_checked: date | None,
+    today: date,
+    sessions: int,
+    started: date | None,
 ) -> bool:
-    """After a session: offer the check once a week, not when one was just done, and not
-    after the user's first session."""
-    if sessions < OFFER_FROM_SESSION:
+    """After a session: offer the check once a week, not when one was just done, not after
+    the user's first session, and not before a week has passed since they started (`started`:
+    the day of their first session or first check, whichever came first). The offer says
+    "It's been a week": on day 1 it would not be true, and there is nothing to compare yet."""
+    if sessions < OFFER_FROM_SESSION or started is None or today - started < OFFER_EVERY:
         return False
     for previous in (last_offered, last_checked):
         if previous is not None and today - previous < OFFER_EVERY:

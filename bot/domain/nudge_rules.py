@@ -13,6 +13,7 @@ from bot.domain.schedule import (
     day_bit,
     next_occurrence_on,
 )
+from bot.domain.streaks import is_morning
 
 MORNING = "morning"
 BEDTIME = "bedtime"
@@ -94,3 +95,12 @@ def weekly_days(local_time: time) -> int:
 def next_weekly(local_time: time, zone: str, after: datetime) -> datetime:
     """The weekly summary's next instant (the DST rules of bot/domain/schedule.py)."""
     return next_occurrence_on(local_time, zone, after, weekly_days(local_time))
+
+
+def kind_for_now(kind: str, now: datetime, zone: str) -> str:
+    """What a reminder's "Start now" starts when pressed: the routine for the time of day it is
+    pressed, not the one it was sent for. A morning nudge answered at 21:00 is a bedtime
+    session (and counts as one). The desk break stays a desk break."""
+    if kind not in (MORNING, BEDTIME):
+        return kind
+    return MORNING if is_morning(now, zone) else BEDTIME

@@ -1,8 +1,9 @@
 """Reading a time of day the way people type it, in the six languages Limber speaks.
 
 "7", "07:30", "0730", "7 30", "7.30", "7:30am", "10:30 p.m.", "19h30", "7 Uhr", "halb acht",
-"noon", "midnight", "half past ten", "quarter to eight", "7 y media", "las 10 de la noche",
-"7 e meia", "meia-noite", "dix heures et demie", "minuit", "7 утра", "10 вечера", "полночь".
+"noon", "midnight", "half past ten", "half ten", "quarter to eight", "7 y media",
+"las 10 de la noche", "7 e meia", "meia-noite", "dix heures et demie", "minuit",
+"7 утра", "10 вечера", "полночь".
 Nothing is guessed: a text that is not one of these forms is None, and the caller answers
 with an example.
 
@@ -92,6 +93,8 @@ _FORMS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"quarter past " + _NUM, "quarter_past"),
         (r"quarter to " + _NUM, "quarter_to"),
         (r"halb " + _NUM, "halb"),  # German: "halb acht" is 7:30
+        # British "half ten" is 10:30 (half past), unlike German "halb zehn" (9:30).
+        (r"half " + _NUM, "half_past"),
         (r"viertel nach " + _NUM, "quarter_past"),
         (r"viertel vor " + _NUM, "quarter_to"),
         (_NUM + r"(?: heures?| horas?)? (?:y|e|et) (?:media|meia|demie)", "and_half"),
@@ -200,6 +203,16 @@ class Plausibility:
     # The likelier reading to offer when the text left the half of the day open and the other
     # half fits ("7" as a bedtime: 19:00); None when there is nothing better to offer.
     instead: time | None = None
+
+
+# The small hours: neither "afternoon or evening" nor "morning or middle of the day", so a
+# nudge time there is questioned in words of its own ("00:30 is in the middle of the night").
+_NIGHT_HOURS = frozenset(range(0, 5))
+
+
+def in_the_night(value: time) -> bool:
+    """Whether a time is in the small hours (00:00-04:59), for how an unlikely one is asked."""
+    return value.hour in _NIGHT_HOURS
 
 
 def plausible(morning: bool, reading: TimeReading) -> Plausibility:

@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot import texts
-from bot.domain.nudge_rules import DESK, MORNING
+from bot.domain.nudge_rules import DESK, MORNING, kind_for_now
 from bot.handlers.press import claim, open_press
 from bot.handlers.stretch import ask_over_running, start_session
 from bot.keyboards import parse_nudge_data
@@ -35,7 +35,10 @@ async def nudge_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     )
     said = message.text or ""
     if pressed.action == "go":
-        routine = _routine_for(svc.library, pressed.kind)
+        # Pressed hours later, it starts what fits now: at 21:00 a morning nudge's Start now
+        # is the bedtime routine.
+        kind = kind_for_now(pressed.kind, svc.clock.now(), user.timezone)
+        routine = _routine_for(svc.library, kind)
         live = await svc.store.live_session_of(user.id)
         if live is not None:
             # As /stretch asks: the nudge's buttons go (a double tap asks once), the question
@@ -44,7 +47,7 @@ async def nudge_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
                 await ask_over_running(svc, context.bot, message.chat.id, live, routine)
             return
         # Claimed before the session starts: a double tap starts one session, not two.
-        started = texts.DESK_STARTED if pressed.kind == DESK else texts.nudge_started(pressed.kind)
+        started = texts.DESK_STARTED if kind == DESK else texts.nudge_started(kind)
         if await claim(query, f"{said}\n\n{started}"):
             await start_session(svc, user.id, message.chat.id, routine)
     elif pressed.action == "snooze":

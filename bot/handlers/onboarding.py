@@ -12,9 +12,9 @@ from telegram.ext import ContextTypes
 from bot import i18n, texts
 from bot.domain import onboarding as machine
 from bot.domain.onboarding import Effect, Pending, Step, Transition
-from bot.domain.timeinput import plausible, read_time
+from bot.domain.timeinput import in_the_night, plausible, read_time
 from bot.domain.timezones import is_utc_offset, zone_by_name, zone_from_location
-from bot.handlers.press import claim, open_press, pressed_message
+from bot.handlers.press import claim, open_press, pressed_message, retire
 from bot.handlers.summary import summary
 from bot.keyboards import (
     parse_time_data,
@@ -24,8 +24,8 @@ from bot.keyboards import (
     time_keyboard,
     zone_keyboard,
 )
-from bot.places.index import city_index, find_places
-from bot.places.labels import place_label, zone_label
+from bot.places.index import Place, city_index, find_places
+from bot.places.labels import place_key, place_label, zone_label
 from bot.services import Services, services
 from bot.store.repo import UserRecord
 
@@ -78,13 +78,20 @@ async def ask(svc: Services, message: Message, user: UserRecord, step: Step) -> 
 
 
 async def zone_chosen(
-    svc: Services, message: Message, user: UserRecord, zone: str, label: str
+    svc: Services,
+    message: Message,
+    user: UserRecord,
+    zone: str,
+    label: str,
+    place: str | None = None,
 ) -> None:
+    """Set the zone; `place` (labels.place_key) is the place chosen for it, kept so that
+    /settings names the city the user chose (Lyon), not the one the zone is named after."""
     transition = machine.step(pending_of(user), machine.ZoneChosen())
     # The step moves on first: nudges are scheduled as soon as the zone is known, even if the
     # user never answers the time questions (the defaults apply).
     await save(svc, user, transition)
-    await svc.subscriptions.set_timezone(user.id, zone)
+    await svc.subscriptions.set_timezone(user.id, zone, place)
     await message.reply_text(texts.zone_set(label, _clock_in(zone, svc.clock.now())))
     await perform(svc, message, user, transition)
 
@@ -133,6 +140,11 @@ async def zone_text(svc: Services, message: Message, user: UserRecord, text: str
         await message.reply_text(texts.BAD_ZONE, reply_markup=_reask_buttons(user, Step.TIMEZONE))
         return
     if found.ambiguous:
+        # The choice buttons answer the zone question: make it the pending one (it already is
+        # during set-up; `/timezone Birmingham` asks it now), so that they act (zone_button).
+        pending = pending_of(user)
+        if pending is None or pending.step is not Step.TIMEZONE:
+            await save(svc, user, machine.step(pending, machine.Asked(Step.TIMEZONE)))
         choices = [(place_label(p, shown_in, found.typed), p.zone, p.number) for p in found.places]
         await message.reply_text(
             texts.which_place(found.typed or found.best.name),
@@ -140,7 +152,8 @@ async def zone_text(svc: Services, message: Message, user: UserRecord, text: str
         )
         return
     label = place_label(found.best, shown_in, found.typed)
-    await zone_chosen(svc, message, user, found.best.zone, label)
+    key = place_key(found.best, found.typed)
+    await zone_chosen(svc, message, user, found.best.zone, label, key)
 
 
 async def time_text(
@@ -154,7 +167,7 @@ async def time_text(
     if not check.fits:
         # A morning nudge in the evening, a bedtime in the morning: asked, never taken silently.
         await message.reply_text(
-            texts.time_check(kind, texts.clock(reading.value)),
+            texts.time_check(kind, texts.clock(reading.value), in_the_night(reading.value)),
             reply_markup=time_check_keyboard(kind, reading.value, check.instead),
         )
         return
@@ -235,17 +248,25 @@ async def zone_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if press is None or zone is None or user is None:
         await query.answer(texts.UNKNOWN_BUTTON)
         return
+    pending = pending_of(user)
+    if pending is None or pending.step is not Step.TIMEZONE:
+        # The zone question this picker asked was answered since (a city typed, a location):
+        # an old button must not change the zone hours later. Its buttons go, with a word.
+        await retire(query)
+        return
     if await claim(query):
-        await zone_chosen(svc, message, user, zone, _pressed_label(press.city, zone))
+        place = _pressed_place(press.city, zone)
+        label = place_label(place, i18n.current()) if place else zone_label(zone, i18n.current())
+        await zone_chosen(
+            svc, message, user, zone, label, place_key(place) if place is not None else None
+        )
 
 
-def _pressed_label(city: int | None, zone: str) -> str:
-    """The place a choice button named; the zone as a place for a suggestion button, or if
-    the index changed since the button was sent."""
+def _pressed_place(city: int | None, zone: str) -> Place | None:
+    """The place a choice button named; None for a suggestion button (a zone), or if the
+    index changed since the button was sent."""
     place = city_index().city(city) if city is not None else None
-    if place is None or place.zone != zone:
-        return zone_label(zone, i18n.current())
-    return place_label(place, i18n.current())
+    return place if place is not None and place.zone == zone else None
 
 
 async def time_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -76,6 +76,15 @@ async def claim(
     return True
 
 
+async def retire(query: CallbackQuery) -> None:
+    """An out-of-date button: its buttons go and the press is told so ("already done" for a
+    repeat press, as `claim` says)."""
+    if await edit(query, None, None):
+        await query.answer(texts.STALE_BUTTON)
+    else:
+        await query.answer(texts.ALREADY_DONE)
+
+
 @dataclass(frozen=True, slots=True)
 class Press(Generic[T]):
     """A press a handler can act on: its query and message, the user, the parsed data."""

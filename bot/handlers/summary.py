@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from bot import i18n, texts
 from bot.domain.nudge_rules import BEDTIME, DESK, MORNING, REMINDERS, WEEKLY
-from bot.places.labels import zone_label
+from bot.places.labels import stored_place_label
 from bot.subscription import Schedule
 
 
@@ -29,7 +29,9 @@ def summary(schedule: Schedule, now: datetime) -> str:
     paused_until = None
     if user.paused_until and user.paused_until > now:
         paused_until = local_text(user.paused_until, zone)
-    text = texts.schedule_summary(_zone_text(zone), morning, bedtime, next_line, paused_until)
+    text = texts.schedule_summary(
+        _zone_text(zone, user.place), morning, bedtime, next_line, paused_until
+    )
     # After /stop nothing is scheduled, whatever the times say: say so, and how to undo it.
     return text if user.active else f"{texts.NUDGES_STOPPED}\n\n{text}"
 
@@ -51,10 +53,10 @@ def enabled(schedule: Schedule) -> dict[str, bool] | None:
     return {kind: schedule.enabled(kind) for kind in (MORNING, BEDTIME, DESK, WEEKLY)}
 
 
-def _zone_text(zone: str) -> str:
-    """ "Paris, France (Europe/Paris)": the place in the reader's language, and the zone's id,
-    which is what a Lyon user chose by typing "Lyon" (the place alone would be another city)."""
-    label = zone_label(zone, i18n.current())
+def _zone_text(zone: str, place: str | None) -> str:
+    """ "Lyon, France (Europe/Paris)": the place the user chose (else the zone as a place), in
+    the reader's language, and the zone's id."""
+    label = stored_place_label(place, zone, i18n.current())
     return zone if label == zone else f"{label} ({zone})"
 
 

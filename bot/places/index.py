@@ -224,16 +224,17 @@ def _ranked(found: list[tuple[Place, bool]], language: str | None, limit: int) -
         if mark not in seen:  # one button per country/state/zone: not five Springfields in one
             seen.add(mark)
             distinct.append((weight, place, own))
+    # Where the name is some city's own, only such cities are offered: "Birmingham" lists the
+    # Birminghams, not Cartersville, Georgia, which GeoNames knows by that name too.
+    if any(own for _, _, own in distinct):
+        distinct = [d for d in distinct if d[2]]
     distinct = distinct[:limit]
     if not distinct:
         return Lookup((), False)
     first_weight, first, _ = distinct[0]
-    by_own_name = any(own for _, _, own in distinct)
     ambiguous = any(
-        weight >= first_weight * AMBIGUOUS_SHARE
-        and (own or not by_own_name)
-        and not same_clock(place.zone, first.zone)
-        for weight, place, own in distinct[1:]
+        weight >= first_weight * AMBIGUOUS_SHARE and not same_clock(place.zone, first.zone)
+        for weight, place, _ in distinct[1:]
     )
     return Lookup(tuple(place for _, place, _ in distinct), ambiguous)
 

@@ -2,7 +2,8 @@
 
 Bot messages are bubbles with their inline buttons (click, or Tab and Enter); an edited message
 (the countdown) changes in place; a box at the bottom takes text and commands. Ctrl+N moves the
-clock to the next nudge; Ctrl+C or Ctrl+Q quits. Works in 80x24 over SSH.
+clock to the next nudge; Ctrl+C or Ctrl+Q quits. The box also takes the plain transcript's
+console commands (`:help` lists them). Works in 80x24 over SSH.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Footer, Header, Input, Static
 
+from bot.sandbox.commands import CONSOLE_HELP, parse_location
 from bot.sandbox.emulator import BotMessage
 from bot.sandbox.runner import Sandbox, SandboxOptions
 
@@ -134,7 +136,7 @@ class ChatApp(App[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield VerticalScroll(id="chat")
-        yield Input(placeholder="Type /start, /stretch, or anything; Ctrl+N: next nudge")
+        yield Input(placeholder="Type /start, /stretch, or anything; :help; Ctrl+N: next nudge")
         yield Footer()
 
     async def on_mount(self) -> None:
@@ -178,8 +180,37 @@ class ChatApp(App[None]):
         event.input.value = ""
         if not text:
             return
-        await self.query_one("#chat", VerticalScroll).mount(Mine(text, markup=False))
-        self.box.say(text)
+        chat = self.query_one("#chat", VerticalScroll)
+        await chat.mount(Mine(text, markup=False))
+        note = await self._console_line(text)
+        if note:
+            await chat.mount(Static(note, classes="note", markup=False))
+
+    async def _console_line(self, text: str) -> str | None:
+        """The same console commands as the plain transcript (commands.CONSOLE_HELP); the
+        note to show, if any."""
+        command, _, args = text.partition(" ")
+        if command == ":quit":
+            self.exit()
+        elif command == ":nudge":
+            return (await self.box.next_nudge()).note
+        elif command == ":location":
+            where = parse_location(args)
+            if where is None:
+                return "(:location LATITUDE LONGITUDE, e.g. :location 48.85 2.35)"
+            self.box.share_location(*where)
+        elif command == ":sticker":
+            self.box.send_sticker()
+        elif command == ":help":
+            return CONSOLE_HELP
+        elif command.startswith(":"):
+            return f"(no console command {command}; :help lists them)"
+        elif text.isdigit() and (message := self.box.latest_with_buttons()) is not None:
+            if not self.box.press(message, int(text)):
+                return "(no such button)"
+        else:
+            self.box.say(text)
+        return None
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         ident = event.button.id or ""

@@ -2,7 +2,8 @@
 
 Each bot message prints as it arrives (edits too, marked), its buttons numbered below it. A line
 of input is text or a command for the bot, a number to press that button of the latest message
-with buttons, or a console command (`:nudge` jumps the clock to the next nudge, `:quit`). After
+with buttons, or a console command (runner.CONSOLE_HELP: `:nudge`, `:location`, `:sticker`,
+`:help`, `:quit`). After
 each line it waits until the bot has settled before reading the next, so piped input gives a
 readable, repeatable conversation.
 """
@@ -14,11 +15,15 @@ import sys
 import threading
 from typing import TextIO
 
+from bot.sandbox.commands import CONSOLE_HELP, parse_location
 from bot.sandbox.emulator import BotMessage
 from bot.sandbox.runner import Sandbox
 
 SETTLE_SECONDS = 0.5
-HELP = "(type text or /commands; a number presses a button; :nudge jumps to the next nudge; :quit)"
+HELP = (
+    "(type text or /commands; a number presses a button; :nudge jumps to the next scheduled "
+    "message; :location LAT LON, :sticker; :help; :quit)"
+)
 
 
 class Transcript:
@@ -123,18 +128,36 @@ async def run_plain(box: Sandbox, source: TextIO = sys.stdin, out: TextIO = sys.
         text = line.rstrip("\n")
         out.write(f"you> {text}\n")
         if text.strip() == ":quit":
-            break
-        if text.strip() == ":nudge":
-            jump = await box.next_nudge()
-            out.write(f"   {jump.note}\n")
-        elif text.strip().isdigit() and (message := box.latest_with_buttons()) is not None:
-            if not box.press(message, int(text.strip())):
-                out.write("   (no such button)\n")
-        elif text:
-            box.say(text)
+            return  # at once: a running session is not waited for (issue 23)
+        await _one_line(box, text, out)
         await settle(box, transcript)
     await settle(box, transcript)
     await _until_sessions_rest(box, transcript)
+
+
+async def _one_line(box: Sandbox, text: str, out: TextIO) -> None:
+    """A console command, a button number, or text for the bot."""
+    command, _, args = text.strip().partition(" ")
+    if command == ":nudge":
+        jump = await box.next_nudge()
+        out.write(f"   {jump.note}\n")
+    elif command == ":location":
+        where = parse_location(args)
+        if where is None:
+            out.write("   (:location LATITUDE LONGITUDE, e.g. :location 48.85 2.35)\n")
+        else:
+            box.share_location(*where)
+    elif command == ":sticker":
+        box.send_sticker()
+    elif command == ":help":
+        out.write(f"{CONSOLE_HELP}\n")
+    elif command.startswith(":"):
+        out.write(f"   (no console command {command}; :help lists them)\n")
+    elif text.strip().isdigit() and (message := box.latest_with_buttons()) is not None:
+        if not box.press(message, int(text.strip())):
+            out.write("   (no such button)\n")
+    elif text:
+        box.say(text)
 
 
 async def _until_sessions_rest(box: Sandbox, transcript: Transcript) -> None:

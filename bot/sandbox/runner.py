@@ -141,6 +141,13 @@ class Sandbox:
                 return message
         return None
 
+    def share_location(self, latitude: float, longitude: float) -> None:
+        """What Telegram's 📎 → Location sends."""
+        self.emu.send_location(USER_ID, latitude, longitude)
+
+    def send_sticker(self) -> None:
+        self.emu.send_sticker(USER_ID)
+
     def press(self, message: BotMessage, number: int) -> bool:
         """Press the `number`-th (1-based) button of `message`; False if there is none."""
         buttons = self.emu.buttons(message)
@@ -150,10 +157,15 @@ class Sandbox:
         return True
 
     async def next_nudge(self) -> NudgeJump:
-        """Move the clock to the next pending nudge and let the tick send it; when nothing is
+        """Move the clock to the next scheduled message (a nudge, the weekly summary, the
+        pain check the day after "This hurts") and let its tick send it; when nothing is
         sent, the note says why (nothing scheduled, nudges off, or skipped on purpose)."""
         store, dispatcher = self.services.store, self.services.dispatcher
         at = await store.next_nudge_at()
+        user = await store.get_user(USER_ID)
+        check = await store.pain_check_at(USER_ID) if user is not None else None
+        if check is not None and (at is None or check < at):
+            return await self._pain_check(check)
         if at is None:
             return NudgeJump(None, await self._why_none_scheduled())
         before = dispatcher.totals
@@ -174,6 +186,16 @@ class Sandbox:
                 if count > skipped.get(reason, 0):
                     return NudgeJump(at, texts.sandbox_nudge_skipped(when, reason.value))
         return NudgeJump(at, texts.sandbox_clock_moved(when))
+
+    async def _pain_check(self, at: datetime) -> NudgeJump:
+        gap = at - self.clock.now()
+        if gap.total_seconds() > 0:
+            self.clock.advance(gap)
+        # The coach's aftercare job asks due checks every few seconds; ask now rather than wait.
+        aftercare = self.services.coach.aftercare
+        if aftercare is not None:
+            await aftercare.tick()
+        return NudgeJump(at, texts.sandbox_clock_moved(f"{at:%Y-%m-%d %H:%M} UTC"))
 
     async def _why_none_scheduled(self) -> str:
         store = self.services.store

@@ -41,6 +41,12 @@ class Coaching(Transactions):
         async with self.writing() as db:
             await db.execute(update(User).where(User.id == user_id).values(pain_check_at=at))
 
+    async def pain_check_at(self, user_id: int) -> datetime | None:
+        """When the user's next pain check is due (the sandbox's `:nudge` stops there)."""
+        async with self.reading() as db:
+            found = await db.scalar(select(User.pain_check_at).where(User.id == user_id))
+            return found if isinstance(found, datetime) else None
+
     async def claim_pain_checks(self, now: datetime, limit: int = 200) -> list[tuple[int, int]]:
         """(user id, chat id) of the users whose check is due, each claimed once (the column
         is cleared by a compare-and-set, so two workers never ask twice)."""

@@ -77,6 +77,10 @@ class User(Base):
     # False after /stop or when Telegram says the user blocked the bot; /start sets it again.
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
     timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
+    # The place the user chose for that zone ("Lyon|FR|", name|country|US state, as GeoNames
+    # names it), shown back instead of the zone's own city (Paris for a Lyon user); NULL when
+    # the zone was chosen as a zone (a suggestion button, a zone id, a location).
+    place: Mapped[str | None] = mapped_column(String(200))
     # Where onboarding stands after /start ("timezone", "morning", "bedtime"); None when done.
     onboarding: Mapped[str | None] = mapped_column(String(16))
     # Holiday mode (/pause): no nudges before this instant.

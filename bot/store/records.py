@@ -30,6 +30,7 @@ class UserRecord:
     hold_seconds: int | None = None
     pace: str = "normal"
     language: str | None = None  # chosen with /language (i18n)
+    place: str | None = None  # the place chosen for the zone ("Lyon|FR|"), if any
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +127,7 @@ def user_record(row: User | Row[Any]) -> UserRecord:
         hold_seconds=row.hold_seconds,
         pace=row.pace,
         language=row.language,
+        place=row.place,
     )
 
 

@@ -92,6 +92,23 @@ class Schedules(Transactions):
                 if days is not None:
                     row.days = days
 
+    async def defer_nudge(self, user_id: int, kind: str, seen: datetime, at: datetime) -> bool:
+        """Bring a claimed nudge back for `at` (it waits for a session's end), by
+        compare-and-set on the instant the claim moved it to: a change the user made
+        meanwhile (a new time, turned off) wins. False when it did."""
+        async with self.writing() as db:
+            result = await db.execute(
+                update(Nudge)
+                .where(
+                    Nudge.user_id == user_id,
+                    Nudge.kind == kind,
+                    Nudge.enabled.is_(True),
+                    Nudge.next_nudge_at == seen,
+                )
+                .values(next_nudge_at=at)
+            )
+            return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
     async def move_nudge(self, user_id: int, kind: str, at: datetime | None) -> bool:
         """Move a nudge's next instant (snooze, skip); False if the user has no such nudge."""
         async with self.writing() as db:

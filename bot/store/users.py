@@ -115,8 +115,8 @@ class Users(Transactions):
                 )
 
     async def update_user(self, user_id: int, now: datetime, **values: object) -> None:
-        """Set user columns (timezone, onboarding, paused_until)."""
-        allowed = {"timezone", "onboarding", "paused_until"}
+        """Set user columns (timezone and place, onboarding, paused_until)."""
+        allowed = {"timezone", "place", "onboarding", "paused_until"}
         if set(values) - allowed:
             raise ValueError(f"not a user setting: {sorted(set(values) - allowed)}")
         async with self.writing() as db:
