@@ -1,7 +1,7 @@
 """users.place: the place chosen for the time zone ("Lyon|FR|"), shown back as chosen
 
-Revision ID: 0012_user_place
-Revises: 0011_doctor_suggested
+Revision ID: 0013_user_place
+Revises: 0012_doctor_suggested
 Create Date: 2026-12-07 01:00:00
 """
 from collections.abc import Sequence
@@ -9,8 +9,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0012_user_place'
-down_revision: str | None = '0011_doctor_suggested'
+revision: str = '0013_user_place'
+down_revision: str | None = '0012_doctor_suggested'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
