@@ -25,6 +25,7 @@ def main(argv: list[str] | None = None, *, clock: Clock | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bot", description="Limber, the stretching coach"
     )
+    parser.add_argument("--version", action="version", version=f"limber {version()}")
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="run the bot (the default): long polling, or webhook if WEBHOOK_URL")
     sub.add_parser("web", help="the platform's web process: webhook mode, needs WEBHOOK_URL")
@@ -119,11 +120,24 @@ def _try(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def version() -> str:
+    """The installed distribution's version (pyproject.toml's, in a checkout installed with -e)."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed("limber")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown"
+
+
 def _migrate(settings: Settings) -> None:
+    from bot.config import shown_url
     from bot.store.db import upgrade
 
-    upgrade(settings.database_url)
-    print("database is up to date")
+    created = upgrade(settings.database_url)
+    where = shown_url(settings.database_url)
+    print(f"created the database {where}" if created else f"database {where} is up to date")
 
 
 def _run(settings: Settings, clock: Clock | None = None, *, web: bool = False) -> int:
@@ -131,7 +145,7 @@ def _run(settings: Settings, clock: Clock | None = None, *, web: bool = False) -
     import os
 
     from bot.app import build_application
-    from bot.config import ephemeral_storage_warning
+    from bot.config import ephemeral_storage_warning, shown_url
     from bot.startup import run_polling
     from bot.store.db import upgrade
     from bot.webhook import serve
@@ -156,16 +170,10 @@ def _run(settings: Settings, clock: Clock | None = None, *, web: bool = False) -
     log.info(
         "Limber starting: %d routines, database %s",
         len(library.routines),
-        _safe_url(settings.database_url),
+        shown_url(settings.database_url),
     )
     asyncio.run(serve(app, settings) if settings.webhook_url else run_polling(app, settings))
     return 0
-
-
-def _safe_url(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
 
 
 def _routines_catalog(path: Path, locales: Path | None) -> int:
