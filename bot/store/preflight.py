@@ -33,6 +33,11 @@ def check_sqlite_file(path: Path) -> None:
             head = file.read(len(SQLITE_HEADER))
     except FileNotFoundError:
         return
+    except PermissionError:
+        raise DatabaseProblem(
+            f"{path} cannot be read or written by {_user()} ({_owner(path)}): a restored backup "
+            f"keeps the owner that copied it; run `chown {_user()} {path}` and chmod 600"
+        ) from None
     except OSError as exc:
         raise DatabaseProblem(
             f"cannot read the database file {path} ({reason(exc)}): check its permissions"
