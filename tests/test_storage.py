@@ -95,7 +95,9 @@ BOTH = pytest.mark.parametrize("command", [("migrate",), ()], ids=["migrate", "s
 
 @pytest.mark.slow  # a real process per case
 @BOTH
-def test_a_database_file_the_bot_cannot_write_is_refused(tmp_path: Path, command: tuple[str]) -> None:
+def test_a_database_file_the_bot_cannot_write_is_refused(
+    tmp_path: Path, command: tuple[str]
+) -> None:
     path = tmp_path / "limber.db"
     restored_backup(path)
     os.chown(path, OTHER_UID, OTHER_UID)  # restored by someone else
