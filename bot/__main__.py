@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bot import logs
 from bot.clock import Clock
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import ConfigError, Settings, load_settings, version
 from bot.routines import Library, RoutinesError, describe, load_routines
 from bot.store.errors import DatabaseProblem
 
@@ -118,17 +118,6 @@ def _try(settings: Settings, args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         pass
     return 0
-
-
-def version() -> str:
-    """The installed distribution's version (pyproject.toml's, in a checkout installed with -e)."""
-    from importlib.metadata import PackageNotFoundError
-    from importlib.metadata import version as installed
-
-    try:
-        return installed("limber")
-    except PackageNotFoundError:  # run from a source tree that was never installed
-        return "unknown"
 
 
 def _migrate(settings: Settings) -> None:

@@ -40,6 +40,17 @@ _TOKEN_RE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{20,}$")
 _SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
+def version() -> str:
+    """The installed distribution's version (`limber --version`, limber_build_info)."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed("limber")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown"
+
+
 class ConfigError(Exception):
     """A configuration problem, reported as one line and exit status 2."""
 
@@ -53,15 +64,14 @@ SECRET_NAMES = ("BOT_TOKEN", "WEBHOOK_SECRET", "DATABASE_PASSWORD", "DATABASE_UR
 DEFAULT_SECRETS_DIR = "/run/secrets"
 
 
-def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+def load_settings() -> Settings:
     """Settings from the environment (and secret files); ConfigError with one readable line.
 
     Every problem is named at once (joined by "; "), each once: a message that already starts
     with its variable's name is not prefixed with it again. Pydantic's messages never echo the
     value, so a mistyped token cannot reach the output this way.
     """
-    env = os.environ if environ is None else environ
-    from_files = secrets_from_files(env)
+    from_files = secrets_from_files(os.environ)
     try:
         return Settings(**from_files)  # type: ignore[arg-type]  # names checked by pydantic
     except ValidationError as exc:
