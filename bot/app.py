@@ -64,6 +64,14 @@ log = logging.getLogger(__name__)
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 
 
+def _metrics(requests: tuple[AiohttpRequest, ...]) -> Metrics:
+    """The Application's metrics, told of every Bot API request (method and result)."""
+    metrics = Metrics(version())
+    for request in requests:
+        request.observe = metrics.telegram_call
+    return metrics
+
+
 def build_application(
     settings: Settings,
     *,
@@ -108,9 +116,7 @@ def build_application(
     pain = PainCare(store, clock, app.bot)
     progress = Progress(store, clock, app.bot, pain)
     coach = _coach(app, settings, store, library, clock, progress)
-    metrics = Metrics(version())
-    for request in requests:
-        request.observe = metrics.telegram_call
+    metrics = _metrics(requests)
     dispatcher = NudgeDispatcher(
         store,
         app.bot,
