@@ -31,10 +31,12 @@ ENV DATABASE_URL=sqlite+aiosqlite:////data/limber.db \
     HEALTH_PORT=8081
 EXPOSE 8080 8081
 
-# /healthz: on PORT in webhook mode (WEBHOOK_URL set), on HEALTH_PORT when long polling.
+# /livez (the process answers), not /readyz: an engine acts on "unhealthy", and a Telegram
+# outage or a database in trouble is not cured by a restart; /readyz is for load balancers.
+# On PORT in webhook mode (WEBHOOK_URL set), on HEALTH_PORT when long polling.
 # Python's urllib, because the slim image has no curl; any non-2xx answer raises: unhealthy.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
-    CMD ["python", "-c", "import os, urllib.request; port = os.environ['PORT'] if os.environ.get('WEBHOOK_URL') else os.environ.get('HEALTH_PORT') or os.environ['PORT']; urllib.request.urlopen(f'http://127.0.0.1:{port}/healthz', timeout=4)"]
+    CMD ["python", "-c", "import os, urllib.request; port = os.environ['PORT'] if os.environ.get('WEBHOOK_URL') else os.environ.get('HEALTH_PORT') or os.environ['PORT']; urllib.request.urlopen(f'http://127.0.0.1:{port}/livez', timeout=4)"]
 
 # The bot upgrades the database to the newest schema as it starts; compose.yaml runs
 # `limber migrate` first as a release step, so a failed migration stops the deploy before the

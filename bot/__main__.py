@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bot import logs
 from bot.clock import Clock
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import ConfigError, Settings, load_settings, version
 from bot.routines import Library, RoutinesError, describe, load_routines
 from bot.sandbox.commands import CONSOLE_HELP
 from bot.store.errors import DatabaseProblem
@@ -49,6 +49,7 @@ def main(argv: list[str] | None = None, *, clock: Clock | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bot", description="Limber, the stretching coach"
     )
+    parser.add_argument("--version", action="version", version=f"limber {version()}")
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="run the bot (the default): long polling, or webhook if WEBHOOK_URL")
     sub.add_parser("web", help="the platform's web process: webhook mode, needs WEBHOOK_URL")
@@ -133,10 +134,12 @@ def _try(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _migrate(settings: Settings) -> None:
+    from bot.config import shown_url
     from bot.store.db import upgrade
 
-    upgrade(settings.database_url)
-    print("database is up to date")
+    created = upgrade(settings.database_url)
+    where = shown_url(settings.database_url)
+    print(f"created the database {where}" if created else f"database {where} is up to date")
 
 
 def _run(settings: Settings, clock: Clock | None = None, *, web: bool = False) -> int:
@@ -144,7 +147,7 @@ def _run(settings: Settings, clock: Clock | None = None, *, web: bool = False) -
     import os
 
     from bot.app import build_application
-    from bot.config import ephemeral_storage_warning
+    from bot.config import ephemeral_storage_warning, shown_url
     from bot.startup import run_polling
     from bot.store.db import upgrade
     from bot.webhook import serve
@@ -169,16 +172,10 @@ def _run(settings: Settings, clock: Clock | None = None, *, web: bool = False) -
     log.info(
         "Limber starting: %d routines, database %s",
         len(library.routines),
-        _safe_url(settings.database_url),
+        shown_url(settings.database_url),
     )
     asyncio.run(serve(app, settings) if settings.webhook_url else run_polling(app, settings))
     return 0
-
-
-def _safe_url(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
 
 
 def _routines_catalog(path: Path, locales: Path | None) -> int:

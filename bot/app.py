@@ -23,7 +23,7 @@ from telegram.ext import (
 from bot import flood, i18n, keyboards, texts
 from bot.budget import shared_budget
 from bot.clock import Clock, SystemClock
-from bot.config import Settings
+from bot.config import Settings, version
 from bot.handlers import (
     errors,
     fallback,
@@ -64,6 +64,14 @@ log = logging.getLogger(__name__)
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 
 
+def _metrics(requests: tuple[AiohttpRequest, ...]) -> Metrics:
+    """The Application's metrics, told of every Bot API request (method and result)."""
+    metrics = Metrics(version())
+    for request in requests:
+        request.observe = metrics.telegram_call
+    return metrics
+
+
 def build_application(
     settings: Settings,
     *,
@@ -75,6 +83,10 @@ def build_application(
     library = library or load_routines(settings.routines_path)
     store = store or Store(create_engine(settings.database_url))
     clock = clock or SystemClock()
+    requests = (
+        AiohttpRequest(connection_pool_size=256, read_timeout=settings.telegram_read_timeout),
+        AiohttpRequest(connection_pool_size=2),
+    )
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         Application.builder()
         .token(settings.require_token())
@@ -82,10 +94,8 @@ def build_application(
         .base_file_url(settings.file_base_url)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
-        .request(
-            AiohttpRequest(connection_pool_size=256, read_timeout=settings.telegram_read_timeout)
-        )
-        .get_updates_request(AiohttpRequest(connection_pool_size=2))
+        .request(requests[0])
+        .get_updates_request(requests[1])
         # One user's slow handler (waiting for the rate limiter) must not hold up the others;
         # session changes are compare-and-set, so concurrent updates are safe.
         .concurrent_updates(256)
@@ -106,7 +116,7 @@ def build_application(
     pain = PainCare(store, clock, app.bot)
     progress = Progress(store, clock, app.bot, pain)
     coach = _coach(app, settings, store, library, clock, progress)
-    metrics = Metrics()
+    metrics = _metrics(requests)
     dispatcher = NudgeDispatcher(
         store,
         app.bot,

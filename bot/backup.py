@@ -86,10 +86,12 @@ def backup(database_url: str, target: Path, *, now: datetime | None = None) -> B
     partial = target.with_name(f".{target.name}.partial")
     partial.unlink(missing_ok=True)
     try:
+        # 0600 before SQLite writes a byte: a backup holds the same health data as the database.
+        os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         users = _copy(source, partial)
         os.replace(partial, target)
     except sqlite3.Error as exc:
-        raise BackupError(f"backup of {source} failed: {exc}") from None
+        raise BackupError(f"backup of {source} to {target} failed: {exc}") from None
     except OSError as exc:
         raise BackupError(f"cannot write {target}: {exc.strerror or exc}") from None
     finally:

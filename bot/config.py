@@ -7,11 +7,13 @@ handler, which is why everything is parsed here and nowhere else.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, unquote
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -38,21 +40,81 @@ _TOKEN_RE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{20,}$")
 _SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
+def version() -> str:
+    """The installed distribution's version (`limber --version`, limber_build_info)."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed("limber")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown"
+
+
 class ConfigError(Exception):
     """A configuration problem, reported as one line and exit status 2."""
 
 
+# The settings that are secrets: each may also come from NAME_FILE (a path to a file holding it)
+# or from a file named after it (bot_token or BOT_TOKEN) in a secrets folder, so no secret need
+# sit in the environment, where `docker inspect`, `systemctl show` and /proc/PID/environ show it.
+SECRET_NAMES = ("BOT_TOKEN", "WEBHOOK_SECRET", "DATABASE_PASSWORD", "DATABASE_URL")
+# Secrets folders, lowest priority first: Docker/Compose secrets, then systemd's LoadCredential=
+# ($CREDENTIALS_DIRECTORY, private to the service). SECRETS_DIR names another.
+DEFAULT_SECRETS_DIR = "/run/secrets"
+
+
 def load_settings() -> Settings:
-    """Settings from the environment; ConfigError with one readable line if invalid.
+    """Settings from the environment (and secret files); ConfigError with one readable line.
 
     Every problem is named at once (joined by "; "), each once: a message that already starts
     with its variable's name is not prefixed with it again. Pydantic's messages never echo the
     value, so a mistyped token cannot reach the output this way.
     """
+    from_files = secrets_from_files(os.environ)
     try:
-        return Settings()
+        return Settings(**from_files)  # type: ignore[arg-type]  # names checked by pydantic
     except ValidationError as exc:
         raise ConfigError("; ".join(_describe(error) for error in exc.errors())) from None
+
+
+def secrets_from_files(environ: Mapping[str, str]) -> dict[str, str]:
+    """The secrets not set in the environment itself, read from NAME_FILE or a secrets folder.
+
+    NAME and NAME_FILE both set is refused (which one was meant?). A file's trailing newline is
+    dropped (`echo TOKEN > file` writes one); anything else in it is the secret.
+    """
+    folders = [environ.get("SECRETS_DIR") or DEFAULT_SECRETS_DIR]
+    if environ.get("CREDENTIALS_DIRECTORY"):
+        folders.append(environ["CREDENTIALS_DIRECTORY"])  # systemd's, so it wins
+    found: dict[str, str] = {}
+    for name in SECRET_NAMES:
+        named = environ.get(f"{name}_FILE")
+        if named and environ.get(name):
+            raise ConfigError(f"both {name} and {name}_FILE are set: keep one")
+        if named:
+            found[name.lower()] = _read_secret(Path(named), f"{name}_FILE")
+        elif not environ.get(name):
+            for folder in reversed(folders):
+                for candidate in (Path(folder) / name.lower(), Path(folder) / name):
+                    if candidate.is_file():
+                        found[name.lower()] = _read_secret(candidate, f"{name} ({candidate})")
+                        break
+                if name.lower() in found:
+                    break
+    return found
+
+
+def _read_secret(path: Path, what: str) -> str:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+        raise ConfigError(
+            f"{what}: cannot read {path} ({reason}): check the path and that the user running "
+            "the bot may read it"
+        ) from None
+    return text.rstrip("\r\n")
 
 
 def _describe(error: Any) -> str:
@@ -63,25 +125,72 @@ def _describe(error: Any) -> str:
     return f"{field}: {message}"
 
 
+SUPPORTED_URLS = (
+    "use sqlite+aiosqlite:///path/to/limber.db or postgresql+asyncpg://user@host/database"
+)
+
+
 def async_database_url(url: str) -> str:
-    """The URL with the async driver SQLAlchemy needs here.
+    """The URL with the async driver SQLAlchemy needs here, or ValueError saying what to fix.
 
     PaaS databases hand out `postgres://` (which SQLAlchemy no longer knows) or `postgresql://`
     (which names the synchronous psycopg2), and people write `sqlite:///file.db`; all three get
-    the driver the bot uses. A URL that names a driver keeps it.
+    the driver the bot uses. Any other database or driver is refused here, in one line, rather
+    than by a traceback from the first connect. A password with an unescaped `@`, `#`, `/` or
+    `?` is escaped (the last `@` ends it), so it is neither misread as the host nor half
+    printed when the URL is shown masked. A PostgreSQL URL must name its database: without one
+    asyncpg connects to the server's default database, and `migrate` would fill that one.
+    No message repeats the URL: it may hold a password.
     """
     scheme, sep, rest = url.strip().partition("://")
     if not sep:
-        raise ValueError(
-            "DATABASE_URL is not a database URL: use sqlite+aiosqlite:///limber.db "
-            "or postgresql+asyncpg://user:password@host/db"
-        )
+        raise ValueError(f"DATABASE_URL is not a database URL: {SUPPORTED_URLS}")
     lowered = scheme.lower()
-    if lowered in ("postgres", "postgresql"):
-        return f"postgresql+asyncpg://{rest}"
-    if lowered == "sqlite":
-        return f"sqlite+aiosqlite://{rest}"
-    return f"{scheme}://{rest}"
+    if lowered in ("postgres", "postgresql", "postgresql+asyncpg"):
+        scheme, rest = "postgresql+asyncpg", _escaped_userinfo(rest)
+    elif lowered in ("sqlite", "sqlite+aiosqlite"):
+        scheme = "sqlite+aiosqlite"
+    else:
+        raise ValueError(
+            f"DATABASE_URL names {scheme.split('+')[0] or 'no database'!r}, which Limber does "
+            f"not support: {SUPPORTED_URLS}"
+        )
+    result = f"{scheme}://{rest}"
+    from sqlalchemy.engine import make_url
+
+    try:
+        parsed = make_url(result)
+    except ValueError:  # int() of the port; its message would quote the URL's text
+        raise ValueError(
+            "DATABASE_URL has a port that is not a number (host:port, e.g. db.example:5432)"
+        ) from None
+    if scheme.startswith("postgresql") and not parsed.database:
+        raise ValueError(
+            "DATABASE_URL names no database: add it after the host, e.g. "
+            "postgresql+asyncpg://limber@db.example/limber (without one PostgreSQL would use "
+            "the server's default database)"
+        )
+    return result
+
+
+def _escaped_userinfo(rest: str) -> str:
+    at = rest.rfind("@")
+    if at == -1:
+        return rest
+    user, colon, password = rest[:at].partition(":")
+    safe = "!$&'()*+,;=~-._"
+    escaped = quote(unquote(user), safe=safe) + colon + quote(unquote(password), safe=safe)
+    return f"{escaped}@{rest[at + 1 :]}"
+
+
+def shown_url(url: str) -> str:
+    """`url` fit to print: the password masked whole, however it is written."""
+    scheme, sep, rest = url.partition("://")
+    at = rest.rfind("@")
+    if not sep or at == -1:
+        return url
+    user, colon, _ = rest[:at].partition(":")
+    return f"{scheme}://{user}{':***' if colon else ''}@{rest[at + 1 :]}"
 
 
 def ephemeral_storage_warning(
@@ -139,6 +248,9 @@ class Settings(BaseSettings):
     # enforces it for running the bot.
     bot_token: SecretStr | None = None
     database_url: str = "sqlite+aiosqlite:///limber.db"
+    # PostgreSQL's password apart from DATABASE_URL (or from DATABASE_PASSWORD_FILE), so the URL
+    # need not carry it and may be shown whole; any character is fine, it is escaped here.
+    database_password: SecretStr | None = None
     routines_path: Path = DEFAULT_ROUTINES
     telegram_api_base_url: str = "https://api.telegram.org/bot"
     telegram_file_base_url: str | None = None
@@ -207,6 +319,35 @@ class Settings(BaseSettings):
         # Telegram's rule for secret_token: 1-256 characters of A-Z, a-z, 0-9, _ and -.
         if value is not None and not _SECRET_RE.match(value.get_secret_value()):
             raise ValueError("WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ or -")
+        return value
+
+    @model_validator(mode="after")
+    def _database_password(self) -> Settings:
+        if self.database_password is None or not self.database_password.get_secret_value():
+            return self
+        from sqlalchemy.engine import make_url
+
+        url = make_url(self.database_url)
+        if url.get_backend_name() != "postgresql":
+            raise ValueError("DATABASE_PASSWORD is set but DATABASE_URL is not PostgreSQL")
+        if url.password:
+            raise ValueError(
+                "DATABASE_URL carries a password and DATABASE_PASSWORD is set too: keep one"
+            )
+        password = self.database_password.get_secret_value()
+        self.database_url = url.set(password=password).render_as_string(hide_password=False)
+        return self
+
+    @field_validator("admin_ids")
+    @classmethod
+    def _admin_ids(cls, value: str) -> str:
+        # A name or a typo here would leave the operator without /admin and no word why.
+        wrong = [p for p in re.split(r"[,\s]+", value.strip()) if p and not p.isdigit()]
+        if wrong:
+            raise ValueError(
+                f"ADMIN_IDS must be numeric Telegram user ids, comma separated (e.g. "
+                f"12345678,23456789; @userinfobot tells yours), not {', '.join(wrong)}"
+            )
         return value
 
     @model_validator(mode="after")

@@ -1,4 +1,4 @@
-"""/healthz and /metrics, the same in both modes.
+"""/livez, /readyz (and /healthz, its older name) and /metrics, the same in both modes.
 
 Webhook mode mounts these routes on its own server (PORT); polling mode, the default, serves
 them on HEALTH_PORT when that is set (`serve_health`). Healthy means the bot can do its job:
@@ -73,13 +73,16 @@ class TelegramProbe:
 
 
 async def health_problems(svc: Services, telegram: TelegramProbe | None = None) -> list[str]:
-    """Why this process is unhealthy; empty when it is fine."""
+    """Why this process is not ready to work (/readyz, and /healthz as before); empty when it
+    is: the database answers and takes writes, the nudge tick runs, Telegram answers."""
     problems = []
     try:
         async with asyncio.timeout(CHECK_SECONDS):
             ping = getattr(svc.store, "ping", None)
             if ping is not None:
                 await ping()
+                # A database that reads but refuses writes fails every update: not ready.
+                await svc.store.check_writable()
             else:
                 async with svc.store.reading() as db:
                     await db.execute(text("SELECT 1"))
@@ -104,6 +107,11 @@ async def health_problems(svc: Services, telegram: TelegramProbe | None = None) 
 
 
 def health_routes(svc: Services, telegram: TelegramProbe | None) -> list[Route]:
+    async def livez(request: Request) -> Response:
+        # Only that the process and its event loop answer: what a supervisor restarts on.
+        # A Telegram outage or a database in trouble is not cured by a restart (readyz).
+        return PlainTextResponse("ok")
+
     async def healthz(request: Request) -> Response:
         problems = await health_problems(svc, telegram)
         if problems:
@@ -119,7 +127,9 @@ def health_routes(svc: Services, telegram: TelegramProbe | None) -> list[Route]:
         return Response(svc.metrics.render(), media_type="text/plain; version=0.0.4")
 
     return [
-        Route("/healthz", healthz, methods=["GET"]),
+        Route("/livez", livez, methods=["GET"]),
+        Route("/readyz", healthz, methods=["GET"]),
+        Route("/healthz", healthz, methods=["GET"]),  # the readiness of earlier releases
         Route("/metrics", metrics, methods=["GET"]),
     ]
 

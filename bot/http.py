@@ -14,6 +14,7 @@ so at-most-once sends (nudges) must not retry them. See `may_have_arrived`.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -63,6 +64,8 @@ class AiohttpRequest(BaseRequest):
         self._connect_timeout = connect_timeout
         self._media_write_timeout = media_write_timeout
         self._session: aiohttp.ClientSession | None = None
+        # Told each request's method and result (Metrics.telegram_call), once the app has one.
+        self.observe: Callable[[str, str], None] | None = None
         self._agent = {"User-Agent": self.USER_AGENT}
         self._form_headers = {**self._agent, "Content-Type": "application/x-www-form-urlencoded"}
 
@@ -89,6 +92,34 @@ class AiohttpRequest(BaseRequest):
         write_timeout: Any = BaseRequest.DEFAULT_NONE,
         connect_timeout: Any = BaseRequest.DEFAULT_NONE,
         pool_timeout: Any = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        if self.observe is None:
+            return await self._request(
+                url, method, request_data, read_timeout, write_timeout, connect_timeout
+            )
+        # The last path segment is the Bot API method: the token sits before it, never here.
+        name = url.rsplit("/", 1)[-1]
+        try:
+            status, body = await self._request(
+                url, method, request_data, read_timeout, write_timeout, connect_timeout
+            )
+        except TimedOut:
+            self.observe(name, "timeout")
+            raise
+        except NetworkError:
+            self.observe(name, "network_error")
+            raise
+        self.observe(name, _result(status))
+        return status, body
+
+    async def _request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = BaseRequest.DEFAULT_NONE,
+        write_timeout: Any = BaseRequest.DEFAULT_NONE,
+        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         if (
             request_data is not None
@@ -134,6 +165,14 @@ class AiohttpRequest(BaseRequest):
             raise MaybeDelivered(f"aiohttp.{err.__class__.__name__}: {err}") from err
         except aiohttp.ClientError as err:
             raise NetworkError(f"aiohttp.{err.__class__.__name__}: {err}") from err
+
+
+def _result(status: int) -> str:
+    if 200 <= status < 300:
+        return "ok"
+    if status == 429:
+        return "rate_limited"
+    return "client_error" if status < 500 else "server_error"
 
 
 def _multipart(fields: dict[str, str], files: dict[str, Any]) -> aiohttp.FormData:

@@ -162,11 +162,24 @@ def configure(level: str, secret: str, fmt: str = "text") -> None:
     install_redaction(secret)
 
 
+def iso_utc(record: logging.LogRecord) -> str:
+    """The record's time as ISO 8601 in UTC, to the millisecond: 2026-11-24T07:30:00.123Z.
+    Log collectors parse it without being told the host's zone or Python's comma format."""
+    from datetime import UTC, datetime
+
+    moment = datetime.fromtimestamp(record.created, UTC)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
 def _formatter(fmt: str) -> logging.Formatter:
     if fmt == "json":
         from pythonjsonlogger.json import JsonFormatter
 
-        return JsonFormatter(
+        class IsoJson(JsonFormatter):
+            def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+                return iso_utc(record)
+
+        return IsoJson(
             "%(asctime)s %(levelname)s %(name)s %(message)s",
             rename_fields={"levelname": "level", "name": "logger", "asctime": "time"},
         )

@@ -1,17 +1,65 @@
 """Prometheus metrics, one registry per Application.
 
 A registry of its own (not the process-global default) so several Applications in one process
-(tests, `try`) never collide, and each worker reports only what it did.
+(tests, `try`) never collide, and each worker reports only what it did. The default registry's
+process and platform collectors (CPU, memory, open files, Python version) are added to it, so
+an operator's usual dashboards work; counters end in _total, durations are in seconds.
 """
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+import platform
+from collections.abc import Iterator
+
+from prometheus_client import (
+    GC_COLLECTOR,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    PlatformCollector,
+    ProcessCollector,
+    generate_latest,
+)
+from prometheus_client.core import CounterMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+# Telegram's answer to one request, by kind: a bounded set of label values.
+RESULTS = ("ok", "rate_limited", "client_error", "server_error", "timeout", "network_error")
+
+
+class _Errors(Collector):
+    """limber_errors_total: ERROR log records of this process (bot/operator_counts.py counts
+    them for /admin already; read at scrape time rather than counted twice)."""
+
+    def collect(self) -> Iterator[Metric]:
+        from bot.operator_counts import error_counter
+
+        yield CounterMetricFamily(
+            "limber_errors", "Records logged at ERROR or worse", value=error_counter().total
+        )
 
 
 class Metrics:
-    def __init__(self) -> None:
+    def __init__(self, version: str = "unknown") -> None:
         self.registry = CollectorRegistry(auto_describe=True)
+        ProcessCollector(registry=self.registry)
+        PlatformCollector(registry=self.registry)
+        self.registry.register(GC_COLLECTOR)
+        self.registry.register(_Errors())
+        build = Gauge(
+            "limber_build_info",
+            "Always 1; the labels say which Limber runs",
+            ["version", "python"],
+            registry=self.registry,
+        )
+        build.labels(version=version, python=platform.python_version()).set(1)
+        self.telegram_requests = Counter(
+            "limber_telegram_requests_total",
+            "Bot API requests by method and result (" + ", ".join(RESULTS) + ")",
+            ["method", "result"],
+            registry=self.registry,
+        )
         self.updates = Counter(
             "limber_updates_handled_total", "Telegram updates handled", registry=self.registry
         )
@@ -38,6 +86,9 @@ class Metrics:
             buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
             registry=self.registry,
         )
+
+    def telegram_call(self, method: str, result: str) -> None:
+        self.telegram_requests.labels(method=method, result=result).inc()
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -29,11 +29,13 @@ class ErrorCounter:
 
     def __init__(self) -> None:
         self._buckets: dict[int, int] = {}
+        self.total = 0  # since the process started: limber_errors_total (bot/metrics.py)
         self._guard = threading.Lock()  # records are made on the JobQueue's and other threads
 
     def add(self, created: float) -> None:
         minute = int(created // 60)
         with self._guard:
+            self.total += 1
             self._buckets[minute] = self._buckets.get(minute, 0) + 1
             for old in [m for m in self._buckets if m < minute - WINDOW_ERRORS_S // 60]:
                 del self._buckets[old]

@@ -62,6 +62,9 @@ _CONSTANTS: dict[str, str] = {
     "NOT_YOURS": N_("That isn't your session."),
     "UNKNOWN_BUTTON": N_("That button doesn't do anything any more."),
     "PRIVATE_ONLY": N_("I work in private chats only. Message me directly to stretch together. 🙂"),
+    "STORAGE_DOWN": N_(
+        "I can't save anything right now, so nothing changed. Please try again in a minute."
+    ),
     "SOMETHING_WRONG": N_(
         "Sorry, something went wrong on my side. Your progress is saved; try again."
     ),

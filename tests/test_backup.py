@@ -152,3 +152,24 @@ async def test_a_folder_gets_a_dated_file_and_an_existing_file_is_never_overwrit
     assert again.returncode == 2 and "exists already" in again.stderr
     assert user_ids(made) == {1, 2, 3}
     assert [p.name for p in folder.iterdir()] == [made.name]  # no partial file left behind
+
+
+def test_a_failed_backup_names_its_target_and_backups_are_0600(tmp_path: Path) -> None:
+    """Issue 27: "backup of SOURCE failed" left out where it was going; and a backup holds the
+    database's health data, so it is created readable by its owner alone."""
+    import stat
+
+    from bot.backup import BackupError, backup
+    from bot.store.db import upgrade
+
+    broken = tmp_path / "broken.db"
+    broken.write_bytes(b"not a database at all " * 100)
+    target = tmp_path / "copy.db"
+    with pytest.raises(BackupError) as refused:
+        backup(f"sqlite+aiosqlite:///{broken}", target)
+    assert f"to {target}" in str(refused.value)
+    assert not target.exists()
+    good = tmp_path / "good.db"
+    upgrade(f"sqlite+aiosqlite:///{good}")
+    made = backup(f"sqlite+aiosqlite:///{good}", tmp_path / "backup.db")
+    assert stat.S_IMODE(made.target.stat().st_mode) == 0o600

@@ -141,6 +141,7 @@ async def test_health_turns_bad_when_the_database_folder_is_deleted_under_the_bo
     emu: BotApiEmulator, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     folder = tmp_path / "data"
+    folder.mkdir()  # the bot no longer creates a missing folder: it refuses it
     clock = MovableClock(datetime(2026, 11, 24, 7, 30, tzinfo=UTC), frozen=True)
     bot = Harness(emu, f"sqlite+aiosqlite:///{folder / 'limber.db'}", clock=clock, polling=False)
     await bot.start()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import signal
 import sqlite3
 import time
@@ -84,10 +85,25 @@ async def test_polling_mode_serves_healthz_and_metrics_and_json_logs(
         assert metrics.status_code == 200
         assert "limber_updates_handled_total 1.0" in metrics.text
         assert "limber_nudge_tick_seconds_count" in metrics.text
+        # Issue 27: build info, the process collectors, errors, Telegram calls by method and
+        # result (the token, in every Bot API URL, never in a label), and /livez, /readyz.
+        assert 'limber_build_info{python="' in metrics.text and 'version="' in metrics.text
+        assert "process_resident_memory_bytes" in metrics.text
+        assert "python_info{" in metrics.text
+        assert "limber_errors_total 0.0" in metrics.text
+        assert 'limber_telegram_requests_total{method="getMe",result="ok"}' in metrics.text
+        assert 'limber_telegram_requests_total{method="sendMessage",result="ok"}' in metrics.text
+        assert emu.token.split(":")[1] not in metrics.text
+        async with httpx.AsyncClient() as client:
+            for path in ("/livez", "/readyz", "/healthz"):
+                answer = await client.get(f"http://127.0.0.1:{port}{path}")
+                assert (answer.status_code, answer.text) == (200, "ok"), path
     finally:
         log = await stop(proc)
     records = [json.loads(line) for line in log.splitlines()]  # one JSON object per line
     assert records and all(r["level"] and r["logger"] for r in records)
+    # ISO 8601 in UTC (before: "2026-12-07 00:46:18,689", the host's local time).
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", r["time"]) for r in records)
     assert emu.token.split(":")[1] not in log
 
 

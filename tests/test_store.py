@@ -141,6 +141,7 @@ async def test_ping_turns_bad_when_the_sqlite_folder_is_deleted(tmp_path: Path) 
     from bot.store.db import create_engine, upgrade_async
 
     folder = tmp_path / "data"
+    folder.mkdir()  # a missing folder is refused, not created (issue 27)
     url = f"sqlite+aiosqlite:///{folder / 'limber.db'}"
     await upgrade_async(url)
     store = Store(create_engine(url))

@@ -20,7 +20,7 @@ from pydantic import SecretStr
 from bot import texts
 from bot.app import ALLOWED_UPDATES, build_application, start_app, stop_app
 from bot.clock import ScaledClock
-from bot.config import DEFAULT_ROUTINES, ConfigError, Settings
+from bot.config import DEFAULT_ROUTINES, ConfigError, Settings, async_database_url
 from bot.routines import load_routines
 from bot.sandbox.emulator import BotApiEmulator, BotMessage
 from bot.services import KEY, AnyApp, Services
@@ -73,7 +73,11 @@ class Sandbox:
         self.clock = ScaledClock(options.speed, options.start)
         self.app: AnyApp | None = None
         self._tmp: Path | None = None
-        self.database = options.database or ""
+        # The URL forms DATABASE_URL takes (postgresql://, sqlite:///) get the async driver too.
+        try:
+            self.database = async_database_url(options.database) if options.database else ""
+        except ValueError as exc:
+            raise ConfigError(str(exc).replace("DATABASE_URL", "--database")) from None
 
     async def __aenter__(self) -> Sandbox:
         if not self.database:

@@ -15,6 +15,7 @@ waits for (see bot/store/sqlite_lane.py).
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -24,10 +25,10 @@ from alembic.config import Config
 from sqlalchemy import Engine, event
 from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from bot.config import shipped
+from bot.config import shipped, shown_url
 from bot.store import preflight
 from bot.store.errors import DatabaseProblem as DatabaseProblem  # raised by upgrade
 
@@ -177,40 +178,57 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-def upgrade(url: str, revision: str = "head") -> None:
+def upgrade(url: str, revision: str = "head") -> bool:
     """Upgrade the database at `url` to `revision` (blocking; runs its own event loop).
+    True when it created the database (a new SQLite file, or a database with no tables).
 
     Raises DatabaseProblem, with one line saying what to do, for a database that cannot be
-    upgraded as it is (see bot/store/preflight.py).
+    upgraded as it is (see bot/store/preflight.py), including one that cannot be written: the
+    bot would otherwise start, report healthy and fail every update.
     """
-    _ensure_sqlite_dir(url)
     cfg = alembic_config(url)
     path = sqlite_file(url)
+    created = False
     if path is not None:
         preflight.check_sqlite_file(path)
+        preflight.check_sqlite_writable(path)
+        created = create_private(path)
     # Untuned: looking must not change the file (the tuning would switch it to WAL).
     engine = create_async_engine(url, **_quick_connect(url))
-    asyncio.run(preflight.check_schema(engine, cfg, safe_url(url)))
-    command.upgrade(cfg, revision)
+    empty = asyncio.run(preflight.check_schema(engine, cfg, safe_url(url)))
+    try:
+        command.upgrade(cfg, revision)
+    except DBAPIError as exc:  # an empty database that refuses writes (the probe needs a row)
+        raise DatabaseProblem(
+            f"cannot create the schema in {safe_url(url)} ({preflight.reason(exc)}): make the "
+            "database writable for the user that runs the bot"
+        ) from exc
+    return created or empty
 
 
-async def upgrade_async(url: str, revision: str = "head") -> None:
+def create_private(path: Path) -> bool:
+    """Create an empty database file readable by its owner alone (0600, whatever the umask);
+    True if it was created. SQLite gives the -wal and -shm files it makes beside it the same
+    mode, so back-pain answers, which are health data, are never world-readable."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return False
+    os.close(fd)
+    return True
+
+
+async def upgrade_async(url: str, revision: str = "head") -> bool:
     """`upgrade` from inside a running event loop (Alembic's async env runs its own loop)."""
-    await asyncio.to_thread(upgrade, url, revision)
+    return await asyncio.to_thread(upgrade, url, revision)
 
 
 def safe_url(url: str) -> str:
-    """`url` fit to print: without its password."""
-    return make_url(url).render_as_string(hide_password=True)
+    """`url` fit to print: without its password (all of it, even one with `@` or `#`)."""
+    return shown_url(url)
 
 
 def _quick_connect(url: str) -> dict[str, Any]:
     # asyncpg waits 60 s by default for a host that drops packets; a start-up check that
     # hangs that long looks like a hung bot. 10 s is ample for any reachable server.
     return {} if is_sqlite(url) else {"connect_args": {"timeout": 10}}
-
-
-def _ensure_sqlite_dir(url: str) -> None:
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)

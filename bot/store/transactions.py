@@ -112,6 +112,22 @@ class Transactions:
                 if attempt or not exc.connection_invalidated:
                     raise
 
+    async def check_writable(self) -> None:
+        """DatabaseProblem when the database answers but refuses writes (a file made read-only,
+        a PostgreSQL database or server switched to read-only): a write, rolled back."""
+        from bot.config import shown_url
+        from bot.store.preflight import check_writable
+
+        shown = shown_url(self.engine.url.render_as_string(hide_password=False))
+        for attempt in range(2):
+            try:
+                async with self._writer_turn(), self.engine.connect() as conn:
+                    await check_writable(conn, shown)
+                return
+            except DBAPIError as exc:
+                if attempt or not exc.connection_invalidated:  # as in ping
+                    raise
+
     async def count(self, model: type[Base]) -> int:
         """Rows in a table (for tests and health checks)."""
         async with self.reading() as db:
