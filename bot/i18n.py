@@ -33,56 +33,35 @@ from babel.dates import format_time as _babel_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
+from bot.domain.languages import (
+    LANGUAGES,
+    NATIVE_NAMES,
+    SOURCE,
+    effective,
+    from_telegram,
+    normalize,
+    telegram_code,
+)
+
 DOMAIN = "limber"
+# Which language a user reads is a rule (bot/domain/languages.py); this module translates.
+__all__ = [
+    "LANGUAGES",
+    "NATIVE_NAMES",
+    "SOURCE",
+    "effective",
+    "from_telegram",
+    "normalize",
+    "telegram_code",
+]
+
 LOCALES = Path(__file__).resolve().parent / "locales"
-SOURCE = "en"
-# The shipped languages, in the order /language shows them.
-LANGUAGES = ("en", "es", "pt_BR", "de", "fr", "ru")
-# Each language's name in itself, for the /language buttons.
-NATIVE_NAMES = {
-    "en": "English",
-    "es": "Español",
-    "pt_BR": "Português (Brasil)",
-    "de": "Deutsch",
-    "fr": "Français",
-    "ru": "Русский",
-}
 # Babel locale for dates and times. English is en_GB: Telegram's "en" does not tell a US user
 # from a UK one, and the 24-hour clock reads unambiguously for both (the time reader accepts
 # "7:30 pm" all the same); the others are CLDR's own forms.
 _FORMAT_LOCALE = {"en": "en_GB", "es": "es", "pt_BR": "pt_BR", "de": "de", "fr": "fr", "ru": "ru"}
 
 _current: ContextVar[str] = ContextVar("limber_language", default=SOURCE)
-
-
-def from_telegram(code: str | None) -> str:
-    """Telegram's IETF tag (en, pt-br, es-419, de-AT, ...) to a shipped language; else English."""
-    if not code:
-        return SOURCE
-    base = code.replace("_", "-").split("-", 1)[0].lower()
-    if base == "pt":
-        return "pt_BR"  # the only Portuguese shipped: nearer to a pt-PT reader than English
-    return base if base in LANGUAGES else SOURCE
-
-
-def normalize(language: str | None) -> str | None:
-    """A stored or typed language, checked: one of LANGUAGES or None."""
-    if language is None:
-        return None
-    for known in LANGUAGES:
-        if language.replace("-", "_").lower() == known.lower():
-            return known
-    return None
-
-
-def effective(chosen: str | None, telegram: str | None) -> str:
-    """The language a user reads: the one picked with /language, else their Telegram app's."""
-    return normalize(chosen) or from_telegram(telegram)
-
-
-def telegram_code(language: str) -> str:
-    """The two-letter ISO 639-1 code setMyCommands/setMyDescription take (pt_BR -> pt)."""
-    return language.split("_", 1)[0]
 
 
 def current() -> str:

@@ -30,7 +30,7 @@ from bot.domain.streaks import (
     local_day,
     new_events,
 )
-from bot.domain.weekly import ReachChange, WeekFacts, rounded, summary_text, week_facts
+from bot.domain.weekly import ReachChange, WeekFacts, rounded, week_facts
 from bot.keyboards import pain_keyboard, reach_keyboard, reach_offer_keyboard
 from bot.keyboards import parse_pain_data as parse_pain_data  # tests import it from here
 from bot.pain_care import PainCare
@@ -158,7 +158,7 @@ class Progress:
         day = local_day(at, found.timezone)
         reach = latest_change(found.reach, until=day)
         facts = week_facts(sessions, found.pain, day, streak.current, reach)
-        text = summary_text(facts)
+        text = texts.weekly_summary_of(facts)
         if self.pain_care is not None:
             doctor = await self.pain_care.weekly_line(user_id, facts.pain, facts.pain_before, at)
             if doctor is not None:

@@ -23,6 +23,7 @@ from datetime import datetime, time, timedelta
 
 from bot import i18n, routine_catalog
 from bot.domain.session import ADVISED_HOLD_SECONDS, EndReason, Phase, SessionState, Status
+from bot.domain.weekly import WeekFacts, judge
 from bot.routines import Library, Routine, Stretch
 
 _ = i18n.gettext
@@ -1464,3 +1465,26 @@ def doctor_after_weeks(average: int, before: int) -> str:
         "🩺 Your back's weekly average rose from {before} to {average}. That's worth a visit: "
         "please see your doctor or chiropractor about it."
     ).format(average=average, before=before)
+
+
+def weekly_summary_of(facts: WeekFacts) -> str:
+    """The weekly summary's words for these facts, as bot/domain/weekly.py judges them."""
+    j = judge(facts)
+    reach_line = None
+    if facts.reach is not None:
+        trend = facts.reach.trend
+        reach_line = weekly_reach(
+            trend.value if trend else None, facts.reach.degrees, facts.reach.before
+        )
+    return weekly_summary(
+        sessions=facts.sessions,
+        sessions_before=facts.sessions_before,
+        minutes=facts.minutes,
+        minutes_before=facts.minutes_before,
+        streak=facts.streak,
+        pain_trend=j.pain_trend.value,
+        pain=j.pain,
+        pain_before=j.pain_before,
+        cheer=j.cheer.value,
+        reach_line=reach_line,
+    )

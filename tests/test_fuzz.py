@@ -36,8 +36,8 @@ from bot.app import COMMANDS
 from bot.clock import MovableClock
 from bot.domain.nudge_rules import BEDTIME, MORNING
 from bot.domain.timeinput import parse_time_of_day
-from bot.domain.timezones import is_utc_offset, resolve_zone, zone_from_location
 from bot.keyboards import parse_nudge_data, parse_routine_data, parse_session_data
+from bot.places.zones import is_utc_offset, resolve_zone, zone_from_location
 from bot.progress import parse_pain_data
 from bot.routines import load_routines
 from bot.sandbox.emulator import BotApiEmulator

@@ -13,7 +13,7 @@ from bot.domain.timeinput import (
     plausible,
     read_time,
 )
-from bot.domain.timezones import is_utc_offset, resolve_zone, suggest_zones, zone_from_location
+from bot.places.zones import is_utc_offset, resolve_zone, suggest_zones, zone_from_location
 
 
 @pytest.mark.parametrize(

@@ -6,13 +6,13 @@ from datetime import date, timedelta
 
 import pytest
 
+from bot import texts
 from bot.domain.weekly import (
     Cheer,
     PainTrend,
     ReachChange,
     WeekFacts,
     judge,
-    summary_text,
     week_facts,
 )
 
@@ -55,7 +55,7 @@ def test_the_encouragement_matches_the_sessions(
     week: WeekFacts, cheer: Cheer, present: list[str], absent: tuple[str, ...]
 ) -> None:
     assert judge(week).cheer is cheer
-    words = summary_text(week)
+    words = texts.weekly_summary_of(week)
     for part in present:
         assert part in words
     for part in absent:
@@ -79,19 +79,19 @@ def test_the_pain_trend_in_words(
 ) -> None:
     week = facts(pain=pain, pain_before=before)
     assert judge(week).pain_trend is trend
-    assert said in summary_text(week).lower()
+    assert said in texts.weekly_summary_of(week).lower()
 
 
 def test_pain_going_up_says_go_gentle_and_when_to_stop() -> None:
-    words = summary_text(facts(pain=6, pain_before=3))
+    words = texts.weekly_summary_of(facts(pain=6, pain_before=3))
     assert "Go gentle" in words and "see a doctor" in words
-    assert "see a doctor" not in summary_text(facts(pain=3, pain_before=6))
+    assert "see a doctor" not in texts.weekly_summary_of(facts(pain=3, pain_before=6))
 
 
 def test_the_mobility_change_is_told_when_there_is_one() -> None:
-    assert "up from 45°" in summary_text(facts(reach=ReachChange(60, 45)))
-    assert "about 60°" in summary_text(facts(reach=ReachChange(60, None)))
-    assert "°" not in summary_text(facts())
+    assert "up from 45°" in texts.weekly_summary_of(facts(reach=ReachChange(60, 45)))
+    assert "about 60°" in texts.weekly_summary_of(facts(reach=ReachChange(60, None)))
+    assert "°" not in texts.weekly_summary_of(facts())
 
 
 MONDAY = date(2026, 11, 16)
@@ -110,7 +110,7 @@ def test_week_facts_count_monday_to_sunday_against_the_week_before() -> None:
     got = week_facts(sessions, pain, SUNDAY, streak=2)
     assert (got.sessions, got.minutes, got.sessions_before, got.minutes_before) == (2, 12, 1, 5)
     assert (got.pain, got.pain_before) == (2.5, 5.0)
-    assert "down from 5" in summary_text(got)
+    assert "down from 5" in texts.weekly_summary_of(got)
 
 
 def test_a_summary_sent_midweek_counts_only_the_days_so_far() -> None:

@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
-from bot import texts
-
 
 class Cheer(StrEnum):
     """Which sentence of encouragement fits the week."""
@@ -154,26 +152,3 @@ def judge(facts: WeekFacts) -> WeekJudgement:
     else:
         trend = PainTrend.SAME
     return WeekJudgement(facts, cheer, trend, pain, before)
-
-
-def summary_text(facts: WeekFacts) -> str:
-    """The weekly summary's words for these facts (sentences from bot/texts.py)."""
-    j = judge(facts)
-    reach_line = None
-    if facts.reach is not None:
-        trend = facts.reach.trend
-        reach_line = texts.weekly_reach(
-            trend.value if trend else None, facts.reach.degrees, facts.reach.before
-        )
-    return texts.weekly_summary(
-        sessions=facts.sessions,
-        sessions_before=facts.sessions_before,
-        minutes=facts.minutes,
-        minutes_before=facts.minutes_before,
-        streak=facts.streak,
-        pain_trend=j.pain_trend.value,
-        pain=j.pain,
-        pain_before=j.pain_before,
-        cheer=j.cheer.value,
-        reach_line=reach_line,
-    )

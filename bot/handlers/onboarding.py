@@ -13,7 +13,6 @@ from bot import i18n, texts
 from bot.domain import onboarding as machine
 from bot.domain.onboarding import Effect, Pending, Step, Transition
 from bot.domain.timeinput import in_the_night, plausible, read_time
-from bot.domain.timezones import is_utc_offset, zone_by_name, zone_from_location
 from bot.handlers.press import claim, open_press, pressed_message, retire
 from bot.handlers.summary import summary
 from bot.keyboards import (
@@ -26,6 +25,7 @@ from bot.keyboards import (
 )
 from bot.places.index import Place, city_index, find_places
 from bot.places.labels import place_key, place_label, zone_label
+from bot.places.zones import is_utc_offset, zone_by_name, zone_from_location
 from bot.services import Services, services
 from bot.store.repo import UserRecord
 

@@ -12,9 +12,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot import i18n, texts
 from bot.domain.nudge_rules import BEDTIME, DESK, KINDS, MORNING, WEEKLY
 from bot.domain.timeinput import parse_time_of_day
-from bot.domain.timezones import suggest_zones
 from bot.keyboards.desk import DESK_PREFIX
 from bot.keyboards.weekdays import DAYS_PREFIX
+from bot.places.zones import suggest_zones
 
 ZONE_PREFIX = "tz"
 TIME_PREFIX = "tm"

@@ -21,6 +21,8 @@ from pathlib import Path
 from PIL import Image
 
 from bot.pictures import skeleton, style
+from bot.pictures.encode import encode_png
+from bot.pictures.mobility import draw_leg_angle, leg_angle_pose
 from bot.pictures.render import Extras, render
 from bot.routines import Keyframe, Pose
 
@@ -70,16 +72,6 @@ def _moves(path: list[Keyframe]) -> list[Keyframe]:
             t = skeleton.ease(i / STEP_FRAMES)
             out.append(skeleton.interpolate(a, b, t) if i < STEP_FRAMES else b)
     return out
-
-
-def encode_png(image: Image.Image) -> bytes:
-    # A palette PNG: the flat style has few colours, and 128 of them keep the anti-aliased edges
-    # smooth at about a third of the RGB size.
-    buffer = io.BytesIO()
-    image.quantize(colors=128, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(
-        buffer, format="PNG", optimize=True
-    )
-    return buffer.getvalue()
 
 
 def _gif(images: list[Image.Image], durations: list[int], held: int) -> bytes:
@@ -158,8 +150,6 @@ class Pictures:
 
     def leg_angle(self, degrees: int, size: tuple[int, int] = style.DEFAULT_SIZE) -> Picture:
         """The mobility check's picture of the leg at `degrees` (issue 17), a PNG."""
-        from bot.pictures.mobility import draw_leg_angle, leg_angle_pose
-
         pose = leg_angle_pose(degrees)
         return self._get(pose, "leg-angle", size, lambda: draw_leg_angle(degrees, size))
 

@@ -8,7 +8,7 @@ import math
 from PIL import Image, ImageDraw, ImageFont
 
 from bot.pictures import style
-from bot.pictures.media import encode_png
+from bot.pictures.encode import encode_png
 from bot.pictures.render import Canvas, Extras, View
 from bot.pictures.skeleton import with_leg_angle
 from bot.routines import FLOOR_Y, Keyframe, Pose, Prop, Side

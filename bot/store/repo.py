@@ -18,7 +18,7 @@ from typing import Any, cast
 
 from sqlalchemy import Connection, Select, Table, bindparam, select, update
 
-from bot import i18n
+from bot.domain import languages
 from bot.store.coaching import Coaching
 from bot.store.history import History
 from bot.store.mobility import Mobility
@@ -90,4 +90,4 @@ class Store(Users, Schedules, Sessions, History, Operators, Mobility, ProgressRe
         found = await self._hot_read(
             lambda c: _languages(c, _SESSION_LANGUAGE, {"b_session": session_id})
         )
-        return i18n.SOURCE if found is None else i18n.effective(*found)
+        return languages.SOURCE if found is None else languages.effective(*found)
