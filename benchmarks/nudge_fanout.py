@@ -80,7 +80,7 @@ def seed(path: Path, users: int, due_now: int) -> None:
     """Fill a migrated SQLite file fast with raw sqlite3 (the ORM is not what is measured)."""
     from bot.domain.nudge_rules import next_weekly
     from bot.domain.schedule import next_occurrence_on
-    from bot.nudges import parse_hhmm
+    from bot.domain.nudge_rules import parse_hhmm
 
     rng = random.Random(7)
     zones = [z for z, w in ZONES for _ in range(w)]
@@ -134,7 +134,7 @@ async def seed_pg(dsn: str, users: int, due_now: int) -> None:
     import asyncpg
 
     from bot.domain.schedule import next_occurrence
-    from bot.nudges import parse_hhmm
+    from bot.domain.nudge_rules import parse_hhmm
 
     rng = random.Random(7)
     zones = [z for z, w in ZONES for _ in range(w)]
@@ -259,7 +259,6 @@ async def phase_claim(url: str, due: int, start_at: float = 0.0) -> dict[str, An
     """Claim-and-advance alone: the store's claim with the real advance, no sending.
 
     `start_at` (a wall-clock time) lines several claimers up to start together, connected."""
-    from bot.nudges import advance
     from bot.store.db import create_engine
     from bot.store.repo import Store
 
@@ -271,9 +270,7 @@ async def phase_claim(url: str, due: int, start_at: float = 0.0) -> dict[str, An
     begin = time.perf_counter()
     started = time.time()
     while True:
-        batch = await store.claim_due(
-            now, 1000, lambda k, local, zone, d, days: advance(k, local, zone, d, now, days)
-        )
+        batch = await store.claim_due(now, 1000)
         claimed += [f"{n.user_id}:{n.kind}" for n in batch]
         if not batch:
             break

@@ -15,7 +15,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from time import perf_counter
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -26,8 +26,7 @@ from telegram.ext import ExtBot
 
 from bot import i18n, texts
 from bot.clock import Clock
-from bot.domain.nudge_rules import BEDTIME, DESK, WEEKLY, SkipReason, next_due, skip_reason
-from bot.domain.schedule import EVERY_DAY, next_occurrence
+from bot.domain.nudge_rules import BEDTIME, DESK, WEEKLY, SkipReason, skip_reason
 from bot.domain.streaks import local_day
 from bot.http import may_have_arrived
 from bot.keyboards import nudge_keyboard
@@ -60,27 +59,6 @@ class TickReport:
 
     def skip(self, reason: SkipReason) -> None:
         self.skipped[reason] = self.skipped.get(reason, 0) + 1
-
-
-def parse_hhmm(value: str) -> time:
-    hours, minutes = value.split(":")
-    return time(int(hours), int(minutes))
-
-
-def advance(
-    kind: str,
-    local_time: str,
-    zone: str,
-    due_at: datetime,
-    now: datetime,
-    days: int = EVERY_DAY,
-) -> datetime:
-    """The next instant after a claimed nudge: never in the past, even after long downtime."""
-    after = max(now, due_at)
-    if days == EVERY_DAY and kind != WEEKLY:
-        # The common case stays the daily rule (the benchmark's hot path).
-        return next_occurrence(parse_hhmm(local_time), zone, after)
-    return next_due(kind, parse_hhmm(local_time), zone, after, days)
 
 
 # Writes the weekly summary of a user for the week holding `due_at` (None: user gone).
@@ -144,11 +122,8 @@ class NudgeDispatcher:
         return report
 
     async def _claim(self, now: datetime, limit: int) -> list[DueNudge]:
-        return await self.store.claim_due(
-            now,
-            limit,
-            lambda kind, local, zone, due, days: advance(kind, local, zone, due, now, days),
-        )
+        # Each claimed row moves to its next instant (domain/nudge_rules.next_nudge_at).
+        return await self.store.claim_due(now, limit)
 
     async def _batched(self, now: datetime, report: TickReport) -> None:
         """No rate limit (paid broadcasts): claim in large batches, send each batch at once."""

@@ -20,10 +20,10 @@ from bot.domain.nudge_rules import (
     WEEKLY,
     WEEKLY_FALLBACK_TIME,
     default_days,
+    next_nudge_at,
     weekly_time,
 )
 from bot.domain.onboarding import decode, zone_known
-from bot.nudges import advance
 from bot.store.repo import NudgeRecord, Store, UserRecord
 
 
@@ -105,7 +105,7 @@ class Subscriptions:
                 )
             # No nudges until the zone is known: 07:30 UTC is nobody's morning.
             if user.active and nudge.enabled and zone_known(decode(user.onboarding)):
-                at = advance(nudge.kind, local_time, user.timezone, now, now, nudge.days)
+                at = next_nudge_at(nudge.kind, local_time, user.timezone, now, now, nudge.days)
             await self.store.put_nudge(user_id, nudge.kind, local_time, nudge.enabled, at)
         return await self.schedule(user_id)
 

@@ -1,4 +1,5 @@
-"""Which claimed nudges are sent and which are quietly skipped. Pure, so it is table-tested."""
+"""The nudges' rules: when a nudge is next due (`next_nudge_at`, the one home of that rule) and
+which claimed nudges are sent and which are quietly skipped. Pure, so it is table-tested."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from bot.domain.schedule import (
     SUNDAY,
     WORKDAYS,
     day_bit,
+    next_occurrence,
     next_occurrence_on,
 )
 from bot.domain.streaks import is_morning
@@ -67,6 +69,31 @@ def skip_reason(
 
 def default_days(kind: str) -> int:
     return DESK_DAYS if kind == DESK else EVERY_DAY
+
+
+def parse_hhmm(value: str) -> time:
+    """A stored "07:30" as a time of day."""
+    hours, minutes = value.split(":")
+    return time(int(hours), int(minutes))
+
+
+def next_nudge_at(
+    kind: str,
+    local_time: str,
+    zone: str,
+    due_at: datetime,
+    now: datetime,
+    days: int = EVERY_DAY,
+) -> datetime:
+    """THE rule for a nudge's next instant after it was due at `due_at` (claimed by the
+    dispatcher, or set again by a settings change): never in the past, even after a long
+    downtime; on the kind's days, at `local_time` in `zone` (DST-aware). The store's claim
+    and the subscriptions both call this, and nothing else decides it."""
+    after = max(now, due_at)
+    if days == EVERY_DAY and kind != WEEKLY:
+        # The common case stays the daily rule (the benchmark's hot path).
+        return next_occurrence(parse_hhmm(local_time), zone, after)
+    return next_due(kind, parse_hhmm(local_time), zone, after, days)
 
 
 def next_due(kind: str, local_time: time, zone: str, after: datetime, days: int) -> datetime:

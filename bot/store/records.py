@@ -3,13 +3,13 @@ becomes a record (or a session state becomes columns)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row
 
+from bot.domain.nudge_rules import next_nudge_at
 from bot.domain.session import EndReason, Phase, SessionState, Status
 from bot.store.models import GuidedSession, Nudge, SessionLog, User
 
@@ -68,7 +68,6 @@ class ClaimConflict(Exception):
 
 
 # Given (kind, local_time, zone, due_at, days), the instant the nudge is due next.
-Advance = Callable[[str, str, str, datetime, int], datetime]
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,14 +136,17 @@ def nudge_record(row: Nudge) -> NudgeRecord:
     )
 
 
-def due_nudge(row: Row[*tuple[Any, ...]], advance: Advance) -> DueNudge:
-    """A claimed row (nudge joined with its user), with its next instant."""
+def due_nudge(row: Row[*tuple[Any, ...]], now: datetime) -> DueNudge:
+    """A claimed row (nudge joined with its user), with its next instant (the one rule,
+    domain/nudge_rules.next_nudge_at)."""
     return DueNudge(
         user_id=row.user_id,
         kind=row.kind,
         local_time=row.local_time,
         due_at=row.next_nudge_at,
-        next_at=advance(row.kind, row.local_time, row.timezone, row.next_nudge_at, row.days),
+        next_at=next_nudge_at(
+            row.kind, row.local_time, row.timezone, row.next_nudge_at, now, row.days
+        ),
         chat_id=row.chat_id,
         timezone=row.timezone,
         first_name=row.first_name,

@@ -26,7 +26,6 @@ from bot.store.models import GuidedSession, User
 from bot.store.operators import Operators
 from bot.store.progress_reads import ProgressReads
 from bot.store.records import (
-    Advance,
     ClaimConflict,
     DueNudge,
     LogRecord,
@@ -40,7 +39,6 @@ from bot.store.sessions import Sessions
 from bot.store.users import Users
 
 __all__ = [
-    "Advance",
     "ClaimConflict",
     "DueNudge",
     "LogRecord",

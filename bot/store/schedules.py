@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.store.models import Nudge, User, UTCDateTime
 from bot.store.records import (
-    Advance,
     ClaimConflict,
     DueNudge,
     NudgeRecord,
@@ -119,7 +118,7 @@ class Schedules(Transactions):
             )
             return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
-    async def claim_due(self, now: datetime, limit: int, advance: Advance) -> list[DueNudge]:
+    async def claim_due(self, now: datetime, limit: int) -> list[DueNudge]:
         """Claim up to `limit` nudges due at `now`, moving each to its next instant.
 
         The select and the moves are one transaction: on SQLite it is BEGIN IMMEDIATE (no
@@ -134,7 +133,7 @@ class Schedules(Transactions):
             rows = (await db.execute(stmt, {"b_now": now, "b_limit": limit})).all()
             if not rows:
                 return []
-            claimed = [due_nudge(r, advance) for r in rows]
+            claimed = [due_nudge(r, now) for r in rows]
             await _move(db, claimed)
             return claimed
 
