@@ -78,9 +78,8 @@ DESK_EVERY = 5
 
 def seed(path: Path, users: int, due_now: int) -> None:
     """Fill a migrated SQLite file fast with raw sqlite3 (the ORM is not what is measured)."""
-    from bot.domain.nudge_rules import next_weekly
+    from bot.domain.nudge_rules import next_weekly, parse_hhmm
     from bot.domain.schedule import next_occurrence_on
-    from bot.domain.nudge_rules import parse_hhmm
 
     rng = random.Random(7)
     zones = [z for z, w in ZONES for _ in range(w)]
@@ -133,8 +132,8 @@ async def seed_pg(dsn: str, users: int, due_now: int) -> None:
     """Fill a migrated PostgreSQL database fast with COPY (the ORM is not what is measured)."""
     import asyncpg
 
-    from bot.domain.schedule import next_occurrence
     from bot.domain.nudge_rules import parse_hhmm
+    from bot.domain.schedule import next_occurrence
 
     rng = random.Random(7)
     zones = [z for z, w in ZONES for _ in range(w)]
