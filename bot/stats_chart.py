@@ -45,6 +45,12 @@ PAIN_TOP, PAIN_HEIGHT = 400, 150
 # The mobility line shares the calendar's week columns, so a week reads straight down.
 REACH_TOP, REACH_HEIGHT = 610, 120
 REACH_MIN, REACH_MAX = 30, 90
+# A dot is 4 px round on a 3 px line, and a plot's frame is the box its grid lines span: the
+# lowest and highest values (no pain, 30 degrees) used to sit on the frame's edge with half of
+# every dot and the line's width outside it. Values are placed this far inside the frame.
+PLOT_PAD = 8
+# The least space between two month labels above the calendar.
+LABEL_GAP = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,15 +96,58 @@ def day_x(today: date, day: date) -> float:
     return LEFT + week * (CELL + GAP) + weekday * CELL / 6
 
 
+def plot_frame(top: int, height: int) -> tuple[int, int, int, int]:
+    """The box (left, top, right, bottom) a line is drawn in: the calendar's columns with room
+    for a dot on either side, `height` pixels down from `top`."""
+    right = LEFT + WEEKS * (CELL + GAP) - GAP
+    return LEFT - PLOT_PAD, top, right + PLOT_PAD, top + height
+
+
+def _plot_y(top: int, height: int, share: float) -> float:
+    """The y of a value `share` (0 at the bottom, 1 at the top) of the way up a plot."""
+    return top + height - PLOT_PAD - max(0.0, min(1.0, share)) * (height - 2 * PLOT_PAD)
+
+
 def pain_point(today: date, day: date, score: int) -> tuple[float, float]:
     """Pixel centre of a pain answer's dot."""
-    return day_x(today, day), PAIN_TOP + PAIN_HEIGHT - max(0, min(10, score)) * PAIN_HEIGHT / 10
+    return day_x(today, day), _plot_y(PAIN_TOP, PAIN_HEIGHT, score / 10)
 
 
 def reach_point(today: date, day: date, degrees: int) -> tuple[float, float]:
     """Pixel centre of a mobility answer's dot (30 degrees at the bottom, 90 at the top)."""
-    share = (max(REACH_MIN, min(REACH_MAX, degrees)) - REACH_MIN) / (REACH_MAX - REACH_MIN)
-    return day_x(today, day), REACH_TOP + REACH_HEIGHT - share * REACH_HEIGHT
+    share = (degrees - REACH_MIN) / (REACH_MAX - REACH_MIN)
+    return day_x(today, day), _plot_y(REACH_TOP, REACH_HEIGHT, share)
+
+
+@dataclass(frozen=True, slots=True)
+class MonthLabel:
+    """A month's name above the calendar: where it is drawn from and the box its ink fills."""
+
+    text: str
+    at: tuple[int, int]
+    box: tuple[int, int, int, int]
+
+
+def month_labels(today: date) -> list[MonthLabel]:
+    """The month names above the calendar and the box each is drawn in: at the first column
+    and at every month's first day. The first column's month is left out when the next
+    month begins too close after it (within a week or two, "Sept" was drawn over "Oct"): the
+    month that begins is the one worth naming."""
+    start = first_monday(today)
+    small = _font(14)
+    labels: list[MonthLabel] = []
+    for offset in range(WEEKS * 7):
+        day = start + timedelta(days=offset)
+        if day.day != 1 and offset != 0:
+            continue
+        x, y = cell_center(today, day)[0] - CELL // 2, TOP - 22
+        text = texts.chart_month(day.month)
+        left, top, right, bottom = (round(v) for v in small.getbbox(text))
+        box = (x + left, y + top, x + right, y + bottom)
+        if labels and box[0] < labels[-1].box[2] + LABEL_GAP:
+            labels.pop()
+        labels.append(MonthLabel(text, (x, y), box))
+    return labels
 
 
 def _drawable(text: str) -> str:
@@ -177,9 +226,8 @@ def _calendar(draw: ImageDraw.ImageDraw, data: ChartData) -> None:
         draw.rounded_rectangle(
             box, radius=4, fill=colour, outline=COLOR_NONE if colour == COLOR_FUTURE else None
         )
-        if day.day == 1 or offset == 0:
-            month = texts.chart_month(day.month)
-            draw.text((x - CELL // 2, TOP - 22), month, fill=MUTED, font=small)
+    for month in month_labels(data.today):
+        draw.text(month.at, month.text, fill=MUTED, font=small)
     if start <= data.today:
         x, y = cell_center(data.today, data.today)
         draw.rounded_rectangle(
@@ -205,13 +253,13 @@ def _legend(draw: ImageDraw.ImageDraw) -> None:
 
 def _pain(draw: ImageDraw.ImageDraw, data: ChartData) -> None:
     small = _font(14)
-    right = LEFT + WEEKS * (CELL + GAP) - GAP
-    bottom = PAIN_TOP + PAIN_HEIGHT
     draw.text((LEFT, PAIN_TOP - 30), texts.CHART_PAIN_TITLE, fill=INK, font=_font(16))
+    frame = plot_frame(PAIN_TOP, PAIN_HEIGHT)
+    draw.rectangle(frame, outline=COLOR_NONE)
     for value in (0, 5, 10):
-        y = bottom - value * PAIN_HEIGHT / 10
-        draw.line((LEFT, y, right, y), fill=COLOR_NONE, width=1)
-        draw.text((LEFT - 30, y - 8), str(value), fill=MUTED, font=small)
+        _, y = pain_point(data.today, data.today, value)
+        draw.line((frame[0], y, frame[2], y), fill=COLOR_NONE, width=1)
+        draw.text((LEFT - 38, y - 8), str(value), fill=MUTED, font=small)
     start = first_monday(data.today)
     shown = {d: data.pain[d] for d in data.pain if start <= d <= data.today}
     _line(draw, [(d, pain_point(data.today, d, v)) for d, v in sorted(shown.items())], COLOR_PAIN)
@@ -242,10 +290,12 @@ def _reach(draw: ImageDraw.ImageDraw, data: ChartData) -> None:
     small = _font(14)
     right = LEFT + WEEKS * (CELL + GAP) - GAP
     draw.text((LEFT, REACH_TOP - 30), texts.CHART_REACH_TITLE, fill=INK, font=_font(16))
+    frame = plot_frame(REACH_TOP, REACH_HEIGHT)
+    draw.rectangle(frame, outline=COLOR_NONE)
     for value in (30, 60, 90):
         _, y = reach_point(data.today, data.today, value)
-        draw.line((LEFT, y, right, y), fill=COLOR_NONE, width=1)
-        draw.text((LEFT - 38, y - 8), f"{value}°", fill=MUTED, font=small)
+        draw.line((frame[0], y, frame[2], y), fill=COLOR_NONE, width=1)
+        draw.text((LEFT - 46, y - 8), f"{value}°", fill=MUTED, font=small)
     start = first_monday(data.today)
     days = sorted(d for d in data.reach if start <= d <= data.today)
     for side, colour in (("left", COLOR_LEFT), ("right", COLOR_RIGHT)):
