@@ -24,7 +24,7 @@ from bot.pictures import (
     style,
 )
 from bot.pictures.media import animation_frames
-from bot.pictures.render import View
+from bot.pictures.render import CHAIR_DEPTH, View
 from bot.routines import LIMBS, Keyframe, Point, load_routines
 
 DATA = Path(__file__).parent / "data"
@@ -227,3 +227,25 @@ def test_leg_angle_pictures_are_cached_under_their_own_keys(tmp_path: Path) -> N
     assert all(p.mime == "image/png" and p.filename.endswith(".png") for p in drawn)
     assert drawn[1].data == draw_leg_angle(LEG_ANGLES[1])
     assert pictures.leg_angle(LEG_ANGLES[0]) is drawn[0] and pictures.drawn == len(LEG_ANGLES)
+
+
+def test_the_chair_thighs_rest_on_the_seat_never_through_it() -> None:
+    # The straight leg's thigh leaves the seat at its front edge: it used to run 3 % of the
+    # picture below the seat's top there, drawn through the board.
+    pose = SEED_POSES["chair"]
+    chair = pose.prop("chair")
+    assert chair is not None and isinstance(chair.x, float) and chair.y is not None
+    facing = 1 if chair.facing != "left" else -1
+    back, front = sorted((chair.x - facing * CHAIR_DEPTH, chair.x))
+    for frame in [*pose.keyframes, *animation_frames(pose)]:
+        for side in (frame.near, frame.far):
+            for x, y in along(side.hip, side.knee, tuple(i / 40 for i in range(41))):
+                if back <= x <= front:
+                    # The thigh is drawn LEG_WIDTH thick: its underside, not only its middle.
+                    assert y - style.LEG_WIDTH / 2 >= chair.y - 0.002, (frame.name, x, y)
+    # The seat's top surface is at the seat height: wood just below it, nothing above it at
+    # the back of the seat, where no one sits.
+    still = Image.open(io.BytesIO(draw_still(pose)))
+    middle = (back + front) / 2
+    assert close(pixel(still, (middle, chair.y - 0.008)), style.WOOD)
+    assert close(pixel(still, (back + 0.04, chair.y + 0.006)), style.BACKGROUND)

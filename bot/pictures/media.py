@@ -28,7 +28,7 @@ from bot.routines import Keyframe, Pose
 
 # Bump when the drawing changes, so that cached pictures (and the file_ids stored for them)
 # are drawn and uploaded afresh.
-DRAWING_VERSION = 1
+DRAWING_VERSION = 2
 
 FRAME_MS = 50  # 20 frames a second: smooth enough for a slow movement
 STEP_FRAMES = 14  # frames from one keyframe to the next (0.7 s)

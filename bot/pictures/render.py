@@ -16,6 +16,9 @@ from bot.pictures import style
 from bot.pictures.style import Colour
 from bot.routines import FLOOR_Y, POSE_X_MAX, POSE_Y_MAX, Keyframe, Point, Pose, Prop
 
+SEAT_THICKNESS = 0.028  # a chair's seat board, below the seat height
+CHAIR_DEPTH = 0.2  # from the seat's front edge to the back rest
+
 
 @dataclass(frozen=True, slots=True)
 class View:
@@ -251,21 +254,29 @@ class Canvas:
         assert isinstance(prop.x, float) and prop.y is not None
         facing = 1 if prop.facing != "left" else -1
         front_x = prop.x
-        back_x = front_x - facing * 0.2
+        back_x = front_x - facing * CHAIR_DEPTH
         seat = prop.y
         if not front:
             self.rect(0, 0, POSE_X_MAX, FLOOR_Y, style.FLOOR)
             # Back rest and the back legs.
             self.limb((back_x, FLOOR_Y), (back_x, seat + 0.24), 0.02, style.WOOD_DARK)
-            self.limb((front_x, FLOOR_Y), (front_x, seat), 0.018, style.WOOD_DARK)
+            self.limb(
+                (front_x - facing * 0.01, FLOOR_Y),
+                (front_x - facing * 0.01, seat - 0.01),
+                0.018,
+                style.WOOD_DARK,
+            )
             return
+        under = seat - SEAT_THICKNESS
         self.limb(
-            (back_x + facing * 0.02, FLOOR_Y), (back_x + facing * 0.02, seat), 0.02, style.WOOD
+            (back_x + facing * 0.02, FLOOR_Y), (back_x + facing * 0.02, under), 0.02, style.WOOD
         )
         self.limb(
-            (front_x - facing * 0.015, FLOOR_Y), (front_x - facing * 0.015, seat), 0.02, style.WOOD
+            (front_x - facing * 0.015, FLOOR_Y), (front_x - facing * 0.015, under), 0.02, style.WOOD
         )
-        self.limb((back_x, seat), (front_x, seat), 0.028, style.WOOD)
+        # The seat's top surface is at the seat height, and the board ends at the front edge:
+        # the thighs rest on that surface, and a thigh leaves the seat at exactly that edge.
+        self.rounded(back_x, seat - SEAT_THICKNESS, front_x, seat, 0.006, style.WOOD)
 
     def wall(self, prop: Prop, *, doorway: bool) -> None:
         assert isinstance(prop.x, float)
