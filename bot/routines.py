@@ -92,7 +92,7 @@ class Stretch:
     pose: Pose | None = None  # None: no picture for this stretch
     # Hands-free pauses: the get-ready count before the first hold and the switch-sides pause
     # between the two holds. None: the bot's defaults (10 s each); longer where props are
-    # involved (a towel to loop, a doorway to lie in).
+    # involved (a towel to loop, a wall corner to lie at).
     ready_seconds: int | None = None
     switch_seconds: int | None = None
 
@@ -476,7 +476,7 @@ POSE_Y_MAX = 0.75
 SIDES = ("near", "far")
 SIDE_JOINTS = ("shoulder", "elbow", "hand", "hip", "knee", "ankle", "toe")
 JOINTS = ("head", "neck", *(f"{side}.{j}" for side in SIDES for j in SIDE_JOINTS))
-PROP_KINDS = ("floor", "bed", "chair", "wall", "doorway", "towel")
+PROP_KINDS = ("floor", "bed", "chair", "wall", "corner", "doorway", "towel")
 FLOOR_Y = 0.08  # where the floor is when a floor prop does not say
 # The limbs whose length a body keeps from one keyframe to the next. A side view shortens a
 # limb that turns towards the viewer, so some change is allowed; a typo (a swapped x and y,
@@ -496,6 +496,7 @@ _PROP_KEYS: dict[str, set[str]] = {
     "bed": {"kind", "x", "y"},
     "chair": {"kind", "x", "y", "facing"},
     "wall": {"kind", "x", "facing"},
+    "corner": {"kind", "x", "facing"},
     "doorway": {"kind", "x", "facing"},
     "towel": {"kind", "hands", "foot"},
 }
@@ -539,7 +540,8 @@ class Keyframe:
 class Prop:
     """Something the body lies on, sits on, leans on or holds. Only the fields of its kind are
     set: floor y; bed x (its span) and y (the mattress top); chair x (front edge of the seat),
-    y (seat height) and facing; wall and doorway x and facing; towel hands and foot (sides)."""
+    y (seat height) and facing; wall, corner and doorway x and facing; towel hands and foot
+    (sides)."""
 
     kind: str
     x: Point | float | None = None

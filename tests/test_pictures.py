@@ -25,7 +25,7 @@ from bot.pictures import (
 )
 from bot.pictures.media import animation_frames
 from bot.pictures.render import CHAIR_DEPTH, View
-from bot.routines import LIMBS, Keyframe, Point, load_routines
+from bot.routines import LIMBS, Keyframe, Point, Prop, load_routines
 
 DATA = Path(__file__).parent / "data"
 SIZE = style.DEFAULT_SIZE
@@ -109,19 +109,26 @@ def test_every_seed_stretch_gets_a_small_still_and_animation(sid: str) -> None:
     assert sum(durations) < 10_000  # a short loop
 
 
+def accent(leg: str) -> tuple[int, int, int]:
+    return style.ACCENT if leg == "near" else style.ACCENT_FAR
+
+
 @pytest.mark.parametrize("sid", sorted(SEED_POSES))
 def test_the_stretching_leg_is_drawn_in_the_accent_colour(sid: str) -> None:
     pose = SEED_POSES[sid]
+    leg = pose.stretching_leg
+    other = "far" if leg == "near" else "near"
     still = Image.open(io.BytesIO(draw_still(pose)))
-    samples = leg_samples(pose.hold, "near")
+    samples = leg_samples(pose.hold, leg)
     assert len(samples) >= 4
     for p in samples:
-        assert close(pixel(still, p), style.ACCENT), (sid, p, pixel(still, p))
+        assert close(pixel(still, p), accent(leg)), (sid, p, pixel(still, p))
     # The other leg is not highlighted.
-    others = leg_samples(pose.hold, "far")
+    others = leg_samples(pose.hold, other)
     assert others, sid
     for p in others:
         assert not close(pixel(still, p), style.ACCENT, 60), (sid, p)
+        assert not close(pixel(still, p), style.ACCENT_FAR, 40), (sid, p)
 
 
 def test_the_far_leg_is_highlighted_when_it_is_the_stretching_leg() -> None:
@@ -143,10 +150,11 @@ def test_the_animation_moves_the_stretching_leg_from_start_to_hold(sid: str) -> 
         frames = [f.convert("RGB") for f in ImageSequence.Iterator(gif)]
         durations = [f.info["duration"] for f in ImageSequence.Iterator(gif)]
     first, held = frames[0], frames[durations.index(max(durations))]
-    for p in leg_samples(pose.keyframes[0], "near"):
-        assert close(pixel(first, p), style.ACCENT), (sid, p)
-    for p in leg_samples(pose.hold, "near"):
-        assert close(pixel(held, p), style.ACCENT), (sid, p)
+    leg = pose.stretching_leg
+    for p in leg_samples(pose.keyframes[0], leg):
+        assert close(pixel(first, p), accent(leg)), (sid, p)
+    for p in leg_samples(pose.hold, leg):
+        assert close(pixel(held, p), accent(leg)), (sid, p)
 
 
 def test_same_pose_same_bytes_and_key() -> None:
@@ -249,3 +257,60 @@ def test_the_chair_thighs_rest_on_the_seat_never_through_it() -> None:
     middle = (back + front) / 2
     assert close(pixel(still, (middle, chair.y - 0.008)), style.WOOD)
     assert close(pixel(still, (back + 0.04, chair.y + 0.006)), style.BACKGROUND)
+
+
+def _leg_angle(frame: Keyframe, side: str) -> float:
+    """The hip-to-ankle line's angle above the floor, in degrees (90: straight up)."""
+    s = frame.near if side == "near" else frame.far
+    return math.degrees(math.atan2(s.ankle[1] - s.hip[1], abs(s.ankle[0] - s.hip[0])))
+
+
+def test_the_wall_corner_leg_reaches_90_degrees_up_the_wall_past_the_corner() -> None:
+    # The source: walk the heel up the wall to 90 degrees. It was drawn at a doorway and the
+    # held leg reached 77 degrees (65 before sliding closer).
+    pose = SEED_POSES["wall"]
+    corner = pose.prop("corner")
+    assert corner is not None and isinstance(corner.x, float) and pose.prop("doorway") is None
+    leg = pose.stretching_leg
+    other = "far" if leg == "near" else "near"
+    raised = pose.hold.far if leg == "far" else pose.hold.near
+    assert _leg_angle(pose.hold, leg) >= 85
+    assert math.dist(raised.hip, raised.ankle) > 0.97 * (
+        math.dist(raised.hip, raised.knee) + math.dist(raised.knee, raised.ankle)
+    )
+    # The heel rests on the wall the corner faces: the back of the leg at its edge, not in it.
+    heel = raised.ankle[0] + style.LEG_WIDTH * 0.45
+    assert corner.x - 0.01 <= heel <= corner.x + 0.002
+    # The other leg lies on the floor past the corner, in front of the wall along the body.
+    flat = pose.hold.near if other == "near" else pose.hold.far
+    assert flat.ankle[0] > corner.x + 0.1 and abs(flat.ankle[1] - flat.hip[1]) < 0.02
+    still = Image.open(io.BytesIO(draw_still(pose)))
+    assert close(pixel(still, (corner.x + 0.1, 0.5)), style.WALL)  # the wall along the body
+    assert close(pixel(still, (corner.x - 0.1, 0.5)), style.BACKGROUND)  # open room
+    for p in leg_samples(pose.hold, other):
+        if p[0] > corner.x:
+            assert close(pixel(still, p), style.BODY), p  # drawn over the wall, not behind it
+
+
+def test_a_doorway_in_a_file_of_ones_own_still_draws() -> None:
+    # The seed no longer uses the doorway; a custom file may.
+    wall = SEED_POSES["wall"]
+    door = dataclasses.replace(
+        wall,
+        props=(wall.props[0], Prop(kind="doorway", x=0.62, facing="left")),
+    )
+    still = Image.open(io.BytesIO(draw_still(door)))
+    assert close(pixel(still, (0.63, 0.4)), style.WALL_EDGE)  # the door frame
+    assert still.tobytes() != Image.open(io.BytesIO(draw_still(wall))).tobytes()
+
+
+def test_the_wall_corner_heel_never_goes_into_the_wall() -> None:
+    # Bones turned between keyframes swing the heel outwards: from a bent knee low on the wall
+    # to the straight leg, it went 0.02 into the wall half-way.
+    pose = SEED_POSES["wall"]
+    corner = pose.prop("corner")
+    assert corner is not None and isinstance(corner.x, float)
+    for frame in [*pose.keyframes, *animation_frames(pose)]:
+        leg = frame.far if pose.stretching_leg == "far" else frame.near
+        for joint in (leg.knee, leg.ankle, leg.toe):
+            assert joint[0] + style.LEG_WIDTH * 0.45 <= corner.x + 0.003, (frame.name, joint)

@@ -309,6 +309,24 @@ def test_a_stretch_without_pose_data_still_loads(tmp_path: Path) -> None:
         ),
         (
             '{ kind = "floor" }',
+            '{ kind = "corner", facing = "left" }',
+            f"{POSE_KEY}.props[0].x",
+            "x = a number from 0 to 1.0",
+        ),
+        (
+            '{ kind = "floor" }',
+            '{ kind = "corner", x = 0.6, facing = "down" }',
+            f"{POSE_KEY}.props[0].facing",
+            'facing = "left"',
+        ),
+        (
+            '{ kind = "floor" }',
+            '{ kind = "corner", x = 0.6, y = 0.3 }',
+            f"{POSE_KEY}.props[0].y",
+            "use only",
+        ),
+        (
+            '{ kind = "floor" }',
             '{ kind = "floor", colour = "red" }',
             f"{POSE_KEY}.props[0].colour",
             "use only",
@@ -351,6 +369,9 @@ def test_a_stretch_without_pose_data_still_loads(tmp_path: Path) -> None:
         "chair-without-height",
         "bed-span-backwards",
         "wall-facing-up",
+        "corner-without-x",
+        "corner-facing-down",
+        "corner-with-a-height",
         "prop-unknown-key",
         "leg-not-a-side",
         "no-stretching-leg",
@@ -426,15 +447,18 @@ def test_every_seed_stretch_has_a_pose_matching_its_steps() -> None:
     import math
 
     stretches = load_routines(DEFAULT_ROUTINES).stretches
-    assert all(s.pose is not None and s.pose.stretching_leg == "near" for s in stretches.values())
+    # The raised leg is the near one (drawn in front) except at the wall corner: there the leg on
+    # the floor passes the corner in front of the wall along the body, so it is the near one.
+    legs = {sid: s.pose.stretching_leg for sid, s in stretches.items() if s.pose is not None}
+    assert legs == {"lying": "near", "chair": "near", "wall": "far", "towel": "near"}
 
     def straight(frame: Keyframe, side: str = "near") -> bool:
         hip, knee, ankle = (frame.joint(f"{side}.{j}") for j in ("hip", "knee", "ankle"))
         return math.dist(hip, ankle) > 0.97 * (math.dist(hip, knee) + math.dist(knee, ankle))
 
-    def flat(frame: Keyframe) -> bool:  # the other leg straight on the floor
-        hip, ankle = frame.joint("far.hip"), frame.joint("far.ankle")
-        return straight(frame, "far") and abs(hip[1] - ankle[1]) < 0.02
+    def flat(frame: Keyframe, side: str = "far") -> bool:  # the other leg straight on the floor
+        hip, ankle = frame.joint(f"{side}.hip"), frame.joint(f"{side}.ankle")
+        return straight(frame, side) and abs(hip[1] - ankle[1]) < 0.02
 
     lying = stretches["lying"].pose
     assert lying is not None and [p.kind for p in lying.props] == ["floor"]
@@ -452,14 +476,17 @@ def test_every_seed_stretch_has_a_pose_matching_its_steps() -> None:
 
     wall = stretches["wall"].pose
     assert wall is not None
-    door = wall.prop("doorway")
-    assert isinstance(door, Prop) and isinstance(door.x, float)
-    start, held, closer = wall.keyframes
-    assert not straight(start) and straight(held) and straight(closer)
-    for frame in wall.keyframes:  # the heel on the wall, the other leg through the doorway
-        assert door.x - 0.03 < frame.near.ankle[0] < door.x
-        assert flat(frame) and frame.far.ankle[0] > door.x
-    assert closer.near.hip[0] > held.near.hip[0]  # hips slid closer to the wall
+    corner = wall.prop("corner")
+    assert isinstance(corner, Prop) and isinstance(corner.x, float) and corner.facing == "left"
+    walked_up, closer, held = wall.keyframes
+    assert straight(walked_up, "far") and not straight(closer, "far") and straight(held, "far")
+    for frame in wall.keyframes:  # the heel on the wall, the other leg on the floor past it
+        assert corner.x - 0.03 < frame.far.ankle[0] < corner.x
+        assert flat(frame, "near") and frame.near.ankle[0] > corner.x + 0.1
+    # Walked up until straight, then down, the hips slid closer, and up again to 90 degrees.
+    assert closer.near.hip[0] > walked_up.near.hip[0] + 0.05
+    hip, ankle = held.far.hip, held.far.ankle
+    assert math.degrees(math.atan2(ankle[1] - hip[1], ankle[0] - hip[0])) > 85
 
     chair = stretches["chair"].pose
     assert chair is not None

@@ -12,6 +12,7 @@ import hashlib
 import io
 import itertools
 import json
+import math
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -35,13 +36,21 @@ STEP_FRAMES = 14  # frames from one keyframe to the next (0.7 s)
 HOLD_MS = 1400  # the held pose, one frame
 REST_MS = 700  # the starting pose, one frame, before the loop begins again
 PALETTE_COLOURS = 64
+GHOST_HIP_TOLERANCE = 0.01  # pose units: a hip this close to the held one is the same hip
 
 
 def draw_still(pose: Pose, size: tuple[int, int] = style.DEFAULT_SIZE) -> bytes:
     """The pose held (its last keyframe) as a PNG: the stretching leg in the accent colour,
     its earlier keyframes as pale ghosts, and the arrow of its movement."""
     first = pose.keyframes[0]
-    ghosts = tuple(pose.keyframes[:-1])
+    # A ghost is drawn from its own hip: where the body slid between keyframes (closer to a
+    # wall), a ghost from an earlier hip would float beside the body, not attached to it.
+    hip = pose.hold.joint(f"{pose.stretching_leg}.hip")
+    ghosts = tuple(
+        k
+        for k in pose.keyframes[:-1]
+        if math.dist(k.joint(f"{pose.stretching_leg}.hip"), hip) < GHOST_HIP_TOLERANCE
+    )
     image = render(pose, pose.hold, size, Extras(ghosts=ghosts, arrow_from=first))
     return encode_png(image)
 

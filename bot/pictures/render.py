@@ -137,6 +137,8 @@ class Canvas:
         for prop in pose.props:
             if prop.kind in ("wall", "doorway"):
                 self.wall(prop, doorway=prop.kind == "doorway")
+            elif prop.kind == "corner":
+                self.corner(prop)
         for prop in pose.props:
             if prop.kind == "bed":
                 self.bed(prop)
@@ -291,6 +293,21 @@ class Canvas:
         self.rect(face, 0, beyond, POSE_Y_MAX, colour)
         if not doorway:
             self.rect(face - 0.003, 0, face + 0.003, POSE_Y_MAX, style.WALL_EDGE)
+
+    def corner(self, prop: Prop) -> None:
+        """Two walls meeting at x. The one along the body stands behind the leg that lies past
+        the corner: seen face on, with its skirting at the floor. The one the raised heel rests
+        on faces the head: seen edge on, a narrow shaded band at the corner's edge."""
+        assert isinstance(prop.x, float)
+        away = 1 if prop.facing != "right" else -1
+        edge = prop.x
+        beyond = POSE_X_MAX if away > 0 else 0.0
+        self.rect(edge, 0, beyond, POSE_Y_MAX, style.WALL)
+        self.rect(edge, FLOOR_Y, beyond, FLOOR_Y + 0.022, _blend(style.WALL, style.WALL_EDGE, 0.45))
+        self.rect(
+            edge, 0, edge + away * 0.014, POSE_Y_MAX, _blend(style.WALL, style.WALL_EDGE, 0.6)
+        )
+        self.rect(edge - away * 0.002, 0, edge + away * 0.002, POSE_Y_MAX, style.WALL_EDGE)
 
     def door_jamb(self, prop: Prop) -> None:
         assert isinstance(prop.x, float)
