@@ -1,5 +1,6 @@
 """Draws the issue-17 samples in this folder from a month of seeded history:
 weekly-summary.txt (the summary sent on Sunday night), stats.png and stats-caption.txt (/stats),
+stats-<language>.png (the same /stats picture in each language Limber speaks),
 reach-choices.png (the mobility check's picture).
 
 Run from the project root: python docs/progress/make_samples.py
@@ -16,6 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from bot import i18n  # noqa: E402
 from bot.clock import MovableClock  # noqa: E402
 from bot.progress import Progress  # noqa: E402
 from bot.reach_pictures import reach_choices_png  # noqa: E402
@@ -62,6 +64,12 @@ async def main() -> None:
         assert png is not None
         (HERE / "stats.png").write_bytes(png)
         (HERE / "stats-caption.txt").write_text(caption + "\n", encoding="utf-8")
+        for language in i18n.LANGUAGES:
+            # The picture is drawn in a thread that inherits the caller's language.
+            with i18n.using(language):
+                _, localised = await progress.stats(USER)
+            assert localised is not None
+            (HERE / f"stats-{language}.png").write_bytes(localised)
         (HERE / "reach-choices.png").write_bytes(reach_choices_png())
         await store.close()
 
