@@ -154,6 +154,7 @@ def _coach(
         after_finish=progress.after_session,
         after_hurt=aftercare.after_hurt,
         pictures=Pictures(),
+        pause_limit_seconds=settings.pause_limit_seconds,
         # Countdowns thin out when the Telegram budget runs short (bot/ratelimit.py).
         limiter=limiter
         if isinstance(limiter := app.bot.rate_limiter, PriorityRateLimiter)
@@ -167,6 +168,7 @@ def _coach(
             switch_seconds=settings.switch_seconds,
             countdown_step_seconds=settings.countdown_step_seconds,
             resume_ask_after_seconds=settings.resume_ask_after_seconds,
+            pause_limit_seconds=settings.pause_limit_seconds,
         ),
         chat=chat,
         queue=app.job_queue,

@@ -274,6 +274,8 @@ class Settings(BaseSettings):
     countdown_step_seconds: int = Field(default=5, ge=1, le=60)
     # A follow-up that is this overdue after downtime asks the user instead of firing.
     resume_ask_after_seconds: int = Field(default=300, ge=10)
+    # A session paused longer than this ends by itself, counted by what was held (30 min).
+    pause_limit_seconds: int = Field(default=30 * 60, ge=10, le=24 * 3600)
     rate_limit: bool = True
     # Messages a second one chat may get after a short burst (Telegram: about one); 0 leaves
     # chats unpaced (only the bot-wide ~29/s holds). Tests that are not about pacing set 0:

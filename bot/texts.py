@@ -22,7 +22,15 @@ from collections.abc import Callable
 from datetime import datetime, time, timedelta
 
 from bot import i18n, routine_catalog
-from bot.domain.session import ADVISED_HOLD_SECONDS, EndReason, Phase, SessionState, Status
+from bot.domain.session import (
+    ADVISED_HOLD_SECONDS,
+    PAUSE_LIMIT_SECONDS,
+    EndReason,
+    Phase,
+    SessionState,
+    Status,
+    estimated_seconds,
+)
 from bot.domain.weekly import WeekFacts, judge
 from bot.routines import Library, Routine, Stretch
 
@@ -296,11 +304,12 @@ def routine_description(routine: Routine) -> str | None:
     return routine_catalog.routine_text(routine, i18n.current()).description
 
 
-def routines_menu(library: Library) -> str:
+def routines_menu(library: Library, *, hold_seconds: int | None = None, pace: int = 100) -> str:
+    """/routines: each routine with its duration at the person's hold length and pace."""
     lines = [_("Pick a routine:")]
     for r in library.routines.values():
         about = routine_description(r) or _stretch_names(r)
-        lines.append(f"• {routine_title(r)} — {about} ({_minutes(r)})")
+        lines.append(f"• {routine_title(r)} — {about} ({_minutes(r, hold_seconds, pace)})")
     return "\n".join(lines)
 
 
@@ -311,18 +320,27 @@ def unknown_routine(name: str, library: Library) -> str:
     )
 
 
-def routine_button(routine: Routine) -> str:
-    return f"{routine_title(routine)} ({_minutes(routine)})"
+def routine_button(routine: Routine, *, hold_seconds: int | None = None, pace: int = 100) -> str:
+    return f"{routine_title(routine)} ({_minutes(routine, hold_seconds, pace)})"
 
 
 def _stretch_names(routine: Routine) -> str:
     return ", ".join(stretch_name(s) for s in routine.stretches)
 
 
-def _minutes(routine: Routine) -> str:
-    # Holds plus roughly 20 s per stretch for reading and getting into position.
-    total = routine.hold_seconds_total + 20 * len(routine.stretches)
-    return _("about {n} min").format(n=max(1, round(total / 60)))
+def _minutes(routine: Routine, hold_seconds: int | None = None, pace: int = 100) -> str:
+    """ "about 8 min": the routine's own timings (every get-ready count, hold and switch at
+    this hold length and pace), rounded finely enough to stay within 5 % of them (issue 23:
+    "about 5 min" took 6 min to 6 min 31 s)."""
+    total = estimated_seconds(routine, hold_seconds=hold_seconds, pace_percent=pace)
+    return _("about {time}").format(time=_duration(about(total)))
+
+
+def about(seconds: int) -> int:
+    """`seconds` rounded as people say a duration, never more than 5 % off: to 5 s under
+    2 min, 15 s under 5 min, 30 s under 10 min, then to the minute."""
+    grain = 5 if seconds < 120 else 15 if seconds < 300 else 30 if seconds < 600 else 60
+    return max(grain, grain * round(seconds / grain))
 
 
 def side_name(stretch: Stretch, side: int) -> str:
@@ -369,7 +387,7 @@ def intro(routine: Routine, state: SessionState, *, first: bool) -> str:
             ).format(
                 routine=routine_title(routine),
                 stretches=count("{n} stretch", "{n} stretches", total),
-                minutes=_minutes(routine),
+                minutes=_minutes(routine, state.hold_seconds, state.pace_percent),
             )
         )
     parts.append(intro_header(n, total, stretch))
@@ -455,11 +473,11 @@ def interrupted(routine: Routine, state: SessionState) -> str:
 
 
 def finished(routine: Routine, state: SessionState) -> str:
-    assert state.ended_at is not None
-    spent = _duration(int((state.ended_at - state.started_at).total_seconds()))
+    # The time spent in holds, get-ready counts and switches, never a pause (issue 23).
+    spent = _duration(state.duration_seconds)
     if state.stretches_done < len(routine.stretches):
         # Praise only for what was held: "2 of 4 stretches", no "Well done" for nothing.
-        return finished_partly(routine, state.stretches_done, spent)
+        return finished_partly(routine, state)
     done = count("{n} stretch", "{n} stretches", state.stretches_done)
     if state.stretches_skipped:
         line = _("🎉 Done! {routine}: {stretches} in {time} ({skipped}).").format(
@@ -480,7 +498,7 @@ def finished(routine: Routine, state: SessionState) -> str:
     return line
 
 
-def ended(routine: Routine, state: SessionState) -> str:
+def ended(routine: Routine, state: SessionState, pause_limit_seconds: int | None = None) -> str:
     if state.end_reason is EndReason.HURT:
         return "\n\n".join(
             (
@@ -495,12 +513,36 @@ def ended(routine: Routine, state: SessionState) -> str:
         )
     if state.end_reason is EndReason.REPLACED:
         return _("This session was replaced by a new one.")
-    return _(
-        "Session stopped after {stretches} ({holds}). Every bit counts. /stretch whenever "
-        "you're ready."
+    if state.end_reason is EndReason.EXPIRED:
+        limit = pause_limit_seconds or PAUSE_LIMIT_SECONDS
+        why = _("⏹ Your session was paused for more than {time}, so I ended it.").format(
+            time=_duration(limit)
+        )
+    else:
+        why = _("⏹ Session stopped.")
+    # What was done, in the same words however the session ended; nothing praised or counted
+    # when nothing was held (issue 23: "after 0 stretches (0 holds). Every bit counts").
+    return f"{why} {held_record(routine, state)}"
+
+
+def held_record(routine: Routine, state: SessionState) -> str:
+    """What a session that did not finish every stretch did: "Full routine: 1 of 4 stretches
+    held, in 2 min 5 s." (it counts), or that nothing was held (it does not)."""
+    if state.stretches_done == 0:
+        return _(
+            "No stretch was held this time, so it doesn't count towards your streak. "
+            "/stretch whenever you're ready."
+        )
+    total = len(routine.stretches)
+    return ngettext(
+        "{routine}: {done} of {total} stretch held, in {time}.",
+        "{routine}: {done} of {total} stretches held, in {time}.",
+        total,
     ).format(
-        stretches=count("{n} stretch", "{n} stretches", state.stretches_done),
-        holds=count("{n} hold", "{n} holds", state.holds_done),
+        routine=routine_title(routine),
+        done=state.stretches_done,
+        total=total,
+        time=_duration(state.duration_seconds),
     )
 
 
@@ -513,12 +555,20 @@ def _duration(seconds: int) -> str:
     return _("{minutes} min").format(minutes=minutes)
 
 
-def view(routine: Routine, state: SessionState, now_left: float, step: int, *, first: bool) -> str:
+def view(
+    routine: Routine,
+    state: SessionState,
+    now_left: float,
+    step: int,
+    *,
+    first: bool,
+    pause_limit_seconds: int | None = None,
+) -> str:
     """The text of the message that shows `state` (the live step, or the end)."""
     if state.status is Status.DONE:
         return finished(routine, state)
     if state.status is Status.STOPPED:
-        return ended(routine, state)
+        return ended(routine, state, pause_limit_seconds)
     if state.status is Status.PAUSED:
         return paused(routine, state)
     if state.phase is Phase.INTRO:
@@ -1308,20 +1358,11 @@ def paused_before_hold(stretch_name: str, seconds_left: int) -> str:
     )
 
 
-def finished_partly(routine: Routine, done: int, spent: str) -> str:
-    """The ending of a session in which not every stretch was held on every side."""
-    total = len(routine.stretches)
-    if done == 0:
-        return _(
-            "Session over: no stretch was held this time ({routine}, {time}). That's fine; it "
-            "doesn't count towards your streak. /stretch whenever you're ready."
-        ).format(routine=routine_title(routine), time=spent)
-    return _("✅ Session over: you held {done} of {stretches} of {routine} in {time}.").format(
-        done=done,
-        stretches=count("{n} stretch", "{n} stretches", total),
-        routine=routine_title(routine),
-        time=spent,
-    )
+def finished_partly(routine: Routine, state: SessionState) -> str:
+    """The ending of a session that ran to its end with some stretch skipped: the same record
+    as a stopped one ("1 of 4 stretches held"), as it counts the same."""
+    over = _("Session over.")
+    return f"{'✅ ' if state.stretches_done else ''}{over} {held_record(routine, state)}"
 
 
 _CONSTANTS.update(

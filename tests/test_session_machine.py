@@ -71,7 +71,9 @@ def test_pause_freezes_the_time_left_and_resume_continues_it(routine: Routine) -
     s = step(begin(routine, T0), Event.READY, routine, T0)
     paused = apply(s, Event.PAUSE, routine, T0 + timedelta(seconds=4), switch_seconds=SWITCH)
     assert paused.render is Render.EDIT
-    assert paused.state.status is Status.PAUSED and paused.state.next_event_at is None
+    assert paused.state.status is Status.PAUSED
+    # A paused session's next event is the end of its pause limit (issue 23).
+    assert paused.state.next_event_at == T0 + timedelta(seconds=4, minutes=30)
     assert seconds_left(paused.state, T0 + timedelta(hours=1)) == pytest.approx(6)
     with pytest.raises(InvalidEvent):
         step(paused.state, Event.TIMER, routine, T0 + timedelta(seconds=20))
@@ -230,7 +232,8 @@ def test_a_routine_shortened_past_the_session_ends_it_whatever_comes(
     state = _on_second_stretch(routine, where)
     shortened = replace(routine, stretches=routine.stretches[:1])
     assert fits(state, routine) and not fits(state, shortened)
-    t = apply(state, event, shortened, T0 + timedelta(hours=1), switch_seconds=SWITCH)
+    # 10 minutes on: within the pause limit (past it, a paused session ends as expired).
+    t = apply(state, event, shortened, T0 + timedelta(minutes=10), switch_seconds=SWITCH)
     assert t.render is Render.SEND
     assert t.state.status is Status.STOPPED and t.state.end_reason is EndReason.OUTDATED
     assert (t.state.stretch_index, t.state.holds_done) == (state.stretch_index, state.holds_done)
@@ -272,3 +275,106 @@ def test_a_timed_phase_keeps_the_length_it_began_with(routine: Routine) -> None:
     assert again.phase_seconds == 600 and again.paused_remaining == 600
     card = step(begin(routine, T0), Event.SKIP, routine, T0)
     assert card.phase_seconds is None
+
+
+# Issue 23: the record is what was done ------------------------------------------------------
+
+
+def _first_stretch_held(routine: Routine) -> SessionState:
+    """Ready at T0, both 10 s sides and the 5 s switch held: on the second card at T0+25."""
+    s = step(begin(routine, T0), Event.READY, routine, T0)
+    s = step(s, Event.TIMER, routine, T0 + timedelta(seconds=10))
+    s = step(s, Event.TIMER, routine, T0 + timedelta(seconds=15))
+    return step(s, Event.TIMER, routine, T0 + timedelta(seconds=25))
+
+
+@pytest.mark.parametrize(
+    ("event", "status", "reason"),
+    [
+        (Event.STOP, Status.STOPPED, EndReason.STOPPED),
+        (Event.HURT, Status.STOPPED, EndReason.HURT),
+        (Event.SKIP, Status.DONE, EndReason.FINISHED),
+    ],
+)
+def test_a_stretch_held_on_every_side_counts_however_the_session_ends(
+    routine: Routine, event: Event, status: Status, reason: EndReason
+) -> None:
+    s = _first_stretch_held(routine)
+    assert s.stretches_done == 1
+    ended = step(s, event, routine, T0 + timedelta(seconds=27))
+    assert (ended.status, ended.end_reason) == (status, reason)
+    assert ended.counts and ended.duration_seconds == 27
+
+
+@pytest.mark.parametrize("event", [Event.STOP, Event.HURT, Event.SKIP])
+def test_one_side_held_counts_for_nothing_however_it_ends(routine: Routine, event: Event) -> None:
+    s = step(begin(routine, T0), Event.READY, routine, T0)
+    s = step(s, Event.TIMER, routine, T0 + timedelta(seconds=10))  # left held, now switching
+    s = step(s, Event.SKIP, routine, T0 + timedelta(seconds=11))  # into the right hold
+    s = step(s, Event.STOP if event is Event.STOP else event, routine, T0 + timedelta(seconds=12))
+    if s.live:  # Skip left the right hold: on to the last card, skipped too
+        s = step(s, Event.SKIP, routine, T0 + timedelta(seconds=13))
+    assert not s.counts
+
+
+def test_paused_time_is_not_counted_and_resume_goes_on_counting(routine: Routine) -> None:
+    s = step(begin(routine, T0), Event.READY, routine, T0)
+    s = step(s, Event.PAUSE, routine, T0 + timedelta(seconds=4))
+    s = step(s, Event.RESUME, routine, T0 + timedelta(minutes=20))
+    s = step(s, Event.TIMER, routine, s.next_event_at or T0)
+    assert s.active_seconds == pytest.approx(10)  # the whole 10 s hold, none of the pause
+
+
+@pytest.mark.parametrize(
+    ("event", "minutes"),
+    [(Event.RESUME, 30), (Event.RESUME, 600), (Event.TIMER, 30), (Event.STOP, 45)],
+)
+def test_a_pause_past_the_limit_ends_the_session_by_what_was_held(
+    routine: Routine, event: Event, minutes: int
+) -> None:
+    s = step(_first_stretch_held(routine), Event.READY, routine, T0 + timedelta(seconds=25))
+    s = step(s, Event.PAUSE, routine, T0 + timedelta(seconds=26))  # 1 s into the last hold
+    assert s.next_event_at == T0 + timedelta(seconds=26, minutes=30)
+    ended = step(s, event, routine, T0 + timedelta(seconds=26, minutes=minutes))
+    assert (ended.status, ended.end_reason) == (Status.STOPPED, EndReason.EXPIRED)
+    # Ended when it last ran (its day is that of the work), counted by what was held.
+    assert ended.ended_at == T0 + timedelta(seconds=26)
+    assert ended.counts and ended.duration_seconds == 26
+
+
+def test_a_pause_within_the_limit_resumes_and_this_hurts_keeps_its_advice(
+    routine: Routine,
+) -> None:
+    s = step(_first_stretch_held(routine), Event.READY, routine, T0 + timedelta(seconds=25))
+    s = step(s, Event.PAUSE, routine, T0 + timedelta(seconds=26))  # 1 s into the last hold
+    with pytest.raises(InvalidEvent):  # the timer of a pause not yet over
+        step(s, Event.TIMER, routine, T0 + timedelta(minutes=29))
+    resumed = step(s, Event.RESUME, routine, T0 + timedelta(minutes=29))
+    assert resumed.status is Status.ACTIVE
+    hurt = step(s, Event.HURT, routine, T0 + timedelta(hours=3))
+    assert hurt.end_reason is EndReason.HURT
+
+
+def test_the_pause_limit_is_the_callers(routine: Routine) -> None:
+    s = step(begin(routine, T0), Event.READY, routine, T0)
+    paused = apply(
+        s, Event.PAUSE, routine, T0, switch_seconds=SWITCH, pause_limit_seconds=20
+    ).state
+    assert paused.next_event_at == T0 + timedelta(seconds=20)
+
+
+def test_a_late_wake_counts_a_phase_at_its_planned_length(routine: Routine) -> None:
+    """A timer fired late (a busy worker), or a tap-through card read for an hour, counts
+    only as long as the phase was planned."""
+    s = step(begin(routine, T0), Event.READY, routine, T0)
+    s = step(s, Event.TIMER, routine, T0 + timedelta(minutes=5))  # the hold's timer, late
+    assert s.active_seconds == pytest.approx(10)
+    card = begin(routine, T0)  # tap-through: waits for Ready
+    started = step(card, Event.READY, routine, T0 + timedelta(hours=1))
+    assert started.active_seconds == pytest.approx(10)  # the default get-ready, no more
+
+
+def test_an_interrupted_phase_is_not_counted_as_it_is_done_again(routine: Routine) -> None:
+    s = step(begin(routine, T0), Event.READY, routine, T0)
+    t = apply(s, Event.INTERRUPTED, routine, T0 + timedelta(hours=2), switch_seconds=SWITCH)
+    assert t.state.active_seconds == 0 and t.state.paused_at == T0 + timedelta(hours=2)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from bot.routines import Routine
+from bot.routines import Routine, Stretch
 
 
 class Status(StrEnum):
@@ -51,6 +51,7 @@ class EndReason(StrEnum):
     HURT = "hurt"
     REPLACED = "replaced"  # a new /stretch took its place
     OUTDATED = "outdated"  # the routine was shortened and its stretch is gone
+    EXPIRED = "expired"  # paused longer than the pause limit: ended by itself
 
 
 class Render(StrEnum):
@@ -92,6 +93,13 @@ class SessionState:
     # Holds actually held of the stretch under way: a stretch counts as done only when every
     # side of it was held (a skipped hold does not count).
     stretch_holds: int = 0
+    # The session's duration is its active time: holds, get-ready counts and switches, never a
+    # pause. `active_seconds` is what was banked at the last change, `active_since` when the
+    # session last changed while running (None while paused and once ended); `paused_at` when
+    # the pause under way began (a pause longer than the limit ends the session).
+    active_seconds: float = 0.0
+    active_since: datetime | None = None
+    paused_at: datetime | None = None
 
     @property
     def live(self) -> bool:
@@ -110,9 +118,19 @@ class SessionState:
 
     @property
     def counts(self) -> bool:
-        """Whether the session earns praise and streak credit: finished with at least one
-        stretch held on every side."""
-        return self.status is Status.DONE and self.stretches_done > 0
+        """Whether the session is recorded (streak, /stats, weekly summary): at least one
+        stretch held on every side, however it ended (finished, Stop, "This hurts", a pause
+        past the limit). A replaced session is closed by the store, not here."""
+        return (
+            self.status in (Status.DONE, Status.STOPPED)
+            and self.stretches_done > 0
+            and self.end_reason is not EndReason.REPLACED
+        )
+
+    @property
+    def duration_seconds(self) -> int:
+        """Active seconds so far (all of them once ended): what the record says it took."""
+        return max(0, round(self.active_seconds))
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,14 +143,84 @@ class InvalidEvent(Exception):
     """The event does not apply to the session as it is (stale button, ended session)."""
 
 
-# The get-ready count before a hold when neither the stretch (ready_seconds) nor the caller
-# says otherwise: time to read the card, put the phone down and get into position.
+# The get-ready count before a hold for a stretch without pose data (its position unknown)
+# that sets no ready_seconds: time to read the card, put the phone down and get into position.
 READY_SECONDS = 10
+# The switch-sides pause of a stretch that sets none (the bot's SWITCH_SECONDS default).
+SWITCH_SECONDS = 10
 # The pace of the pauses (/settings), in percent of the routine's get-ready and switch times.
 PACES = {"relaxed": 150, "normal": 100, "quick": 60}
 # The chiropractor's hold: 30 seconds a side. A shorter hold may be chosen in /settings, and is
 # then marked as shorter than the advice wherever it shows (the setting and the card).
 ADVISED_HOLD_SECONDS = 30
+# A pause longer than this ends the session by itself, counted by what was held (issue 23:
+# a session paused overnight "finished" in 601 min). 30 min: a phone call or a cup of tea
+# fits; coming back later is a new session.
+PAUSE_LIMIT_SECONDS = 30 * 60
+
+# Get-ready, for a stretch with pose data (issue 23): reading its card, then getting into
+# position. 25 s reads a card of about 100 words (the four cards have 80-110) at about 240
+# words a minute. Moving: 20 s to get down to the floor, or between the floor and a chair,
+# for a back that hurts (the old 15 s left a person mid-move when the hold began); 10 s to
+# sit at a chair's edge; 5 s to shift on the floor from one floor stretch to the next; 10 s
+# more for a prop to set up (a towel to fetch and loop, a wall corner to shuffle into).
+READ_SECONDS = 25
+MOVE_SECONDS = {
+    (None, "floor"): 20,
+    (None, "chair"): 10,
+    ("floor", "floor"): 5,
+    ("chair", "chair"): 5,
+    ("floor", "chair"): 20,
+    ("chair", "floor"): 20,
+}
+PROP_SECONDS = 10
+_SET_UP_PROPS = ("wall", "doorway", "towel")
+
+
+def position(stretch: Stretch) -> str | None:
+    """Where the stretch is done, from its pose data: "chair" (a chair among its props),
+    "floor" (lying: on the floor or a bed), None without pose data."""
+    if stretch.pose is None:
+        return None
+    return "chair" if stretch.pose.prop("chair") is not None else "floor"
+
+
+def base_ready_seconds(routine: Routine, index: int, default: int = READY_SECONDS) -> int:
+    """The get-ready count before stretch `index`'s first hold, before the pace scales it:
+    its own ready_seconds if set, the default without pose data, else reading the card plus
+    the move from the previous stretch's position (the first card: from standing)."""
+    stretch = routine.stretches[index]
+    if stretch.ready_seconds is not None:
+        return stretch.ready_seconds
+    here = position(stretch)
+    if here is None:
+        return default
+    before = position(routine.stretches[index - 1]) if index > 0 else None
+    move = MOVE_SECONDS.get((before, here), MOVE_SECONDS[(None, here)])
+    assert stretch.pose is not None
+    props = any(stretch.pose.prop(kind) is not None for kind in _SET_UP_PROPS)
+    return READ_SECONDS + move + (PROP_SECONDS if props else 0)
+
+
+def estimated_seconds(
+    routine: Routine,
+    *,
+    hold_seconds: int | None = None,
+    pace_percent: int = 100,
+    switch_seconds: int = SWITCH_SECONDS,
+    ready_seconds: int = READY_SECONDS,
+) -> int:
+    """How long the routine takes hands-free at this hold length and pace: every get-ready
+    count, hold and switch, as a session runs them (what the card and /routines announce)."""
+    total = 0
+    for index, stretch in enumerate(routine.stretches):
+        total += _paced(base_ready_seconds(routine, index, ready_seconds), pace_percent)
+        total += (hold_seconds or stretch.hold_seconds) * stretch.sides
+        if stretch.sides > 1:
+            own = stretch.switch_seconds
+            switch = own if own is not None else switch_seconds
+            total += _paced(switch, pace_percent) if switch > 0 else 0
+    return total
 
 
 def begin(
@@ -155,6 +243,7 @@ def begin(
         hands_free=hands_free,
         hold_seconds=hold_seconds,
         pace_percent=pace_percent,
+        active_since=now,
     )
     return _intro_timer(state, routine, now, ready_seconds)
 
@@ -166,8 +255,7 @@ def hold_length(state: SessionState, routine: Routine) -> int:
 
 def ready_length(state: SessionState, routine: Routine, default: int = READY_SECONDS) -> int:
     """The get-ready count before the current stretch's first hold, at the session's pace."""
-    stretch = routine.stretches[state.stretch_index]
-    return _paced(stretch.ready_seconds or default, state.pace_percent)
+    return _paced(base_ready_seconds(routine, state.stretch_index, default), state.pace_percent)
 
 
 def switch_length(state: SessionState, routine: Routine, default: int) -> int:
@@ -189,11 +277,21 @@ def apply(
     *,
     switch_seconds: int,
     ready_seconds: int = READY_SECONDS,
+    pause_limit_seconds: int = PAUSE_LIMIT_SECONDS,
 ) -> Transition:
     """The session after `event`; raise InvalidEvent if it does not apply now.
-    `switch_seconds` and `ready_seconds` are the defaults for stretches that set none."""
+    `switch_seconds` and `ready_seconds` are the defaults for stretches that set none; a pause
+    longer than `pause_limit_seconds` ends the session, whatever comes next (but "This hurts",
+    which keeps its advice)."""
     if not state.live:
         raise InvalidEvent(f"session already {state.status}")
+    if _expired(state, now) and event is not Event.HURT:
+        return Transition(_end(state, _paused_at(state, now), EndReason.EXPIRED), Render.SEND)
+    if event is Event.INTERRUPTED:
+        # The phase under way is done again from its start: the time it ran does not count.
+        state = replace(state, active_since=None)
+    else:
+        state = _bank(state, routine, now, switch_seconds, ready_seconds)
     if event is Event.STOP:
         return Transition(_end(state, now, EndReason.STOPPED), Render.SEND)
     if event is Event.HURT:
@@ -205,11 +303,11 @@ def apply(
     if event is Event.ROUTINE_CHANGED:
         raise InvalidEvent("the session still fits its routine")
     if event is Event.PAUSE:
-        return _pause(state, now)
+        return _pause(state, now, pause_limit_seconds)
     if event is Event.RESUME:
         return _resume(state, now)
     if event is Event.INTERRUPTED:
-        return _interrupt(state, routine, switch_seconds, ready_seconds)
+        return _interrupt(state, routine, now, switch_seconds, ready_seconds, pause_limit_seconds)
     if state.status is Status.PAUSED:
         raise InvalidEvent("session is paused")
     if event is Event.READY:
@@ -221,6 +319,41 @@ def apply(
     if event is Event.SKIP:
         return Transition(_skip(state, routine, now, switch_seconds, ready_seconds), Render.SEND)
     raise InvalidEvent(f"unknown event {event}")
+
+
+def _expired(state: SessionState, now: datetime) -> bool:
+    """Paused past its limit (next_event_at: the instant the pause runs out)."""
+    return (
+        state.status is Status.PAUSED
+        and state.next_event_at is not None
+        and now >= state.next_event_at
+    )
+
+
+def _paused_at(state: SessionState, now: datetime) -> datetime:
+    """When the session last ran: an expired session ended when its pause began (its streak
+    day and "stretched today" are those of the work, not of the limit running out)."""
+    return state.paused_at or now
+
+
+def _bank(
+    state: SessionState, routine: Routine, now: datetime, switch_seconds: int, ready_seconds: int
+) -> SessionState:
+    """Add the active time since the last change to `active_seconds`. A phase counts at most
+    its planned length (a late wake, a tap-through card read for an hour), and a paused
+    session adds nothing."""
+    if state.status is not Status.ACTIVE or state.active_since is None:
+        return state
+    elapsed = max(0.0, (now - state.active_since).total_seconds())
+    planned = state.phase_seconds
+    if planned is None and fits(state, routine):
+        if state.phase is Phase.INTRO:
+            planned = ready_length(state, routine, ready_seconds)
+        else:
+            planned = phase_seconds(state, routine, switch_seconds, ready_seconds)
+    if planned is not None:
+        elapsed = min(elapsed, float(planned))
+    return replace(state, active_seconds=state.active_seconds + elapsed, active_since=now)
 
 
 def _skip(
@@ -354,17 +487,22 @@ def _end(state: SessionState, now: datetime, reason: EndReason) -> SessionState:
         paused_remaining=None,
         ended_at=now,
         end_reason=reason,
+        active_since=None,
+        paused_at=None,
     )
 
 
-def _pause(state: SessionState, now: datetime) -> Transition:
+def _pause(state: SessionState, now: datetime, limit: int) -> Transition:
+    """Freeze the phase; the paused state's next_event_at is when the pause runs out."""
     if not state.timed:
         raise InvalidEvent("nothing to pause")
     paused = replace(
         state,
         status=Status.PAUSED,
         paused_remaining=seconds_left(state, now),
-        next_event_at=None,
+        next_event_at=now + timedelta(seconds=limit),
+        active_since=None,
+        paused_at=now,
     )
     return Transition(paused, Render.EDIT)
 
@@ -378,12 +516,19 @@ def _resume(state: SessionState, now: datetime) -> Transition:
         status=Status.ACTIVE,
         paused_remaining=None,
         next_event_at=now + timedelta(seconds=remaining),
+        active_since=now,
+        paused_at=None,
     )
     return Transition(resumed, Render.EDIT)
 
 
 def _interrupt(
-    state: SessionState, routine: Routine, switch_seconds: int, ready_seconds: int
+    state: SessionState,
+    routine: Routine,
+    now: datetime,
+    switch_seconds: int,
+    ready_seconds: int,
+    limit: int,
 ) -> Transition:
     """After downtime: pause with the whole phase to do again, and ask the user."""
     if not state.timed:
@@ -393,7 +538,9 @@ def _interrupt(
         state,
         status=Status.PAUSED,
         paused_remaining=float(again),
-        next_event_at=None,
+        next_event_at=now + timedelta(seconds=limit),
         phase_seconds=again,
+        active_since=None,
+        paused_at=now,
     )
     return Transition(paused, Render.SEND)

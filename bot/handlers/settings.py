@@ -167,6 +167,8 @@ async def stop_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     user = await onboarding.user_of(svc, update)
     if user is None or message is None:
         return
+    # /stop ends a live session too, as its Stop button would (issue 23), before the nudges.
+    await svc.coach.stop_live(user.id)
     await svc.subscriptions.unsubscribe(user.id)
     await message.reply_text(texts.STOPPED)
 

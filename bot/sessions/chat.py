@@ -94,8 +94,10 @@ class SessionChat:
         after_hurt: AfterHurt | None = None,
         pictures: Pictures | None = None,
         limiter: PriorityRateLimiter | None = None,
+        pause_limit_seconds: int = machine.PAUSE_LIMIT_SECONDS,
     ) -> None:
         self.bot = bot
+        self.pause_limit = pause_limit_seconds  # named in the ending of an expired pause
         self.limiter = limiter
         self.store = store
         self.clock = clock
@@ -139,7 +141,9 @@ class SessionChat:
             text = texts.session_outdated(routine)
         else:
             step = self.step or countdown_step(self.countdown_step_seconds, self.clock.real_delay)
-            text = texts.view(routine, state, left, step, first=first)
+            text = texts.view(
+                routine, state, left, step, first=first, pause_limit_seconds=self.pause_limit
+            )
         return text, session_keyboard(record.id, state, record.version)
 
     async def show(
@@ -164,9 +168,11 @@ class SessionChat:
         text, markup = self.render(record, routine)
         if interrupted:
             text = texts.interrupted(routine, record.state)
-        # Praise, the streak and the pain question only for a session that counts (a stretch
-        # held on every side): skipping everything is not celebrated.
-        finished = record.state.counts
+        # The streak and the pain question only for a session that counts (a stretch held on
+        # every side, however it ended): nothing held is not celebrated. "This hurts" is
+        # recorded too, but its ending is the advice, followed by its own offer.
+        hurt = record.state.end_reason is EndReason.HURT
+        finished = record.state.counts and not hurt
         if finished and self.finish_lines is not None:
             text = "\n\n".join([text, *await self.finish_lines(record.user_id)])
         if self._has_picture(record, routine) and not interrupted:
@@ -187,8 +193,8 @@ class SessionChat:
             self._unrecorded[record.id] = (record.version, message_id)
             raise
         self._unrecorded.pop(record.id, None)
-        finished = record.state.counts
         hurt = record.state.end_reason is EndReason.HURT
+        finished = record.state.counts and not hurt  # "This hurts" has its own follow-up
         after = self.after_finish if finished else self.after_hurt if hurt else None
         if after is not None:
             try:

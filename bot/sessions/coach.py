@@ -75,6 +75,7 @@ class CoachSettings:
     ready_seconds: int = machine.READY_SECONDS
     countdown_step_seconds: int = 5
     resume_ask_after_seconds: int = 300
+    pause_limit_seconds: int = machine.PAUSE_LIMIT_SECONDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,7 +220,8 @@ class Coach:
             record = await self._show(claimed, routine)
         state = record.state
         if (
-            state.timed
+            # A timed phase's end, or a pause's limit (the session then ends by itself).
+            (state.timed or state.status is Status.PAUSED)
             and state.next_event_at is not None
             and self.clock.now() + TIMER_SLACK >= state.next_event_at
         ):
@@ -236,6 +238,15 @@ class Coach:
             with sending_as(Priority.COUNTDOWN):
                 record = await self._refresh(record, routine)
         self._schedule(record)
+
+    async def stop_live(self, user_id: int) -> bool:
+        """/stop: end the user's live session, if any, as its Stop button would (the record
+        counts what was held). Returns whether there was one."""
+        record = await self.store.live_session_of(user_id)
+        if record is None:
+            return False
+        outcome = await self._apply(record.id, Event.STOP, user_id=user_id)
+        return outcome.ok
 
     def cancel(self, session_id: int) -> None:
         """Drop the session's pending follow-up (e.g. before its data is erased)."""
@@ -293,6 +304,7 @@ class Coach:
                     now,
                     switch_seconds=self.settings.switch_seconds,
                     ready_seconds=self.settings.ready_seconds,
+                    pause_limit_seconds=self.settings.pause_limit_seconds,
                 )
             except InvalidEvent as exc:
                 log.debug("session %s: %s ignored (%s)", session_id, event, exc)
@@ -341,7 +353,8 @@ class Coach:
         self._schedule(updated)
 
     async def _timezone_for(self, record: SessionRecord, state: SessionState) -> str:
-        if state.status is not Status.DONE:
+        """The zone a recorded session counts in (its streak day); UTC for any other change."""
+        if not state.counts:
             return "UTC"
         user = await self.store.get_user(record.user_id)
         return user.timezone if user else "UTC"
@@ -400,6 +413,7 @@ async def _end_blocked(self: Coach, record: SessionRecord) -> None:
             self.clock.now(),
             switch_seconds=self.settings.switch_seconds,
             ready_seconds=self.settings.ready_seconds,
+            pause_limit_seconds=self.settings.pause_limit_seconds,
         ).state
         updated = await self.store.transition(current, state, self.clock.now(), routine, "UTC")
         if updated is not None:

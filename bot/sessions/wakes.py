@@ -11,7 +11,7 @@ import math
 from collections.abc import Callable
 from datetime import datetime
 
-from bot.domain.session import Phase, SessionState
+from bot.domain.session import Phase, SessionState, Status
 
 # Real seconds a clock takes to move the given clock seconds (`Clock.real_delay`).
 RealDelay = Callable[[float], float]
@@ -54,10 +54,11 @@ def next_wake_in(
             left = max(0.0, (state.next_event_at - now).total_seconds())
             return min(RESHOW_RETRY_SECONDS, left)
         return RESHOW_RETRY_SECONDS
-    if not state.timed or state.next_event_at is None:
+    paused = state.status is Status.PAUSED  # its next event: the end of the pause's limit
+    if not (state.timed or paused) or state.next_event_at is None:
         return None
     left = max(0.0, (state.next_event_at - now).total_seconds())
-    if state.phase is not Phase.HOLD:
+    if paused or state.phase is not Phase.HOLD:
         return left
     if step is None:
         # No countdown edits while the budget is short; look again now and then, so the

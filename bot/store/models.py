@@ -167,6 +167,10 @@ class GuidedSession(Base):
     hold_seconds: Mapped[int | None] = mapped_column(Integer)
     pace_percent: Mapped[int] = mapped_column(Integer, default=100, server_default="100")
     stretch_holds: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Active time (domain.session.SessionState: active_seconds, active_since, paused_at).
+    active_seconds: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    active_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

@@ -178,6 +178,9 @@ def session_record(row: GuidedSession | Row[Any]) -> SessionRecord:
         hold_seconds=row.hold_seconds,
         pace_percent=row.pace_percent,
         stretch_holds=row.stretch_holds,
+        active_seconds=row.active_seconds,
+        active_since=row.active_since,
+        paused_at=row.paused_at,
     )
     return SessionRecord(
         id=row.id,
@@ -211,6 +214,9 @@ STATE_KEYS = (
     "hold_seconds",
     "pace_percent",
     "stretch_holds",
+    "active_seconds",
+    "active_since",
+    "paused_at",
 )
 
 
@@ -233,6 +239,9 @@ def state_columns(state: SessionState) -> dict[str, object]:
         "hold_seconds": state.hold_seconds,
         "pace_percent": state.pace_percent,
         "stretch_holds": state.stretch_holds,
+        "active_seconds": state.active_seconds,
+        "active_since": state.active_since,
+        "paused_at": state.paused_at,
     }
 
 

@@ -100,11 +100,13 @@ def _cas_session(
     values.update(_claim_values(claim))
     if conn.execute(_CAS_SESSION, values).rowcount != 1:
         return False
-    # Only a session that counts (a stretch held on every side) is logged: it alone earns the
-    # streak, /stats and the "stretched today" that quiets the next nudge.
-    if state.counts and state.ended_at is not None:
+    # Only a session that counts (a stretch held on every side, however it ended) is logged:
+    # it alone earns the streak, /stats and the "stretched today" that quiets the next nudge.
+    # Its duration is its active time, never a pause (issue 23: "601 min in all").
+    if _logged(state):
+        assert state.ended_at is not None
         conn.execute(_FINISHED, {"b_user": record.user_id, "b_at": state.ended_at})
-        duration = int((state.ended_at - state.started_at).total_seconds())
+        duration = state.duration_seconds
         conn.execute(
             _LOG_FINISHED,
             {
@@ -136,6 +138,11 @@ def _claim_show(
     params = {"b_id": session_id, "b_version": version, "b_now": now, "b_sole": sole}
     params.update(_claim_values(claim))
     return conn.execute(_CLAIM_SHOW, params).rowcount == 1
+
+
+def _logged(state: SessionState) -> bool:
+    """Whether this change ends the session in a way that is recorded."""
+    return state.counts and state.ended_at is not None
 
 
 def _mark_shown(conn: Connection, session_id: int, version: int, message_id: int | None) -> bool:
@@ -251,7 +258,7 @@ class Sessions(Transactions):
         """
         # Unless it finishes the session (three statements: the state, the user's last
         # session, the log), a transition is one UPDATE, a transaction on its own.
-        single = not (state.status is Status.DONE and state.ended_at is not None)
+        single = not _logged(state)
         changed = await self._hot_write(
             lambda conn: _cas_session(conn, record, state, now, routine, timezone, claim),
             single=single,
@@ -330,13 +337,13 @@ class Sessions(Transactions):
     # -- added for sessions (the follow-up sweeper) --
 
     async def overdue_sessions(self, before: datetime, limit: int = 500) -> list[int]:
-        """Ids of active sessions whose next timed step was due before `before`, most overdue
-        first (uses the index on next_event_at; a paused session has none)."""
+        """Ids of live sessions whose next timed step (or the end of a pause's limit) was due
+        before `before`, most overdue first (uses the index on next_event_at)."""
         async with self.reading() as db:
             rows = await db.scalars(
                 select(GuidedSession.id)
                 .where(
-                    GuidedSession.status == Status.ACTIVE.value,
+                    GuidedSession.status.in_(_LIVE_VALUES),
                     GuidedSession.next_event_at < before,
                 )
                 .order_by(GuidedSession.next_event_at)
