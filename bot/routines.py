@@ -91,8 +91,9 @@ class Stretch:
 
     pose: Pose | None = None  # None: no picture for this stretch
     # Hands-free pauses: the get-ready count before the first hold and the switch-sides pause
-    # between the two holds. None: the bot's defaults (10 s each); longer where props are
-    # involved (a towel to loop, a wall corner to lie at).
+    # between the two holds. None: get-ready from the pose data (domain.session
+    # base_ready_seconds: reading the card and the move into position), the switch the bot's
+    # default (10 s).
     ready_seconds: int | None = None
     switch_seconds: int | None = None
 

@@ -75,9 +75,7 @@ async def test_a_session_paused_overnight_ends_counting_only_what_was_held(
     await emu.wait_for(lambda: "Paused" in emu.messages(ANN)[card_index(emu, card)].text)
     clock.advance(timedelta(hours=10))
     emu.press(ANN, card.message_id, text=texts.BUTTON_RESUME)
-    ending = await message_where(
-        emu, lambda m: "paused for more than 30 min" in m.text, timeout=8
-    )
+    ending = await message_where(emu, lambda m: "paused for more than 30 min" in m.text, timeout=8)
     assert "1 of 2 stretches held" in ending.text
     assert "600 min" not in ending.text and "601 min" not in ending.text
     assert "Day 1" in ending.text  # one stretch held on both sides counts
@@ -107,9 +105,7 @@ async def test_a_paused_session_ends_by_itself_after_the_limit(
         card = await hold_the_first_stretch(emu)
         emu.press(ANN, card.message_id, text=texts.BUTTON_PAUSE)
         # 20 clock-seconds are 2 real seconds: nobody presses anything.
-        ending = await message_where(
-            emu, lambda m: "paused for more than" in m.text, timeout=8
-        )
+        ending = await message_where(emu, lambda m: "paused for more than" in m.text, timeout=8)
         assert "1 of 2 stretches held" in ending.text
         assert await harness.services.store.live_session_of(ANN) is None
         assert len(await harness.services.store.session_log(ANN)) == 1

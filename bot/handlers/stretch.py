@@ -9,6 +9,7 @@ from telegram.ext import ContextTypes
 
 from bot import texts
 from bot.domain.pain_care import is_high
+from bot.domain.session import PACES
 from bot.handlers.press import claim, open_press, pressed_message
 from bot.handlers.summary import local_text
 from bot.keyboards import (
@@ -56,11 +57,20 @@ async def stretch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def routines(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A button per routine."""
-    message = update.effective_message
+    user, message = update.effective_user, update.effective_message
     if message is None:
         return
-    library = services(context).library
-    await message.reply_text(texts.routines_menu(library), reply_markup=routines_keyboard(library))
+    svc = services(context)
+    # Durations at the person's own hold length and pace (/settings), as their sessions run.
+    known = update_user(user.id) if user is not None else None
+    if known is None and user is not None:
+        known = await svc.store.get_user(user.id)
+    hold = known.hold_seconds if known else None
+    pace = PACES.get(known.pace, 100) if known else 100
+    await message.reply_text(
+        texts.routines_menu(svc.library, hold_seconds=hold, pace=pace),
+        reply_markup=routines_keyboard(svc.library, hold_seconds=hold, pace=pace),
+    )
 
 
 async def routine_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -19,10 +19,18 @@ def parse_routine_data(data: str) -> str | None:
     return rid if prefix == ROUTINE_PREFIX and rid else None
 
 
-def routines_keyboard(library: Library) -> InlineKeyboardMarkup:
+def routines_keyboard(
+    library: Library, *, hold_seconds: int | None = None, pace: int = 100
+) -> InlineKeyboardMarkup:
+    """A button per routine, with its duration at the person's hold length and pace."""
     return InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(texts.routine_button(r), callback_data=routine_data(r.id))]
+            [
+                InlineKeyboardButton(
+                    texts.routine_button(r, hold_seconds=hold_seconds, pace=pace),
+                    callback_data=routine_data(r.id),
+                )
+            ]
             for r in library.routines.values()
         ]
     )
