@@ -10,6 +10,7 @@ from bot.clock import MovableClock
 from bot.domain.schedule import next_occurrence
 from bot.sandbox.emulator import BotApiEmulator
 from bot.store.db import create_engine, upgrade_async
+from bot.store.repo import Store
 from bot.subscription import Schedule
 from tests.harness import Harness, nudges_sent
 
@@ -97,3 +98,46 @@ async def test_first_release_users_get_the_nudges_settings_shows_after_the_upgra
         assert nudges_sent(emu) == {ANN: 2}  # and every day after
     finally:
         await bot.stop()
+
+
+async def test_sessions_live_at_the_upgrade_get_their_active_time_and_pause_limit(
+    db_url: str,
+) -> None:
+    """0012 (issue 23): a session running at the upgrade counts its time so far and goes on
+    counting; a paused one gets the 30-minute limit from its last change."""
+    await upgrade_async(db_url, "0011_doctor_suggested")
+    engine = create_engine(db_url)
+    started, changed = CREATED, CREATED + timedelta(seconds=70)
+    naive = {"started": started.replace(tzinfo=None), "changed": changed.replace(tzinfo=None)}
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(
+                text(
+                    "INSERT INTO users (id, chat_id, first_name, active, timezone, created_at,"
+                    " updated_at) VALUES (:id, :id, 'U', true, 'UTC', :started, :started)"
+                ),
+                {"id": ANN, **naive},
+            )
+            for sid, status in ((1, "paused"), (2, "stopped")):
+                await conn.execute(
+                    text(
+                        "INSERT INTO sessions (id, user_id, chat_id, routine_id, status, phase,"
+                        " stretch_index, side, holds_done, stretches_done, stretches_skipped,"
+                        " shown_version, started_at, version, updated_at) VALUES (:sid, :id,"
+                        " :id, 'full', :status, 'hold', 0, 0, 0, 0, 0, 1, :started, 1, :changed)"
+                    ),
+                    {"sid": sid, "id": ANN, "status": status, **naive},
+                )
+    finally:
+        await engine.dispose()
+    await upgrade_async(db_url)
+    store = Store(create_engine(db_url))
+    try:
+        paused = await store.get_session(1)
+        assert paused is not None
+        assert paused.state.active_seconds == 70 and paused.state.paused_at == changed
+        assert paused.state.next_event_at == changed + timedelta(minutes=30)
+        ended = await store.get_session(2)
+        assert ended is not None and ended.state.active_seconds == 0
+    finally:
+        await store.close()

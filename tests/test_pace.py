@@ -136,7 +136,9 @@ async def _run(emu: BotApiEmulator, harness: Harness, pace: str) -> dict[str, ob
     lasts = [h for h in holds if "right leg" in h.text]
     assert len(firsts) == len(lasts) == 4
     ready = [(firsts[0].sent_at - sent) * SPEED]
-    ready += [(f.sent_at - _closed_at(h)) * SPEED for h, f in zip(lasts[:3], firsts[1:], strict=True)]
+    ready += [
+        (f.sent_at - _closed_at(h)) * SPEED for h, f in zip(lasts[:3], firsts[1:], strict=True)
+    ]
     (entry,) = await harness.services.store.session_log(person)
     return {
         "announced": _announced(card),

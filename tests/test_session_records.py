@@ -7,15 +7,17 @@ routine's 10 s holds pass in 1 real second), the clock moved by hand for the lon
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot import texts
 from bot.clock import ScaledClock
-from bot.domain.session import Status
+from bot.domain.session import EndReason, Event, Status, apply, begin
+from bot.routines import load_routines
 from bot.sandbox.emulator import BotApiEmulator, BotMessage
-from tests.harness import SPEED, Harness, next_message
+from bot.store.repo import Store
+from tests.harness import QUICK_ROUTINES, SPEED, Harness, next_message
 
 ANN = 2301
 
@@ -178,3 +180,32 @@ async def test_slash_stop_ends_a_live_session_too(emu: BotApiEmulator, bot: Harn
     assert entry.stretches_done == 1
     record = await bot.services.store.get_session(entry.session_id)
     assert record is not None and record.state.status is Status.STOPPED
+
+
+async def test_the_store_logs_a_stopped_session_with_its_active_time(store: Store) -> None:
+    """On SQLite and PostgreSQL: Stop after a stretch held both sides is logged in the same
+    compare-and-set that ends the session, with the active time, not the pause."""
+    t0 = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
+    routine = load_routines(QUICK_ROUTINES).routines["quick"]
+    await store.upsert_user(ANN, ANN, "Ann", "en", t0)
+    state = begin(routine, t0)
+    record, _ = await store.start_session(ANN, ANN, routine.id, state, t0)
+    at = t0
+    for event, seconds in (
+        (Event.READY, 0),
+        (Event.TIMER, 10),
+        (Event.TIMER, 5),
+        (Event.TIMER, 10),
+        (Event.READY, 4),
+        (Event.PAUSE, 3),
+        (Event.STOP, 25 * 60),
+    ):
+        at += timedelta(seconds=seconds)
+        state = apply(record.state, event, routine, at, switch_seconds=5).state
+        updated = await store.transition(record, state, at, routine, "UTC")
+        assert updated is not None
+        record = updated
+    assert record.state.end_reason is EndReason.STOPPED
+    (entry,) = await store.session_log(ANN)
+    # 10 + 5 + 10 s of the first stretch, 4 s reading the card, 3 s of the last hold.
+    assert (entry.stretches_done, entry.holds_done, entry.duration_seconds) == (1, 2, 32)
