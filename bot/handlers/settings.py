@@ -29,6 +29,7 @@ from bot.keyboards import (
     zone_keyboard,
 )
 from bot.services import Services, services
+from bot.sessions.coach import stop_live
 from bot.store.repo import UserRecord
 from bot.subscription import Schedule
 
@@ -168,7 +169,7 @@ async def stop_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if user is None or message is None:
         return
     # /stop ends a live session too, as its Stop button would (issue 23), before the nudges.
-    await svc.coach.stop_live(user.id)
+    await stop_live(svc.coach, user.id)
     await svc.subscriptions.unsubscribe(user.id)
     await message.reply_text(texts.STOPPED)
 

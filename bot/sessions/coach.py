@@ -220,8 +220,7 @@ class Coach:
             record = await self._show(claimed, routine)
         state = record.state
         if (
-            # A timed phase's end, or a pause's limit (the session then ends by itself).
-            (state.timed or state.status is Status.PAUSED)
+            (state.timed or state.status is Status.PAUSED)  # a paused one: its limit's end
             and state.next_event_at is not None
             and self.clock.now() + TIMER_SLACK >= state.next_event_at
         ):
@@ -238,15 +237,6 @@ class Coach:
             with sending_as(Priority.COUNTDOWN):
                 record = await self._refresh(record, routine)
         self._schedule(record)
-
-    async def stop_live(self, user_id: int) -> bool:
-        """/stop: end the user's live session, if any, as its Stop button would (the record
-        counts what was held). Returns whether there was one."""
-        record = await self.store.live_session_of(user_id)
-        if record is None:
-            return False
-        outcome = await self._apply(record.id, Event.STOP, user_id=user_id)
-        return outcome.ok
 
     def cancel(self, session_id: int) -> None:
         """Drop the session's pending follow-up (e.g. before its data is erased)."""
@@ -353,7 +343,6 @@ class Coach:
         self._schedule(updated)
 
     async def _timezone_for(self, record: SessionRecord, state: SessionState) -> str:
-        """The zone a recorded session counts in (its streak day); UTC for any other change."""
         if not state.counts:
             return "UTC"
         user = await self.store.get_user(record.user_id)
@@ -470,6 +459,15 @@ async def _answer(session_id: int, on_committed: OnCommitted | None) -> None:
         await on_committed()
     except TelegramError as exc:
         log.info("session %s: could not answer the press: %s", session_id, exc)
+
+
+async def stop_live(coach: Coach, user_id: int) -> bool:
+    """/stop: end the user's live session, if any, as its Stop button would (Stop acts from
+    any version; the record counts what was held). Returns whether one was ended."""
+    record = await coach.store.live_session_of(user_id)
+    if record is None:
+        return False
+    return (await coach.press(record.id, Event.STOP, record.version, user_id)).ok
 
 
 async def wake_in_language(coach: Coach, session_id: int, version: int | None = None) -> None:
