@@ -103,9 +103,9 @@ async def test_first_release_users_get_the_nudges_settings_shows_after_the_upgra
 async def test_sessions_live_at_the_upgrade_get_their_active_time_and_pause_limit(
     db_url: str,
 ) -> None:
-    """0013 (issue 23): a session running at the upgrade counts its time so far and goes on
+    """0014 (issue 23): a session running at the upgrade counts its time so far and goes on
     counting; a paused one gets the 30-minute limit from its last change."""
-    await upgrade_async(db_url, "0012_doctor_suggested")
+    await upgrade_async(db_url, "0013_user_place")
     engine = create_engine(db_url)
     started, changed = CREATED, CREATED + timedelta(seconds=70)
     naive = {"started": started.replace(tzinfo=None), "changed": changed.replace(tzinfo=None)}

@@ -5,8 +5,8 @@ Sessions live at the upgrade: the time from their start to their last change cou
 active (a pause before it cannot be told apart now), an active one goes on counting from its
 last change, and a paused one gets the 30 minutes of the limit from its last change.
 
-Revision ID: 0013_session_active_time
-Revises: 0012_doctor_suggested
+Revision ID: 0014_session_active_time
+Revises: 0013_user_place
 Create Date: 2026-12-07 01:10:00
 """
 from collections.abc import Sequence
@@ -17,8 +17,8 @@ from alembic import op
 
 import bot.store.models
 
-revision: str = '0013_session_active_time'
-down_revision: str | None = '0012_doctor_suggested'
+revision: str = '0014_session_active_time'
+down_revision: str | None = '0013_user_place'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
