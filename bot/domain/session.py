@@ -163,7 +163,8 @@ PAUSE_LIMIT_SECONDS = 30 * 60
 # words a minute. Moving: 20 s to get down to the floor, or between the floor and a chair,
 # for a back that hurts (the old 15 s left a person mid-move when the hold began); 10 s to
 # sit at a chair's edge; 5 s to shift on the floor from one floor stretch to the next; 10 s
-# more for a prop to set up (a towel to fetch and loop, a wall corner to shuffle into).
+# more for a prop to set up (a towel to fetch and loop, a wall corner or doorway to shuffle
+# into).
 READ_SECONDS = 25
 MOVE_SECONDS = {
     (None, "floor"): 20,
@@ -174,7 +175,7 @@ MOVE_SECONDS = {
     ("chair", "floor"): 20,
 }
 PROP_SECONDS = 10
-_SET_UP_PROPS = ("wall", "doorway", "towel")
+_SET_UP_PROPS = ("wall", "corner", "doorway", "towel")
 
 
 def position(stretch: Stretch) -> str | None:
