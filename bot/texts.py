@@ -6,7 +6,8 @@ gettext msgid, translated through bot/i18n.py into the language of the current u
 (bot/locales/<lang>/LC_MESSAGES/limber.po).
 
 How to add a sentence (README, "Languages"):
-- a fixed one: a line in `_CONSTANTS` (`NAME=N_("...")`), read as `texts.NAME`;
+- a fixed one: a line in `_CONSTANTS` (`NAME=N_("...")`), read as `texts.NAME`, and its
+  name declared (`NAME: str`) at the end of this file, so that mypy knows it and refuses a typo;
 - one with values: a function returning `_("... {name} ...").format(name=...)` — placeholders
   by name, never an f-string or `+` around the words, so a translator can move them;
 - a count: `count("{n} stretch", "{n} stretches", n)` (each language's plural rule);
@@ -20,6 +21,7 @@ import math
 import unicodedata
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from bot import i18n, routine_catalog
 from bot.domain.session import (
@@ -184,7 +186,6 @@ _CONSTANTS: dict[str, str] = {
     "CHART_NO_PAIN": N_("No answers yet"),
     # /language
     "ASK_LANGUAGE": N_("🌐 Which language should I speak?"),
-    "BUTTON_LANGUAGE": N_("🌐 Language"),
     "UNKNOWN_LANGUAGE": N_("I don't speak that language yet. Pick one of these:"),
     # setMyShortDescription (profile page, shared links): at most 120 characters.
     "SHORT_DESCRIPTION": N_(
@@ -202,14 +203,18 @@ _CONSTANTS: dict[str, str] = {
 }
 
 
-def __getattr__(name: str) -> str:
-    """`texts.BUTTON_READY` and friends: looked up at use, so each reads in the language of
-    the update or job that uses it (a module-level string would be fixed at import)."""
-    if name in _CONSTANTS:
-        return _(_CONSTANTS[name])
-    if name in _COMPOSED:
-        return _COMPOSED[name]()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+if not TYPE_CHECKING:
+    # Hidden from mypy: with a module __getattr__ in sight it accepts any name (texts.TYPO
+    # passed --strict); without it, only the names declared at the end of this file exist.
+
+    def __getattr__(name: str) -> str:
+        """`texts.BUTTON_READY` and friends: looked up at use, so each reads in the language
+        of the update or job that uses it (a module-level string would be fixed at import)."""
+        if name in _CONSTANTS:
+            return _(_CONSTANTS[name])
+        if name in _COMPOSED:
+            return _COMPOSED[name]()
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 _BIDI_CONTROLS = dict.fromkeys(
@@ -1529,3 +1534,104 @@ def weekly_summary_of(facts: WeekFacts) -> str:
         cheer=j.cheer.value,
         reach_line=reach_line,
     )
+
+
+# -- the fixed sentences' names, for mypy -----------------------------------------------------
+# Declared, not assigned: at run time each is read through __getattr__ above, in the language of
+# the update or job. A name used but not declared here is a mypy error, so a typo is found
+# before it runs; tests/test_texts_typed.py checks this list names exactly the sentences of
+# _CONSTANTS and _COMPOSED. A new fixed sentence: its msgid in _CONSTANTS, its name here.
+ADMIN_NO_DUE_NUDGE: str
+ADMIN_THIS_PROCESS: str
+ALREADY_DONE: str
+ASK_DESK_TIME: str
+ASK_LANGUAGE: str
+ASK_TIMEZONE: str
+BAD_LOCATION: str
+BAD_PAUSE: str
+BAD_TIME: str
+BAD_ZONE: str
+BUTTON_BACK: str
+BUTTON_CARRY_ON: str
+BUTTON_CHANGE_ZONE: str
+BUTTON_DAYS: str
+BUTTON_DELETE: str
+BUTTON_DESK_TIME: str
+BUTTON_EVERY_DAY: str
+BUTTON_HANDS_FREE: str
+BUTTON_HURT: str
+BUTTON_KEEP: str
+BUTTON_NOT_NOW: str
+BUTTON_NO_THANKS: str
+BUTTON_OFF: str
+BUTTON_PAUSE: str
+BUTTON_PAUSE_3: str
+BUTTON_PAUSE_7: str
+BUTTON_REACH_NOW: str
+BUTTON_READY: str
+BUTTON_RESUME: str
+BUTTON_SKIP: str
+BUTTON_SKIP_TODAY: str
+BUTTON_START_ANYWAY: str
+BUTTON_START_NOW: str
+BUTTON_START_OVER: str
+BUTTON_STOP: str
+BUTTON_TAP_THROUGH: str
+BUTTON_WORKDAYS: str
+CARRYING_ON: str
+CHART_FREEZE: str
+CHART_NO_PAIN: str
+CHART_NO_REACH: str
+CHART_PAIN_TITLE: str
+CHART_REACH_TITLE: str
+CHART_THIS_WEEK: str
+CHART_TITLE: str
+CONFIRM_DELETE: str
+DELETED: str
+DESCRIPTION: str
+DESCRIPTION_PRIVACY_LINE: str
+DESK_STARTED: str
+DOCTOR_AFTER_ANSWERS: str
+EXPORT_ZIP_CAPTION: str
+FLOOD_NOTICE: str
+FREE_TEXT: str
+HURT_NO_PAUSE: str
+HURT_PAUSE_OFFER: str
+KEEP_ONE_DAY: str
+KEPT: str
+LOCATION_UNASKED: str
+MEDICAL_NOTE: str
+NOTHING_TO_DELETE: str
+NOT_PAUSED: str
+NOT_YOURS: str
+NO_DATA: str
+NO_HISTORY: str
+NO_USER: str
+NUDGES_STOPPED: str
+OFFSET_ZONE: str
+PAIN_CHECK_ANYWAY: str
+PAIN_CHECK_NOT_NOW: str
+PAIN_CHECK_QUESTION: str
+PAIN_QUESTION: str
+PRIVACY: str
+PRIVATE_ONLY: str
+REACH_CAPTION: str
+REACH_INTRO: str
+REACH_OFFER: str
+REACH_STALE: str
+RESUMED: str
+SESSION_ENDED: str
+SETTINGS_SAVED: str
+SETTINGS_TITLE: str
+SHORT_DESCRIPTION: str
+SOMETHING_WRONG: str
+STALE_BUTTON: str
+STARTING_OVER: str
+STOPPED: str
+STORAGE_DOWN: str
+STREAK_AT_STAKE: str
+UNKNOWN_BUTTON: str
+UNKNOWN_LANGUAGE: str
+WARNING_SIGNS: str
+WEEKLY_TITLE: str
+ZONE_NOT_SET: str
