@@ -6,10 +6,11 @@
 
 FROM python:3.11-slim-bookworm AS build
 WORKDIR /src
-COPY pyproject.toml setup.py MANIFEST.in README.md routines.toml alembic.ini ./
+COPY pyproject.toml setup.py MANIFEST.in README.md routines.toml alembic.ini constraints.txt ./
 COPY migrations ./migrations
 COPY bot ./bot
-RUN pip wheel --no-cache-dir --wheel-dir /wheels .
+# Through constraints.txt: the image runs the versions CI last passed with.
+RUN pip wheel --no-cache-dir --wheel-dir /wheels -c constraints.txt .
 
 FROM python:3.11-slim-bookworm
 ENV PYTHONUNBUFFERED=1 \

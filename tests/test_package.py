@@ -144,3 +144,40 @@ async def test_the_installed_bot_answers_start(installed: Installed, emu: BotApi
         _, err = await asyncio.wait_for(proc.communicate(), timeout=60)
     assert proc.returncode == 0, err.decode()
     assert db.stat().st_size > 0  # it migrated its own database at start
+
+
+def test_constraints_pin_every_dependency_inside_its_bounds() -> None:
+    """constraints.txt (what CI, the image and requirements.txt install through) pins each
+    dependency of pyproject.toml, at a version its bounds accept; each bound has a ceiling."""
+    import tomllib
+
+    from packaging.requirements import Requirement
+
+    root = Path(__file__).resolve().parents[1]
+    project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    pins: dict[str, str] = {}
+    for line in (root / "constraints.txt").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            name, _, version = line.partition("==")
+            pins[name.lower().replace("_", "-")] = version
+    wanted = [Requirement(r) for r in project["dependencies"]]
+    wanted += [Requirement(r) for r in project["optional-dependencies"]["test"]]
+    problems = []
+    for req in wanted:
+        pinned = pins.get(req.name.lower().replace("_", "-"))
+        if pinned is None:
+            problems.append(f"{req.name}: not in constraints.txt")
+        elif not req.specifier.contains(pinned, prereleases=True):
+            problems.append(f"{req.name}: {pinned} is outside {req.specifier}")
+    runtime = [Requirement(r) for r in project["dependencies"]]
+    problems += [
+        f"{r.name}: no ceiling"
+        for r in runtime
+        if r.name != "tzdata"
+        and not any(s.operator in ("<", "<=", "==", "~=") for s in r.specifier)
+    ]
+    assert problems == []
+    assert (root / "requirements.txt").read_text(encoding="utf-8").splitlines()[-2:] == [
+        "-c constraints.txt",
+        ".",
+    ]
