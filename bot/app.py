@@ -44,6 +44,8 @@ from bot.metrics import Metrics
 from bot.nudges import NudgeDispatcher
 from bot.pain_care import PainCare
 from bot.pictures import Pictures
+from bot.player.address import player_url
+from bot.player.menu import set_menu_button
 from bot.progress import Progress
 from bot.ratelimit import PriorityRateLimiter, chat_pace
 from bot.routines import Library, load_routines
@@ -159,6 +161,7 @@ def _coach(
         limiter=limiter
         if isinstance(limiter := app.bot.rate_limiter, PriorityRateLimiter)
         else None,
+        player_url=player_url(settings.public_url) if settings.public_url else None,
     )
     return Coach(
         store,
@@ -267,6 +270,7 @@ async def _count_update(update: Update, context: CallbackContext[Any, Any, Any, 
 async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     svc: Services = app.bot_data[KEY]
     await _describe_bot(app)
+    await set_menu_button(app.bot, svc.settings.public_url)
     await svc.coach.resume_all()
     svc.coach.start_sweeping()
     if app.job_queue is not None:

@@ -284,6 +284,10 @@ class Settings(BaseSettings):
     # Seconds to wait for Telegram's answer before a request counts as timed out (and, for a
     # nudge, as possibly delivered, so never resent). Tests shorten it to skip the wait.
     telegram_read_timeout: float = Field(default=5.0, gt=0, le=60)
+    # The https address a reverse proxy maps to Limber's own web server (the webhook server,
+    # or in polling mode the one on HEALTH_PORT, else PORT): the session player is served at
+    # PUBLIC_URL/app/. Unset: no player, no web_app buttons, everything as before.
+    public_url: str | None = None
 
     @field_validator("bot_token")
     @classmethod
@@ -306,6 +310,15 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_port(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("public_url", mode="before")
+    @classmethod
+    def _public_url(cls, value: object) -> object:
+        from bot.player.address import checked_public_url
+
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        return checked_public_url(str(value))
 
     @field_validator("log_format")
     @classmethod

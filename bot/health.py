@@ -160,15 +160,20 @@ class NoSignals(uvicorn.Server):
 class HealthServer:
     """/healthz and /metrics on their own port, for polling mode."""
 
-    def __init__(self, svc: Services, telegram: TelegramProbe, port: int) -> None:
-        self._sock = bind(port, "HEALTH_PORT")
+    def __init__(
+        self, svc: Services, telegram: TelegramProbe, port: int, host: str = "0.0.0.0"
+    ) -> None:
+        from bot.player.api import player_routes
+
+        self._sock = bind(port, "HEALTH_PORT", host)
         self._server = NoSignals(
             uvicorn.Config(
-                Starlette(routes=health_routes(svc, telegram)),
+                Starlette(routes=[*health_routes(svc, telegram), *player_routes(svc)]),
                 log_level="warning",
                 log_config=None,  # through the root logger: its format and its token filter
                 timeout_keep_alive=5,
-                limit_concurrency=64,
+                # Open players hold a long-poll each (bot/player/live.py); without them 64.
+                limit_concurrency=2048 if svc.settings.public_url else 64,
             )
         )
         self._task: asyncio.Task[None] | None = None

@@ -110,9 +110,12 @@ async def run_polling(app: AnyApp, settings: Settings) -> None:
     health = None
     async with stop_signals() as stop:
         try:
-            if settings.health_port is not None:
+            port = settings.health_port
+            if port is None and settings.public_url:
+                port = settings.port  # the player needs a server: PORT, as in webhook mode
+            if port is not None:
                 # Up before Telegram is reached, so a platform sees why the bot is not ready.
-                health = HealthServer(app.bot_data[KEY], probe, settings.health_port)
+                health = HealthServer(app.bot_data[KEY], probe, port)
                 health.start()
             if not await connect(app, stop):
                 return

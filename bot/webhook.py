@@ -38,6 +38,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 from bot.config import Settings
 from bot.health import TelegramProbe, bind, health_problems, health_routes
 from bot.keyboards.session import SESSION_PREFIX
+from bot.player.api import player_routes
 from bot.services import KEY, AnyApp, Services
 from bot.webhook_reply import WebhookReplies
 
@@ -191,6 +192,7 @@ def build_asgi(
         routes=[
             Route(webhook_path(settings), receive_update, methods=["POST"]),
             *health_routes(svc, telegram),
+            *player_routes(svc),
         ]
     )
 

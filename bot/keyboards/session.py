@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo
 
 from bot import texts
 from bot.domain.session import Event, Phase, SessionState, Status
@@ -48,9 +48,20 @@ def parse_session_data(data: str) -> SessionButton | None:
 
 
 def session_keyboard(
+    session_id: int, state: SessionState, version: int, player_url: str | None = None
+) -> InlineKeyboardMarkup | None:
+    """The buttons for the step `state` shows; None once it has ended. With `player_url`
+    (PUBLIC_URL is set), a stretch card also carries the button that opens the player."""
+    markup = _session_buttons(session_id, state, version)
+    if markup is None or player_url is None or state.phase is not Phase.INTRO:
+        return markup
+    opener = InlineKeyboardButton(texts.player_button(), web_app=WebAppInfo(player_url))
+    return InlineKeyboardMarkup([*markup.inline_keyboard, [opener]])
+
+
+def _session_buttons(
     session_id: int, state: SessionState, version: int
 ) -> InlineKeyboardMarkup | None:
-    """The buttons for the step `state` shows; None once it has ended."""
 
     def button(label: str, event: Event) -> InlineKeyboardButton:
         return InlineKeyboardButton(label, callback_data=session_data(session_id, event, version))

@@ -142,6 +142,8 @@ class ChatApp(App[None]):
     async def on_mount(self) -> None:
         self.box.emu.on_violation = self._violation
         await self.box.__aenter__()
+        if self.box.player is not None:
+            self.query_one("#chat", VerticalScroll).mount(Static(self.box.player.note))
         self.set_interval(0.1, self.refresh_chat)
         self.query_one(Input).focus()
 

@@ -117,6 +117,8 @@ async def run_plain(box: Sandbox, source: TextIO = sys.stdin, out: TextIO = sys.
 
     box.emu.on_violation = show_violation
     out.write(f"Limber sandbox, no Telegram needed {HELP}\n")
+    if box.player is not None:
+        out.write(f"{box.player.note}\n")
     out.flush()
     lines = _lines(source)
     while True:

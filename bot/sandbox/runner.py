@@ -23,6 +23,7 @@ from bot.clock import ScaledClock
 from bot.config import DEFAULT_ROUTINES, ConfigError, Settings, async_database_url
 from bot.routines import load_routines
 from bot.sandbox.emulator import BotApiEmulator, BotMessage
+from bot.sandbox.player import SandboxPlayer, free_port
 from bot.services import KEY, AnyApp, Services
 from bot.store.db import upgrade_async
 
@@ -78,6 +79,8 @@ class Sandbox:
             self.database = async_database_url(options.database) if options.database else ""
         except ValueError as exc:
             raise ConfigError(str(exc).replace("DATABASE_URL", "--database")) from None
+        # The session player beside the terminal chat (bot/player/): its server and address.
+        self.player: SandboxPlayer | None = None
 
     async def __aenter__(self) -> Sandbox:
         if not self.database:
@@ -85,7 +88,9 @@ class Sandbox:
             self.database = f"sqlite+aiosqlite:///{self._tmp / 'limber.db'}"
         await self.emu.start()
         self.emu.set_user_language(USER_ID, self.options.language_code)
+        port = free_port()
         settings = Settings(
+            public_url=f"http://127.0.0.1:{port}",
             bot_token=SecretStr(self.emu.token),
             database_url=self.database,
             routines_path=self.options.routines,
@@ -101,6 +106,7 @@ class Sandbox:
         await self.app.updater.start_polling(
             poll_interval=0.0, timeout=1, allowed_updates=ALLOWED_UPDATES
         )
+        self.player = SandboxPlayer.start(self.services, port, self.options)
         return self
 
     async def __aexit__(
@@ -109,6 +115,9 @@ class Sandbox:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        if self.player is not None:
+            await self.player.stop()
+            self.player = None
         if self.app is not None:
             await stop_app(self.app)
             self.app = None
@@ -155,8 +164,8 @@ class Sandbox:
     def press(self, message: BotMessage, number: int) -> bool:
         """Press the `number`-th (1-based) button of `message`; False if there is none."""
         buttons = self.emu.buttons(message)
-        if not 1 <= number <= len(buttons):
-            return False
+        if not 1 <= number <= len(buttons) or not buttons[number - 1][1]:
+            return False  # none, or a web_app button (the player: its address is shown above)
         self.emu.press(USER_ID, message.message_id, data=buttons[number - 1][1])
         return True
 

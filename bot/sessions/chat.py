@@ -95,9 +95,12 @@ class SessionChat:
         pictures: Pictures | None = None,
         limiter: PriorityRateLimiter | None = None,
         pause_limit_seconds: int = machine.PAUSE_LIMIT_SECONDS,
+        player_url: str | None = None,
     ) -> None:
         self.bot = bot
         self.pause_limit = pause_limit_seconds  # named in the ending of an expired pause
+        # The player's address (PUBLIC_URL set): each stretch card carries a button to it.
+        self.player_url = player_url
         self.limiter = limiter
         self.store = store
         self.clock = clock
@@ -144,7 +147,7 @@ class SessionChat:
             text = texts.view(
                 routine, state, left, step, first=first, pause_limit_seconds=self.pause_limit
             )
-        return text, session_keyboard(record.id, state, record.version)
+        return text, session_keyboard(record.id, state, record.version, self.player_url)
 
     async def show(
         self, record: SessionRecord, routine: Routine, *, interrupted: bool = False

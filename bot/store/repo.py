@@ -24,6 +24,7 @@ from bot.store.history import History
 from bot.store.mobility import Mobility
 from bot.store.models import GuidedSession, User
 from bot.store.operators import Operators
+from bot.store.player import PlayerReads
 from bot.store.progress_reads import ProgressReads
 from bot.store.records import (
     ClaimConflict,
@@ -68,7 +69,9 @@ def _languages(
     return None if row is None else (row.language, row.language_code)
 
 
-class Store(Users, Schedules, Sessions, History, Operators, Mobility, ProgressReads, Coaching):
+class Store(
+    Users, Schedules, PlayerReads, Sessions, History, Operators, Mobility, ProgressReads, Coaching
+):
     """Async repository over one engine: `Store(engine)`, then `await store.close()`.
 
     Its own methods go here; the parts above hold the rest (`ping`, `count`, `writing` and
