@@ -1666,7 +1666,6 @@ _PLAYER_WORDS: dict[str, str] = {
     "saved": N_("Saved."),
     "save": N_("Save"),
     "hold_length": N_("Hold length"),
-    "routine_hold": N_("The routine's"),
     "pace": N_("Pace of the pauses"),
     "hands_free": N_("Hands-free: each hold starts by itself"),
     "language": N_("Language"),
@@ -1674,7 +1673,6 @@ _PLAYER_WORDS: dict[str, str] = {
     "bedtime": N_("Bedtime nudge"),
     "timezone": N_("Time zone (your city)"),
     "nudge_off": N_("Leave empty to turn it off."),
-    "steps": N_("Steps"),
 }
 
 
