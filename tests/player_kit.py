@@ -50,3 +50,20 @@ async def player_client(harness: Harness) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://player") as client:
         yield client
+
+
+@contextlib.asynccontextmanager
+async def player_server(harness: Harness) -> AsyncIterator[str]:
+    """The player served over real HTTP on a loopback port (as polling mode serves it beside
+    /healthz); yields the page's address."""
+    from bot.health import HealthServer, TelegramProbe
+    from bot.sandbox.player import free_port
+
+    probe = TelegramProbe(harness.services.coach.chat.bot)
+    probe.ok()
+    server = HealthServer(harness.services, probe, free_port(), host="127.0.0.1")
+    server.start()
+    try:
+        yield f"http://127.0.0.1:{server.port}/app/"
+    finally:
+        await server.stop()
