@@ -94,7 +94,9 @@ RECORDERS = """
         bell = { freq: this.frequency.value, at: at, scheduled: ctx.currentTime, cancelled: false };
         bells.push(bell);
       },
-      stop: function (at) { if (bell && at < bell.at && at <= ctx.currentTime) bell.cancelled = true; }
+      stop: function (at) {
+        if (bell && at < bell.at && at <= ctx.currentTime) bell.cancelled = true;
+      }
     };
   };
   window.AudioContext = Context;

@@ -7,10 +7,10 @@ Skipped with the reason when Chromium or Playwright is missing, except under CI=
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -50,9 +50,15 @@ async def bot(emu: BotApiEmulator, sqlite_url: str) -> AsyncIterator[Harness]:
         await harness.stop()
 
 
-async def _started(emu: BotApiEmulator, bot: Harness, user_id: int = ANN) -> int:
-    emu.send_text(user_id, "/stretch", language_code="en")
-    await emu.wait_for(lambda: any("Stretch 1 of" in m.text for m in emu.messages(user_id)))
+async def _started(
+    emu: BotApiEmulator, bot: Harness, user_id: int = ANN, command: str = "/stretch"
+) -> int:
+    def cards() -> int:
+        return sum("Stretch 1 of" in m.text for m in emu.messages(user_id))
+
+    before = cards()
+    emu.send_text(user_id, command, language_code="en")
+    await emu.wait_for(lambda: cards() > before)
     live = await bot.services.store.live_session_of(user_id)
     assert live is not None
     return live.id
@@ -87,8 +93,11 @@ class Lockstep:
 def _bells(recorded: list[dict[str, Any]], origin: float) -> list[tuple[int, float]]:
     """(frequency, seconds after `origin`) of every bell's first partial not cancelled."""
     return sorted(
-        ((round(b["freq"]), round(b["at"] - origin, 2)) for b in recorded if not b["cancelled"]
-         and round(b["freq"]) in (START, END, SWITCH)),
+        (
+            (round(b["freq"]), round(b["at"] - origin, 2))
+            for b in recorded
+            if not b["cancelled"] and round(b["freq"]) in (START, END, SWITCH)
+        ),
         key=lambda bell: bell[1],
     )
 
@@ -208,9 +217,34 @@ async def test_a_forged_initdata_shows_open_this_from_telegram(
 @pytest.mark.skipif(
     os.environ.get("LIMBER_SCREENSHOTS") != "1", reason="LIMBER_SCREENSHOTS=1 redraws docs/player"
 )
-async def test_screenshots_for_the_docs(emu: BotApiEmulator, bot: Harness) -> None:
+async def test_screenshots_for_the_docs(emu: BotApiEmulator, sqlite_url: str) -> None:
+    chromium_or_skip()
+    clock = MovableClock(T0, frozen=True)
+    bot = Harness(
+        emu,
+        sqlite_url,
+        routines=PROJECT_ROOT / "routines.toml",  # the shipped stretches, with their pictures
+        clock=clock,
+        overrides={"public_url": PUBLIC_URL},
+    )
+    await bot.start()
+    try:
+        await _screenshots(emu, bot, clock)
+    finally:
+        await bot.stop()
+
+
+async def _screenshots(emu: BotApiEmulator, bot: Harness, clock: MovableClock) -> None:
     emu.send_text(ANN, "/start", language_code="en")
     await emu.wait_for(lambda: len(emu.messages(ANN)) >= 2)
+    # One whole desk break first, so Progress has a day to show.
+    session_id = await _started(emu, bot, command="/stretch desk")
+    while (record := await bot.services.store.get_session(session_id)) and record.state.live:
+        assert record.state.next_event_at is not None
+        clock.set(record.state.next_event_at)
+        await wake_in_language(bot.services.coach, session_id)
+    assert record is not None and record.state.counts
+    clock.advance(timedelta(minutes=5))
     await _started(emu, bot)
     SHOTS.mkdir(parents=True, exist_ok=True)
     async with player_server(bot) as url, browser() as chrome:
@@ -223,7 +257,7 @@ async def test_screenshots_for_the_docs(emu: BotApiEmulator, bot: Harness) -> No
                 user_id=ANN,
                 language=language,
                 dark=dark,
-                clock_at_ms=T0.timestamp() * 1000,
+                clock_at_ms=bot.clock.now().timestamp() * 1000,
             )
             await page.page.wait_for_selector("#number:not(:empty)")
             await page.page.wait_for_selector("#picture:not([hidden])")
@@ -232,11 +266,14 @@ async def test_screenshots_for_the_docs(emu: BotApiEmulator, bot: Harness) -> No
             await page.page.screenshot(path=str(SHOTS / name), full_page=True)
             if language == "en" and not dark:
                 await page.page.click("#tab-progress")
-                await page.page.wait_for_selector("#figures:not(:empty)")
+                await page.page.locator("#chart").wait_for(state="visible")
+                while not await page.js("document.getElementById('chart').naturalWidth"):
+                    await asyncio.sleep(0.05)
                 await page.page.screenshot(path=str(SHOTS / "progress-en.png"), full_page=True)
                 await page.page.click("#tab-settings")
                 await page.page.wait_for_selector("#f-hold")
                 await page.page.screenshot(path=str(SHOTS / "settings-en.png"), full_page=True)
             assert page.errors == []
             await page.page.context.close()
-    assert len(list(Path(SHOTS).glob("*.png"))) >= 6
+    shots = await asyncio.to_thread(lambda: sorted(SHOTS.glob("*.png")))
+    assert len(shots) >= 6

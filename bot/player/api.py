@@ -32,8 +32,7 @@ from bot.store.repo import SessionRecord
 log = logging.getLogger(__name__)
 
 PRESSABLE = {
-    e.value: e
-    for e in (Event.READY, Event.PAUSE, Event.RESUME, Event.SKIP, Event.STOP, Event.HURT)
+    e.value: e for e in (Event.READY, Event.PAUSE, Event.RESUME, Event.SKIP, Event.STOP, Event.HURT)
 }
 # A press's body is {"session": n, "version": n, "action": "pause"}: far below this.
 MAX_PRESS_BYTES = 1024
