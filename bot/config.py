@@ -7,13 +7,14 @@ handler, which is why everything is parsed here and nowhere else.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Mapping
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, unquote
+from urllib.parse import quote, unquote, urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -49,6 +50,33 @@ def version() -> str:
         return installed("limber")
     except PackageNotFoundError:  # run from a source tree that was never installed
         return "unknown"
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def checked_public_url(value: str) -> str:
+    """PUBLIC_URL without its trailing slash, or ValueError saying what is wrong. Telegram
+    opens Mini Apps over https only; plain http is accepted for a loopback host (the tests and
+    `limber try`, where a browser beside the terminal opens it)."""
+    url = value.strip().rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise ValueError("PUBLIC_URL must be an address like https://limber.example.com")
+    if parts.query or parts.fragment:
+        raise ValueError("PUBLIC_URL must not carry a query or a fragment")
+    if parts.scheme == "http" and not _loopback(parts.hostname):
+        raise ValueError(
+            "PUBLIC_URL must be https:// (Telegram opens Mini Apps over https only); "
+            "plain http is accepted for 127.0.0.1 and localhost"
+        )
+    return url
 
 
 class ConfigError(Exception):
@@ -314,8 +342,6 @@ class Settings(BaseSettings):
     @field_validator("public_url", mode="before")
     @classmethod
     def _public_url(cls, value: object) -> object:
-        from bot.player.address import checked_public_url
-
         if value is None or (isinstance(value, str) and not value.strip()):
             return None
         return checked_public_url(str(value))

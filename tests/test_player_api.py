@@ -14,10 +14,9 @@ import pytest
 from pydantic import ValidationError
 
 from bot import texts
-from bot.config import Settings
+from bot.config import Settings, checked_public_url
 from bot.domain.session import Status
 from bot.player import page
-from bot.player.address import checked_public_url
 from bot.player.initdata import Refused, sign, sign_for, verify
 from bot.sandbox.emulator import BotApiEmulator
 from tests.harness import Harness, next_message

@@ -5,8 +5,7 @@ so the page can never accept what the chat would refuse."""
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -15,17 +14,13 @@ from starlette.routing import BaseRoute, Route
 from bot import i18n, texts
 from bot.domain.session import PACES
 from bot.domain.timeinput import parse_time_of_day
-from bot.domain.timezones import is_utc_offset, resolve_zone
 from bot.handlers.summary import settings_text
 from bot.keyboards.floor import HOLD_CHOICES
 from bot.places.labels import zone_label
+from bot.places.zones import is_utc_offset, resolve_zone
+from bot.player.caller import Caller, Checked
 from bot.services import Services
 
-if TYPE_CHECKING:
-    from bot.player.api import Caller
-
-Endpoint = Callable[[Request], Awaitable[Response]]
-Checked = Callable[[Callable[[Request, "Caller"], Awaitable[Response]]], Endpoint]
 _NO_STORE = {"Cache-Control": "no-store"}
 MAX_SETTING_BYTES = 1024
 NUDGE_KINDS = ("morning", "bedtime")

@@ -11,8 +11,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
@@ -22,7 +20,9 @@ from starlette.routing import BaseRoute, Route
 from bot import i18n, texts
 from bot.domain.session import Event
 from bot.player import page
-from bot.player.initdata import Refused, WebAppUser, verify
+from bot.player.account import AccountApi
+from bot.player.caller import Caller, Endpoint, Handler
+from bot.player.initdata import Refused, verify
 from bot.player.limits import UserLimits
 from bot.player.live import LiveHub
 from bot.player.view import clock_fields, session_view
@@ -42,14 +42,6 @@ PRESS_ANSWER_SECONDS = 5.0
 _NO_STORE = {"Cache-Control": "no-store"}
 
 
-@dataclass(frozen=True, slots=True)
-class Caller:
-    """A checked request: who, in which language."""
-
-    user: WebAppUser
-    language: str
-
-
 def _error(status: int, reason: str) -> JSONResponse:
     return JSONResponse({"error": reason}, status_code=status, headers=_NO_STORE)
 
@@ -60,9 +52,6 @@ def _int(value: Any) -> int | None:
     if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 19:
         return int(value)
     return None
-
-
-Handler = Callable[[Request, Caller], Awaitable[Response]]
 
 
 class PlayerApi:
@@ -85,11 +74,9 @@ class PlayerApi:
         ]
 
     def _more_routes(self) -> list[BaseRoute]:
-        from bot.player.account import AccountApi
-
         return AccountApi(self.svc).routes(self._checked)
 
-    def _checked(self, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+    def _checked(self, handler: Handler) -> Endpoint:
         async def endpoint(request: Request) -> Response:
             scheme, _, init_data = request.headers.get("authorization", "").partition(" ")
             try:

@@ -5,16 +5,12 @@ from __future__ import annotations
 
 import socket
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from bot.health import HealthServer, TelegramProbe
 from bot.player.address import player_url
 from bot.player.initdata import sign_for
 from bot.services import Services
-
-if TYPE_CHECKING:
-    from bot.sandbox.runner import SandboxOptions
 
 # The sandbox's one person (bot/sandbox/runner.py USER_ID).
 SANDBOX_USER = 1
@@ -49,12 +45,14 @@ class SandboxPlayer:
         return f"📱 The session player, in a browser beside this chat: {self.address}"
 
     @classmethod
-    def start(cls, svc: Services, port: int, options: SandboxOptions) -> SandboxPlayer:
+    def start(
+        cls, svc: Services, port: int, first_name: str, language_code: str | None
+    ) -> SandboxPlayer:
         probe = TelegramProbe(svc.coach.chat.bot)
         probe.ok()
         server = HealthServer(svc, probe, port, host="127.0.0.1")
         server.start()
-        return cls(server, signed_address(svc, options.first_name, options.language_code))
+        return cls(server, signed_address(svc, first_name, language_code))
 
     async def stop(self) -> None:
         await self.server.stop()

@@ -106,7 +106,9 @@ class Sandbox:
         await self.app.updater.start_polling(
             poll_interval=0.0, timeout=1, allowed_updates=ALLOWED_UPDATES
         )
-        self.player = SandboxPlayer.start(self.services, port, self.options)
+        self.player = SandboxPlayer.start(
+            self.services, port, self.options.first_name, self.options.language_code
+        )
         return self
 
     async def __aexit__(
