@@ -103,7 +103,9 @@ class PlayerApi:
             "session": None,
         }
         if record is not None:
-            body["session"] = session_view(record, self.svc.library, self.svc.clock.now())
+            body["session"] = session_view(
+                record, self.svc.library, self.svc.clock.now(), self.svc.coach.chat.pause_limit
+            )
         return body
 
     async def _view(self, caller: Caller, record: SessionRecord | None) -> Response:

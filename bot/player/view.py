@@ -54,8 +54,11 @@ def clock_fields(clock: Clock) -> dict[str, float]:
     return {"now": clock.now().timestamp() * 1000, "rate": 1.0 / real if real > 0 else 1.0}
 
 
-def session_view(record: SessionRecord, library: Library, now: datetime) -> dict[str, Any]:
-    """The page's picture of one session (in the current language)."""
+def session_view(
+    record: SessionRecord, library: Library, now: datetime, pause_limit_seconds: int | None = None
+) -> dict[str, Any]:
+    """The page's picture of one session (in the current language); `pause_limit_seconds` as
+    the chat names it in the ending of a pause that ran out."""
     state = record.state
     routine = library.get(record.routine_id) or library.default
     fits = machine.fits(state, routine)
@@ -79,5 +82,7 @@ def session_view(record: SessionRecord, library: Library, now: datetime) -> dict
     }
     if not state.live:
         # The chat's own ending (what was done, praise only if it counts, or the advice).
-        view["text"] = texts.view(routine, state, 0.0, _STEP, first=False)
+        view["text"] = texts.view(
+            routine, state, 0.0, _STEP, first=False, pause_limit_seconds=pause_limit_seconds
+        )
     return view
