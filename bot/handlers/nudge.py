@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from telegram import Update
-from telegram.ext import ContextTypes
-
 from bot import texts
 from bot.domain.nudge_rules import DESK, MORNING, kind_for_now
-from bot.handlers.press import claim, open_press
+from bot.handlers.press import Press, button, claim
 from bot.handlers.stretch import ask_over_running, start_session
-from bot.keyboards import parse_nudge_data
+from bot.keyboards import NudgeButton, parse_nudge_data
 from bot.routines import Library, Routine
 
 
@@ -22,17 +19,10 @@ def _routine_for(library: Library, kind: str) -> Routine:
     return library.default if kind == MORNING else library.bedtime()
 
 
-async def nudge_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    press = await open_press(update, context, parse_nudge_data)
-    if press is None:
-        return
-    query, message, svc, user, pressed = (
-        press.query,
-        press.message,
-        press.svc,
-        press.user,
-        press.data,
-    )
+@button(parse_nudge_data)
+async def nudge_button(press: Press[NudgeButton]) -> None:
+    query, message, svc, user = press.query, press.message, press.svc, press.user
+    pressed = press.data
     said = message.text or ""
     if pressed.action == "go":
         # Pressed hours later, it starts what fits now: at 21:00 a morning nudge's Start now
@@ -44,7 +34,7 @@ async def nudge_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
             # As /stretch asks: the nudge's buttons go (a double tap asks once), the question
             # comes as a message of its own.
             if await claim(query):
-                await ask_over_running(svc, context.bot, message.chat.id, live, routine)
+                await ask_over_running(svc, press.bot, message.chat.id, live, routine)
             return
         # Claimed before the session starts: a double tap starts one session, not two.
         started = texts.DESK_STARTED if kind == DESK else texts.nudge_started(kind)

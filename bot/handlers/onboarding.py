@@ -13,9 +13,11 @@ from bot import i18n, texts
 from bot.domain import onboarding as machine
 from bot.domain.onboarding import Effect, Pending, Step, Transition
 from bot.domain.timeinput import in_the_night, plausible, read_time
-from bot.handlers.press import claim, open_press, pressed_message, retire
+from bot.handlers.press import Press, button, claim, retire
 from bot.handlers.summary import summary
 from bot.keyboards import (
+    TimePress,
+    ZonePress,
     parse_time_data,
     parse_zone_press,
     place_keyboard,
@@ -234,19 +236,12 @@ async def location_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     await zone_chosen(svc, message, user, zone, zone_label(zone, i18n.current()))
 
 
-async def zone_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    query = update.callback_query
-    if query is None or query.data is None:
-        return
-    message = await pressed_message(query)
-    if message is None:
-        return
-    svc = services(context)
-    press = parse_zone_press(query.data)
-    zone = zone_by_name(press.zone) if press else None
-    user = await svc.store.get_user(query.from_user.id)
-    if press is None or zone is None or user is None:
-        await query.answer(texts.UNKNOWN_BUTTON)
+@button(parse_zone_press)
+async def zone_button(press: Press[ZonePress]) -> None:
+    query, message, svc, user = press.query, press.message, press.svc, press.user
+    zone = zone_by_name(press.data.zone)
+    if zone is None:
+        await query.answer(texts.UNKNOWN_BUTTON)  # a zone this machine's tzdata lacks
         return
     pending = pending_of(user)
     if pending is None or pending.step is not Step.TIMEZONE:
@@ -255,7 +250,7 @@ async def zone_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await retire(query)
         return
     if await claim(query):
-        place = _pressed_place(press.city, zone)
+        place = _pressed_place(press.data.city, zone)
         label = place_label(place, i18n.current()) if place else zone_label(zone, i18n.current())
         await zone_chosen(
             svc, message, user, zone, label, place_key(place) if place is not None else None
@@ -269,16 +264,9 @@ def _pressed_place(city: int | None, zone: str) -> Place | None:
     return place if place is not None and place.zone == zone else None
 
 
-async def time_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    press = await open_press(update, context, parse_time_data)
-    if press is None:
-        return
-    query, message, svc, user, pressed = (
-        press.query,
-        press.message,
-        press.svc,
-        press.user,
-        press.data,
-    )
+@button(parse_time_data)
+async def time_button(press: Press[TimePress]) -> None:
+    query, message, svc, user = press.query, press.message, press.svc, press.user
+    pressed = press.data
     if await claim(query):
         await time_chosen(svc, message, user, Step(pressed.kind), pressed.local)

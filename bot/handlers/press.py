@@ -9,12 +9,13 @@ before this one already did it" (a double tap), answered briefly and never shown
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
+from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import CallbackContext
 
@@ -94,6 +95,7 @@ class Press(Generic[T]):
     svc: Services
     user: UserRecord
     data: T
+    bot: Bot
 
 
 async def open_press(
@@ -113,4 +115,30 @@ async def open_press(
     if pressed is None or user is None:
         await query.answer(texts.UNKNOWN_BUTTON)
         return None
-    return Press(query, message, svc, user, pressed)
+    return Press(query, message, svc, user, pressed, context.bot)
+
+
+PtbCallback = Callable[[Update, CallbackContext[Any, Any, Any, Any]], Coroutine[Any, Any, None]]
+
+
+def button(
+    parse: Callable[[str], T | None],
+) -> Callable[[Callable[[Press[T]], Awaitable[None]]], PtbCallback]:
+    """The one way a button handler opens: `@button(parse_x)` above `async def x(press)`.
+
+    The handler is called only for a press it can act on (open_press); everything else is
+    answered once, here. Four handlers open on their own, each for a reason it states: the
+    session buttons (the hot path reads no user row), a routine picked from /routines and the
+    language buttons (both work for someone not yet stored), and Delete (the user may be gone).
+    """
+
+    def wrap(handler: Callable[[Press[T]], Awaitable[None]]) -> PtbCallback:
+        @functools.wraps(handler)
+        async def callback(update: Update, context: CallbackContext[Any, Any, Any, Any]) -> None:
+            press = await open_press(update, context, parse)
+            if press is not None:
+                await handler(press)
+
+        return callback
+
+    return wrap

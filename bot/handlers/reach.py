@@ -10,8 +10,8 @@ from bot import texts
 from bot.domain.mobility import LEFT, RIGHT, answer_in_time
 from bot.domain.streaks import local_day
 from bot.handlers import onboarding
-from bot.handlers.press import claim, edit, open_press
-from bot.keyboards import parse_reach_data, reach_keyboard
+from bot.handlers.press import Press, button, claim, edit
+from bot.keyboards import ReachPress, parse_reach_data, reach_keyboard
 from bot.services import services
 
 
@@ -23,17 +23,10 @@ async def reach_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     await svc.progress.ask_reach(user.id, message.chat_id)
 
 
-async def reach_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    press = await open_press(update, context, parse_reach_data)
-    if press is None:
-        return
-    query, message, svc, user, pressed = (
-        press.query,
-        press.message,
-        press.svc,
-        press.user,
-        press.data,
-    )
+@button(parse_reach_data)
+async def reach_button(press: Press[ReachPress]) -> None:
+    query, message, svc, user = press.query, press.message, press.svc, press.user
+    pressed = press.data
     if pressed.day is None:  # the offer: take its button, then ask
         if await claim(query, f"{message.text or ''}\n\n{texts.BUTTON_REACH_NOW}"):
             await svc.progress.ask_reach(user.id, message.chat_id)

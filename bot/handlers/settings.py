@@ -15,9 +15,12 @@ from bot import texts
 from bot.domain.nudge_rules import DESK
 from bot.domain.onboarding import Pending, Step
 from bot.handlers import onboarding
-from bot.handlers.press import edit, pressed_message
+from bot.handlers.press import Press, button, edit
 from bot.handlers.summary import enabled, local_text, settings_text, summary
 from bot.keyboards import (
+    DaysPress,
+    MenuPress,
+    SessionSettingPress,
     days_keyboard,
     desk_time_keyboard,
     parse_days_data,
@@ -96,19 +99,10 @@ def _settings_view(
     return text, InlineKeyboardMarkup(rows)
 
 
-async def session_setting_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@button(parse_session_setting)
+async def session_setting_button(press: Press[SessionSettingPress]) -> None:
     """/settings: hold length, pace of the pauses, hands-free or tap-through (edits the menu)."""
-    query = update.callback_query
-    if query is None or query.data is None:
-        return
-    if await pressed_message(query) is None:
-        return
-    svc = services(context)
-    user = await svc.store.get_user(query.from_user.id)
-    pressed = parse_session_setting(query.data)
-    if user is None or pressed is None:
-        await query.answer(texts.UNKNOWN_BUTTON)
-        return
+    query, svc, user, pressed = press.query, press.svc, press.user, press.data
     now = svc.clock.now()
     if pressed.what == "hold":
         await svc.store.set_session_prefs(user.id, now, hold_seconds=int(pressed.value))
@@ -116,12 +110,12 @@ async def session_setting_button(update: Update, context: ContextTypes.DEFAULT_T
         await svc.store.set_session_prefs(user.id, now, pace=pressed.value)
     else:
         await svc.store.set_session_prefs(user.id, now, hands_free=pressed.value == "free")
-    user = await svc.store.get_user(user.id)
+    saved = await svc.store.get_user(user.id)
     schedule = await svc.subscriptions.schedule(query.from_user.id)
-    if user is None or schedule is None:
+    if saved is None or schedule is None:
         await query.answer(texts.UNKNOWN_BUTTON)
         return
-    text, markup = _settings_view(svc, schedule, user)
+    text, markup = _settings_view(svc, schedule, saved)
     changed = await edit(query, text, markup)
     await query.answer(texts.SETTINGS_SAVED if changed else texts.ALREADY_DONE)
 
@@ -174,20 +168,16 @@ async def stop_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await message.reply_text(texts.STOPPED)
 
 
-async def menu_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@button(parse_menu_data)
+async def menu_button(press: Press[MenuPress]) -> None:
     """The /settings menu: change the zone or a time (asks), turn a nudge on or off (edits)."""
-    query = update.callback_query
-    if query is None or query.data is None:
-        return
-    message = await pressed_message(query)
-    if message is None:
-        return
-    svc = services(context)
-    user = await svc.store.get_user(query.from_user.id)
-    pressed = parse_menu_data(query.data)
-    if user is None or pressed is None:
-        await query.answer(texts.UNKNOWN_BUTTON)
-        return
+    query, message, svc, user, pressed = (
+        press.query,
+        press.message,
+        press.svc,
+        press.user,
+        press.data,
+    )
     if pressed.action == "tz":
         await query.answer()
         await onboarding.ask(svc, message, user, Step.TIMEZONE)
@@ -212,17 +202,10 @@ async def _back_to_settings(query: CallbackQuery, svc: Services, user: UserRecor
     await query.answer(None if changed else texts.ALREADY_DONE)
 
 
-async def days_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@button(parse_days_data)
+async def days_button(press: Press[DaysPress]) -> None:
     """The weekday picker: show a reminder's days, set them (the button carries the mask)."""
-    query = update.callback_query
-    if query is None or query.data is None or await pressed_message(query) is None:
-        return
-    svc = services(context)
-    user = await svc.store.get_user(query.from_user.id)
-    pressed = parse_days_data(query.data)
-    if user is None or pressed is None:
-        await query.answer(texts.UNKNOWN_BUTTON)
-        return
+    query, svc, user, pressed = press.query, press.svc, press.user, press.data
     if pressed.kind is None:
         await _back_to_settings(query, svc, user)
         return
@@ -241,21 +224,14 @@ async def days_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await query.answer(None if changed else texts.ALREADY_DONE)
 
 
-async def desk_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@button(parse_desk_data)
+async def desk_button(press: Press[object]) -> None:
     """The desk-break time: show the choices, or set one (which turns the nudge on)."""
-    query = update.callback_query
-    if query is None or query.data is None or await pressed_message(query) is None:
-        return
-    svc = services(context)
-    user = await svc.store.get_user(query.from_user.id)
-    pressed = parse_desk_data(query.data)
-    if user is None or pressed is None:
-        await query.answer(texts.UNKNOWN_BUTTON)
-        return
+    query, svc, user, pressed = press.query, press.svc, press.user, press.data
     if pressed == "ask":
         changed = await edit(query, texts.ASK_DESK_TIME, desk_time_keyboard())
         await query.answer(None if changed else texts.ALREADY_DONE)
         return
-    if isinstance(pressed, time):
+    if isinstance(pressed, time):  # (the codec gives a time, "ask" or "back")
         await svc.subscriptions.set_reminder_time(user.id, DESK, pressed)
     await _back_to_settings(query, svc, user)

@@ -10,9 +10,11 @@ from telegram.ext import ContextTypes
 from bot import texts
 from bot.domain.pain_care import is_high
 from bot.domain.session import PACES
-from bot.handlers.press import claim, open_press, pressed_message
+from bot.handlers.press import Press, button, claim, pressed_message
 from bot.handlers.summary import local_text
 from bot.keyboards import (
+    PainCheckPress,
+    RestartPress,
     hurt_pause_keyboard,
     parse_hurt_pause_data,
     parse_pain_check_data,
@@ -163,12 +165,10 @@ async def start_session(
     await svc.coach.begin(user_id, chat_id, routine, known)
 
 
-async def pain_check_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@button(parse_pain_check_data)
+async def pain_check_button(press: Press[PainCheckPress]) -> None:
     """The answer to "how is your back right now?" asked before a session: below 7 or Start
     anyway starts it; 7 or more advises rest (and offers a pause); Not now starts nothing."""
-    press = await open_press(update, context, parse_pain_check_data)
-    if press is None:
-        return
     svc, user, pressed, chat_id = press.svc, press.user, press.data, press.message.chat.id
     # The routines file may have changed since the question: then the default routine.
     routine = svc.library.get(pressed.routine_id) or svc.library.default
@@ -177,7 +177,7 @@ async def pain_check_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         return
     if pressed.score is None:
         if await claim(press.query, texts.PAIN_CHECK_ANYWAY):
-            await _begin_checked(svc, context.bot, user.id, chat_id, routine)
+            await _begin_checked(svc, press.bot, user.id, chat_id, routine)
         return
     score = pressed.score
     high = is_high(score)
@@ -190,7 +190,7 @@ async def pain_check_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         # The advice is the edited question itself: only a doctor after three 7+ answers.
         await svc.pain_care.answered(user.id, chat_id, score, before=score)
     else:
-        await _begin_checked(svc, context.bot, user.id, chat_id, routine)
+        await _begin_checked(svc, press.bot, user.id, chat_id, routine)
 
 
 async def _begin_checked(
@@ -218,21 +218,13 @@ async def ask_over_running(
     )
 
 
-async def restart_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@button(parse_restart_data)
+async def restart_button(press: Press[RestartPress]) -> None:
     """Carry on / Start over, asked by a /stretch during a session."""
-    query = update.callback_query
-    if query is None or query.data is None:
-        return
-    message = await pressed_message(query)
-    if message is None:
-        return
-    svc = services(context)
-    pressed = parse_restart_data(query.data)
-    routine = None
-    if pressed is not None and pressed.routine_id is not None:
-        routine = svc.library.get(pressed.routine_id)
-    if pressed is None or (pressed.start_over and routine is None):
-        await query.answer(texts.UNKNOWN_BUTTON)
+    query, message, svc, pressed = press.query, press.message, press.svc, press.data
+    routine = svc.library.get(pressed.routine_id) if pressed.routine_id is not None else None
+    if pressed.start_over and routine is None:
+        await query.answer(texts.UNKNOWN_BUTTON)  # the routines file changed since
         return
     if not pressed.start_over:
         await claim(query, texts.CARRYING_ON)
@@ -241,22 +233,13 @@ async def restart_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         return  # a double tap starts one session
     assert routine is not None
     # The running session is replaced; its hold message is closed with what was held.
-    await start_session(svc, query.from_user.id, message.chat.id, routine)
+    await start_session(svc, press.user.id, message.chat.id, routine)
 
 
-async def hurt_pause_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@button(parse_hurt_pause_data)
+async def hurt_pause_button(press: Press[int]) -> None:
     """Pause 3 days / 7 days / No thanks, offered after "This hurts"."""
-    query = update.callback_query
-    if query is None or query.data is None:
-        return
-    if await pressed_message(query) is None:
-        return
-    svc = services(context)
-    days = parse_hurt_pause_data(query.data)
-    user = await svc.store.get_user(query.from_user.id)
-    if days is None or user is None:
-        await query.answer(texts.UNKNOWN_BUTTON)
-        return
+    query, svc, user, days = press.query, press.svc, press.user, press.data
     if days == 0:
         await claim(query, texts.HURT_NO_PAUSE)
         return
