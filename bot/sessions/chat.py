@@ -14,6 +14,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup, InputFile, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
@@ -178,7 +179,8 @@ class SessionChat:
         if self._has_picture(record, routine) and not interrupted:
             message, delivery = await self._send_card(record, routine, text, markup)
         else:
-            message, delivery = await self._send(record, text, markup)
+            fresh = None if interrupted or finished else self._fresh(record, routine)
+            message, delivery = await self._send(record, text, markup, fresh=fresh)
         if message is None:
             return Shown(record, delivery)
         return await self._record(record, message.message_id)
@@ -254,12 +256,24 @@ class SessionChat:
                 log.info("session %s: could not close message: %s", previous.id, exc)
         return Delivery.DONE
 
+    def _fresh(self, record: SessionRecord, routine: Routine) -> Callable[[], str] | None:
+        """The step's text rendered again, for a countdown (a hold, a switch): the send may
+        wait its chat's turn or a 429's pause after it was rendered."""
+        if self.limiter is None or not record.state.timed or not record.state.live:
+            return None  # no limiter: no wait between rendering and sending
+        return lambda: self.render(record, routine)[0]
+
     async def _send(
-        self, record: SessionRecord, text: str, markup: InlineKeyboardMarkup | None
+        self,
+        record: SessionRecord,
+        text: str,
+        markup: InlineKeyboardMarkup | None,
+        *,
+        fresh: Callable[[], str] | None = None,
     ) -> tuple[Message | None, Delivery]:
         try:
             message: Message = await self.bot.send_message(
-                record.chat_id, text, reply_markup=markup
+                record.chat_id, text, reply_markup=markup, **_fresh_args("text", fresh)
             )
             return message, Delivery.DONE
         except TelegramError as exc:
@@ -361,6 +375,19 @@ class SessionChat:
             elif delivery is Delivery.FAILED:
                 log.info("session %s: edit failed: %s", record.id, exc)
             return delivery
+
+
+def _fresh_args(key: str, fresh: Callable[[], str] | None) -> dict[str, Any]:
+    """The rate limiter's hook that renders `key` again as the request's turn comes
+    (bot/ratelimit.py): what the person reads is the time left when it is sent."""
+    if fresh is None:
+        return {}
+
+    def refresh(data: dict[str, Any]) -> None:
+        if key in data:
+            data[key] = fresh()
+
+    return {"rate_limit_args": {"fresh": refresh}}
 
 
 def _shown(record: SessionRecord, message_id: int) -> SessionRecord:
