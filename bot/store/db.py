@@ -15,8 +15,11 @@ waits for (see bot/store/sqlite_lane.py).
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import os
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +28,7 @@ from alembic.config import Config
 from sqlalchemy import Engine, event
 from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, DisconnectionError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.config import shipped, shown_url
@@ -195,15 +198,61 @@ def upgrade(url: str, revision: str = "head") -> bool:
         created = create_private(path)
     # Untuned: looking must not change the file (the tuning would switch it to WAL).
     engine = create_async_engine(url, **_quick_connect(url))
-    empty = asyncio.run(preflight.check_schema(engine, cfg, safe_url(url)))
+    empty, current = asyncio.run(preflight.check_schema(engine, cfg, safe_url(url)))
     try:
-        command.upgrade(cfg, revision)
-    except DBAPIError as exc:  # an empty database that refuses writes (the probe needs a row)
+        with _logs_held("alembic"):
+            command.upgrade(cfg, revision)
+    except DBAPIError as exc:
+        if current:
+            raise _schema_ahead(url, current, exc) from None
+        # An empty database that refuses writes (the probe needs a row).
         raise DatabaseProblem(
             f"cannot create the schema in {safe_url(url)} ({preflight.reason(exc)}): make the "
             "database writable for the user that runs the bot"
         ) from exc
+    except SQLAlchemyError as exc:
+        raise _schema_ahead(url, current, exc) from None
     return created or empty
+
+
+def _schema_ahead(url: str, current: tuple[str, ...], exc: SQLAlchemyError) -> DatabaseProblem:
+    # A known revision whose schema is ahead of it (issue 29: a downgrade after an upgrade,
+    # or a version put back by hand): a migration met its own work already done ("duplicate
+    # column"). One line instead of 157 of traceback.
+    return DatabaseProblem(
+        f"the database {safe_url(url)} could not be upgraded from revision "
+        f"{', '.join(current) or '(none)'} ({preflight.reason(exc)}): its schema is "
+        "probably ahead of that revision (downgraded or stamped after a newer upgrade); "
+        "restore a backup from before, or run the release that upgraded it"
+    )
+
+
+@contextlib.contextmanager
+def _logs_held(name: str) -> Iterator[None]:
+    """Hold the `name` logger's records until the block is done: passed on if it succeeds,
+    dropped if it fails, so a refusal is the one line that says why (Alembic's three INFO
+    lines before it would only say where it stopped)."""
+    logger = logging.getLogger(name)
+    held: list[logging.LogRecord] = []
+    handler = _Holding(held)
+    logger.addHandler(handler)
+    propagate, logger.propagate = logger.propagate, False
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+    for record in held:  # not reached when the block raised
+        logging.getLogger(record.name).parent.handle(record)  # type: ignore[union-attr]
+
+
+class _Holding(logging.Handler):
+    def __init__(self, held: list[logging.LogRecord]) -> None:
+        super().__init__()
+        self.held = held
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.held.append(record)
 
 
 def create_private(path: Path) -> bool:
