@@ -327,6 +327,9 @@ async def stop_app(app: AnyApp) -> None:
         await app.updater.stop()
     if app.running:
         await app.stop()
+    # A picture still uploading alone (bot/uploads.py) is let go before the bot's HTTP
+    # client closes under it: its card went as text already.
+    await app.bot_data[KEY].coach.chat.uploads.close()
     await app.shutdown()
     if app.post_shutdown is not None:
         await app.post_shutdown(app)

@@ -9,6 +9,7 @@ retried by the next wake). This part also records which version the chat shows
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
 from collections.abc import Awaitable, Callable
@@ -43,6 +44,10 @@ AfterHurt = Callable[[int, int], Awaitable[object]]
 # Telegram's limit on a photo's or animation's caption; a longer card goes as the picture
 # alone, then the card as a message of its own (which carries the buttons).
 CAPTION_LIMIT = 1024
+# A card whose picture is being uploaded waits this many real seconds for it, then goes as
+# text (the picture follows when the upload is done). A 124 KB GIF uploads in well under a
+# second; Telegram in trouble answered after the 5 s read timeout (issue 29).
+UPLOAD_WAIT_SECONDS = 2.0
 
 
 class Delivery(Enum):
@@ -311,20 +316,22 @@ class SessionChat:
         text: str,
         markup: InlineKeyboardMarkup | None,
     ) -> tuple[Message | None, Delivery]:
-        """The stretch card as an animation with the card as its caption: uploaded once per
-        bot, then sent by the file_id Telegram returned (kept in the database)."""
+        """The stretch card as an animation with the card as its caption, sent by the
+        file_id Telegram returned for the picture (kept in the database). Without one yet the
+        picture is uploaded alone, and the card goes as text once it is out, or at once when
+        the upload is slow or fails: the card always reaches the person, and a hold never
+        starts before it (bot/uploads.py)."""
         assert self.pictures is not None
         pose = routine.stretches[record.state.stretch_index].pose
         assert pose is not None
         key = picture_key(pose, "animation")
         pictures = self.pictures
+        fits = len(text) <= CAPTION_LIMIT
 
         async def draw() -> InputFile:
             # Drawing is CPU work (a few hundred ms): keep the event loop free for others.
             picture = await asyncio.to_thread(pictures.animation, pose)
             return InputFile(picture.data, filename=picture.filename)
-
-        fits = len(text) <= CAPTION_LIMIT
 
         async def send(upload: InputFile | str) -> Message:
             return await self.bot.send_animation(
@@ -334,20 +341,54 @@ class SessionChat:
                 reply_markup=markup if fits else None,
             )
 
-        try:
-            message = await self.uploads.send(self.bot.id, key, draw, send)
-        except TelegramError as exc:
-            delivery = delivery_of(exc)
-            if delivery is not Delivery.REFUSED:
-                log.warning("session %s: picture send failed: %s", record.id, exc)
-                return None, Delivery.FAILED if delivery is Delivery.DONE else delivery
-            # A refused picture (a stale file_id, say) must not freeze the session: the card
-            # goes as text.
-            log.error("session %s: picture refused, sending the card alone: %s", record.id, exc)
+        async def alone(upload: InputFile | str) -> Message:
+            return await self.bot.send_animation(record.chat_id, upload)
+
+        known = await self.uploads.file_id(self.bot.id, key)
+        if known is not None:
+            try:
+                message = await send(known)
+            except BadRequest as exc:
+                if delivery_of(exc) is not Delivery.REFUSED:
+                    return self._card_failed(record, exc)
+                # A file_id Telegram refuses: dropped, and the picture uploaded afresh.
+                await self.uploads.refused(self.bot.id, key, known, exc)
+                known = None
+            except TelegramError as exc:
+                return self._card_failed(record, exc)
+            else:
+                return (message, Delivery.DONE) if fits else await self._send(record, text, markup)
+        upload = self.uploads.upload_alone(self.bot.id, key, draw, alone)
+        await upload.drawn.wait()  # drawing is ours: the wait below is for Telegram
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(self._upload_wait(record)):
+                known = await asyncio.shield(upload.done)
+        if known is None or upload.mine:  # the picture is out (or follows): the card as text
             return await self._send(record, text, markup)
-        if fits:
-            return message, Delivery.DONE
-        return await self._send(record, text, markup)
+        try:
+            message = await send(known)
+        except TelegramError as exc:
+            return self._card_failed(record, exc)
+        return (message, Delivery.DONE) if fits else await self._send(record, text, markup)
+
+    def _card_failed(
+        self, record: SessionRecord, exc: TelegramError
+    ) -> tuple[Message | None, Delivery]:
+        """A card sent by file_id that did not go: a later wake tries again (as a text
+        message's would be)."""
+        delivery = delivery_of(exc)
+        if delivery is not Delivery.BLOCKED:
+            log.warning("session %s: picture send failed: %s", record.id, exc)
+        return None, Delivery.FAILED if delivery is Delivery.DONE else delivery
+
+    def _upload_wait(self, record: SessionRecord) -> float:
+        """Real seconds a card waits for its picture's upload: UPLOAD_WAIT_SECONDS, and never
+        past half the time to its step's own timer (a hands-free get-ready count)."""
+        due = record.state.next_event_at
+        if not record.state.timed or due is None:
+            return UPLOAD_WAIT_SECONDS
+        left = max(0.0, (due - self.clock.now()).total_seconds())
+        return min(UPLOAD_WAIT_SECONDS, self.clock.real_delay(left) / 2)
 
     async def _edit(
         self,
@@ -369,12 +410,24 @@ class SessionChat:
                 )
             return Delivery.DONE
         except TelegramError as exc:
+            if isinstance(exc, BadRequest) and _other_kind(exc, media=media):
+                # A card that went as text while its picture uploaded (or the other way): the
+                # message is what was sent, whatever the card would be now.
+                return await self._edit(record, message_id, text, markup, media=not media)
             delivery = delivery_of(exc)
             if delivery is Delivery.REFUSED:
                 log.error("session %s: edit refused: %s", record.id, exc)
             elif delivery is Delivery.FAILED:
                 log.info("session %s: edit failed: %s", record.id, exc)
             return delivery
+
+
+def _other_kind(exc: BadRequest, *, media: bool) -> bool:
+    """Whether an edit was refused for being of the other kind (text for a caption)."""
+    lowered = exc.message.lower()
+    return (
+        ("no caption in the message" in lowered) if media else ("no text in the message" in lowered)
+    )
 
 
 def _fresh_args(key: str, fresh: Callable[[], str] | None) -> dict[str, Any]:

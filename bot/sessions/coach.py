@@ -218,6 +218,11 @@ class Coach:
             if claimed is None:
                 return  # another worker claimed it a moment ago, or moved the session on
             record = await self._show(claimed, routine)
+            if record.shown_version != record.version and record.state.phase is Phase.INTRO:
+                # A card not delivered: its get-ready count must not start the hold (issue 29:
+                # 5 of 5 people went from no card at all straight into "Hold").
+                self._schedule(record)
+                return
         state = record.state
         if (
             (state.timed or state.status is Status.PAUSED)  # a paused one: its limit's end
