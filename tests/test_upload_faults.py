@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 
-from bot import texts
 from bot.pictures import picture_key
 from bot.routines import load_routines
 from bot.sandbox.emulator import BotApiEmulator, BotMessage
