@@ -79,6 +79,11 @@ _CONSTANTS: dict[str, str] = {
     "SOMETHING_WRONG": N_(
         "Sorry, something went wrong on my side. Your progress is saved; try again."
     ),
+    # The database refuses writes (read-only, gone, down): nothing said may claim a save.
+    "SESSION_WAITS": N_(
+        "I can't save right now; your session waits. It carries on by itself as soon as I "
+        "can save again."
+    ),
     "FREE_TEXT": N_(
         "I'm a stretching coach, so I understand commands. /stretch starts a session, "
         "/routines lists them, /help tells you more."
@@ -1634,6 +1639,7 @@ REACH_OFFER: str
 REACH_STALE: str
 RESUMED: str
 SESSION_ENDED: str
+SESSION_WAITS: str
 SETTINGS_SAVED: str
 SETTINGS_TITLE: str
 SHORT_DESCRIPTION: str

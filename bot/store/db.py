@@ -49,11 +49,24 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
+def existing_only(url: str) -> str:
+    """A SQLite file's `url` that opens the file only if it is there (SQLite's URI mode=rw):
+    a folder deleted and re-created under the running bot must not get a new, empty database
+    behind the operator's back (issue 29: 1,290 "no such table" lines a minute followed).
+    Only `migrate` and the start-up upgrade create the file."""
+    path = sqlite_file(url)
+    if path is None:
+        return url
+    parsed = make_url(url)
+    query = {**parsed.query, "mode": "rw", "uri": "true"}
+    return parsed.set(database=f"file:{path}", query=query).render_as_string(hide_password=False)
+
+
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """An async engine for `url`, with SQLite tuned as described above."""
     if is_sqlite(url):
         kwargs.setdefault("connect_args", {}).setdefault("timeout", BUSY_TIMEOUT_MS / 1000)
-        engine = create_async_engine(url, **kwargs)
+        engine = create_async_engine(existing_only(url), **kwargs)
         _tune_sqlite(engine.sync_engine)
         return engine
     # Not SQLAlchemy's pre-ping: on asyncpg it is three round trips (BEGIN, ";", ROLLBACK) at
@@ -127,6 +140,8 @@ def sqlite_file(url: str) -> Path | None:
     """The file a SQLite `url` names; None for an in-memory database or another backend."""
     parsed = make_url(url)
     database = parsed.database or ""
+    if database.startswith("file:"):  # existing_only's URI form
+        database = database.removeprefix("file:")
     if (
         parsed.get_backend_name() != "sqlite"
         or database in ("", ":memory:")
@@ -143,7 +158,7 @@ def sqlite_lane_engine(url: str) -> Engine | None:
     if sqlite_file(url) is None:
         return None
     engine = create_sync_engine(
-        make_url(url).set(drivername="sqlite+pysqlite"),
+        make_url(existing_only(url)).set(drivername="sqlite+pysqlite"),
         connect_args={"timeout": BUSY_TIMEOUT_MS / 1000},
     )
     _tune_sqlite(engine)
