@@ -115,6 +115,7 @@ async def test_a_vanished_sqlite_folder_is_not_recreated_behind_the_operators_ba
     monkeypatch.setattr(transactions, "FILE_LOOK_SECONDS", 0.0)  # look at every transaction
     folder = tmp_path / "data"
     database = folder / "limber.db"
+    folder.mkdir()
     clock = MovableClock(datetime(2026, 11, 24, 7, 30, tzinfo=UTC), frozen=True)
     bot = Harness(emu, f"sqlite+aiosqlite:///{database}", clock=clock)
     await bot.start()
