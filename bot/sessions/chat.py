@@ -30,7 +30,7 @@ from bot.ratelimit import PriorityRateLimiter
 from bot.routines import Routine
 from bot.sessions.wakes import countdown_step
 from bot.store.repo import SessionRecord, Store
-from bot.uploads import PictureUploads
+from bot.uploads import Pending, PictureUploads
 
 log = logging.getLogger(__name__)
 
@@ -182,7 +182,7 @@ class SessionChat:
         if finished and self.finish_lines is not None:
             text = "\n\n".join([text, *await self.finish_lines(record.user_id)])
         if self._has_picture(record, routine) and not interrupted:
-            message, delivery = await self._send_card(record, routine, text, markup)
+            message, delivery = await _send_card(self, record, routine, text, markup)
         else:
             fresh = None if interrupted or finished else self._fresh(record, routine)
             message, delivery = await self._send(record, text, markup, fresh=fresh)
@@ -309,87 +309,6 @@ class SessionChat:
             return False
         return len(texts.intro(routine, state, first=_first(state))) <= CAPTION_LIMIT
 
-    async def _send_card(
-        self,
-        record: SessionRecord,
-        routine: Routine,
-        text: str,
-        markup: InlineKeyboardMarkup | None,
-    ) -> tuple[Message | None, Delivery]:
-        """The stretch card as an animation with the card as its caption, sent by the
-        file_id Telegram returned for the picture (kept in the database). Without one yet the
-        picture is uploaded alone, and the card goes as text once it is out, or at once when
-        the upload is slow or fails: the card always reaches the person, and a hold never
-        starts before it (bot/uploads.py)."""
-        assert self.pictures is not None
-        pose = routine.stretches[record.state.stretch_index].pose
-        assert pose is not None
-        key = picture_key(pose, "animation")
-        pictures = self.pictures
-        fits = len(text) <= CAPTION_LIMIT
-
-        async def draw() -> InputFile:
-            # Drawing is CPU work (a few hundred ms): keep the event loop free for others.
-            picture = await asyncio.to_thread(pictures.animation, pose)
-            return InputFile(picture.data, filename=picture.filename)
-
-        async def send(upload: InputFile | str) -> Message:
-            return await self.bot.send_animation(
-                record.chat_id,
-                upload,
-                caption=text if fits else None,
-                reply_markup=markup if fits else None,
-            )
-
-        async def alone(upload: InputFile | str) -> Message:
-            return await self.bot.send_animation(record.chat_id, upload)
-
-        known = await self.uploads.file_id(self.bot.id, key)
-        if known is not None:
-            try:
-                message = await send(known)
-            except BadRequest as exc:
-                if delivery_of(exc) is not Delivery.REFUSED:
-                    return self._card_failed(record, exc)
-                # A file_id Telegram refuses: dropped, and the picture uploaded afresh.
-                await self.uploads.refused(self.bot.id, key, known, exc)
-                known = None
-            except TelegramError as exc:
-                return self._card_failed(record, exc)
-            else:
-                return (message, Delivery.DONE) if fits else await self._send(record, text, markup)
-        upload = self.uploads.upload_alone(self.bot.id, key, draw, alone)
-        await upload.drawn.wait()  # drawing is ours: the wait below is for Telegram
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(self._upload_wait(record)):
-                known = await asyncio.shield(upload.done)
-        if known is None or upload.mine:  # the picture is out (or follows): the card as text
-            return await self._send(record, text, markup)
-        try:
-            message = await send(known)
-        except TelegramError as exc:
-            return self._card_failed(record, exc)
-        return (message, Delivery.DONE) if fits else await self._send(record, text, markup)
-
-    def _card_failed(
-        self, record: SessionRecord, exc: TelegramError
-    ) -> tuple[Message | None, Delivery]:
-        """A card sent by file_id that did not go: a later wake tries again (as a text
-        message's would be)."""
-        delivery = delivery_of(exc)
-        if delivery is not Delivery.BLOCKED:
-            log.warning("session %s: picture send failed: %s", record.id, exc)
-        return None, Delivery.FAILED if delivery is Delivery.DONE else delivery
-
-    def _upload_wait(self, record: SessionRecord) -> float:
-        """Real seconds a card waits for its picture's upload: UPLOAD_WAIT_SECONDS, and never
-        past half the time to its step's own timer (a hands-free get-ready count)."""
-        due = record.state.next_event_at
-        if not record.state.timed or due is None:
-            return UPLOAD_WAIT_SECONDS
-        left = max(0.0, (due - self.clock.now()).total_seconds())
-        return min(UPLOAD_WAIT_SECONDS, self.clock.real_delay(left) / 2)
-
     async def _edit(
         self,
         record: SessionRecord,
@@ -420,6 +339,94 @@ class SessionChat:
             elif delivery is Delivery.FAILED:
                 log.info("session %s: edit failed: %s", record.id, exc)
             return delivery
+
+
+async def _send_card(
+    self: SessionChat,
+    record: SessionRecord,
+    routine: Routine,
+    text: str,
+    markup: InlineKeyboardMarkup | None,
+) -> tuple[Message | None, Delivery]:
+    """The stretch card as an animation with the card as its caption, sent by the
+    file_id Telegram returned for the picture (kept in the database). Without one yet the
+    picture is uploaded alone, and the card goes as text once it is out, or at once when
+    the upload is slow or fails: the card always reaches the person, and a hold never
+    starts before it (bot/uploads.py)."""
+    assert self.pictures is not None
+    pose = routine.stretches[record.state.stretch_index].pose
+    assert pose is not None
+    key = picture_key(pose, "animation")
+    pictures = self.pictures
+    fits = len(text) <= CAPTION_LIMIT
+
+    async def draw() -> InputFile:
+        # Drawing is CPU work (a few hundred ms): keep the event loop free for others.
+        picture = await asyncio.to_thread(pictures.animation, pose)
+        return InputFile(picture.data, filename=picture.filename)
+
+    async def send(upload: InputFile | str) -> Message:
+        return await self.bot.send_animation(
+            record.chat_id,
+            upload,
+            caption=text if fits else None,
+            reply_markup=markup if fits else None,
+        )
+
+    async def alone(upload: InputFile | str) -> Message:
+        return await self.bot.send_animation(record.chat_id, upload)
+
+    known = await self.uploads.file_id(self.bot.id, key)
+    if known is not None:
+        try:
+            message = await send(known)
+        except BadRequest as exc:
+            if delivery_of(exc) is not Delivery.REFUSED:
+                return _card_failed(record, exc)
+            # A file_id Telegram refuses: dropped, and the picture uploaded afresh.
+            await self.uploads.refused(self.bot.id, key, known, exc)
+            known = None
+        except TelegramError as exc:
+            return _card_failed(record, exc)
+        else:
+            return (message, Delivery.DONE) if fits else await self._send(record, text, markup)
+    upload = self.uploads.upload_alone(self.bot.id, key, draw, alone)
+    known = await _uploaded(self, record, upload)
+    if known is None or upload.mine:  # the picture is out (or follows): the card as text
+        return await self._send(record, text, markup)
+    try:
+        message = await send(known)
+    except TelegramError as exc:
+        return _card_failed(record, exc)
+    return (message, Delivery.DONE) if fits else await self._send(record, text, markup)
+
+
+def _card_failed(record: SessionRecord, exc: TelegramError) -> tuple[Message | None, Delivery]:
+    """A card sent by file_id that did not go: a later wake tries again (as a text
+    message's would be)."""
+    delivery = delivery_of(exc)
+    if delivery is not Delivery.BLOCKED:
+        log.warning("session %s: picture send failed: %s", record.id, exc)
+    return None, Delivery.FAILED if delivery is Delivery.DONE else delivery
+
+
+def _upload_wait(self: SessionChat, record: SessionRecord) -> float:
+    """Real seconds a card waits for its picture's upload: UPLOAD_WAIT_SECONDS, and never
+    past half the time to its step's own timer (a hands-free get-ready count)."""
+    due = record.state.next_event_at
+    if not record.state.timed or due is None:
+        return UPLOAD_WAIT_SECONDS
+    left = max(0.0, (due - self.clock.now()).total_seconds())
+    return min(UPLOAD_WAIT_SECONDS, self.clock.real_delay(left) / 2)
+
+
+async def _uploaded(self: SessionChat, record: SessionRecord, upload: Pending) -> str | None:
+    """The upload's file_id if it is back in time for the card, else None."""
+    await upload.drawn.wait()  # drawing is ours: the wait below is for Telegram
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(_upload_wait(self, record)):
+            return await asyncio.shield(upload.done)
+    return None
 
 
 def _other_kind(exc: BadRequest, *, media: bool) -> bool:

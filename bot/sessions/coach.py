@@ -221,11 +221,8 @@ class Coach:
             if claimed is None:
                 return  # another worker claimed it a moment ago, or moved the session on
             record = await self._show(claimed, routine)
-            if record.shown_version != record.version and record.state.phase is Phase.INTRO:
-                # A card not delivered: its get-ready count must not start the hold (issue 29:
-                # 5 of 5 people went from no card at all straight into "Hold").
-                self._schedule(record)
-                return
+            if _card_unseen(record):  # its get-ready count must not start the hold unseen
+                return self._schedule(record)
         state = record.state
         if (
             (state.timed or state.status is Status.PAUSED)  # a paused one: its limit's end
@@ -429,6 +426,12 @@ def _first_state(
         pace_percent=machine.PACES.get(user.pace if user else "normal", 100),
         ready_seconds=ready_seconds,
     )
+
+
+def _card_unseen(record: SessionRecord) -> bool:
+    """A stretch card not delivered (issue 29: 5 of 5 people went from no card at all
+    straight into "Hold")."""
+    return record.shown_version != record.version and record.state.phase is Phase.INTRO
 
 
 def _ending_unshown(record: SessionRecord, now: datetime) -> bool:
