@@ -5,13 +5,13 @@ see bot/store/sqlite_lane.py for why)."""
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TypeVar
 
 from sqlalchemy import Connection, func, select, text
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.store.db import READONLY, hot_path_engine, sqlite_file, sqlite_lane_engine
@@ -24,13 +24,6 @@ T = TypeVar("T")
 # A SQLite file's identity is looked at this often at most (every transaction would cost a
 # stat() each; a second is within the "seconds" readiness promises).
 FILE_LOOK_SECONDS = 1.0
-# Whether PostgreSQL refuses writes: the operator's default_transaction_read_only, or a
-# standby (a failover's old primary).
-READ_ONLY_PROBE = "SELECT current_setting('transaction_read_only') = 'on' OR pg_is_in_recovery()"
-READ_ONLY_PROBLEM = (
-    "the database is read-only (default_transaction_read_only, or a standby): nothing can be "
-    "saved; sessions wait until it takes writes again"
-)
 # The hot path's connections per process: all of db.hot_path_engine's pool, held.
 HOT_CONNECTIONS = 5
 
@@ -41,29 +34,6 @@ def _identity(path: Path | None) -> tuple[int, int] | None:
     except OSError:
         return None
     return (found.st_dev, found.st_ino) if found is not None else None
-
-
-class WriteHealth:
-    """Whether the last write failed on the database's side (read-only, disk full, gone),
-    for readiness: a database that answers SELECT 1 may still refuse every write."""
-
-    def __init__(self) -> None:
-        self.failing: str | None = None
-
-    @contextmanager
-    def watching(self) -> Iterator[None]:
-        try:
-            yield
-        except IntegrityError:
-            raise  # a row's conflict (a racing insert): the database took the write
-        except (DBAPIError, DatabaseProblem) as exc:
-            self.failing = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:200]
-            raise
-        self.failing = None
-
-    def problem_raise(self) -> None:
-        if self.failing is not None:
-            raise DatabaseProblem(f"the database refuses writes ({self.failing})")
 
 
 class Transactions:
@@ -91,7 +61,6 @@ class Transactions:
         self._identity = _identity(self._file)
         self._looked_at = 0.0
         self._gone = False
-        self.writes = WriteHealth()
 
     @property
     def single_process(self) -> bool:
@@ -110,9 +79,8 @@ class Transactions:
     async def writing(self) -> AsyncIterator[AsyncSession]:
         """A short write transaction, committed on success."""
         self._check_file()
-        with self.writes.watching():
-            async with self._writer_turn(), self._write() as db, db.begin():
-                yield db
+        async with self._writer_turn(), self._write() as db, db.begin():
+            yield db
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncSession]:
@@ -142,15 +110,14 @@ class Transactions:
         """A write transaction of the session hot path: on the lane for a SQLite file; on
         PostgreSQL on a held connection, in autocommit when `work` runs a `single` statement."""
         self._check_file()
-        with self.writes.watching():
-            if self._held is not None:
-                if single:
-                    return await self._held.run(work)
-                return await self._held.run_transaction(work)
-            if self._lane is not None:
-                return await self._lane.run(work, write=True)  # taking the writer's turn
-            async with self._writer_turn(), self.engine.begin() as conn:
-                return await conn.run_sync(work)
+        if self._held is not None:
+            if single:
+                return await self._held.run(work)
+            return await self._held.run_transaction(work)
+        if self._lane is not None:
+            return await self._lane.run(work, write=True)  # taking the writer's turn
+        async with self._writer_turn(), self.engine.begin() as conn:
+            return await conn.run_sync(work)
 
     async def _hot_read(self, work: Callable[[Connection], T]) -> T:
         self._check_file()
@@ -173,14 +140,7 @@ class Transactions:
         for attempt in range(2):
             try:
                 async with self._readonly.connect() as conn:
-                    if self._file is None and self.engine.dialect.name == "postgresql":
-                        # SELECT 1 answers on a read-only server (issue 29: 200 for 62 s).
-                        refuses = await conn.scalar(text(READ_ONLY_PROBE))
-                        if refuses:
-                            raise DatabaseProblem(READ_ONLY_PROBLEM)
-                    else:
-                        await conn.execute(text("SELECT 1"))
-                self.writes.problem_raise()
+                    await conn.execute(text("SELECT 1"))  # writes: check_writable
                 return
             except DBAPIError as exc:
                 # A pooled connection found dead (db._ping_idle pings only idle ones): ask a
