@@ -40,6 +40,7 @@ from bot.handlers import settings as prefs
 from bot.handlers.admin import admin_command, operators, watch
 from bot.handlers.privacy_info import privacy_command
 from bot.http import AiohttpRequest
+from bot.logs import Repeats
 from bot.metrics import Metrics
 from bot.nudges import NudgeDispatcher
 from bot.pain_care import PainCare
@@ -306,7 +307,15 @@ async def _describe_bot(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
 
 async def _tick(context: CallbackContext[Any, Any, Any, Any]) -> None:
     svc: Services = context.application.bot_data[KEY]
-    await svc.dispatcher.tick()
+    try:
+        await svc.dispatcher.tick()
+    except Exception as exc:  # a database down or read-only: one line, not one per tick
+        _TICK_REPEATS.failed("nudge tick", exc)
+    else:
+        _TICK_REPEATS.worked("nudge tick")
+
+
+_TICK_REPEATS = Repeats(log)
 
 
 async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -331,6 +340,9 @@ async def stop_app(app: AnyApp) -> None:
         await app.updater.stop()
     if app.running:
         await app.stop()
+    # A picture still uploading alone (bot/uploads.py) is let go before the bot's HTTP
+    # client closes under it: its card went as text already.
+    await app.bot_data[KEY].coach.chat.uploads.close()
     await app.shutdown()
     if app.post_shutdown is not None:
         await app.post_shutdown(app)

@@ -24,10 +24,12 @@ from starlette.routing import Route
 from telegram import Bot
 
 from bot.config import ConfigError
+from bot.logs import Repeats
 from bot.services import Services
 from bot.store.errors import DatabaseProblem
 
 log = logging.getLogger(__name__)
+_REPEATS = Repeats(log)
 # A check that takes longer than this is itself the finding (a platform's probe times out
 # at a few seconds too).
 CHECK_SECONDS = 3.0
@@ -86,11 +88,13 @@ async def health_problems(svc: Services, telegram: TelegramProbe | None = None) 
             else:
                 async with svc.store.reading() as db:
                     await db.execute(text("SELECT 1"))
-    except DatabaseProblem as exc:  # e.g. the SQLite file deleted under the running bot
-        log.error("health: %s", exc)
+    except DatabaseProblem as exc:  # the SQLite file deleted under the bot, read-only
+        _REPEATS.failed("health: database", exc)  # once, then a count (a probe every 5 s)
         problems.append(str(exc))
     except Exception as exc:  # any failure to answer is the finding
         problems.append(f"database does not answer ({type(exc).__name__})")
+    else:
+        _REPEATS.worked("health: database")
     last = svc.dispatcher.last_tick_at
     # A nudge wave of thousands of sends makes one tick long (29 sends/s), hence the floor.
     allowed = timedelta(seconds=max(60.0, 3 * svc.settings.nudge_tick_seconds))

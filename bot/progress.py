@@ -128,7 +128,7 @@ class Progress:
             total_minutes=summary.total_minutes,
             full_days=summary.full_days,
             freezes_held=summary.freezes_held,
-            title=user.first_name,
+            title=texts.shown_name(user.first_name),
             reach=reach,
             frozen=summary.frozen_days,
             week_lines=texts.chart_week_lines(

@@ -363,6 +363,7 @@ class PriorityRateLimiter(BaseRateLimiter[JSONDict]):
                 if not (slot_taken and attempt == 0):
                     await self._global_slot(priority)
                 self._spend(line)
+                _refresh(data, rate_limit_args)
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
                 seconds = _seconds(exc.retry_after)
@@ -413,6 +414,15 @@ def _priority(rate_limit_args: JSONDict | None) -> Priority:
         return current
     task = asyncio.current_task()
     return Priority.ANSWER if task is not None and task in _answering else Priority.STEP
+
+
+def _refresh(data: dict[str, Any], rate_limit_args: JSONDict | None) -> None:
+    """Let the sender rewrite the request as its turn comes (`rate_limit_args={"fresh": f}`,
+    f(data)): a countdown rendered before a wait at its chat's turn or a 429's pause arrived
+    1.7 s later still saying "5 s left" (issue 29)."""
+    fresh = rate_limit_args.get("fresh") if rate_limit_args else None
+    if callable(fresh):
+        fresh(data)
 
 
 def _seconds(wait: Any) -> float:

@@ -36,6 +36,7 @@ def update_user(user_id: int) -> UserRecord | None:
     found = _update_user.get()
     return found if found is not None and found.id == user_id else None
 
+
 # The Application as the bot builds it (app.py); here so handlers can name it without
 # importing app.py, which imports them.
 AnyApp = Application[Any, Any, Any, Any, Any, Any]

@@ -79,6 +79,11 @@ _CONSTANTS: dict[str, str] = {
     "SOMETHING_WRONG": N_(
         "Sorry, something went wrong on my side. Your progress is saved; try again."
     ),
+    # The database refuses writes (read-only, gone, down): nothing said may claim a save.
+    "SESSION_WAITS": N_(
+        "I can't save right now; your session waits. It carries on by itself as soon as I "
+        "can save again."
+    ),
     "FREE_TEXT": N_(
         "I'm a stretching coach, so I understand commands. /stretch starts a session, "
         "/routines lists them, /help tells you more."
@@ -237,8 +242,20 @@ def unknown_command(command: str) -> str:
     )
 
 
+# A first name shown back is cut to this many characters. Telegram allows 64, but an update
+# is not checked: a 64 KB name made a 66,006-character greeting (issue 29), and Telegram
+# refuses a message over 4,096 characters, so the person got no welcome at all.
+NAME_SHOWN = 40
+
+
+def shown_name(first_name: str) -> str:
+    """The first name as a message shows it: trimmed, and cut (with "…") past NAME_SHOWN."""
+    name = " ".join(first_name.split())
+    return name if len(name) <= NAME_SHOWN else name[: NAME_SHOWN - 1].rstrip() + "…"
+
+
 def welcome(first_name: str, *, returning: bool) -> str:
-    name = first_name.strip()
+    name = shown_name(first_name)
     if returning:
         hello = _("Welcome back, {name}! 👋") if name else _("Welcome back! 👋")
     else:
@@ -604,7 +621,7 @@ _BEDTIME = (
 def nudge(kind: str, user_id: int, day: int, first_name: str) -> str:
     """A short nudge; the words change from day to day (and differ between users)."""
     options = _MORNING if kind == "morning" else _BEDTIME
-    given = first_name.strip()[:40]
+    given = shown_name(first_name)
     # {name} is ", Ann" (or nothing): the greeting reads whole with or without a name.
     name = _(", {first_name}").format(first_name=given) if given else ""
     return _(options[(day + user_id) % len(options)]).format(name=name)
@@ -1164,7 +1181,8 @@ _DESK = (
 
 
 def desk_nudge(user_id: int, day: int, first_name: str) -> str:
-    name = f", {first_name.strip()[:40]}" if first_name.strip() else ""
+    given = shown_name(first_name)
+    name = f", {given}" if given else ""
     return _(_DESK[(day + user_id) % len(_DESK)]).format(name=name)
 
 
@@ -1621,6 +1639,7 @@ REACH_OFFER: str
 REACH_STALE: str
 RESUMED: str
 SESSION_ENDED: str
+SESSION_WAITS: str
 SETTINGS_SAVED: str
 SETTINGS_TITLE: str
 SHORT_DESCRIPTION: str

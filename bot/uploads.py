@@ -11,13 +11,23 @@ things per process:
   was back when the others sent (tests/test_floor.py); a crowd of 300 would push 37 MB
   through the send path. Now the first sender uploads and the others wait for its id (one
   upload per worker at most).
+
+A stretch card never waits on an upload (issue 29: Telegram answering 500 to uploads for 20 s
+left 5 of 5 people without their card, straight into "Hold"; uploads answered after the 5 s
+read timeout started the hold 11 s late, and a second copy of the card came after it). So a
+card's picture is uploaded alone (`upload_alone`: no caption, no buttons, in a task of its
+own) and the card follows as text; a late upload that lands after all is a picture, never a
+second card. Once the id is back, cards go as the picture with the card as its caption.
+A file_id Telegram refuses is dropped from the store too, so the next upload replaces it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from telegram import InputFile, Message
@@ -42,6 +52,23 @@ def uploaded_file_id(message: Message) -> str | None:
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """A picture being uploaded alone: its file_id once done (None if it failed), when it
+    was drawn (a card's wait for Telegram starts then), and whether this caller started it."""
+
+    done: asyncio.Future[str | None]
+    drawn: asyncio.Event
+    mine: bool
+
+
+def _drawn(picture: InputFile) -> Draw:
+    async def again() -> InputFile:
+        return picture
+
+    return again
+
+
 class PictureUploads:
     """Sends pictures by file_id once Telegram has one, uploading each at most once at a
     time in this process."""
@@ -53,6 +80,8 @@ class PictureUploads:
         # The upload under way per picture: its file_id when it is done, None if it failed.
         self._uploading: dict[tuple[int, str], asyncio.Future[str | None]] = {}
         self.uploads = 0  # uploads made by this process (for tests and metrics)
+        self._tasks: set[asyncio.Task[None]] = set()  # uploads of pictures sent alone
+        self._alone: dict[tuple[int, str], Pending] = {}
 
     async def file_id(self, bot_id: int, key: str) -> str | None:
         """The file_id of the picture `key` for this bot, if it was uploaded."""
@@ -74,9 +103,8 @@ class PictureUploads:
                 return await send(known)
             except BadRequest as exc:
                 # A file_id Telegram no longer takes: uploaded again, so the picture is
-                # never left out (and this process keeps the new id).
-                log.error("picture %s refused by file_id, uploading it: %s", key, exc.message)
-                self._ids.pop((bot_id, key), None)
+                # never left out (and the new id replaces it, here and in the store).
+                await self.refused(bot_id, key, known, exc)
                 return await self._upload(bot_id, key, draw, send)
         under_way = self._uploading.get((bot_id, key))
         if under_way is not None:
@@ -84,15 +112,69 @@ class PictureUploads:
             if got is not None:
                 return await send(got)
             return await self._upload(bot_id, key, draw, send)
-        done: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
-        self._uploading[(bot_id, key)] = done
+        done = self._start(bot_id, key)
         got = None
         try:
             message = await self._upload(bot_id, key, draw, send)
             got = uploaded_file_id(message)
             return message
         finally:
+            self._finish(bot_id, key, done, got)
+
+    async def refused(self, bot_id: int, key: str, file_id: str, exc: BadRequest) -> None:
+        """Telegram refused the kept file_id: forget it here and in the store (another
+        worker, or this one after a restart, would otherwise try it again every time)."""
+        log.warning("picture %s refused by file_id, uploading it again: %s", key, exc.message)
+        self._ids.pop((bot_id, key), None)
+        try:
+            await self.store.forget_file_id(bot_id, key, file_id)
+        except Exception as exc2:  # the next refusal forgets it then
+            log.warning("refused file_id of picture %s not dropped: %s", key, type(exc2).__name__)
+
+    def upload_alone(self, bot_id: int, key: str, draw: Draw, send: Send) -> Pending:
+        """The upload of the picture under way, started now (by `send`, in a task of its
+        own) if none is. The caller waits for it as long as it likes; the upload goes on
+        regardless, so its picture arrives late rather than twice."""
+        under_way = self._alone.get((bot_id, key))
+        if under_way is not None and not under_way.done.done():
+            return dataclasses.replace(under_way, mine=False)
+        pending = Pending(self._start(bot_id, key), asyncio.Event(), mine=True)
+        self._alone[(bot_id, key)] = pending
+
+        async def upload() -> None:
+            got = None
+            try:
+                picture = await draw()
+                pending.drawn.set()
+                got = uploaded_file_id(await self._upload(bot_id, key, _drawn(picture), send))
+            except Exception as exc:  # Telegram down or slow: the card went as text
+                log.warning("picture %s not uploaded (%s: %s)", key, type(exc).__name__, exc)
+            finally:
+                pending.drawn.set()
+                self._finish(bot_id, key, pending.done, got)
+
+        task = asyncio.create_task(upload())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return pending
+
+    async def close(self) -> None:
+        """Cancel the uploads still under way (at shutdown)."""
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    def _start(self, bot_id: int, key: str) -> asyncio.Future[str | None]:
+        done: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
+        self._uploading[(bot_id, key)] = done
+        return done
+
+    def _finish(
+        self, bot_id: int, key: str, done: asyncio.Future[str | None], got: str | None
+    ) -> None:
+        if not done.done():
             done.set_result(got)
+        if self._uploading.get((bot_id, key)) is done:
             del self._uploading[(bot_id, key)]
 
     async def _upload(self, bot_id: int, key: str, draw: Draw, send: Send) -> Message:

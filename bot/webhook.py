@@ -152,9 +152,7 @@ def _answered_at_once(data: str | None) -> bool:
     return data is not None and data.startswith(f"{SESSION_PREFIX}:")
 
 
-def build_asgi(
-    app: AnyApp, settings: Settings, telegram: TelegramProbe | None = None
-) -> Starlette:
+def build_asgi(app: AnyApp, settings: Settings, telegram: TelegramProbe | None = None) -> Starlette:
     svc: Services = app.bot_data[KEY]
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
     replies: WebhookReplies | None = getattr(app.bot.request, "replies", None)

@@ -46,7 +46,9 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(params=["create_all", "not_sqlite", "unknown_revision", "pg_unreachable"])
+@pytest.fixture(
+    params=["create_all", "not_sqlite", "unknown_revision", "schema_ahead", "pg_unreachable"]
+)
 async def bad(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Bad]:
     path = tmp_path / "limber.db"
     url = f"sqlite+aiosqlite:///{path}"
@@ -66,6 +68,15 @@ async def bad(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[B
         with closing(sqlite3.connect(path)) as conn, conn:
             conn.execute("UPDATE alembic_version SET version_num = '0099'")
         yield Bad(url, "revision 0099, which this release does not know", "run that release", path)
+    elif case == "schema_ahead":
+        # Issue 29: a revision this code knows, a schema ahead of it (the newest migration's
+        # column there, the version put back by hand after an upgrade). Before: the upgrade
+        # ran that migration again, "duplicate column", 157 lines of traceback and exit 1.
+        await upgrade_async(url)
+        older = "0011_session_step_claim"
+        with closing(sqlite3.connect(path)) as conn, conn:
+            conn.execute("UPDATE alembic_version SET version_num = ?", (older,))
+        yield Bad(url, f"could not be upgraded from revision {older}", "restore a backup")
     else:
         url = f"postgresql+asyncpg://postgres:pw@127.0.0.1:{_free_port()}/limber"
         yield Bad(url, "cannot open the database", "that the database server is running")

@@ -406,12 +406,8 @@ def _timer(
         raise InvalidEvent("the timed phase is not over yet")
     if state.phase in (Phase.SWITCH, Phase.INTRO):
         return Transition(_start_hold(state, routine, now, side=state.side), Render.SEND)
-    held = replace(
-        state, holds_done=state.holds_done + 1, stretch_holds=state.stretch_holds + 1
-    )
-    return Transition(
-        _after_hold(held, routine, now, switch_seconds, ready_seconds), Render.SEND
-    )
+    held = replace(state, holds_done=state.holds_done + 1, stretch_holds=state.stretch_holds + 1)
+    return Transition(_after_hold(held, routine, now, switch_seconds, ready_seconds), Render.SEND)
 
 
 def _after_hold(

@@ -1,4 +1,10 @@
-"""The last resort: log a handler's exception and tell the user their progress is safe."""
+"""The last resort: log a handler's exception and tell the user the truth about it.
+
+A storage error (the database read-only, down, or its file gone) is said as what it is:
+STORAGE_DOWN, not "Your progress is saved", and logged as one line with a count, not a
+traceback per update (issue 29). Anything else is a bug: logged with its traceback, and the
+user told to try again.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +15,10 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot import texts
+from bot.logs import Repeats
 
 log = logging.getLogger(__name__)
+_REPEATS = Repeats(log)
 
 
 def _storage(error: BaseException | None) -> bool:
@@ -28,9 +36,14 @@ def _storage(error: BaseException | None) -> bool:
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    log.error(
-        "unhandled error for update %s", getattr(update, "update_id", None), exc_info=context.error
-    )
+    if _storage(context.error) and context.error is not None:
+        _REPEATS.failed("updates", context.error)
+    else:
+        log.error(
+            "unhandled error for update %s",
+            getattr(update, "update_id", None),
+            exc_info=context.error,
+        )
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     if update.effective_chat.type != "private":

@@ -100,10 +100,7 @@ def session_settings_rows(
 
     current_hold = hold_seconds or 30  # the built-in routines hold 30 s
     return [
-        [
-            button(texts.button_hold(s), s == current_hold, "hold", str(s))
-            for s in HOLD_CHOICES
-        ],
+        [button(texts.button_hold(s), s == current_hold, "hold", str(s)) for s in HOLD_CHOICES],
         [button(texts.pace_label(p), p == pace, "pace", p) for p in PACES],
         [
             button(texts.BUTTON_HANDS_FREE, hands_free, "mode", "free"),

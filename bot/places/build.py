@@ -6,9 +6,11 @@ this module:
 
 - `data/cities.tsv.gz`: one city a line: display name, country code, US state code (else
   empty), population, time zone, and the folded names it may be typed as, `|`-separated.
-  Only alternate names in Latin or Cyrillic script are kept: the six languages Limber speaks
-  write in those, and transliterations of every other name are Latin. That keeps about
-  228,000 names of the 2.6 million in the source (16.7 MB of JSON -> about 2 MB here).
+  Alternate names in Latin or Cyrillic script are kept for every city: the six languages
+  Limber speaks write in those, and transliterations of other names are Latin. Names in any
+  other script (東京, القاهرة, 서울) are kept for the 6,200 cities of NATIVE_MIN_POPULATION or
+  more only: people abroad type their own city in their own script (issue 29 found Tokyo and
+  Cairo missing), and the small towns' names in every script would triple the file.
 - `data/us_states.tsv.gz`: US state names by postal code, for the choice buttons.
 - `data/qualifiers.tsv.gz`: what may follow a comma ("London, UK", "Portland, Oregon"):
   country names in the six languages (Babel's CLDR data), ISO codes, common short forms, and
@@ -40,6 +42,8 @@ COUNTRY_ALIASES = {
     "CZ": ("czech republic", "czechia"),
 }
 MAX_NAME = 40
+# Names in every script for cities this big (6,204 of the 32,000 in cities15000).
+NATIVE_MIN_POPULATION = 100_000
 # The short names people really type for big cities (GeoNames lists them among many codes).
 ABBREVIATIONS = frozenset({"NYC", "LA", "SF", "DC", "KL", "HK", "BA", "СПб", "SPb", "Мск"})
 OUT = Path(__file__).with_name("data")
@@ -57,12 +61,16 @@ def _script_ok(text: str) -> bool:
 def _city_names(city: dict[str, object]) -> list[str]:
     primary = fold(str(city["name"]))
     names = {primary}
+    native = int(str(city["population"])) >= NATIVE_MIN_POPULATION
     for alt in city.get("alternatenames") or []:  # type: ignore[attr-defined]
-        if not isinstance(alt, str) or len(alt) > MAX_NAME or not _script_ok(alt):
+        if not isinstance(alt, str) or len(alt) > MAX_NAME:
+            continue
+        if not native and not _script_ok(alt):
             continue
         # Short alternate names only from a list of known abbreviations: GeoNames also lists
         # airport codes such as "YES" (Yasuj) and "UTC", which a user types meaning other things.
-        if len(alt) <= 3 and alt not in ABBREVIATIONS:
+        # Codes are Latin: 東京 and 서울 are two letters and whole names.
+        if len(alt) <= 3 and _script_ok(alt) and alt not in ABBREVIATIONS:
             continue
         names.add(fold(alt))
     names.discard(primary)

@@ -85,6 +85,8 @@ class _Fault:
     description: str = "Internal Server Error"
     retry_after: int | None = None
     seconds: float = 0.0
+    until: float | None = None  # monotonic time the fault ends (a window), else by `times`
+    uploads_only: bool = False  # only requests that carry a file upload
 
 
 class ApiError(Exception):
@@ -423,6 +425,30 @@ class BotApiEmulator:
         a bot that times out first cannot know its request will still take effect)."""
         self._faults.append(_Fault(method.lower(), "delay", times, seconds=seconds))
 
+    def fail_uploads_for(
+        self,
+        seconds: float,
+        *,
+        error_code: int = 500,
+        description: str = "Internal Server Error",
+        method: str = "sendAnimation",
+    ) -> None:
+        """Answer `error_code` to every upload (a request carrying a file, not a file_id) for
+        the next `seconds`: Telegram's media servers in trouble while text still goes."""
+        self._faults.append(
+            _Fault(
+                method.lower(), "error", 1_000_000, None, error_code, description,
+                until=time.monotonic() + seconds, uploads_only=True,
+            )
+        )  # fmt: skip
+
+    def slow_uploads(self, seconds: float, *, method: str = "sendAnimation") -> None:
+        """Answer every upload `seconds` late, acting on it only then (after a bot's read
+        timeout, the picture still arrives: the bot cannot know it will)."""
+        self._faults.append(
+            _Fault(method.lower(), "delay", 1_000_000, seconds=seconds, uploads_only=True)
+        )
+
     def block(self, user_id: int) -> None:
         self._blocked.add(user_id)
 
@@ -562,8 +588,13 @@ class BotApiEmulator:
         return _json(status, body)
 
     def _take_fault(self, method: str, params: dict[str, Any]) -> _Fault | None:
-        for fault in self._faults:
+        for fault in list(self._faults):
+            if fault.until is not None and time.monotonic() >= fault.until:
+                self._faults.remove(fault)  # its window is over
+                continue
             if fault.method != method or fault.times <= 0:
+                continue
+            if fault.uploads_only and not any(isinstance(v, Upload) for v in params.values()):
                 continue
             if fault.chat_id is not None and params.get("chat_id") != fault.chat_id:
                 continue

@@ -9,11 +9,13 @@ retried by the next wake). This part also records which version the chat shows
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup, InputFile, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
@@ -28,7 +30,7 @@ from bot.ratelimit import PriorityRateLimiter
 from bot.routines import Routine
 from bot.sessions.wakes import countdown_step
 from bot.store.repo import SessionRecord, Store
-from bot.uploads import PictureUploads
+from bot.uploads import Pending, PictureUploads
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +44,10 @@ AfterHurt = Callable[[int, int], Awaitable[object]]
 # Telegram's limit on a photo's or animation's caption; a longer card goes as the picture
 # alone, then the card as a message of its own (which carries the buttons).
 CAPTION_LIMIT = 1024
+# A card whose picture is being uploaded waits this many real seconds for it, then goes as
+# text (the picture follows when the upload is done). A 124 KB GIF uploads in well under a
+# second; Telegram in trouble answered after the 5 s read timeout (issue 29).
+UPLOAD_WAIT_SECONDS = 2.0
 
 
 class Delivery(Enum):
@@ -179,9 +185,10 @@ class SessionChat:
         if finished and self.finish_lines is not None:
             text = "\n\n".join([text, *await self.finish_lines(record.user_id)])
         if self._has_picture(record, routine) and not interrupted:
-            message, delivery = await self._send_card(record, routine, text, markup)
+            message, delivery = await _send_card(self, record, routine, text, markup)
         else:
-            message, delivery = await self._send(record, text, markup)
+            fresh = None if interrupted or finished else self._fresh(record, routine)
+            message, delivery = await self._send(record, text, markup, fresh=fresh)
         if message is None:
             return Shown(record, delivery)
         return await self._record(record, message.message_id)
@@ -257,12 +264,24 @@ class SessionChat:
                 log.info("session %s: could not close message: %s", previous.id, exc)
         return Delivery.DONE
 
+    def _fresh(self, record: SessionRecord, routine: Routine) -> Callable[[], str] | None:
+        """The step's text rendered again, for a countdown (a hold, a switch): the send may
+        wait its chat's turn or a 429's pause after it was rendered."""
+        if self.limiter is None or not record.state.timed or not record.state.live:
+            return None  # no limiter: no wait between rendering and sending
+        return lambda: self.render(record, routine)[0]
+
     async def _send(
-        self, record: SessionRecord, text: str, markup: InlineKeyboardMarkup | None
+        self,
+        record: SessionRecord,
+        text: str,
+        markup: InlineKeyboardMarkup | None,
+        *,
+        fresh: Callable[[], str] | None = None,
     ) -> tuple[Message | None, Delivery]:
         try:
             message: Message = await self.bot.send_message(
-                record.chat_id, text, reply_markup=markup
+                record.chat_id, text, reply_markup=markup, **_fresh_args("text", fresh)
             )
             return message, Delivery.DONE
         except TelegramError as exc:
@@ -293,51 +312,6 @@ class SessionChat:
             return False
         return len(texts.intro(routine, state, first=_first(state))) <= CAPTION_LIMIT
 
-    async def _send_card(
-        self,
-        record: SessionRecord,
-        routine: Routine,
-        text: str,
-        markup: InlineKeyboardMarkup | None,
-    ) -> tuple[Message | None, Delivery]:
-        """The stretch card as an animation with the card as its caption: uploaded once per
-        bot, then sent by the file_id Telegram returned (kept in the database)."""
-        assert self.pictures is not None
-        pose = routine.stretches[record.state.stretch_index].pose
-        assert pose is not None
-        key = picture_key(pose, "animation")
-        pictures = self.pictures
-
-        async def draw() -> InputFile:
-            # Drawing is CPU work (a few hundred ms): keep the event loop free for others.
-            picture = await asyncio.to_thread(pictures.animation, pose)
-            return InputFile(picture.data, filename=picture.filename)
-
-        fits = len(text) <= CAPTION_LIMIT
-
-        async def send(upload: InputFile | str) -> Message:
-            return await self.bot.send_animation(
-                record.chat_id,
-                upload,
-                caption=text if fits else None,
-                reply_markup=markup if fits else None,
-            )
-
-        try:
-            message = await self.uploads.send(self.bot.id, key, draw, send)
-        except TelegramError as exc:
-            delivery = delivery_of(exc)
-            if delivery is not Delivery.REFUSED:
-                log.warning("session %s: picture send failed: %s", record.id, exc)
-                return None, Delivery.FAILED if delivery is Delivery.DONE else delivery
-            # A refused picture (a stale file_id, say) must not freeze the session: the card
-            # goes as text.
-            log.error("session %s: picture refused, sending the card alone: %s", record.id, exc)
-            return await self._send(record, text, markup)
-        if fits:
-            return message, Delivery.DONE
-        return await self._send(record, text, markup)
-
     async def _edit(
         self,
         record: SessionRecord,
@@ -358,12 +332,125 @@ class SessionChat:
                 )
             return Delivery.DONE
         except TelegramError as exc:
+            if isinstance(exc, BadRequest) and _other_kind(exc, media=media):
+                # A card that went as text while its picture uploaded (or the other way): the
+                # message is what was sent, whatever the card would be now.
+                return await self._edit(record, message_id, text, markup, media=not media)
             delivery = delivery_of(exc)
             if delivery is Delivery.REFUSED:
                 log.error("session %s: edit refused: %s", record.id, exc)
             elif delivery is Delivery.FAILED:
                 log.info("session %s: edit failed: %s", record.id, exc)
             return delivery
+
+
+async def _send_card(
+    self: SessionChat,
+    record: SessionRecord,
+    routine: Routine,
+    text: str,
+    markup: InlineKeyboardMarkup | None,
+) -> tuple[Message | None, Delivery]:
+    """The stretch card as an animation with the card as its caption, sent by the
+    file_id Telegram returned for the picture (kept in the database). Without one yet the
+    picture is uploaded alone, and the card goes as text once it is out, or at once when
+    the upload is slow or fails: the card always reaches the person, and a hold never
+    starts before it (bot/uploads.py)."""
+    assert self.pictures is not None
+    pose = routine.stretches[record.state.stretch_index].pose
+    assert pose is not None
+    key = picture_key(pose, "animation")
+    pictures = self.pictures
+    fits = len(text) <= CAPTION_LIMIT
+
+    async def draw() -> InputFile:
+        # Drawing is CPU work (a few hundred ms): keep the event loop free for others.
+        picture = await asyncio.to_thread(pictures.animation, pose)
+        return InputFile(picture.data, filename=picture.filename)
+
+    async def send(upload: InputFile | str) -> Message:
+        return await self.bot.send_animation(
+            record.chat_id,
+            upload,
+            caption=text if fits else None,
+            reply_markup=markup if fits else None,
+        )
+
+    async def alone(upload: InputFile | str) -> Message:
+        return await self.bot.send_animation(record.chat_id, upload)
+
+    known = await self.uploads.file_id(self.bot.id, key)
+    if known is not None:
+        try:
+            message = await send(known)
+        except BadRequest as exc:
+            if delivery_of(exc) is not Delivery.REFUSED:
+                return _card_failed(record, exc)
+            # A file_id Telegram refuses: dropped, and the picture uploaded afresh.
+            await self.uploads.refused(self.bot.id, key, known, exc)
+            known = None
+        except TelegramError as exc:
+            return _card_failed(record, exc)
+        else:
+            return (message, Delivery.DONE) if fits else await self._send(record, text, markup)
+    upload = self.uploads.upload_alone(self.bot.id, key, draw, alone)
+    known = await _uploaded(self, record, upload)
+    if known is None or upload.mine:  # the picture is out (or follows): the card as text
+        return await self._send(record, text, markup)
+    try:
+        message = await send(known)
+    except TelegramError as exc:
+        return _card_failed(record, exc)
+    return (message, Delivery.DONE) if fits else await self._send(record, text, markup)
+
+
+def _card_failed(record: SessionRecord, exc: TelegramError) -> tuple[Message | None, Delivery]:
+    """A card sent by file_id that did not go: a later wake tries again (as a text
+    message's would be)."""
+    delivery = delivery_of(exc)
+    if delivery is not Delivery.BLOCKED:
+        log.warning("session %s: picture send failed: %s", record.id, exc)
+    return None, Delivery.FAILED if delivery is Delivery.DONE else delivery
+
+
+def _upload_wait(self: SessionChat, record: SessionRecord) -> float:
+    """Real seconds a card waits for its picture's upload: UPLOAD_WAIT_SECONDS, and never
+    past half the time to its step's own timer (a hands-free get-ready count)."""
+    due = record.state.next_event_at
+    if not record.state.timed or due is None:
+        return UPLOAD_WAIT_SECONDS
+    left = max(0.0, (due - self.clock.now()).total_seconds())
+    return min(UPLOAD_WAIT_SECONDS, self.clock.real_delay(left) / 2)
+
+
+async def _uploaded(self: SessionChat, record: SessionRecord, upload: Pending) -> str | None:
+    """The upload's file_id if it is back in time for the card, else None."""
+    await upload.drawn.wait()  # drawing is ours: the wait below is for Telegram
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(_upload_wait(self, record)):
+            return await asyncio.shield(upload.done)
+    return None
+
+
+def _other_kind(exc: BadRequest, *, media: bool) -> bool:
+    """Whether an edit was refused for being of the other kind (text for a caption)."""
+    lowered = exc.message.lower()
+    return (
+        ("no caption in the message" in lowered) if media else ("no text in the message" in lowered)
+    )
+
+
+def _fresh_args(key: str, fresh: Callable[[], str] | None) -> dict[str, Any]:
+    """The rate limiter's hook that renders `key` again as the request's turn comes
+    (bot/ratelimit.py): what the person reads is the time left when it is sent."""
+    if fresh is None:
+        return {}
+
+    def refresh(data: dict[str, Any]) -> None:
+        if key in data:
+            data[key] = fresh()
+
+    return {"rate_limit_args": {"fresh": refresh}}
 
 
 def _shown(record: SessionRecord, message_id: int) -> SessionRecord:

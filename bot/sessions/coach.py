@@ -43,6 +43,7 @@ from bot.sessions.chat import Delivery, SessionChat
 from bot.sessions.claims import StepClaims
 from bot.sessions.followups import FollowUps, retry_delay
 from bot.sessions.wakes import next_wake_in
+from bot.store.errors import storage_error
 from bot.store.repo import SessionRecord, Store, UserRecord
 
 log = logging.getLogger(__name__)
@@ -109,6 +110,8 @@ class Coach:
         self.follow_ups = FollowUps(queue, partial(wake_in_language, self))
         self.answers = AnswersFirst()
         self.claims = StepClaims(store, clock, self.follow_ups, SWEEP_GRACE)
+        # Sessions told "I can't save right now; your session waits" in this outage.
+        self.told_waiting: set[int] = set()
 
     async def begin(
         self, user_id: int, chat_id: int, routine: Routine, user: UserRecord | None = None
@@ -218,6 +221,8 @@ class Coach:
             if claimed is None:
                 return  # another worker claimed it a moment ago, or moved the session on
             record = await self._show(claimed, routine)
+            if _card_unseen(record):  # its get-ready count must not start the hold unseen
+                return self._schedule(record)
         state = record.state
         if (
             (state.timed or state.status is Status.PAUSED)  # a paused one: its limit's end
@@ -423,6 +428,12 @@ def _first_state(
     )
 
 
+def _card_unseen(record: SessionRecord) -> bool:
+    """A stretch card not delivered (issue 29: 5 of 5 people went from no card at all
+    straight into "Hold")."""
+    return record.shown_version != record.version and record.state.phase is Phase.INTRO
+
+
 def _ending_unshown(record: SessionRecord, now: datetime) -> bool:
     """Whether a finished session's ending still needs showing (it is recent enough)."""
     ended = record.state.ended_at
@@ -474,4 +485,27 @@ async def wake_in_language(coach: Coach, session_id: int, version: int | None = 
     """A wake from a job (a follow-up, the sweep, a restart): no update set the language, so
     the session's user's is set here, for this wake alone (bot/i18n.py)."""
     with i18n.using(await coach.store.session_language(session_id)):
-        await coach.wake(session_id, version)
+        try:
+            await coach.wake(session_id, version)
+        except Exception as exc:
+            if storage_error(exc):
+                await _tell_waiting(coach, session_id)
+            raise
+        coach.told_waiting.discard(session_id)
+
+
+async def _tell_waiting(coach: Coach, session_id: int) -> None:
+    """The session cannot move on (the database refuses its step): say so, once, rather
+    than leave the person at "Hold: 0 s" wondering (issue 29: nothing was said, or that
+    the progress was saved). The follow-ups carry on trying; the step follows when it can."""
+    if session_id in coach.told_waiting:
+        return
+    try:
+        record = await coach.store.get_session(session_id)
+        if record is None or not record.state.live:
+            return
+        await coach.chat.bot.send_message(record.chat_id, texts.SESSION_WAITS)
+    except Exception as exc:  # the database down for reads too, or Telegram: next time
+        log.info("session %s: could not say it waits (%s)", session_id, type(exc).__name__)
+        return
+    coach.told_waiting.add(session_id)

@@ -29,6 +29,8 @@ from typing import Any
 from apscheduler.jobstores.base import JobLookupError  # type: ignore[import-untyped]
 from telegram.ext import CallbackContext, Job, JobQueue
 
+from bot.logs import Repeats
+
 log = logging.getLogger(__name__)
 
 AnyContext = CallbackContext[Any, Any, Any, Any]
@@ -66,6 +68,7 @@ class FollowUps:
         # Job for every job in the scheduler: with 300 sessions in a burst of presses, that
         # scan was 2 % of a worker's CPU and grows with the square of the sessions.
         self._jobs: dict[int, Job[Any]] = {}
+        self._repeats = Repeats(log)
 
     def arm(
         self,
@@ -110,8 +113,10 @@ class FollowUps:
         async def turn(context: AnyContext) -> None:
             try:
                 await callback()
-            except Exception:
-                log.exception("%s failed; trying again in %.0f s", name, every)
+            except Exception as exc:  # one line with a count, not a traceback per turn
+                self._repeats.failed(name, exc)
+            else:
+                self._repeats.worked(name)
 
         self._queue.run_repeating(
             turn, interval=every, first=every, name=name, job_kwargs=JOB_KWARGS
@@ -134,15 +139,12 @@ class FollowUps:
             await self._wake(session_id, version)
         except Exception as exc:  # whatever it was, the session must not freeze for it
             delay = retry_delay(attempt)
-            log.warning(
-                "session %s: follow-up failed (%s: %s); trying again in %.0f s",
-                session_id,
-                type(exc).__name__,
-                exc,
-                delay,
-            )
+            # Every session's retries in one run of lines (each retries 1..30 s apart).
+            self._repeats.failed("session follow-ups", exc)
             # The wake may have armed the next follow-up before it failed; that one stands.
             if not self.pending_job(session_id):
                 self.arm(session_id, delay, attempt=attempt + 1, version=version)
+        else:
+            self._repeats.worked("session follow-ups")
         finally:
             self._running.discard(session_id)

@@ -50,7 +50,8 @@ def next_wake_in(
     cadence (`countdown_step`), None for no countdown edits (the hold's end only).
     """
     if not shown:
-        if state.timed and state.next_event_at is not None:
+        # A card not shown waits for its show (its timer would start the hold unseen).
+        if state.timed and state.next_event_at is not None and state.phase is not Phase.INTRO:
             left = max(0.0, (state.next_event_at - now).total_seconds())
             return min(RESHOW_RETRY_SECONDS, left)
         return RESHOW_RETRY_SECONDS

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.store.models import PictureUpload, User
@@ -96,3 +96,16 @@ class Coaching(Transactions):
                     )
         except IntegrityError:
             pass  # another worker kept one first: either id works
+
+    async def forget_file_id(self, bot_id: int, picture_key: str, file_id: str) -> None:
+        """Drop a file_id Telegram refused, so the next upload's id replaces it. Only that id:
+        a fresh one another worker kept meanwhile stays (issue 29: the refused id stayed, and
+        every restart and every worker tried it again, logged an ERROR and uploaded)."""
+        async with self.writing() as db:
+            await db.execute(
+                delete(PictureUpload).where(
+                    PictureUpload.bot_id == bot_id,
+                    PictureUpload.picture_key == picture_key,
+                    PictureUpload.file_id == file_id,
+                )
+            )

@@ -15,8 +15,11 @@ waits for (see bot/store/sqlite_lane.py).
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import os
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +28,7 @@ from alembic.config import Config
 from sqlalchemy import Engine, event
 from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, DisconnectionError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.config import shipped, shown_url
@@ -46,11 +49,24 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
+def existing_only(url: str) -> str:
+    """A SQLite file's `url` that opens the file only if it is there (SQLite's URI mode=rw):
+    a folder deleted and re-created under the running bot must not get a new, empty database
+    behind the operator's back (issue 29: 1,290 "no such table" lines a minute followed).
+    Only `migrate` and the start-up upgrade create the file."""
+    path = sqlite_file(url)
+    if path is None:
+        return url
+    parsed = make_url(url)
+    query = {**parsed.query, "mode": "rw", "uri": "true"}
+    return parsed.set(database=f"file:{path}", query=query).render_as_string(hide_password=False)
+
+
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """An async engine for `url`, with SQLite tuned as described above."""
     if is_sqlite(url):
         kwargs.setdefault("connect_args", {}).setdefault("timeout", BUSY_TIMEOUT_MS / 1000)
-        engine = create_async_engine(url, **kwargs)
+        engine = create_async_engine(existing_only(url), **kwargs)
         _tune_sqlite(engine.sync_engine)
         return engine
     # Not SQLAlchemy's pre-ping: on asyncpg it is three round trips (BEGIN, ";", ROLLBACK) at
@@ -124,6 +140,8 @@ def sqlite_file(url: str) -> Path | None:
     """The file a SQLite `url` names; None for an in-memory database or another backend."""
     parsed = make_url(url)
     database = parsed.database or ""
+    if database.startswith("file:"):  # existing_only's URI form
+        database = database.removeprefix("file:")
     if (
         parsed.get_backend_name() != "sqlite"
         or database in ("", ":memory:")
@@ -140,7 +158,7 @@ def sqlite_lane_engine(url: str) -> Engine | None:
     if sqlite_file(url) is None:
         return None
     engine = create_sync_engine(
-        make_url(url).set(drivername="sqlite+pysqlite"),
+        make_url(existing_only(url)).set(drivername="sqlite+pysqlite"),
         connect_args={"timeout": BUSY_TIMEOUT_MS / 1000},
     )
     _tune_sqlite(engine)
@@ -195,15 +213,61 @@ def upgrade(url: str, revision: str = "head") -> bool:
         created = create_private(path)
     # Untuned: looking must not change the file (the tuning would switch it to WAL).
     engine = create_async_engine(url, **_quick_connect(url))
-    empty = asyncio.run(preflight.check_schema(engine, cfg, safe_url(url)))
+    empty, current = asyncio.run(preflight.check_schema(engine, cfg, safe_url(url)))
     try:
-        command.upgrade(cfg, revision)
-    except DBAPIError as exc:  # an empty database that refuses writes (the probe needs a row)
+        with _logs_held("alembic"):
+            command.upgrade(cfg, revision)
+    except DBAPIError as exc:
+        if current:
+            raise _schema_ahead(url, current, exc) from None
+        # An empty database that refuses writes (the probe needs a row).
         raise DatabaseProblem(
             f"cannot create the schema in {safe_url(url)} ({preflight.reason(exc)}): make the "
             "database writable for the user that runs the bot"
         ) from exc
+    except SQLAlchemyError as exc:
+        raise _schema_ahead(url, current, exc) from None
     return created or empty
+
+
+def _schema_ahead(url: str, current: tuple[str, ...], exc: SQLAlchemyError) -> DatabaseProblem:
+    # A known revision whose schema is ahead of it (issue 29: a downgrade after an upgrade,
+    # or a version put back by hand): a migration met its own work already done ("duplicate
+    # column"). One line instead of 157 of traceback.
+    return DatabaseProblem(
+        f"the database {safe_url(url)} could not be upgraded from revision "
+        f"{', '.join(current) or '(none)'} ({preflight.reason(exc)}): its schema is "
+        "probably ahead of that revision (downgraded or stamped after a newer upgrade); "
+        "restore a backup from before, or run the release that upgraded it"
+    )
+
+
+@contextlib.contextmanager
+def _logs_held(name: str) -> Iterator[None]:
+    """Hold the `name` logger's records until the block is done: passed on if it succeeds,
+    dropped if it fails, so a refusal is the one line that says why (Alembic's three INFO
+    lines before it would only say where it stopped)."""
+    logger = logging.getLogger(name)
+    held: list[logging.LogRecord] = []
+    handler = _Holding(held)
+    logger.addHandler(handler)
+    propagate, logger.propagate = logger.propagate, False
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+    for record in held:  # not reached when the block raised
+        logging.getLogger(record.name).parent.handle(record)  # type: ignore[union-attr]
+
+
+class _Holding(logging.Handler):
+    def __init__(self, held: list[logging.LogRecord]) -> None:
+        super().__init__()
+        self.held = held
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.held.append(record)
 
 
 def create_private(path: Path) -> bool:

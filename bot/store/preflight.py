@@ -100,9 +100,11 @@ def _owner(path: Path) -> str:
     return f"owned by {owner}, mode {info.st_mode & 0o777:o}"
 
 
-async def check_schema(engine: AsyncEngine, cfg: Config, shown_url: str) -> bool:
+async def check_schema(
+    engine: AsyncEngine, cfg: Config, shown_url: str
+) -> tuple[bool, tuple[str, ...]]:
     """Refuse a database that cannot be reached, has no version, or a version unknown here.
-    True when the database is empty (the upgrade then creates it)."""
+    Whether the database is empty (the upgrade then creates it), and the revisions it is at."""
     try:
         async with engine.connect() as conn:
             tables, heads = await conn.run_sync(_schema_state)
@@ -132,7 +134,7 @@ async def check_schema(engine: AsyncEngine, cfg: Config, shown_url: str) -> bool
             f"release does not know (its newest is {script.get_current_head()}): a newer "
             "release upgraded it; run that release, or restore a backup from before its upgrade"
         )
-    return not tables
+    return not tables, heads
 
 
 # Writes the one row every upgraded database has, changing nothing, and is rolled back: the

@@ -4,8 +4,10 @@ see bot/store/sqlite_lane.py for why)."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import TypeVar
 
 from sqlalchemy import Connection, func, select, text
@@ -19,8 +21,19 @@ from bot.store.models import Base
 from bot.store.sqlite_lane import SqliteLane, WriterTurn
 
 T = TypeVar("T")
+# A SQLite file's identity is looked at this often at most (every transaction would cost a
+# stat() each; a second is within the "seconds" readiness promises).
+FILE_LOOK_SECONDS = 1.0
 # The hot path's connections per process: all of db.hot_path_engine's pool, held.
 HOT_CONNECTIONS = 5
+
+
+def _identity(path: Path | None) -> tuple[int, int] | None:
+    try:
+        found = path.stat() if path is not None else None
+    except OSError:
+        return None
+    return (found.st_dev, found.st_ino) if found is not None else None
 
 
 class Transactions:
@@ -43,6 +56,11 @@ class Transactions:
         self._hot = None if sqlite else hot_path_engine(url)
         self._held = None if self._hot is None else HeldConnections(self._hot, HOT_CONNECTIONS)
         self._file = sqlite_file(url)
+        # The file as it was at start (device, inode): one deleted, moved or replaced under
+        # the running bot is refused, not written to (its writes would be lost at restart).
+        self._identity = _identity(self._file)
+        self._looked_at = 0.0
+        self._gone = False
 
     @property
     def single_process(self) -> bool:
@@ -60,18 +78,38 @@ class Transactions:
     @asynccontextmanager
     async def writing(self) -> AsyncIterator[AsyncSession]:
         """A short write transaction, committed on success."""
+        self._check_file()
         async with self._writer_turn(), self._write() as db, db.begin():
             yield db
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncSession]:
         """A read-only transaction."""
+        self._check_file()
         async with self._read() as db, db.begin():
             yield db
+
+    def _check_file(self) -> None:
+        """Refuse to go on with a SQLite file that is not the one the bot started with (at
+        most one stat() a second: 2 us, against a transaction's hundreds)."""
+        if self._file is None:
+            return
+        now = time.monotonic()
+        if now - self._looked_at < FILE_LOOK_SECONDS and not self._gone:
+            return
+        self._looked_at = now
+        # Once gone, refused until a restart: a file put back is not known to be the same.
+        self._gone = self._gone or _identity(self._file) != self._identity
+        if self._gone:
+            raise DatabaseProblem(
+                f"the database file {self._file} is gone (deleted or moved under the running "
+                "bot): writes since are lost at restart; restore it and restart the bot"
+            )
 
     async def _hot_write(self, work: Callable[[Connection], T], *, single: bool = False) -> T:
         """A write transaction of the session hot path: on the lane for a SQLite file; on
         PostgreSQL on a held connection, in autocommit when `work` runs a `single` statement."""
+        self._check_file()
         if self._held is not None:
             if single:
                 return await self._held.run(work)
@@ -82,6 +120,7 @@ class Transactions:
             return await conn.run_sync(work)
 
     async def _hot_read(self, work: Callable[[Connection], T]) -> T:
+        self._check_file()
         if self._lane is not None:
             return await self._lane.run(work, write=False)
         if self._held is not None:
@@ -96,15 +135,12 @@ class Transactions:
         whose folder was deleted under it (its open descriptors still work), so SELECT 1 still
         answers while every write since is gone at the next restart.
         """
-        if self._file is not None and not self._file.exists():
-            raise DatabaseProblem(
-                f"the database file {self._file} is gone (deleted or moved under the running "
-                "bot): writes since are lost at restart; restore it and restart the bot"
-            )
+        self._looked_at = 0.0  # look now
+        self._check_file()
         for attempt in range(2):
             try:
                 async with self._readonly.connect() as conn:
-                    await conn.execute(text("SELECT 1"))
+                    await conn.execute(text("SELECT 1"))  # writes: check_writable
                 return
             except DBAPIError as exc:
                 # A pooled connection found dead (db._ping_idle pings only idle ones): ask a
