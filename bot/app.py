@@ -110,7 +110,7 @@ def build_application(
             PriorityRateLimiter(
                 per_second=29,
                 max_retries=3,
-                per_chat_per_second=chat_pace(clock, settings.chat_pace_per_second),
+                per_chat_per_second=chat_pace(settings.chat_pace_per_second),
                 # Shared by every worker on one PostgreSQL (bot/budget.py); None on SQLite.
                 budget=shared_budget(settings.database_url, settings.require_token()),
             )

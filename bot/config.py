@@ -305,9 +305,9 @@ class Settings(BaseSettings):
     # A session paused longer than this ends by itself, counted by what was held (30 min).
     pause_limit_seconds: int = Field(default=30 * 60, ge=10, le=24 * 3600)
     rate_limit: bool = True
-    # Messages a second one chat may get after a short burst (Telegram: about one); 0 leaves
-    # chats unpaced (only the bot-wide ~29/s holds). Tests that are not about pacing set 0:
-    # paced, each three-message exchange would wait a real second.
+    # Messages a real second one chat may get after a short burst (Telegram: about one), on a
+    # fast test clock too; 0 leaves chats unpaced (only the bot-wide ~29/s holds). Tests that
+    # are not about pacing set 0: paced, each three-message exchange would wait a real second.
     chat_pace_per_second: float = Field(default=1.0, ge=0, le=30)
     # Seconds to wait for Telegram's answer before a request counts as timed out (and, for a
     # nudge, as possibly delivered, so never resent). Tests shorten it to skip the wait.

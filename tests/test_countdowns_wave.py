@@ -3,8 +3,9 @@ the stand-in enforcing Telegram's limits (30/s for the bot; per chat a burst of 
 second): the bot never sends more than the budget (no 429 at all), countdown edits thin out
 instead of queueing, and a button press never waits behind an edit.
 
-On the real clock: per-chat pacing is in real seconds (a fast test clock leaves chats unpaced,
-see bot.ratelimit.chat_pace). The holds last 10 minutes so every countdown runs all through.
+On the real clock: per-chat pacing is in real seconds (the harness's fast test clock runs with
+chats unpaced, `chat_pace_per_second` 0, see bot.ratelimit.chat_pace). The holds last 10
+minutes so every countdown runs all through.
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 repeats, and the priorities at the rate limiter, through the stand-in enforcing Telegram's
 limits (30/s for the bot; per chat a burst of 3, then one a second).
 
-These run on the real clock: per-chat pacing is in real seconds (a fast test clock leaves
-chats unpaced, see bot.ratelimit.chat_pace).
+These run on the real clock: per-chat pacing is in real seconds (the harness's fast test clock
+runs with chats unpaced, `chat_pace_per_second` 0, see bot.ratelimit.chat_pace).
 """
 
 from __future__ import annotations

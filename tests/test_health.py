@@ -125,6 +125,7 @@ async def test_healthz_turns_bad_when_the_nudge_tick_stalls(
         HEALTH_PORT=str(port),
         NUDGE_TICK_SECONDS="0.5",
         LIMBER_TEST_CLOCK=f"{clock.speed}@{clock.anchor}",
+        CHAT_PACE_PER_SECOND="0",  # a 20x clock, no limits enforced: unpaced, as before
     )
     proc = await spawn_bot(env, module="tests.crash_bot")
     try:

@@ -7,7 +7,8 @@ second so each test takes a fraction of a second; the assertions are lower bound
 (a busy machine only makes sends later, never closer together) and orders.
 
 Requests go to different chats throughout: these tests are about the bot-wide pace and the
-order between kinds of request, not about any per-chat pacing.
+order between kinds of request, not about any per-chat pacing (but for the last, which is
+about a worker's per-chat pacing on a fast clock).
 """
 
 from __future__ import annotations
@@ -18,9 +19,15 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from pydantic import SecretStr
 from telegram.error import RetryAfter
 
+from bot.app import build_application
+from bot.clock import ScaledClock
+from bot.config import Settings
 from bot.ratelimit import PriorityRateLimiter
+from bot.sandbox.emulator import DEFAULT_TEST_TOKEN
+from tests.harness import QUICK_ROUTINES
 
 PER_SECOND = 100.0
 INTERVAL = 1.0 / PER_SECOND
@@ -197,3 +204,52 @@ async def test_a_broadcast_slot_held_by_the_dispatcher_is_not_taken_twice() -> N
     # The slot is used: the next send waits for the one after it.
     await send(limiter, wire, "step", chat_id=7)
     assert wire.at("step") - held >= 1 / slow - SLACK
+
+
+class ChatAllowance:
+    """Telegram's per-chat allowance as the stand-in enforces it (bot/sandbox/emulator.py
+    `enforce_flood`): a burst of 3, refilled at 1 a real second; counts what it would refuse."""
+
+    def __init__(self, burst: float = 3.0, per_second: float = 1.0) -> None:
+        self.burst, self.per_second = burst, per_second
+        self.tokens, self.stamp = burst, time.monotonic()
+        self.refused: list[str] = []
+
+    def take(self, label: str) -> None:
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.per_second)
+        self.stamp = now
+        if self.tokens < 1.0:
+            self.refused.append(label)
+        else:
+            self.tokens -= 1.0
+
+
+async def test_a_worker_on_a_fast_clock_paces_its_chats_in_real_seconds(sqlite_url: str) -> None:
+    """The fleet test's 429 (tests/test_fleet_faults.py: workers on a 2x clock, the stand-in
+    enforcing a burst of 3 at 1/s): a hold's last countdown edit, late in the queue, landed
+    0.1 s before the hold's end, and with it the end's three messages (the closing edit,
+    "Done!", the pain question): 4 to one chat in 0.34 s. The worker left its chats unpaced
+    because its clock ran fast; Telegram and the stand-in count real seconds."""
+    settings = Settings(
+        bot_token=SecretStr(DEFAULT_TEST_TOKEN),
+        database_url=sqlite_url,
+        routines_path=QUICK_ROUTINES,
+    )
+    app = build_application(settings, clock=ScaledClock(2.0))
+    limiter = app.bot.rate_limiter
+    assert isinstance(limiter, PriorityRateLimiter)
+    allowance = ChatAllowance()
+    wire = Wire()
+
+    async def call(label: str) -> dict[str, Any]:
+        allowance.take(label)
+        return await wire.call(label)
+
+    ending = ["countdown edit", "closing edit", "Done!", "pain question"]
+    for label in ending:
+        await limiter.process_request(
+            call, (label,), {}, "sendMessage", {"chat_id": 7, "text": label}, None
+        )
+    assert wire.labels() == ending
+    assert allowance.refused == [], f"the stand-in would answer 429 to {allowance.refused}"
