@@ -113,8 +113,8 @@ async def test_healthz_turns_bad_when_the_nudge_tick_stalls(
 ) -> None:
     """Another process holds SQLite's write lock while a nudge falls due: the tick cannot
     claim it, reads still work, and readiness names both the stalled tick and the database
-    (its write probe, issue 27, cannot take the lock either). The clock runs 20 times fast (tests/crash_bot.py), so the
-    60 s allowance is 3 real s."""
+    (its write probe, issue 27, cannot take the lock either). The clock runs 20 times fast
+    (tests/crash_bot.py), so the 60 s allowance is 3 real s."""
     db = tmp_path / "limber.db"
     url = f"sqlite+aiosqlite:///{db}"
     port = free_port()
