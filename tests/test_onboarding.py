@@ -187,7 +187,8 @@ async def test_pause_resume_and_stop(emu: BotApiEmulator, bot: Harness) -> None:
         ("London, UK", "London", "Europe/London", "12:00"),
         ("Paris France", "Paris", "Europe/Paris", "13:00"),
         ("Salt Lake City", "Salt Lake City", "America/Denver", "05:00"),
-        ("Москва", "Москва", "Europe/Moscow", "15:00"),
+        # Typed in Cyrillic by an English reader: named in the reader's language (issue 23).
+        ("Москва", "Moscow, Russia", "Europe/Moscow", "15:00"),
         ("Sao Paolo", "São Paulo", "America/Sao_Paulo", "09:00"),
     ],
 )

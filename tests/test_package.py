@@ -103,8 +103,10 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
 def test_migrate_creates_the_database_in_the_working_directory(installed: Installed) -> None:
     result = installed.run("migrate")
     assert result.returncode == 0, result.stderr
-    assert "database is up to date" in result.stdout
+    assert "created the database" in result.stdout  # it did not exist before (issue 27)
     assert (installed.workdir / "limber.db").stat().st_size > 0
+    again = installed.run("migrate")
+    assert again.returncode == 0 and "is up to date" in again.stdout
 
 
 def test_check_routines_finds_the_packaged_default(installed: Installed) -> None:

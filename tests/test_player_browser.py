@@ -202,7 +202,7 @@ async def test_a_forged_initdata_shows_open_this_from_telegram(
     async with player_server(bot) as url, browser() as chrome:
         page = await open_player(chrome, url, forged, user_id=ANN, language="ru")
         await page.page.wait_for_selector("#gate:not([hidden])")
-        assert (await _text(page, "#gate")).startswith("Откройте это из Telegram")
+        assert (await _text(page, "#gate")).startswith("Открой это из Telegram")
         assert await page.page.locator("#actions button").count() == 0
         paint = await page.js(
             "performance.getEntriesByName('first-contentful-paint').map(e => e.startTime)"
