@@ -87,6 +87,17 @@ class Metrics:
             registry=self.registry,
         )
 
+        # How long a session press waits for its answer (the spinner on the button), from the
+        # handler's start to answerCallbackQuery: the slow-answer figure (README, "Several
+        # workers"); a fleet past its budget shows here first. Buckets around the 200 ms a
+        # person notices and the 2 s of a busy burst (docs/benchmarks.md).
+        self.press_answer_seconds = Histogram(
+            "limber_press_answer_seconds",
+            "Time from a session button press reaching its handler to its answer",
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1, 2, 5),
+            registry=self.registry,
+        )
+
     def telegram_call(self, method: str, result: str) -> None:
         self.telegram_requests.labels(method=method, result=result).inc()
 

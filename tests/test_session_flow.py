@@ -378,3 +378,15 @@ async def test_routines_offers_a_button_per_routine(emu: BotApiEmulator, bot: Ha
     emu.press(ANN, menu.message_id, text=emu.buttons(menu)[1][0])
     intro = await next_message(emu, ANN, 2)
     assert "Single" in intro.text
+
+
+async def test_a_press_answer_is_timed_for_the_operator(emu: BotApiEmulator, bot: Harness) -> None:
+    """/metrics' slow-answer figure (issue 27): every session press's answer is observed."""
+    emu.send_text(ANN, "/stretch")
+    intro = await next_message(emu, ANN, 1)
+    emu.press(ANN, intro.message_id, text=texts.BUTTON_READY)
+    await next_message(emu, ANN, 2)
+    await emu.wait_for(
+        lambda: b"limber_press_answer_seconds_count 1.0" in bot.services.metrics.render()
+    )
+    assert b'limber_press_answer_seconds_bucket{le="5.0"} 1.0' in bot.services.metrics.render()

@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import time
+
 from telegram import Bot, Update
 from telegram.ext import ContextTypes
 
@@ -109,14 +111,17 @@ async def session_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         await query.answer(texts.UNKNOWN_BUTTON)
         return
     answered = False
+    svc = services(context)
+    began = time.monotonic()
 
     async def acknowledge() -> None:
         nonlocal answered
         answered = True
         await query.answer()
+        svc.metrics.press_answer_seconds.observe(time.monotonic() - began)
 
     message_id = query.message.message_id if query.message is not None else None
-    outcome = await services(context).coach.press(
+    outcome = await svc.coach.press(
         pressed.session_id,
         pressed.event,
         pressed.version,
@@ -126,6 +131,7 @@ async def session_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     )
     if not answered:
         await query.answer(outcome.answer)
+        svc.metrics.press_answer_seconds.observe(time.monotonic() - began)
 
 
 async def _begin(
