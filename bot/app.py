@@ -14,6 +14,7 @@ from telegram.ext import (
     ApplicationBuilder,
     CallbackContext,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     MessageHandler,
     TypeHandler,
@@ -24,6 +25,7 @@ from bot import flood, i18n, keyboards, texts
 from bot.budget import shared_budget
 from bot.clock import Clock, SystemClock
 from bot.config import Settings, version
+from bot.groups.desk import TeamDesk
 from bot.handlers import (
     errors,
     fallback,
@@ -34,12 +36,14 @@ from bot.handlers import (
     start,
     stats,
     stretch,
+    team,
 )
 from bot.handlers import onboarding as answers
 from bot.handlers import settings as prefs
 from bot.handlers.admin import admin_command, operators, watch
 from bot.handlers.privacy_info import privacy_command
 from bot.http import AiohttpRequest
+from bot.keyboards.team import TEAM_PREFIX
 from bot.logs import Repeats
 from bot.metrics import Metrics
 from bot.nudges import NudgeDispatcher
@@ -61,10 +65,12 @@ from bot.subscription import Subscriptions
 # English (the default for every language without its own list); commands_for() gives the rest.
 COMMANDS = [BotCommand(name, description) for name, description in texts.commands()]
 TICK_JOB = "nudge-tick"
+TEAM_TICK_JOB = "team-tick"
+TEAM_KEY = "team_desk"
 log = logging.getLogger(__name__)
 
 # Only what the handlers use: fewer updates to fetch, and the same list goes to setWebhook.
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 
 
 def _metrics(requests: tuple[AiohttpRequest, ...]) -> Metrics:
@@ -133,6 +139,9 @@ def build_application(
     app.bot_data[KEY] = Services(
         settings, store, library, clock, coach, subscriptions, dispatcher, metrics, progress, pain
     )
+    app.bot_data[TEAM_KEY] = TeamDesk(
+        store, app.bot, clock, library, keep_going=lambda: app.running
+    )
     _add_handlers(app)
     return app
 
@@ -189,12 +198,7 @@ def _add_handlers(app: AnyApp) -> None:
     app.add_handler(TypeHandler(Update, _count_update), group=-2)
     # Answers first at the rate limiter; a chat's repeats and floods stop here (bot/flood.py).
     app.add_handler(TypeHandler(Update, flood.front_door), group=-1)
-    app.add_handler(
-        MessageHandler(
-            filters.ChatType.GROUPS & filters.UpdateType.MESSAGE & filters.COMMAND,
-            fallback.group_note,
-        )
-    )
+    _add_group_handlers(app)
     app.add_handler(CommandHandler("start", start.start, filters=private))
     app.add_handler(CommandHandler("help", start.help_command, filters=private))
     app.add_handler(CommandHandler("stretch", stretch.stretch, filters=private))
@@ -241,6 +245,20 @@ def _add_handlers(app: AnyApp) -> None:
     app.add_error_handler(errors.on_error)
 
 
+def _add_group_handlers(app: AnyApp) -> None:
+    """Group chats have handlers of their own (bot/handlers/team.py): the team desk break.
+    Every other command is for private chats only (the filters above and below)."""
+    groups = filters.ChatType.GROUPS & filters.UpdateType.MESSAGE
+    app.add_handler(ChatMemberHandler(team.membership, ChatMemberHandler.MY_CHAT_MEMBER))
+    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, team.migrated))
+    app.add_handler(CommandHandler("deskbreak", team.deskbreak_command, filters=groups))
+    app.add_handler(CommandHandler("privacy", team.privacy_command, filters=groups))
+    app.add_handler(CommandHandler("deletedata", team.deletedata_command, filters=groups))
+    app.add_handler(CommandHandler(["help", "start"], team.help_command, filters=groups))
+    app.add_handler(CommandHandler(team.PRIVATE_COMMANDS, team.private_only, filters=groups))
+    app.add_handler(CallbackQueryHandler(team.team_button, pattern=keyboards.pattern(TEAM_PREFIX)))
+
+
 async def _use_language(update: Update, context: CallbackContext[Any, Any, Any, Any]) -> None:
     """The user's language for everything this update writes: the one they picked with
     /language, else their Telegram app's (also for someone not yet in the database). PTB runs
@@ -282,6 +300,14 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
             name=TICK_JOB,
             job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
         )
+        app.job_queue.run_repeating(
+            _team_tick,
+            # In clock seconds: `try --speed 60` must not skip a break's 15 s stages.
+            interval=max(0.05, svc.clock.real_delay(svc.settings.team_tick_seconds)),
+            first=0.0,
+            name=TEAM_TICK_JOB,
+            job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
+        )
 
 
 def commands_for(language: str) -> list[BotCommand]:
@@ -316,6 +342,18 @@ async def _tick(context: CallbackContext[Any, Any, Any, Any]) -> None:
 
 
 _TICK_REPEATS = Repeats(log)
+
+
+async def _team_tick(context: CallbackContext[Any, Any, Any, Any]) -> None:
+    desk: TeamDesk = context.application.bot_data[TEAM_KEY]
+    await desk.tick()
+
+
+def team_desk(app: AnyApp) -> TeamDesk:
+    """The app's team desk (tests, the sandbox and the benchmark tick it by hand)."""
+    found = app.bot_data[TEAM_KEY]
+    assert isinstance(found, TeamDesk)
+    return found
 
 
 async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

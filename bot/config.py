@@ -293,6 +293,9 @@ class Settings(BaseSettings):
     # How late a nudge may still go out after downtime; later than this it is skipped.
     nudge_grace_minutes: int = Field(default=60, ge=1, le=24 * 60)
     nudge_tick_seconds: float = Field(default=5.0, gt=0, le=86400)
+    # Team breaks in groups (bot/groups/desk.py): how often, in clock seconds, due
+    # announcements and edits are claimed; a break's edits are 10-15 s apart.
+    team_tick_seconds: float = Field(default=1.0, gt=0, le=86400)
     # Pause between the two sides of a stretch, so the user can change legs without losing
     # hold time (a stretch's switch_seconds in routines.toml overrides it). 10 s: 5 was too
     # short to get up, turn and re-loop a towel with a sore back (issue 13).

@@ -62,6 +62,8 @@ DOWN_FACTOR = 0.6
 # Idle chat lines are dropped once there are this many, so a nudge wave to a million chats
 # does not keep a million lines.
 PRUNE_LINES_AT = 2048
+# A group's messages a minute at most, its burst included (Telegram: about 20).
+GROUP_PER_MINUTE = 19
 
 
 class Priority(IntEnum):
@@ -112,9 +114,21 @@ class SharedBudgetLike(Protocol):
 class _ChatLine:
     """One chat's queue: a token bucket and the requests waiting for their turn."""
 
-    __slots__ = ("busy", "changed", "paused_until", "pump", "stamp", "tokens", "waiters")
+    __slots__ = (
+        "burst",
+        "busy",
+        "changed",
+        "paused_until",
+        "pump",
+        "rate",
+        "stamp",
+        "tokens",
+        "waiters",
+    )
 
-    def __init__(self, burst: float, now: float) -> None:
+    def __init__(self, burst: float, now: float, rate: float = 1e9) -> None:
+        self.rate = rate
+        self.burst = burst
         self.tokens = burst
         self.stamp = now
         self.paused_until = 0.0
@@ -276,21 +290,26 @@ class PriorityRateLimiter(BaseRateLimiter[JSONDict]):
                 self._prune(now)
                 # Many busy chats: scan again only once their number doubled.
                 self._prune_at = max(PRUNE_LINES_AT, 2 * len(self._chats))
-            line = self._chats[chat] = _ChatLine(self._chat_burst, now)
+            burst, rate = self._pace_of(chat)
+            line = self._chats[chat] = _ChatLine(burst, now, rate)
         return line
 
+    def _pace_of(self, chat: Any) -> tuple[float, float]:
+        """(burst, rate) of a chat's bucket. A group (a negative id) gets at most
+        GROUP_PER_MINUTE a minute, burst included: Telegram allows a bot about 20 messages a
+        minute in a group, however they are spread."""
+        burst, rate = self._chat_burst, self._chat_rate
+        if isinstance(chat, int) and chat < 0 and self._chat_rate < 1e9:
+            rate = min(rate, (GROUP_PER_MINUTE - burst) / 60.0)
+        return burst, rate
+
     def _prune(self, now: float) -> None:
-        rate, burst = self._chat_rate, self._chat_burst
-        for chat in [c for c, line in self._chats.items() if line.idle(now, rate, burst)]:
+        for chat in [c for c, line in self._chats.items() if line.idle(now, line.rate, line.burst)]:
             del self._chats[chat]
 
     async def _take_turn(self, line: _ChatLine, priority: Priority) -> None:
         now = time.monotonic()
-        if (
-            not line.busy
-            and not line.waiters
-            and line.ready_in(now, self._chat_rate, self._chat_burst) <= 0
-        ):
+        if not line.busy and not line.waiters and line.ready_in(now, line.rate, line.burst) <= 0:
             line.busy = True
             return
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -318,7 +337,7 @@ class PriorityRateLimiter(BaseRateLimiter[JSONDict]):
                     await line.changed.wait()
                     line.changed.clear()
                     continue
-                wait = line.ready_in(time.monotonic(), self._chat_rate, self._chat_burst)
+                wait = line.ready_in(time.monotonic(), line.rate, line.burst)
                 if wait > 0:
                     await asyncio.sleep(wait)
                     continue  # a 429 meanwhile may have paused the chat longer
@@ -334,7 +353,7 @@ class PriorityRateLimiter(BaseRateLimiter[JSONDict]):
             line.changed.set()
 
     def _spend(self, line: _ChatLine) -> None:
-        line.refill(time.monotonic(), self._chat_rate, self._chat_burst)
+        line.refill(time.monotonic(), line.rate, line.burst)
         line.tokens -= 1.0
 
     # Requests -----------------------------------------------------------------------------------

@@ -7,17 +7,6 @@ from telegram.ext import ContextTypes
 
 from bot import texts
 
-_NOTED = "noted_private_only"
-
-
-async def group_note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """In a group the bot says once that it works in private chats, then stays quiet."""
-    message = update.effective_message
-    if message is None or context.chat_data is None or context.chat_data.get(_NOTED):
-        return
-    context.chat_data[_NOTED] = True
-    await message.reply_text(texts.PRIVATE_ONLY)
-
 
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message

@@ -27,6 +27,7 @@ from typing import Any
 from aiohttp import BodyPartReader, web
 from aiohttp.web_request import FileField
 
+from bot.sandbox.groups import GroupApiError, GroupChats
 from bot.sandbox.spec import Spec, Upload
 
 DEFAULT_TEST_TOKEN = "123456789:TEST-token-for-the-loopback-stand-in"
@@ -90,15 +91,23 @@ class _Fault:
 
 
 class ApiError(Exception):
-    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
+    def __init__(
+        self,
+        code: int,
+        description: str,
+        retry_after: int | None = None,
+        migrate_to: int | None = None,
+    ) -> None:
         super().__init__(description)
         self.code = code
         self.description = description
         self.retry_after = retry_after
+        self.migrate_to = migrate_to
 
 
-class BotApiEmulator:
-    """See the module docstring. Use as `async with BotApiEmulator(spec_path) as emu:`."""
+class BotApiEmulator(GroupChats):
+    """See the module docstring. Use as `async with BotApiEmulator(spec_path) as emu:`.
+    Group chats (members, admins, the bot added or removed, upgrades): bot/sandbox/groups.py."""
 
     def __init__(self, spec_path: Path | None = None, *, token: str = DEFAULT_TEST_TOKEN) -> None:
         self.token = token
@@ -135,6 +144,7 @@ class BotApiEmulator:
         self._closing = False
         self.port = 0
         self.bot_id = int(token.split(":")[0]) if token.split(":")[0].isdigit() else 1
+        self._init_groups()
 
     # Lifecycle ----------------------------------------------------------------------------------
 
@@ -199,6 +209,9 @@ class BotApiEmulator:
         return user
 
     def _chat(self, chat_id: int, chat_type: str | None = None) -> dict[str, Any]:
+        group = self.group_chat_json(chat_id)
+        if group is not None:
+            return group
         kind = chat_type or self._chat_types.get(chat_id) or ("private" if chat_id > 0 else "group")
         self._chat_types.setdefault(chat_id, kind)
         if kind == "private":
@@ -460,11 +473,14 @@ class BotApiEmulator:
         per_second_overall: float = 30,
         per_chat_per_second: float = 1.0,
         per_chat_burst: float = 3.0,
+        per_group_per_minute: float | None = None,
     ) -> None:
         """Answer 429 as Telegram does: over `per_second_overall` in any second for the bot,
         or over a chat's allowance (a burst of `per_chat_burst`, refilled at
-        `per_chat_per_second`: Telegram's "about one a second, short bursts allowed")."""
+        `per_chat_per_second`: Telegram's "about one a second, short bursts allowed"), or
+        over `per_group_per_minute` in any 60 s for a group added with add_group."""
         self._flood = (per_second_overall, per_chat_per_second, per_chat_burst)
+        self.group_per_minute = per_group_per_minute
 
     # HTTP -----------------------------------------------------------------------------------------
 
@@ -527,7 +543,9 @@ class BotApiEmulator:
         try:
             result = await self._dispatch(canonical.lower(), params)
         except ApiError as exc:
-            return self._answer(call, exc.code, None, exc.description, exc.retry_after)
+            return self._answer(
+                call, exc.code, None, exc.description, exc.retry_after, exc.migrate_to
+            )
         return self._answer(call, 200, result)
 
     async def webhook_response(self, body: bytes, content_type: str = "") -> None:
@@ -575,6 +593,7 @@ class BotApiEmulator:
         result: Any,
         description: str | None = None,
         retry_after: int | None = None,
+        migrate_to: int | None = None,
     ) -> web.Response:
         call.status = status
         if status == 200:
@@ -583,6 +602,8 @@ class BotApiEmulator:
             body = {"ok": False, "error_code": status, "description": description or ""}
             if retry_after is not None:
                 body["parameters"] = {"retry_after": retry_after}
+            if migrate_to is not None:
+                body["parameters"] = {"migrate_to_chat_id": migrate_to}
         call.response = body
         self._notify()
         return _json(status, body)
@@ -679,8 +700,20 @@ class BotApiEmulator:
         if method == "answercallbackquery":
             return True
         chat_id = params.get("chat_id")
+        if method in ("getchatmember", "getchatadministrators", "getchat"):
+            found = self.group_method(method, params)
+            if found is None:
+                raise ApiError(400, "Bad Request: chat not found")
+            return found
         if isinstance(chat_id, int) and chat_id in self._blocked:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
+        if isinstance(chat_id, int) and (method in FLOOD_METHODS or method.startswith("send")):
+            try:
+                self.check_group_send(method, chat_id)
+                if method in FLOOD_METHODS and self._flood is not None:
+                    self.check_group_flood(chat_id)
+            except GroupApiError as exc:
+                raise ApiError(exc.code, exc.description, exc.retry_after, exc.migrate_to) from exc
         if isinstance(chat_id, int):
             self._check_flood(method, chat_id)
         if method == "sendmessage":

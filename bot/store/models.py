@@ -245,3 +245,71 @@ class PictureUpload(Base):
     picture_key: Mapped[str] = mapped_column(String(80), primary_key=True)
     file_id: Mapped[str] = mapped_column(String(256))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class TeamGroup(Base):
+    """A group chat Limber is in (issue 25): its team desk break, if one is set.
+
+    `next_announce_at` is when the next break's message goes out (ANNOUNCE_AHEAD before
+    `next_break_at`), NULL when no break is set or the bot is not in the group. The tick
+    claims it by compare-and-set, as a nudge. `chat_id` changes when the group becomes a
+    supergroup (Telegram's migrate_to_chat_id).
+    """
+
+    __tablename__ = "team_groups"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    # The language the group reads: the one of the admin who set the break (or who added the
+    # bot), as they read Limber; each /deskbreak by an admin sets it again.
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    local_time: Mapped[str | None] = mapped_column(String(5))
+    days: Mapped[int] = mapped_column(Integer, default=31, server_default=text("31"))
+    # False once the bot was removed, the group deleted, or Telegram answered 403.
+    present: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+    next_announce_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    next_break_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    introduced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    set_by: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class TeamBreak(Base):
+    """One team break: its message, where it stands, and (through team_joins) who was in.
+
+    `state`: "live" from the announcement to the end, then "done" or "cancelled" (the bot
+    removed, no right to send, the message gone). Every change is a compare-and-set on
+    `version`, so two workers never edit the same break for the same moment.
+    """
+
+    __tablename__ = "team_breaks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    break_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    local_day: Mapped[date] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(12))
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    # The next edit's instant; NULL until the announcement is out, and once the break ended.
+    next_frame_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    shown_stage: Mapped[str | None] = mapped_column(String(12))
+    people: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("uq_team_breaks_chat_at", "chat_id", "break_at", unique=True),)
+
+
+class TeamJoin(Base):
+    """Someone who pressed "I'm in" for a break (not necessarily a Limber user): their first
+    name is shown at the end, and a Limber user gets the break in their own history."""
+
+    __tablename__ = "team_joins"
+
+    break_id: Mapped[int] = mapped_column(
+        ForeignKey("team_breaks.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    first_name: Mapped[str] = mapped_column(String(128), default="")
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -37,6 +37,7 @@ from bot.store.records import (
 )
 from bot.store.schedules import Schedules
 from bot.store.sessions import Sessions
+from bot.store.teams import Teams
 from bot.store.users import Users
 
 __all__ = [
@@ -70,7 +71,16 @@ def _languages(
 
 
 class Store(
-    Users, Schedules, PlayerReads, Sessions, History, Operators, Mobility, ProgressReads, Coaching
+    Users,
+    Schedules,
+    PlayerReads,
+    Sessions,
+    History,
+    Operators,
+    Mobility,
+    ProgressReads,
+    Coaching,
+    Teams,
 ):
     """Async repository over one engine: `Store(engine)`, then `await store.close()`.
 

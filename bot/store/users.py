@@ -9,7 +9,7 @@ from sqlalchemy import Connection, Row, Table, bindparam, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from bot.domain import onboarding
-from bot.store.models import Nudge, User
+from bot.store.models import Nudge, TeamJoin, User
 from bot.store.records import UserRecord, user_record
 from bot.store.transactions import Transactions
 
@@ -125,6 +125,8 @@ class Users(Transactions):
             )
 
     async def delete_user(self, user_id: int) -> None:
-        """Erase every row of a user (cascades to sessions, log and nudges)."""
+        """Erase every row of a user (cascades to sessions, log and nudges), and their name
+        in the team breaks they joined (not a foreign key: a participant need not be a user)."""
         async with self.writing() as db:
+            await db.execute(delete(TeamJoin).where(TeamJoin.user_id == user_id))
             await db.execute(delete(User).where(User.id == user_id))

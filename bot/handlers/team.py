@@ -1,0 +1,261 @@
+"""Group chats (issue 25): the bot added or removed, the group upgraded, /deskbreak, /privacy,
+/deletedata and /help in a group, and the team break's buttons.
+
+In a group the bot reads only what privacy mode lets through (commands, presses, its own
+membership and service messages), and answers only commands: its words there are in the
+group's language (of the admin who set the break), else the sender's.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, time
+
+from telegram import Chat, ChatMemberUpdated, Update
+from telegram.constants import ChatMemberStatus
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from bot import i18n, texts
+from bot.domain import team
+from bot.domain.schedule import WORKDAYS, next_occurrence_on, zone_info
+from bot.keyboards.team import parse_team_data
+from bot.places.labels import zone_label
+from bot.places.zones import resolve_zone
+from bot.services import services
+from bot.store.teams import GroupRecord, Joined
+
+log = logging.getLogger(__name__)
+_ADMINS = (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
+_IN = (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.RESTRICTED)
+_OUT = (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED)
+_NOTED = "noted_private_only"
+# Commands of one's own (bot/app.py registers them for private chats only).
+PRIVATE_COMMANDS = (
+    "stretch",
+    "routines",
+    "timezone",
+    "morning",
+    "bedtime",
+    "settings",
+    "pause",
+    "resume",
+    "stop",
+    "stats",
+    "export",
+    "reach",
+    "language",
+    "admin",
+)
+
+
+async def membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The bot's own membership changed: added (introduces itself, once), or removed or the
+    group deleted (the schedule stops)."""
+    change: ChatMemberUpdated | None = update.my_chat_member
+    if change is None or change.chat.type not in (Chat.GROUP, Chat.SUPERGROUP):
+        return
+    svc = services(context)
+    now = svc.clock.now()
+    status = change.new_chat_member.status
+    if status in _OUT:
+        await svc.store.group_gone(change.chat.id, now)
+        return
+    if status not in _IN or change.old_chat_member.status in _IN:
+        return  # e.g. made an admin: nothing new to say
+    if await svc.store.group_joined(change.chat.id, i18n.current(), now):
+        await _say(context, change.chat.id, texts.team_intro())
+
+
+async def migrated(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The group became a supergroup: its break follows to the new chat id. Telegram sends
+    a service message in each chat; whichever comes first moves it."""
+    message = update.effective_message
+    if message is None:
+        return
+    svc = services(context)
+    if message.migrate_to_chat_id:
+        await svc.store.move_group(message.chat.id, message.migrate_to_chat_id, svc.clock.now())
+    elif message.migrate_from_chat_id:
+        await svc.store.move_group(message.migrate_from_chat_id, message.chat.id, svc.clock.now())
+
+
+async def deskbreak_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None:
+        return
+    svc = services(context)
+    request = team.parse_deskbreak(list(context.args or []))
+    group = await svc.store.group_of(chat.id)
+    if request.ask is team.Ask.SHOW:
+        with i18n.using(group.language if group else i18n.current()):
+            await message.reply_text(_schedule_text(group, svc.clock.now()))
+        return
+    if not await _is_admin(update, context):
+        with i18n.using(group.language if group else i18n.current()):
+            await message.reply_text(texts.team_only_admins())
+        return
+    if request.ask is team.Ask.BAD:
+        await message.reply_text(texts.team_bad_request())
+        return
+    await _change(update, context, request, group)
+
+
+async def _change(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    request: team.DeskbreakRequest,
+    group: GroupRecord | None,
+) -> None:
+    """An admin's change, in their language, which becomes the group's."""
+    svc = services(context)
+    message, chat, user = update.effective_message, update.effective_chat, update.effective_user
+    assert message is not None and chat is not None
+    now, language = svc.clock.now(), i18n.current()
+    admin = user.id if user is not None else 0
+    days = request.days or (group.days if group else WORKDAYS)
+    zone = group.timezone if group else None
+    if request.ask is team.Ask.OFF or request.at is None:
+        await svc.store.set_team_break(
+            chat.id,
+            local_time=None,
+            days=days,
+            timezone=zone,
+            language=language,
+            set_by=admin,
+            next_break_at=None,
+            announce_at=None,
+            now=now,
+        )
+        await message.reply_text(texts.team_off())
+        return
+    if request.place:
+        match = resolve_zone(request.place, language)
+        if match is None:
+            await message.reply_text(texts.team_unknown_place(request.place))
+            return
+        zone = match.zone
+    if zone is None:
+        await message.reply_text(texts.team_need_place())
+        return
+    at = next_occurrence_on(request.at, zone, now, days)
+    await svc.store.set_team_break(
+        chat.id,
+        local_time=f"{request.at:%H:%M}",
+        days=days,
+        timezone=zone,
+        language=language,
+        set_by=admin,
+        next_break_at=at,
+        announce_at=at - team.ANNOUNCE_AHEAD,
+        now=now,
+    )
+    await message.reply_text(_schedule_text(await svc.store.group_of(chat.id), now))
+
+
+def _schedule_text(group: GroupRecord | None, now: datetime) -> str:
+    if group is None or group.local_time is None or group.next_break_at is None:
+        return texts.team_not_set()
+    zone = group.timezone or "UTC"
+    local = group.next_break_at.astimezone(zone_info(zone))
+    return texts.team_schedule(
+        texts.clock(time.fromisoformat(group.local_time)),
+        group.days,
+        zone_label(zone, i18n.current()),
+        texts.day_and_time(local),
+    )
+
+
+async def privacy_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None:
+        return
+    svc = services(context)
+    group = await svc.store.group_of(chat.id)
+    breaks, people = await svc.store.group_counts(chat.id)
+    with i18n.using(group.language if group else i18n.current()):
+        await message.reply_text(texts.team_privacy(breaks, people))
+
+
+async def deletedata_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None:
+        return
+    if not await _is_admin(update, context):
+        await message.reply_text(texts.team_only_admins())
+        return
+    await services(context).store.delete_group(chat.id)
+    await message.reply_text(texts.team_deleted())
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None:
+        return
+    group = await services(context).store.group_of(chat.id)
+    with i18n.using(group.language if group else i18n.current()):
+        await message.reply_text(texts.team_help())
+
+
+async def private_only(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/stretch, /stats and the other commands of one's own, typed in a group: said once per
+    group, then quiet (a group is not the place to repeat it to everyone)."""
+    message = update.effective_message
+    if message is None or context.chat_data is None or context.chat_data.get(_NOTED):
+        return
+    context.chat_data[_NOTED] = True
+    await message.reply_text(texts.team_private_only())
+
+
+async def team_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """ "I'm in" / "Not today": answered to the one who pressed, in their language; the
+    message shows the names at its next edit."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    press = parse_team_data(query.data)
+    if press is None:
+        await query.answer(texts.UNKNOWN_BUTTON)
+        return
+    svc = services(context)
+    now = svc.clock.now()
+    refresh = now + team.ROSTER_EVERY
+    who = query.from_user
+    if press.joining:
+        joined = await svc.store.join_break(press.break_id, who.id, who.first_name, now, refresh)
+        answer = {
+            Joined.IN: texts.team_you_are_in,
+            Joined.ALREADY: texts.team_already_in,
+            Joined.ENDED: texts.team_break_over,
+        }[joined]()
+    elif await svc.store.leave_break(press.break_id, who.id, now, refresh):
+        answer = texts.team_you_are_out()
+    else:
+        answer = texts.team_break_over()
+    await query.answer(answer)
+
+
+async def _is_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """Asked of Telegram each time (getChatMember): admins change, and a change of the break
+    is rare. An anonymous admin writes as the group itself."""
+    message, chat, user = update.effective_message, update.effective_chat, update.effective_user
+    if message is None or chat is None:
+        return False
+    if message.sender_chat is not None and message.sender_chat.id == chat.id:
+        return True
+    if user is None:
+        return False
+    try:
+        member = await context.bot.get_chat_member(chat.id, user.id)
+    except TelegramError as exc:
+        log.info("group %s: admin check failed: %s", chat.id, exc)
+        return False
+    return member.status in _ADMINS
+
+
+async def _say(context: ContextTypes.DEFAULT_TYPE, chat_id: int, text: str) -> None:
+    try:
+        await context.bot.send_message(chat_id, text)
+    except TelegramError as exc:
+        # No right to send, or removed again at once: nothing to retry, nobody to tell.
+        log.info("group %s: not said (%s)", chat_id, exc)
