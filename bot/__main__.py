@@ -42,6 +42,12 @@ def _add_try(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="the sandbox user's Telegram language code (en, es, pt-br, de, fr, ru)",
     )
     sandbox.add_argument("--start", help="start the clock here, e.g. 2026-01-05T15:00 (UTC)")
+    sandbox.add_argument(
+        "--group",
+        type=int,
+        default=0,
+        help="a group chat of N colleagues (you among them, its admin) for a team desk break",
+    )
 
 
 def main(argv: list[str] | None = None, *, clock: Clock | None = None) -> int:
@@ -109,6 +115,7 @@ def _try(settings: Settings, args: argparse.Namespace) -> int:
         speed=args.speed,
         language_code=args.language.replace("_", "-").lower(),  # as Telegram sends it: pt-br
         start=parse_start(args.start) if args.start else None,
+        group=max(0, min(args.group, 10)),
     )
     Sandbox(options)  # refuses a bad routines file with the same message as at start
     logging.basicConfig(level=logging.CRITICAL)  # the chat is the output; logs would garble it

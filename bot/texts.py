@@ -1010,6 +1010,7 @@ def sandbox_nudge_skipped(at: str, reason: str) -> str:
     return f"(clock moved to {at}; no nudge: {why})"
 
 
+SANDBOX_NO_TEAM_BREAK = "(no team break set: /deskbreak 15:00 Berlin sets one)"
 SANDBOX_NO_NUDGE_YET = "(no nudge scheduled yet: /start and pick a time zone first)"
 SANDBOX_NUDGES_OFF = "(no nudge scheduled: nudges are off; /settings turns them on)"
 SANDBOX_UNSUBSCRIBED = "(no nudge scheduled: nudges are off since /stop; /start turns them on)"

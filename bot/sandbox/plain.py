@@ -54,10 +54,19 @@ class Transcript:
     def _print(self, message: BotMessage, *, edited: bool) -> None:
         self.printed[message.message_id] = message.text
         label = "bot (edited)" if edited else "bot"
-        lines = message.text.splitlines() or [""]
+        # Without the invisible marks that isolate people's names (texts._echo): a terminal
+        # may draw them.
+        lines = message.text.replace("\u2068", "").replace("\u2069", "").splitlines() or [""]
         self.out.write(f"{label}> {lines[0]}\n")
         for line in lines[1:]:
             self.out.write(f"     {line}\n" if line else "\n")
+        if not edited:  # an edit keeps the picture printed with the message
+            self._print_media(message)
+        for i, (text, _) in enumerate(self.box.emu.buttons(message), 1):
+            self.out.write(f"     [{i}] {text}\n")
+        self.out.flush()
+
+    def _print_media(self, message: BotMessage) -> None:
         if message.photo is not None:
             self.out.write(f"     [picture, {len(message.photo)} bytes: {self._save(message)}]\n")
         if message.animation is not None:
@@ -65,9 +74,6 @@ class Transcript:
             self.out.write(f"     [animated picture, {size} bytes: {self._save(message)}]\n")
         if message.document is not None:
             self.out.write(f"     [file {message.filename}: {self._save(message)}]\n")
-        for i, (text, _) in enumerate(self.box.emu.buttons(message), 1):
-            self.out.write(f"     [{i}] {text}\n")
-        self.out.flush()
 
     def _save(self, message: BotMessage) -> str:
         import tempfile
@@ -165,6 +171,8 @@ async def _one_line(box: Sandbox, text: str, out: TextIO) -> None:
 async def _until_sessions_rest(box: Sandbox, transcript: Transcript) -> None:
     """At the end of the input, a hands-free session still running goes on to its end (a
     transcript piped in ends right after /stretch); a paused one is left as it is."""
-    while any(r.state.timed for r in await box.services.store.live_sessions()):
+    while await box.team_break_running() or any(
+        r.state.timed for r in await box.services.store.live_sessions()
+    ):
         await settle(box, transcript, quiet=0.2)
     await settle(box, transcript)

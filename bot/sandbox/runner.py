@@ -24,10 +24,14 @@ from bot.config import DEFAULT_ROUTINES, ConfigError, Settings, async_database_u
 from bot.routines import load_routines
 from bot.sandbox.emulator import BotApiEmulator, BotMessage
 from bot.sandbox.player import SandboxPlayer, free_port
+from bot.sandbox.team import SandboxTeam
 from bot.services import KEY, AnyApp, Services
 from bot.store.db import upgrade_async
 
 USER_ID = 1
+# `try --group N`: a group chat of N colleagues, you (USER_ID, its admin) among them.
+GROUP_ID = -100
+COLLEAGUES = ("Ana", "Ben", "Chloé", "Dev", "Eli", "Fay", "Gus", "Hana", "Ivo")
 # How long a jump waits for the nudge it moved to: the 1 s tick job may claim it first, and
 # its report comes only once the send is done (a few ms against the in-process emulator).
 CLAIM_WAIT_SECONDS = 5.0
@@ -45,6 +49,8 @@ class SandboxOptions:
     # Where the clock starts (None: now). What a jump to the next nudge shows depends on the
     # hour (a nudge within 3 hours after a session is skipped), so tests pin it.
     start: datetime | None = None
+    # A team break in a group of this many people (0: a private chat).
+    group: int = 0
 
 
 def parse_start(value: str) -> datetime:
@@ -81,6 +87,7 @@ class Sandbox:
             raise ConfigError(str(exc).replace("DATABASE_URL", "--database")) from None
         # The session player beside the terminal chat (bot/player/): its server and address.
         self.player: SandboxPlayer | None = None
+        self.team: SandboxTeam | None = None
 
     async def __aenter__(self) -> Sandbox:
         if not self.database:
@@ -109,7 +116,15 @@ class Sandbox:
         self.player = SandboxPlayer.start(
             self.services, port, self.options.first_name, self.options.language_code
         )
+        if self.options.group:
+            self.team = SandboxTeam(self.emu, GROUP_ID, self._members())
         return self
+
+    def _members(self) -> dict[int, str]:
+        names = COLLEAGUES[: max(1, self.options.group - 1)]
+        members = {USER_ID: self.options.first_name}
+        members.update({USER_ID + 1 + i: name for i, name in enumerate(names)})
+        return members
 
     async def __aexit__(
         self,
@@ -120,6 +135,8 @@ class Sandbox:
         if self.player is not None:
             await self.player.stop()
             self.player = None
+        if self.team is not None:
+            self.team.stop()
         if self.app is not None:
             await stop_app(self.app)
             self.app = None
@@ -140,6 +157,9 @@ class Sandbox:
         return self.database if (self.options.keep or self.options.database) else None
 
     def say(self, text: str) -> None:
+        if self.team is not None:
+            self.emu.say_in_group(GROUP_ID, USER_ID, text)
+            return
         self.emu.send_text(
             USER_ID,
             text,
@@ -148,7 +168,7 @@ class Sandbox:
         )
 
     def messages(self) -> list[BotMessage]:
-        return self.emu.messages(USER_ID)
+        return self.emu.messages(GROUP_ID if self.team is not None else USER_ID)
 
     def latest_with_buttons(self) -> BotMessage | None:
         for message in reversed(self.messages()):
@@ -168,13 +188,19 @@ class Sandbox:
         buttons = self.emu.buttons(message)
         if not 1 <= number <= len(buttons) or not buttons[number - 1][1]:
             return False  # none, or a web_app button (the player: its address is shown above)
-        self.emu.press(USER_ID, message.message_id, data=buttons[number - 1][1])
+        chat = GROUP_ID if self.team is not None else USER_ID
+        name = self.options.first_name
+        self.emu.press(
+            USER_ID, message.message_id, data=buttons[number - 1][1], chat_id=chat, first_name=name
+        )
         return True
 
     async def next_nudge(self) -> NudgeJump:
         """Move the clock to the next scheduled message (a nudge, the weekly summary, the
         pain check the day after "This hurts") and let its tick send it; when nothing is
         sent, the note says why (nothing scheduled, nudges off, or skipped on purpose)."""
+        if self.team is not None:
+            return await self._next_team_break()
         store, dispatcher = self.services.store, self.services.dispatcher
         at = await store.next_nudge_at()
         user = await store.get_user(USER_ID)
@@ -211,6 +237,19 @@ class Sandbox:
         if aftercare is not None:
             await aftercare.tick()
         return NudgeJump(at, texts.sandbox_clock_moved(f"{at:%Y-%m-%d %H:%M} UTC"))
+
+    async def _next_team_break(self) -> NudgeJump:
+        """In a group: the clock jumps to the next team break's announcement."""
+        at = await self.services.store.next_team_event()
+        if at is None:
+            return NudgeJump(None, texts.SANDBOX_NO_TEAM_BREAK)
+        gap = at - self.clock.now()
+        if gap.total_seconds() > 0:
+            self.clock.advance(gap)
+        return NudgeJump(at, texts.sandbox_clock_moved(f"{at:%Y-%m-%d %H:%M} UTC"))
+
+    async def team_break_running(self) -> bool:
+        return self.team is not None and await self.services.store.live_team_breaks() > 0
 
     async def _why_none_scheduled(self) -> str:
         store = self.services.store

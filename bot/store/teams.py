@@ -193,6 +193,14 @@ class Teams(Transactions):
         async with self.writing() as db:
             await db.execute(delete(TeamJoin).where(TeamJoin.user_id == user_id))
 
+    async def live_team_breaks(self) -> int:
+        """Breaks announced and not yet over (the sandbox waits for them at the end)."""
+        async with self.reading() as db:
+            found = await db.scalar(
+                select(func.count()).select_from(TeamBreak).where(TeamBreak.state == LIVE)
+            )
+            return int(found or 0)
+
     # The tick ----------------------------------------------------------------------------------
 
     async def next_team_event(self) -> datetime | None:
