@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -139,9 +140,7 @@ def build_application(
     app.bot_data[KEY] = Services(
         settings, store, library, clock, coach, subscriptions, dispatcher, metrics, progress, pain
     )
-    app.bot_data[TEAM_KEY] = TeamDesk(
-        store, app.bot, clock, library, keep_going=lambda: app.running
-    )
+    app.bot_data[TEAM_KEY] = TeamDesk(store, app.bot, clock, library, keep_going=app_running(app))
     _add_handlers(app)
     return app
 
@@ -347,6 +346,10 @@ _TICK_REPEATS = Repeats(log)
 async def _team_tick(context: CallbackContext[Any, Any, Any, Any]) -> None:
     desk: TeamDesk = context.application.bot_data[TEAM_KEY]
     await desk.tick()
+
+
+def app_running(app: AnyApp) -> Callable[[], bool]:
+    return lambda: app.running
 
 
 def team_desk(app: AnyApp) -> TeamDesk:

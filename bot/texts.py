@@ -1850,8 +1850,7 @@ def team_announce(local: str, steps: list[str], hold: int) -> str:
     return "\n\n".join(
         (
             _(
-                "🪑 Team desk break at {time}, in 2 minutes: the seated chair stretch, "
-                "{seconds} s a side."
+                "🪑 Team desk break at {time}: the seated chair stretch, {seconds} s a side."
             ).format(time=local, seconds=hold),
             numbered,
             _("⚕️ Talk to your doctor first, and stop if it hurts."),

@@ -5,7 +5,7 @@ stand-in. And hypothesis drives the running bot itself (`test_fuzzed_updates_...
 (empty, 4096 characters, emoji, right-to-left, control characters), every command with garbage
 arguments, forged callback data, presses on another user's live session, presses on messages
 Telegram no longer shows, edited messages, media, locations, channel posts and group chats.
-No unhandled exception; a reply to every private message; a single note in a group, nothing
+No unhandled exception; a reply to every private message; in a group at most one answer a command, nothing
 in a channel; an answer to every press; and the database unchanged.
 """
 
@@ -335,7 +335,8 @@ COMMAND = COMMAND_NAME.flatmap(
         st.one_of(*[NEAR_ARGS.get(name.lower(), ARGS)] * 3, ARGS),
     )
 )
-# In a group any command is fair: none may act there, valid ones included.
+# In a group any command is fair: none may change anything there (a non-admin's
+# /deskbreak or /deletedata is refused: the fuzzer's groups have no admins).
 ANY_COMMAND = st.one_of(
     COMMAND,
     st.sampled_from(
@@ -946,9 +947,11 @@ class LiveBot:
         for query_id in press_ids:
             if answers(query_id) != 1:
                 problems.append(f"press {query_id} answered {answers(query_id)} times")
-        commands = any(say.kind == "text" and say.text.startswith("/") for _, say in plan.group)
+        commands = sum(say.kind == "text" and say.text.startswith("/") for _, say in plan.group)
         notes = [m.text for m in emu.messages(group)]
-        if len(notes) != (1 if commands else 0):
+        # A group gets answers to commands only (issue 25: /deskbreak, /help, /privacy and
+        # /deletedata have answers there; the rest a one-time note), never more than one each.
+        if len(notes) > commands or (notes and not commands):
             problems.append(f"group got {notes} (commands sent: {commands})")
         if emu.messages(channel):
             problems.append(f"channel got {[m.text for m in emu.messages(channel)]}")

@@ -358,16 +358,20 @@ async def test_bad_input_gets_a_helpful_reply(emu: BotApiEmulator, bot: Harness)
     assert await bot.services.store.live_session_of(ANN) is None
 
 
-async def test_a_group_chat_is_told_once_that_the_bot_is_private_only(
+async def test_a_group_chat_is_told_once_that_sessions_are_private(
     emu: BotApiEmulator, bot: Harness
 ) -> None:
     group = -500
     emu.send_text(ANN, "/stretch", chat_id=group, chat_type="group")
     note = await next_message(emu, group, 0)
     assert "private" in note.text
-    emu.send_text(ANN, "/start", chat_id=group, chat_type="group")
+    emu.send_text(ANN, "/stretch", chat_id=group, chat_type="group")
     await emu.settled(quiet=0.4)
-    assert len(emu.messages(group)) == 1
+    assert len(emu.messages(group)) == 1  # once, then quiet
+    # /start in a group answers with what the group can do (issue 25), and subscribes nobody.
+    emu.send_text(ANN, "/start", chat_id=group, chat_type="group")
+    help_ = await next_message(emu, group, 1)
+    assert "/deskbreak" in help_.text
     assert await bot.services.store.count(User) == 0
 
 

@@ -201,7 +201,7 @@ async def test_three_of_five_join_and_each_gets_it_in_their_own_stats(
     clock.set(MONDAY + timedelta(minutes=8))  # 14:58: two minutes before
     await desk.tick()
     card = emu.messages(GROUP)[-1]
-    assert card.animation is not None and "2 minutes" in card.text
+    assert card.animation is not None and "Team desk break at 15:00" in card.text
     assert "stop if it hurts" in card.text
     in_, out = (d for _, d in emu.buttons(card))
     emu.press(ANA, card.message_id, data=in_, chat_id=GROUP, first_name="Ana")
@@ -328,7 +328,7 @@ async def test_a_group_upgraded_between_two_breaks_keeps_its_break(
     await _run_to(bot, clock, tuesday + timedelta(minutes=8, seconds=5), step=600.0)
     await _run_to(bot, clock, tuesday + timedelta(minutes=8, seconds=10))
     card2 = emu.messages(new_id)[-1]
-    assert card2.animation is not None and "2 minutes" in card2.text
+    assert card2.animation is not None and "Team desk break at 15:00" in card2.text
     in_ = emu.buttons(card2)[0][1]
     emu.press(ANA, card2.message_id, data=in_, chat_id=new_id, first_name="Ana")
     emu.press(BEN, card2.message_id, data=in_, chat_id=new_id, first_name="Ben")
