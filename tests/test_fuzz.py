@@ -5,8 +5,8 @@ stand-in. And hypothesis drives the running bot itself (`test_fuzzed_updates_...
 (empty, 4096 characters, emoji, right-to-left, control characters), every command with garbage
 arguments, forged callback data, presses on another user's live session, presses on messages
 Telegram no longer shows, edited messages, media, locations, channel posts and group chats.
-No unhandled exception; a reply to every private message; in a group at most one answer a command, nothing
-in a channel; an answer to every press; and the database unchanged.
+No unhandled exception; a reply to every private message; in a group at most one answer a
+command, nothing in a channel; an answer to every press; and the database unchanged.
 """
 
 from __future__ import annotations

@@ -346,3 +346,57 @@ async def _until(check: Callable[[], Awaitable[bool]], timeout: float = 5.0) -> 
             return
         await asyncio.sleep(0.02)
     raise TimeoutError("not within the timeout")
+
+
+async def test_without_the_right_to_send_that_break_is_dropped_and_the_next_one_comes(
+    emu: BotApiEmulator, office: tuple[Harness, MovableClock]
+) -> None:
+    bot, clock = office
+    await _set_up(emu, bot, ())
+    emu.forbid_sending(GROUP)
+    await _run_to(bot, clock, MONDAY + timedelta(minutes=12))
+    refused = [c for c in emu.calls if c.params.get("chat_id") == GROUP and c.status == 400]
+    assert len(refused) == 1  # the announcement, once; nothing retried
+    assert await bot.services.store.live_team_breaks() == 0
+    emu.groups[GROUP].can_send = True  # an admin gives the right back
+    await _run_to(bot, clock, MONDAY + timedelta(days=1, minutes=8, seconds=5), step=600.0)
+    assert "Team desk break at 15:00" in emu.messages(GROUP)[-1].text
+
+
+async def test_many_groups_at_one_minute_are_announced_once_across_workers(db_url: str) -> None:
+    """Two workers' stores claim the same due minute at once: every break once, by one."""
+    from bot.groups.desk import next_break
+    from bot.store.db import create_engine, upgrade_async
+    from bot.store.repo import Store
+
+    await upgrade_async(db_url)
+    stores = [Store(create_engine(db_url)) for _ in range(2)]
+    try:
+        at = MONDAY + timedelta(minutes=10)
+        for n in range(60):
+            await stores[0].set_team_break(
+                -(5000 + n),
+                local_time="14:00",
+                days=WORKDAYS,
+                timezone="UTC",
+                language="en",
+                set_by=1,
+                next_break_at=at,
+                announce_at=at - team.ANNOUNCE_AHEAD,
+                now=MONDAY,
+            )
+        now = at - team.ANNOUNCE_AHEAD + timedelta(seconds=1)
+
+        async def worker(store: Store) -> list[int]:
+            got: list[int] = []
+            for _ in range(10):
+                claimed = await store.claim_due_breaks(now, 7, next_break, now - team.START_GRACE)
+                got += [c.group.chat_id for c in claimed if c.break_id is not None]
+            return got
+
+        first, second = await asyncio.gather(*(worker(s) for s in stores))
+        assert sorted(first + second) == sorted(-(5000 + n) for n in range(60))
+        assert await stores[0].claim_due_breaks(now, 100, next_break, now) == []
+    finally:
+        for store in stores:
+            await store.close()

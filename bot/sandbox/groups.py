@@ -109,9 +109,11 @@ class GroupChats:
         title: str = "Team",
         kind: str = "group",
         added_by: int | None = None,
+        bot_in: bool = False,
     ) -> Group:
         """A group of `members` (id -> first name); the first admin is its creator. With
-        `added_by`, the bot is added by that member (a my_chat_member update)."""
+        `added_by`, the bot is added by that member (a my_chat_member update); `bot_in`: it
+        is there already (no update: a group set up before the bot started)."""
         admins = admins if admins is not None else {next(iter(members))}
         group = Group(chat_id, title, kind)
         for n, (user_id, name) in enumerate(members.items()):
@@ -120,6 +122,8 @@ class GroupChats:
                 status = "creator" if n == 0 or not group.members else "administrator"
             group.members[user_id] = (name, status)
         self.groups[chat_id] = group
+        if bot_in:
+            group.bot_status = "member"
         if added_by is not None:
             self.add_bot(chat_id, added_by)
         return group
