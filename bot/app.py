@@ -140,7 +140,6 @@ def build_application(
     app.bot_data[KEY] = Services(
         settings, store, library, clock, coach, subscriptions, dispatcher, metrics, progress, pain
     )
-    app.bot_data[TEAM_KEY] = TeamDesk(store, app.bot, clock, library, keep_going=app_running(app))
     _add_handlers(app)
     return app
 
@@ -298,6 +297,10 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
             first=0.0,
             name=TICK_JOB,
             job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
+        )
+        # Team breaks in groups (bot/groups/): their own tick, as the nudges'.
+        app.bot_data[TEAM_KEY] = TeamDesk(
+            svc.store, app.bot, svc.clock, svc.library, keep_going=app_running(app)
         )
         app.job_queue.run_repeating(
             _team_tick,

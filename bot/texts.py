@@ -72,7 +72,6 @@ _CONSTANTS: dict[str, str] = {
     "SESSION_ENDED": N_("This session has ended. /stretch starts a new one."),
     "NOT_YOURS": N_("That isn't your session."),
     "UNKNOWN_BUTTON": N_("That button doesn't do anything any more."),
-    "PRIVATE_ONLY": N_("I work in private chats only. Message me directly to stretch together. 🙂"),
     "STORAGE_DOWN": N_(
         "I can't save anything right now, so nothing changed. Please try again in a minute."
     ),
@@ -1633,7 +1632,6 @@ PAIN_CHECK_NOT_NOW: str
 PAIN_CHECK_QUESTION: str
 PAIN_QUESTION: str
 PRIVACY: str
-PRIVATE_ONLY: str
 REACH_CAPTION: str
 REACH_INTRO: str
 REACH_OFFER: str

@@ -277,26 +277,10 @@ class GroupChats:
 
     def _group_message(self, group: Group, user_id: int, content: dict[str, Any]) -> dict[str, Any]:
         name = group.members.get(user_id, ("Ann", "member"))[0]
-        from bot.sandbox.emulator import BotMessage
-
-        message_id = self._new_id(group.chat_id)  # type: ignore[attr-defined]
-        self._chats.setdefault(group.chat_id, []).append(  # type: ignore[attr-defined]
-            BotMessage(
-                group.chat_id,
-                message_id,
-                str(content.get("text", "")),
-                None,
-                time.monotonic(),
-                False,
-            )
+        # The emulator keeps the message and writes the chat as this group (its _chat hook).
+        message = self._user_message(  # type: ignore[attr-defined]
+            user_id, group.chat_id, group.kind, name, "en", **content
         )
-        message = {
-            "message_id": message_id,
-            "date": int(time.time()),
-            "chat": self.group_chat_json(group.chat_id),
-            "from": self._user(user_id, name),  # type: ignore[attr-defined]
-            **content,
-        }
         return self.push_update({"message": message})  # type: ignore[attr-defined,no-any-return]
 
 
