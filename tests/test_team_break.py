@@ -400,3 +400,53 @@ async def test_many_groups_at_one_minute_are_announced_once_across_workers(db_ur
     finally:
         for store in stores:
             await store.close()
+
+
+async def test_privacy_and_deletedata_in_a_group_and_a_member_who_leaves(
+    emu: BotApiEmulator, office: tuple[Harness, MovableClock]
+) -> None:
+    bot, clock = office
+    store = bot.services.store
+    await _set_up(emu, bot, (ANA,))
+    await _run_to(bot, clock, MONDAY + timedelta(minutes=8, seconds=5))
+    card = emu.messages(GROUP)[-1]
+    in_ = emu.buttons(card)[0][1]
+    emu.press(ANA, card.message_id, data=in_, chat_id=GROUP, first_name="Ana")
+    emu.press(EVE, card.message_id, data=in_, chat_id=GROUP, first_name="Eve")
+    await _answers(emu, 2)
+    emu.member_leaves(GROUP, EVE)  # she was in: what she did stays done
+    await _run_to(bot, clock, MONDAY + timedelta(minutes=11, seconds=30))
+    assert "2 of you stretched: Ana, Eve." in plain(card.text)
+
+    emu.say_in_group(GROUP, BEN, "/privacy")
+    kept = await emu.wait_for_message(GROUP, "What Limber keeps for this group")
+    assert "1 breaks and 2 people" in kept.text
+    emu.say_in_group(GROUP, BEN, "/deletedata")  # not an admin
+    await emu.wait_for(lambda: "Only the group's admins" in emu.messages(GROUP)[-1].text)
+    assert await store.group_counts(GROUP) == (1, 2)
+    emu.say_in_group(GROUP, ANA, "/deletedata")
+    await emu.wait_for_message(GROUP, "Erased")
+    assert await store.group_counts(GROUP) == (0, 0)
+    assert await store.group_of(GROUP) is None
+    # Ana's own history keeps her desk break: it is hers, erased by her own /deletedata.
+    assert [e.routine_id for e in await store.session_log(ANA)] == ["desk"]
+
+
+async def test_the_group_reads_the_language_of_the_admin_who_set_the_break(
+    emu: BotApiEmulator, office: tuple[Harness, MovableClock]
+) -> None:
+    bot, clock = office
+    emu.set_user_language(ANA, "de")
+    emu.add_group(GROUP, TEAM, admins={ANA}, added_by=ANA)
+    intro = await next_message(emu, GROUP, 0)
+    assert "Ich leite die Dehnung" in intro.text
+    emu.say_in_group(GROUP, ANA, "/deskbreak 15:00 mon,wed,fri Berlin")
+    answer = await next_message(emu, GROUP, 1)
+    assert "Team-Pause: 15:00" in answer.text
+    await _run_to(bot, clock, MONDAY + timedelta(minutes=8, seconds=5))
+    card = emu.messages(GROUP)[-1]
+    assert "Team-Pause um 15:00" in card.text and "Stuhl" in card.text  # the steps too
+    emu.press(BEN, card.message_id, data=emu.buttons(card)[0][1], chat_id=GROUP)
+    await _answers(emu, 1)
+    answered = [c for c in emu.calls if c.method == "answerCallbackQuery"][-1]
+    assert answered.params.get("text") == "You're in! 💪"  # Ben reads English
