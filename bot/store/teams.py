@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import delete, func, insert, select, update
@@ -25,6 +25,8 @@ from bot.store.models import GuidedSession, SessionLog, TeamBreak, TeamGroup, Te
 from bot.store.transactions import Transactions
 
 LIVE, DONE, CANCELLED = "live", "done", "cancelled"
+# A break still without its message this long after its time was never announced.
+UNANNOUNCED_AFTER = timedelta(minutes=5)
 # The routine a team break counts as in a participant's own history.
 DESK_ROUTINE = "desk"
 
@@ -322,6 +324,17 @@ class Teams(Transactions):
             )
             if self.engine.dialect.name == "postgresql":
                 stmt = stmt.with_for_update(of=TeamBreak, skip_locked=True)
+            # A break claimed but never announced (a crash between the claim and the send, or
+            # its announcement refused): over once its time is long past, not live for ever.
+            await db.execute(
+                update(TeamBreak)
+                .where(
+                    TeamBreak.state == LIVE,
+                    TeamBreak.message_id.is_(None),
+                    TeamBreak.break_at < now - UNANNOUNCED_AFTER,
+                )
+                .values(state=CANCELLED, updated_at=now)
+            )
             frames: list[ClaimedFrame] = []
             for brk, grp in (await db.execute(stmt)).all():
                 stage, next_at = plan(brk.break_at)
