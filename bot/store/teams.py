@@ -324,17 +324,7 @@ class Teams(Transactions):
             )
             if self.engine.dialect.name == "postgresql":
                 stmt = stmt.with_for_update(of=TeamBreak, skip_locked=True)
-            # A break claimed but never announced (a crash between the claim and the send, or
-            # its announcement refused): over once its time is long past, not live for ever.
-            await db.execute(
-                update(TeamBreak)
-                .where(
-                    TeamBreak.state == LIVE,
-                    TeamBreak.message_id.is_(None),
-                    TeamBreak.break_at < now - UNANNOUNCED_AFTER,
-                )
-                .values(state=CANCELLED, updated_at=now)
-            )
+            await _cancel_unannounced(db, now)
             frames: list[ClaimedFrame] = []
             for brk, grp in (await db.execute(stmt)).all():
                 stage, next_at = plan(brk.break_at)
@@ -403,6 +393,20 @@ async def _refresh_soon(db: AsyncSession, row: TeamBreak, now: datetime, refresh
         update(TeamBreak)
         .where(TeamBreak.id == row.id, TeamBreak.next_frame_at > refresh)
         .values(next_frame_at=refresh)
+    )
+
+
+async def _cancel_unannounced(db: AsyncSession, now: datetime) -> None:
+    """A break claimed but never announced (a crash between the claim and the send, or its
+    announcement refused): over once its time is long past, not live for ever."""
+    await db.execute(
+        update(TeamBreak)
+        .where(
+            TeamBreak.state == LIVE,
+            TeamBreak.message_id.is_(None),
+            TeamBreak.break_at < now - UNANNOUNCED_AFTER,
+        )
+        .values(state=CANCELLED, updated_at=now)
     )
 
 
