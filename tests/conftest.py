@@ -12,12 +12,14 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.sandbox.emulator import BotApiEmulator
 from bot.store.db import create_engine, upgrade_async
 from bot.store.repo import Store
+from tests.harness import Harness
 
 PG_HOST = os.environ.get("LIMBER_TEST_PG_HOST", "127.0.0.1")
 PG_ADMIN_DSN = f"postgresql://postgres@{PG_HOST}:5432/test"
@@ -105,3 +107,23 @@ async def emu(spec_path: Path | None) -> AsyncIterator[BotApiEmulator]:
     async with BotApiEmulator(spec_path) as emulator:
         yield emulator
         emulator.assert_no_violations()
+
+
+@pytest.fixture
+def bot_options() -> dict[str, Any]:
+    """How a test file's bot differs from the default (a clock, routines, settings): a file
+    overrides this fixture; the bot itself is started and stopped in one place, below."""
+    return {}
+
+
+@pytest.fixture
+async def bot(
+    emu: BotApiEmulator, sqlite_url: str, bot_options: dict[str, Any]
+) -> AsyncIterator[Harness]:
+    """The real Application on a fresh SQLite file, polling the emulator."""
+    harness = Harness(emu, sqlite_url, **bot_options)
+    await harness.start()
+    try:
+        yield harness
+    finally:
+        await harness.stop()

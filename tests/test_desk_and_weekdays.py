@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import update
@@ -30,21 +31,19 @@ MONDAY_15 = datetime(2026, 11, 30, 14, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-async def bot(emu: BotApiEmulator, sqlite_url: str):  # type: ignore[no-untyped-def]
+def bot_options() -> dict[str, Any]:
+    """How this file's bot differs from the shared one (tests/conftest.py)."""
     clock = MovableClock(THURSDAY, frozen=True)
-    harness = Harness(
-        emu,
-        sqlite_url,
-        clock=clock,
-        routines=PROJECT_ROOT / "routines.toml",
-        overrides={"rate_limit": False},
+    return dict(
+        clock=clock, routines=PROJECT_ROOT / "routines.toml", overrides={"rate_limit": False}
     )
-    await harness.start()
-    await set_up_user(harness.services.store, harness.services.subscriptions, BEA, BERLIN, THURSDAY)
-    try:
-        yield harness
-    finally:
-        await harness.stop()
+
+
+@pytest.fixture
+async def bot(bot: Harness) -> Harness:
+    """The shared bot, with this file's user set up (pytest passes the conftest one in)."""
+    await set_up_user(bot.services.store, bot.services.subscriptions, BEA, BERLIN, THURSDAY)
+    return bot
 
 
 def button(emu: BotApiEmulator, chat: int, index: int, label: str) -> str:

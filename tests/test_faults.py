@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
 from bot import texts
@@ -12,16 +10,6 @@ from bot.sandbox.emulator import BotApiEmulator
 from tests.harness import Harness, next_message
 
 ANN = 5001
-
-
-@pytest.fixture
-async def bot(emu: BotApiEmulator, sqlite_url: str) -> AsyncIterator[Harness]:
-    harness = Harness(emu, sqlite_url)
-    await harness.start()
-    try:
-        yield harness
-    finally:
-        await harness.stop()
 
 
 async def start_hold(emu: BotApiEmulator) -> None:

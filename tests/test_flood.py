@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -33,14 +32,10 @@ SMALL_LATENCY = 1.0
 
 
 @pytest.fixture
-async def bot(emu: BotApiEmulator, sqlite_url: str) -> AsyncIterator[Harness]:
+def bot_options(emu: BotApiEmulator) -> dict[str, Any]:
+    """How this file's bot differs from the shared one (tests/conftest.py)."""
     emu.enforce_flood()
-    harness = Harness(emu, sqlite_url, clock=SystemClock(), overrides={"chat_pace_per_second": 1.0})
-    await harness.start()
-    try:
-        yield harness
-    finally:
-        await harness.stop()
+    return dict(clock=SystemClock(), overrides={"chat_pace_per_second": 1.0})
 
 
 def is_card(message: BotMessage) -> bool:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -47,16 +46,6 @@ title = "Timed"
 stretches = ["a", "b"]
 default = true
 """
-
-
-@pytest.fixture
-async def bot(emu: BotApiEmulator, sqlite_url: str) -> AsyncIterator[Harness]:
-    harness = Harness(emu, sqlite_url)
-    await harness.start()
-    try:
-        yield harness
-    finally:
-        await harness.stop()
 
 
 def labels(emu: BotApiEmulator, message: BotMessage) -> list[str]:

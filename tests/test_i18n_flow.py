@@ -11,9 +11,9 @@ language's own catalog never uses is English left untranslated.
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from babel.messages.extract import extract_from_file
@@ -92,14 +92,10 @@ def untranslated(language: str, shown: list[str], data: set[str]) -> list[str]:
 
 
 @pytest.fixture
-async def bot(emu: BotApiEmulator, sqlite_url: str) -> AsyncIterator[Harness]:
+def bot_options() -> dict[str, Any]:
+    """How this file's bot differs from the shared one (tests/conftest.py)."""
     # The shipped routines at 60x: the desk routine's two 30 s holds take about a second.
-    harness = Harness(emu, sqlite_url, routines=ROUTINES, clock=ScaledClock(60.0))
-    await harness.start()
-    try:
-        yield harness
-    finally:
-        await harness.stop()
+    return dict(routines=ROUTINES, clock=ScaledClock(60.0))
 
 
 def shown(emu: BotApiEmulator, user: int) -> list[str]:

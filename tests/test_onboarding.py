@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -17,13 +17,9 @@ NOON = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)  # 13:00 in Berlin
 
 
 @pytest.fixture
-async def bot(emu: BotApiEmulator, sqlite_url: str) -> AsyncIterator[Harness]:
-    harness = Harness(emu, sqlite_url, clock=MovableClock(NOON, frozen=True))
-    await harness.start()
-    try:
-        yield harness
-    finally:
-        await harness.stop()
+def bot_options() -> dict[str, Any]:
+    """How this file's bot differs from the shared one (tests/conftest.py)."""
+    return dict(clock=MovableClock(NOON, frozen=True))
 
 
 async def onboard_to_zone_question(emu: BotApiEmulator, language: str = "de") -> int:

@@ -90,16 +90,6 @@ def test_when_a_rising_week_suggests_a_doctor(
 # -- through the emulator -------------------------------------------------------------------
 
 
-@pytest.fixture
-async def bot(emu: BotApiEmulator, sqlite_url: str) -> AsyncIterator[Harness]:
-    harness = Harness(emu, sqlite_url)
-    await harness.start()
-    try:
-        yield harness
-    finally:
-        await harness.stop()
-
-
 def labels(emu: BotApiEmulator, message: BotMessage) -> list[str]:
     return [text for text, _ in emu.buttons(message)]
 

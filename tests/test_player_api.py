@@ -7,8 +7,8 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from pydantic import ValidationError
@@ -20,7 +20,7 @@ from bot.player import page
 from bot.player.initdata import Refused, sign, sign_for, verify
 from bot.sandbox.emulator import BotApiEmulator
 from tests.harness import Harness, next_message
-from tests.player_kit import PUBLIC_URL, auth, player_client, player_harness, signed
+from tests.player_kit import PUBLIC_URL, auth, player_client, signed
 
 ANN = 2401
 BOB = 2402
@@ -29,13 +29,9 @@ NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-async def bot(emu: BotApiEmulator, sqlite_url: str) -> AsyncIterator[Harness]:
-    harness = player_harness(emu, sqlite_url)
-    await harness.start()
-    try:
-        yield harness
-    finally:
-        await harness.stop()
+def bot_options() -> dict[str, Any]:
+    """How this file's bot differs from the shared one (tests/conftest.py)."""
+    return {"overrides": {"public_url": PUBLIC_URL}}
 
 
 # initData ------------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -35,19 +34,10 @@ START, END, SWITCH = 880, 659, 440
 
 
 @pytest.fixture
-async def bot(emu: BotApiEmulator, sqlite_url: str) -> AsyncIterator[Harness]:
+def bot_options() -> dict[str, Any]:
+    """How this file's bot differs from the shared one (tests/conftest.py)."""
     chromium_or_skip()
-    harness = Harness(
-        emu,
-        sqlite_url,
-        clock=MovableClock(T0, frozen=True),
-        overrides={"public_url": PUBLIC_URL},
-    )
-    await harness.start()
-    try:
-        yield harness
-    finally:
-        await harness.stop()
+    return dict(clock=MovableClock(T0, frozen=True), overrides={"public_url": PUBLIC_URL})
 
 
 async def _started(

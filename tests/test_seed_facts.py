@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import re
 import tomllib
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -64,14 +63,10 @@ def test_every_shipped_language_and_stretch_has_its_facts_listed() -> None:
 
 
 @pytest.fixture
-async def bot(emu: BotApiEmulator, sqlite_url: str) -> AsyncIterator[Harness]:
+def bot_options() -> dict[str, Any]:
+    """How this file's bot differs from the shared one (tests/conftest.py)."""
     # At 120x the full routine (about 6 clock minutes) takes about 3 s.
-    harness = Harness(emu, sqlite_url, routines=ROUTINES, clock=ScaledClock(120.0))
-    await harness.start()
-    try:
-        yield harness
-    finally:
-        await harness.stop()
+    return dict(routines=ROUTINES, clock=ScaledClock(120.0))
 
 
 @pytest.mark.slow  # a whole session per language

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import re
-from collections.abc import AsyncIterator
 
 import pytest
 
@@ -27,16 +26,6 @@ SWITCH = 5 / SPEED
 # within 1 s after it.
 EARLY = 0.05
 LATE = 1.0
-
-
-@pytest.fixture
-async def bot(emu: BotApiEmulator, sqlite_url: str) -> AsyncIterator[Harness]:
-    harness = Harness(emu, sqlite_url)
-    await harness.start()
-    try:
-        yield harness
-    finally:
-        await harness.stop()
 
 
 def labels(emu: BotApiEmulator, message: BotMessage) -> list[str]:

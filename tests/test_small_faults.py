@@ -4,8 +4,8 @@ name, a city typed in its own script, and a hold that arrives late still saying 
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -21,13 +21,9 @@ MESSAGE_LIMIT = 4096
 
 
 @pytest.fixture
-async def bot(emu: BotApiEmulator, sqlite_url: str) -> AsyncIterator[Harness]:
-    harness = Harness(emu, sqlite_url, clock=MovableClock(NOON, frozen=True))
-    await harness.start()
-    try:
-        yield harness
-    finally:
-        await harness.stop()
+def bot_options() -> dict[str, Any]:
+    """How this file's bot differs from the shared one (tests/conftest.py)."""
+    return dict(clock=MovableClock(NOON, frozen=True))
 
 
 async def test_a_64_kb_first_name_still_gets_a_welcome_telegram_takes(

@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -125,13 +125,9 @@ async def seed_month(bot: Harness) -> None:
 
 
 @pytest.fixture
-async def bot(emu: BotApiEmulator, sqlite_url: str) -> AsyncIterator[Harness]:
-    harness = Harness(emu, sqlite_url, clock=MovableClock(NOW, frozen=True))
-    await harness.start()
-    try:
-        yield harness
-    finally:
-        await harness.stop()
+def bot_options() -> dict[str, Any]:
+    """How this file's bot differs from the shared one (tests/conftest.py)."""
+    return dict(clock=MovableClock(NOW, frozen=True))
 
 
 async def test_stats_without_history_is_a_friendly_text(emu: BotApiEmulator, bot: Harness) -> None:

@@ -5,8 +5,8 @@ Positions are checked by sampling the PNG's pixels."""
 from __future__ import annotations
 
 import io
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -93,14 +93,16 @@ NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-async def bot(emu: BotApiEmulator, sqlite_url: str) -> AsyncIterator[Harness]:
-    harness = Harness(emu, sqlite_url, clock=MovableClock(NOW, frozen=True), overrides=NO_PACING)
-    await harness.start()
-    await set_up_user(harness.services.store, harness.services.subscriptions, CAL, "UTC", NOW)
-    try:
-        yield harness
-    finally:
-        await harness.stop()
+def bot_options() -> dict[str, Any]:
+    """How this file's bot differs from the shared one (tests/conftest.py)."""
+    return dict(clock=MovableClock(NOW, frozen=True), overrides=NO_PACING)
+
+
+@pytest.fixture
+async def bot(bot: Harness) -> Harness:
+    """The shared bot, with this file's user set up (pytest passes the conftest one in)."""
+    await set_up_user(bot.services.store, bot.services.subscriptions, CAL, "UTC", NOW)
+    return bot
 
 
 async def test_stats_caption_tells_the_picture_in_words(emu: BotApiEmulator, bot: Harness) -> None:
