@@ -15,25 +15,26 @@ from telegram.ext import (
     ApplicationBuilder,
     CallbackContext,
     CallbackQueryHandler,
-    ChatMemberHandler,
-    CommandHandler,
     MessageHandler,
     TypeHandler,
     filters,
 )
 
-from bot import flood, i18n, keyboards, texts
+from bot import flood, i18n, texts
 from bot.budget import shared_budget
 from bot.clock import Clock, SystemClock
 from bot.config import Settings, version
 from bot.groups.desk import TeamDesk
 from bot.handlers import (
+    admin,
     errors,
     fallback,
     language,
     nudge,
     privacy,
+    privacy_info,
     reach,
+    registry,
     start,
     stats,
     stretch,
@@ -41,10 +42,8 @@ from bot.handlers import (
 )
 from bot.handlers import onboarding as answers
 from bot.handlers import settings as prefs
-from bot.handlers.admin import admin_command, operators, watch
-from bot.handlers.privacy_info import privacy_command
+from bot.handlers.admin import watch
 from bot.http import AiohttpRequest
-from bot.keyboards.team import TEAM_PREFIX
 from bot.logs import Repeats
 from bot.metrics import Metrics
 from bot.nudges import NudgeDispatcher
@@ -188,53 +187,19 @@ def _coach(
 
 
 def _add_handlers(app: AnyApp) -> None:
-    # New messages only: an edited command must not run again (should edits ever be fetched).
-    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
     # The ONE place an update's language is set, before any handler writes a word (group -3).
     app.add_handler(TypeHandler(Update, _use_language), group=-3)
     # Counted before any feature handler sees the update (group -2 never blocks the others).
     app.add_handler(TypeHandler(Update, _count_update), group=-2)
     # Answers first at the rate limiter; a chat's repeats and floods stop here (bot/flood.py).
     app.add_handler(TypeHandler(Update, flood.front_door), group=-1)
-    _add_group_handlers(app)
-    app.add_handler(CommandHandler("start", start.start, filters=private))
-    app.add_handler(CommandHandler("help", start.help_command, filters=private))
-    app.add_handler(CommandHandler("stretch", stretch.stretch, filters=private))
-    app.add_handler(CommandHandler("routines", stretch.routines, filters=private))
-    app.add_handler(CommandHandler("timezone", prefs.timezone_command, filters=private))
-    app.add_handler(CommandHandler("morning", prefs.morning_command, filters=private))
-    app.add_handler(CommandHandler("bedtime", prefs.bedtime_command, filters=private))
-    app.add_handler(CommandHandler("settings", prefs.settings_command, filters=private))
-    app.add_handler(CommandHandler("pause", prefs.pause_command, filters=private))
-    app.add_handler(CommandHandler("resume", prefs.resume_command, filters=private))
-    app.add_handler(CommandHandler("stop", prefs.stop_command, filters=private))
-    app.add_handler(CommandHandler("deletedata", privacy.deletedata_command, filters=private))
-    app.add_handler(CommandHandler("stats", stats.stats_command, filters=private))
-    app.add_handler(CommandHandler("export", stats.export_command, filters=private))
-    app.add_handler(CommandHandler("privacy", privacy_command, filters=private))
-    app.add_handler(CommandHandler("reach", reach.reach_command, filters=private))
-    app.add_handler(CommandHandler("language", language.language_command, filters=private))
-    app.add_handler(CommandHandler("admin", admin_command, filters=private & operators(app)))
+    where = registry.chats(app.bot_data[KEY].settings.admin_id_set)
+    # Each feature lists its own handlers beside them (bot/handlers/registry.py).
+    for feature in FEATURES:
+        app.add_handlers(feature(where))
     watch(app)  # the in-process counters /admin reads
-    for prefix, on_press in (
-        (keyboards.SESSION_PREFIX, stretch.session_button),
-        (keyboards.ROUTINE_PREFIX, stretch.routine_button),
-        (keyboards.NUDGE_PREFIX, nudge.nudge_button),
-        (keyboards.ZONE_PREFIX, answers.zone_button),
-        (keyboards.TIME_PREFIX, answers.time_button),
-        (keyboards.MENU_PREFIX, prefs.menu_button),
-        (keyboards.DELETE_PREFIX, privacy.delete_button),
-        (keyboards.PAIN_PREFIX, stats.pain_button),
-        (keyboards.PAIN_CHECK_PREFIX, stretch.pain_check_button),
-        (keyboards.DAYS_PREFIX, prefs.days_button),
-        (keyboards.DESK_PREFIX, prefs.desk_button),
-        (keyboards.REACH_PREFIX, reach.reach_button),
-        (keyboards.RESTART_PREFIX, stretch.restart_button),
-        (keyboards.HURT_PAUSE_PREFIX, stretch.hurt_pause_button),
-        (keyboards.SESSION_SETTINGS_PREFIX, prefs.session_setting_button),
-        (keyboards.LANGUAGE_PREFIX, language.language_button),
-    ):
-        app.add_handler(CallbackQueryHandler(on_press, pattern=keyboards.pattern(prefix)))
+    # The catch-alls, last: a button or command nobody knows, typed answers, locations.
+    private = where.private
     app.add_handler(CallbackQueryHandler(fallback.unknown_button))
     app.add_handler(MessageHandler(private & filters.COMMAND, fallback.unknown_command))
     app.add_handler(MessageHandler(private & filters.TEXT, answers.text_answer))
@@ -243,18 +208,22 @@ def _add_handlers(app: AnyApp) -> None:
     app.add_error_handler(errors.on_error)
 
 
-def _add_group_handlers(app: AnyApp) -> None:
-    """Group chats have handlers of their own (bot/handlers/team.py): the team desk break.
-    Every other command is for private chats only (the filters above and below)."""
-    groups = filters.ChatType.GROUPS & filters.UpdateType.MESSAGE
-    app.add_handler(ChatMemberHandler(team.membership, ChatMemberHandler.MY_CHAT_MEMBER))
-    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, team.migrated))
-    app.add_handler(CommandHandler("deskbreak", team.deskbreak_command, filters=groups))
-    app.add_handler(CommandHandler("privacy", team.privacy_command, filters=groups))
-    app.add_handler(CommandHandler("deletedata", team.deletedata_command, filters=groups))
-    app.add_handler(CommandHandler(["help", "start"], team.help_command, filters=groups))
-    app.add_handler(CommandHandler(team.PRIVATE_COMMANDS, team.private_only, filters=groups))
-    app.add_handler(CallbackQueryHandler(team.team_button, pattern=keyboards.pattern(TEAM_PREFIX)))
+# The features whose handlers the application collects: group chats first (their /start,
+# /help and /privacy are for groups; the private ones carry the private-chat filter).
+FEATURES: tuple[Callable[[registry.Chats], registry.Handlers], ...] = (
+    team.handlers,
+    start.handlers,
+    stretch.handlers,
+    prefs.handlers,
+    privacy.handlers,
+    privacy_info.handlers,
+    stats.handlers,
+    reach.handlers,
+    language.handlers,
+    admin.handlers,
+    nudge.handlers,
+    answers.handlers,
+)
 
 
 async def _use_language(update: Update, context: CallbackContext[Any, Any, Any, Any]) -> None:

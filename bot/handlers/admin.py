@@ -1,12 +1,11 @@
 """/admin: a few numbers for the people who run the bot (ADMIN_IDS), and nobody else.
 
-Who may see it is decided by `operators()`, a filters.User on the sender
-(effective_user.id) of a new private message, given to the CommandHandler: for anyone else
-the command does not match, and the update falls through to the unknown-command answer, so
+Who may see it is decided by `Chats.operators` (bot/handlers/registry.py), a filters.User on the
+sender (effective_user.id) of a new private message, given to the CommandHandler: for anyone
+else the command does not match, and the update falls through to the unknown-command answer, so
 /admin does not even reveal that it exists. A forged update that puts an admin's chat id on
 someone else's message is still someone else's message. The handler checks again, so a
-registration without the filter would fail closed.
-"""
+registration without the filter would fail closed. """
 
 from __future__ import annotations
 
@@ -15,9 +14,10 @@ from datetime import timedelta
 from typing import Any
 
 from telegram import Update
-from telegram.ext import CallbackContext, ContextTypes, filters
+from telegram.ext import CallbackContext, CommandHandler, ContextTypes
 
 from bot import texts
+from bot.handlers.registry import Chats, Handlers
 from bot.operator_counts import SAMPLE_EVERY, ErrorCounter, NudgeWindow, error_counter
 from bot.services import KEY, AnyApp, Services, services
 
@@ -29,12 +29,6 @@ SAMPLE_JOB = "operator-sample"
 class OperatorWatch:
     errors: ErrorCounter
     nudges: NudgeWindow
-
-
-def operators(app: AnyApp) -> filters.User:
-    """Messages from ADMIN_IDS only; with none set, from nobody."""
-    svc: Services = app.bot_data[KEY]
-    return filters.User(user_id=svc.settings.admin_id_set)
 
 
 def watch(app: AnyApp) -> None:
@@ -92,3 +86,7 @@ async def admin_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
             errors_hour=found.errors.last_hour(),
         )
     )
+
+
+def handlers(chats: Chats) -> Handlers:
+    return [CommandHandler("admin", admin_command, filters=chats.operators)]

@@ -7,10 +7,11 @@ reader sees at once that it worked. Without a choice, the language follows the T
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ContextTypes
+from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot import i18n, texts
+from bot import i18n, keyboards, texts
 from bot.handlers.press import claim, pressed_message
+from bot.handlers.registry import Chats, Handlers
 from bot.keyboards.language import language_keyboard, parse_language_data
 from bot.services import services
 
@@ -62,3 +63,10 @@ def _by_name(wanted: str) -> str | None:
         if name.casefold() == folded or name.split(" (")[0].casefold() == folded:
             return code
     return None
+
+
+def handlers(chats: Chats) -> Handlers:
+    return [
+        CommandHandler("language", language_command, filters=chats.private),
+        CallbackQueryHandler(language_button, pattern=keyboards.pattern(keyboards.LANGUAGE_PREFIX)),
+    ]

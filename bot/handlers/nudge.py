@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from bot import texts
+from telegram.ext import CallbackQueryHandler
+
+from bot import keyboards, texts
 from bot.domain.nudge_rules import DESK, MORNING, kind_for_now
 from bot.handlers.press import Press, button, claim
+from bot.handlers.registry import Chats, Handlers
 from bot.handlers.stretch import ask_over_running, start_session
 from bot.keyboards import NudgeButton, parse_nudge_data
 from bot.routines import Library, Routine
@@ -52,3 +55,8 @@ async def nudge_button(press: Press[NudgeButton]) -> None:
         upcoming = schedule.next_nudge() if schedule is not None else None
         next_kind = upcoming[0] if upcoming is not None else None
         await claim(query, f"{said}\n\n{texts.nudge_skipped_until(next_kind, pressed.kind)}")
+
+
+def handlers(chats: Chats) -> Handlers:
+    del chats  # a nudge's buttons work wherever the nudge was sent (a private chat)
+    return [CallbackQueryHandler(nudge_button, pattern=keyboards.pattern(keyboards.NUDGE_PREFIX))]

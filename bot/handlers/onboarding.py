@@ -7,13 +7,14 @@ from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.ext import ContextTypes
+from telegram.ext import CallbackQueryHandler, ContextTypes
 
-from bot import i18n, texts
+from bot import i18n, keyboards, texts
 from bot.domain import onboarding as machine
 from bot.domain.onboarding import Effect, Pending, Step, Transition
 from bot.domain.timeinput import in_the_night, plausible, read_time
 from bot.handlers.press import Press, button, claim, retire
+from bot.handlers.registry import Chats, Handlers
 from bot.handlers.summary import summary
 from bot.keyboards import (
     TimePress,
@@ -270,3 +271,12 @@ async def time_button(press: Press[TimePress]) -> None:
     pressed = press.data
     if await claim(query):
         await time_chosen(svc, message, user, Step(pressed.kind), pressed.local)
+
+
+def handlers(chats: Chats) -> Handlers:
+    """The set-up buttons; the typed answers and locations are catch-alls (bot/app.py)."""
+    del chats
+    return [
+        CallbackQueryHandler(zone_button, pattern=keyboards.pattern(keyboards.ZONE_PREFIX)),
+        CallbackQueryHandler(time_button, pattern=keyboards.pattern(keyboards.TIME_PREFIX)),
+    ]

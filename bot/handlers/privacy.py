@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ContextTypes
+from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot import texts
+from bot import keyboards, texts
 from bot.handlers.press import claim, edit, pressed_message
+from bot.handlers.registry import Chats, Handlers
 from bot.keyboards import delete_keyboard, parse_delete_data
 from bot.services import services
 
@@ -45,3 +46,10 @@ async def delete_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         svc.coach.cancel(live.id)
     await svc.store.delete_user(query.from_user.id)
     await edit(query, texts.DELETED)
+
+
+def handlers(chats: Chats) -> Handlers:
+    return [
+        CommandHandler("deletedata", deletedata_command, filters=chats.private),
+        CallbackQueryHandler(delete_button, pattern=keyboards.pattern(keyboards.DELETE_PREFIX)),
+    ]

@@ -6,12 +6,17 @@ Open to everyone, with or without /start: reading the policy must not create dat
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ContextTypes
+from telegram.ext import CommandHandler, ContextTypes
 
 from bot import texts
+from bot.handlers.registry import Chats, Handlers
 
 
 async def privacy_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     if message is not None:
         await message.reply_text(texts.PRIVACY)
+
+
+def handlers(chats: Chats) -> Handlers:
+    return [CommandHandler("privacy", privacy_command, filters=chats.private)]

@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ContextTypes
+from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot import texts
+from bot import keyboards, texts
 from bot.domain.mobility import LEFT, RIGHT, answer_in_time
 from bot.domain.streaks import local_day
 from bot.handlers import onboarding
 from bot.handlers.press import Press, button, claim, edit
+from bot.handlers.registry import Chats, Handlers
 from bot.keyboards import ReachPress, parse_reach_data, reach_keyboard
 from bot.services import services
 
@@ -45,3 +46,10 @@ async def reach_button(press: Press[ReachPress]) -> None:
     else:
         changed = await edit(query, texts.reach_done(answers.get(LEFT), answers.get(RIGHT)))
     await query.answer(None if changed else texts.ALREADY_DONE)
+
+
+def handlers(chats: Chats) -> Handlers:
+    return [
+        CommandHandler("reach", reach_command, filters=chats.private),
+        CallbackQueryHandler(reach_button, pattern=keyboards.pattern(keyboards.REACH_PREFIX)),
+    ]

@@ -9,13 +9,14 @@ from __future__ import annotations
 from datetime import time
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Update
-from telegram.ext import ContextTypes
+from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot import texts
+from bot import keyboards, texts
 from bot.domain.nudge_rules import DESK
 from bot.domain.onboarding import Pending, Step
 from bot.handlers import onboarding
 from bot.handlers.press import Press, button, edit
+from bot.handlers.registry import Chats, Handlers
 from bot.handlers.summary import enabled, local_text, settings_text, summary
 from bot.keyboards import (
     DaysPress,
@@ -235,3 +236,23 @@ async def desk_button(press: Press[object]) -> None:
     if isinstance(pressed, time):  # (the codec gives a time, "ask" or "back")
         await svc.subscriptions.set_reminder_time(user.id, DESK, pressed)
     await _back_to_settings(query, svc, user)
+
+
+def handlers(chats: Chats) -> Handlers:
+    private = chats.private
+    return [
+        CommandHandler("timezone", timezone_command, filters=private),
+        CommandHandler("morning", morning_command, filters=private),
+        CommandHandler("bedtime", bedtime_command, filters=private),
+        CommandHandler("settings", settings_command, filters=private),
+        CommandHandler("pause", pause_command, filters=private),
+        CommandHandler("resume", resume_command, filters=private),
+        CommandHandler("stop", stop_command, filters=private),
+        CallbackQueryHandler(menu_button, pattern=keyboards.pattern(keyboards.MENU_PREFIX)),
+        CallbackQueryHandler(days_button, pattern=keyboards.pattern(keyboards.DAYS_PREFIX)),
+        CallbackQueryHandler(desk_button, pattern=keyboards.pattern(keyboards.DESK_PREFIX)),
+        CallbackQueryHandler(
+            session_setting_button,
+            pattern=keyboards.pattern(keyboards.SESSION_SETTINGS_PREFIX),
+        ),
+    ]

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ContextTypes
+from telegram.ext import CommandHandler, ContextTypes
 
 from bot import texts
 from bot.domain import onboarding as machine
 from bot.domain.onboarding import Effect
 from bot.handlers import onboarding
+from bot.handlers.registry import Chats, Handlers
 from bot.services import services
 
 
@@ -33,3 +34,10 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     message = update.effective_message
     if message is not None:
         await message.reply_text(texts.help_text(services(context).library))
+
+
+def handlers(chats: Chats) -> Handlers:
+    return [
+        CommandHandler("start", start, filters=chats.private),
+        CommandHandler("help", help_command, filters=chats.private),
+    ]

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 from telegram import InputFile, Update
-from telegram.ext import ContextTypes
+from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot import texts
+from bot import keyboards, texts
 from bot.export import FILENAME, build_export
 from bot.handlers.press import Press, button, claim
+from bot.handlers.registry import Chats, Handlers
 from bot.keyboards import pain_keyboard, parse_pain_data
 from bot.services import services
 
@@ -48,3 +49,11 @@ async def pain_button(press: Press[tuple[date, int]]) -> None:
     if await claim(query, texts.pain_noted_changeable(score), pain_keyboard(day)):
         # A high answer is acted on (advice, a pause offered, a doctor after three).
         await svc.pain_care.answered(user.id, press.message.chat.id, score, before)
+
+
+def handlers(chats: Chats) -> Handlers:
+    return [
+        CommandHandler("stats", stats_command, filters=chats.private),
+        CommandHandler("export", export_command, filters=chats.private),
+        CallbackQueryHandler(pain_button, pattern=keyboards.pattern(keyboards.PAIN_PREFIX)),
+    ]

@@ -7,12 +7,13 @@ from __future__ import annotations
 import time
 
 from telegram import Bot, Update
-from telegram.ext import ContextTypes
+from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot import texts
+from bot import keyboards, texts
 from bot.domain.pain_care import is_high
 from bot.domain.session import PACES
 from bot.handlers.press import Press, button, claim, pressed_message
+from bot.handlers.registry import Chats, Handlers
 from bot.handlers.summary import local_text
 from bot.keyboards import (
     PainCheckPress,
@@ -251,3 +252,19 @@ async def hurt_pause_button(press: Press[int]) -> None:
         return
     until = await svc.subscriptions.pause(user.id, days)
     await claim(query, texts.hurt_paused(local_text(until, user.timezone)))
+
+
+def handlers(chats: Chats) -> Handlers:
+    return [
+        CommandHandler("stretch", stretch, filters=chats.private),
+        CommandHandler("routines", routines, filters=chats.private),
+        CallbackQueryHandler(session_button, pattern=keyboards.pattern(keyboards.SESSION_PREFIX)),
+        CallbackQueryHandler(routine_button, pattern=keyboards.pattern(keyboards.ROUTINE_PREFIX)),
+        CallbackQueryHandler(
+            pain_check_button, pattern=keyboards.pattern(keyboards.PAIN_CHECK_PREFIX)
+        ),
+        CallbackQueryHandler(restart_button, pattern=keyboards.pattern(keyboards.RESTART_PREFIX)),
+        CallbackQueryHandler(
+            hurt_pause_button, pattern=keyboards.pattern(keyboards.HURT_PAUSE_PREFIX)
+        ),
+    ]

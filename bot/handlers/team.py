@@ -14,12 +14,20 @@ from datetime import datetime, time
 from telegram import Chat, ChatMemberUpdated, Update
 from telegram.constants import ChatMemberStatus
 from telegram.error import TelegramError
-from telegram.ext import ContextTypes
+from telegram.ext import (
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
 
-from bot import i18n, texts
+from bot import i18n, keyboards, texts
 from bot.domain import team
 from bot.domain.schedule import WORKDAYS, next_occurrence_on, zone_info
-from bot.keyboards.team import parse_team_data
+from bot.handlers.registry import Chats, Handlers
+from bot.keyboards.team import TEAM_PREFIX, parse_team_data
 from bot.places.labels import zone_label
 from bot.places.zones import resolve_zone
 from bot.services import services
@@ -259,3 +267,18 @@ async def _say(context: ContextTypes.DEFAULT_TYPE, chat_id: int, text: str) -> N
     except TelegramError as exc:
         # No right to send, or removed again at once: nothing to retry, nobody to tell.
         log.info("group %s: not said (%s)", chat_id, exc)
+
+
+def handlers(chats: Chats) -> Handlers:
+    """Group chats: the team desk break (every other command is for private chats only)."""
+    groups = chats.groups
+    return [
+        ChatMemberHandler(membership, ChatMemberHandler.MY_CHAT_MEMBER),
+        MessageHandler(filters.StatusUpdate.MIGRATE, migrated),
+        CommandHandler("deskbreak", deskbreak_command, filters=groups),
+        CommandHandler("privacy", privacy_command, filters=groups),
+        CommandHandler("deletedata", deletedata_command, filters=groups),
+        CommandHandler(["help", "start"], help_command, filters=groups),
+        CommandHandler(PRIVATE_COMMANDS, private_only, filters=groups),
+        CallbackQueryHandler(team_button, pattern=keyboards.pattern(TEAM_PREFIX)),
+    ]
