@@ -271,13 +271,14 @@ def is_card(message: BotMessage) -> bool:
 
 
 @pytest.mark.parametrize(
-    ("workers", "each"), [(1, 29.0), (2, 14.0), (3, 9.0), (4, 7.0), (29, 1.0), (58, 0.5)]
+    ("workers", "each"), [(1, 29.0), (2, 13.0), (3, 8.0), (4, 6.0), (29, 0.5), (58, 0.25)]
 )
 def test_a_workers_share_keeps_the_fleets_worst_second_within_the_limit(
     workers: int, each: float
 ) -> None:
     assert share(TOTAL, workers) == each
-    assert workers * math.ceil(each) <= TOTAL or each < 1
+    # Each worker may land one more than its rate in a second (phase, a late arrival).
+    assert workers == 1 or workers * (math.ceil(each) + 1) <= TOTAL or each < 1
 
 
 class BrokenAfterRestart:
