@@ -21,6 +21,7 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.css.query import NoMatches
 from textual.widgets import Button, Footer, Header, Input, Static
 
 from bot.sandbox.commands import CONSOLE_HELP, parse_location
@@ -159,7 +160,10 @@ class ChatApp(App[None]):
             await self._refresh_chat()
 
     async def _refresh_chat(self) -> None:
-        chat = self.query_one("#chat", VerticalScroll)
+        try:
+            chat = self.query_one("#chat", VerticalScroll)
+        except NoMatches:
+            return  # the app is closing: its widgets go before its refresh timer stops
         changed = False
         for message in self.box.messages():
             buttons = self.box.emu.buttons(message)
