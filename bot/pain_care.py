@@ -50,7 +50,7 @@ class PainCare:
 
     async def check_first(self, user_id: int) -> bool:
         """Should the next session begin with "how is your back right now?"."""
-        signals = await self.store.pain_signals(user_id)
+        signals = await self.store.pain_before_session(user_id)
         return pain_care.check_before_session(signals, self.clock.now())
 
     async def ask_first(self, chat_id: int, routine: Routine) -> None:

@@ -137,7 +137,7 @@ async def test_200_double_taps_at_once_each_change_a_session_once(db_url: str) -
         ready = apply(records[0].state, Event.READY, routine, now, switch_seconds=5).state
 
         won = await asyncio.gather(
-            *(store.transition(r, ready, now, routine, "UTC") for r in records for _ in range(2))
+            *(store.transition(r, ready, now, routine) for r in records for _ in range(2))
         )
         for record, pair in zip(records, zip(won[::2], won[1::2], strict=True), strict=True):
             assert sum(w is not None for w in pair) == 1, record.id

@@ -52,12 +52,12 @@ async def test_a_press_right_after_postgresql_dropped_every_connection_still_lan
         assert await store.get_session(record.id) == record
         ready = apply(record.state, Event.READY, routine, T0, switch_seconds=5).state
         await drop_connections(pg_url)
-        moved = await store.transition(record, ready, T0, routine, "UTC")
+        moved = await store.transition(record, ready, T0, routine)
         assert moved is not None and moved.version == 2
         await drop_connections(pg_url)
         assert await store.mark_shown(record.id, 2, 77)
         # Still a compare-and-set: the same change from the old version is refused.
-        assert await store.transition(record, ready, T0, routine, "UTC") is None
+        assert await store.transition(record, ready, T0, routine) is None
         stored = await store.get_session(record.id)
         assert stored is not None and stored.version == 2 and stored.message_id == 77
         await drop_connections(pg_url)

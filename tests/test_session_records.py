@@ -202,7 +202,7 @@ async def test_the_store_logs_a_stopped_session_with_its_active_time(store: Stor
     ):
         at += timedelta(seconds=seconds)
         state = apply(record.state, event, routine, at, switch_seconds=5).state
-        updated = await store.transition(record, state, at, routine, "UTC")
+        updated = await store.transition(record, state, at, routine)
         assert updated is not None
         record = updated
     assert record.state.end_reason is EndReason.STOPPED

@@ -44,8 +44,8 @@ async def test_transition_is_compare_and_set(store: Store, routine: Routine) -> 
     ready = apply(record.state, Event.READY, routine, T0, switch_seconds=5).state
     stop = apply(record.state, Event.STOP, routine, T0, switch_seconds=5).state
     results = await asyncio.gather(
-        store.transition(record, ready, T0, routine, "UTC"),
-        store.transition(record, stop, T0, routine, "UTC"),
+        store.transition(record, ready, T0, routine),
+        store.transition(record, stop, T0, routine),
     )
     winners = [r for r in results if r is not None]
     assert len(winners) == 1
@@ -81,11 +81,13 @@ async def test_finishing_logs_the_session_in_the_same_change(
     await store.upsert_user(1, 1, "A", None, T0)
     record, _ = await store.start_session(1, 1, routine.id, begin(routine, T0), T0)
     state = apply(record.state, Event.READY, routine, T0, switch_seconds=5).state
-    rec = await store.transition(record, state, T0, routine, "UTC")
+    rec = await store.transition(record, state, T0, routine)
     assert rec is not None
     end = T0 + timedelta(seconds=20)
     done = apply(rec.state, Event.TIMER, routine, end, switch_seconds=5).state
-    assert await store.transition(rec, done, end, routine, "Europe/Berlin") is not None
+    # The log counts days in the user's zone as the finishing change sees it.
+    await store.update_user(1, T0, timezone="Europe/Berlin")
+    assert await store.transition(rec, done, end, routine) is not None
     (entry,) = await store.session_log(1)
     assert (entry.routine_id, entry.holds_done, entry.holds_total) == ("single", 1, 1)
     assert entry.started_at == T0 and entry.finished_at == end
@@ -96,7 +98,7 @@ async def test_mark_shown_never_overwrites_a_newer_step(store: Store, routine: R
     await store.upsert_user(1, 1, "A", None, T0)
     record, _ = await store.start_session(1, 1, routine.id, begin(routine, T0), T0)
     state = apply(record.state, Event.READY, routine, T0, switch_seconds=5).state
-    assert await store.transition(record, state, T0, routine, "UTC") is not None
+    assert await store.transition(record, state, T0, routine) is not None
     assert not await store.mark_shown(record.id, record.version, 99)
     current = await store.get_session(record.id)
     assert current is not None and current.message_id is None and current.shown_version == 0

@@ -304,9 +304,8 @@ class Coach:
             except InvalidEvent as exc:
                 log.debug("session %s: %s ignored (%s)", session_id, event, exc)
                 return Outcome(False, texts.STALE_BUTTON)
-            timezone = await self._timezone_for(record, transition.state)
             updated = await self.store.transition(
-                record, transition.state, now, routine, timezone, self.claims.claim()
+                record, transition.state, now, routine, self.claims.claim()
             )
             if updated is None:
                 if event is Event.TIMER:
@@ -346,12 +345,6 @@ class Coach:
         else:
             updated = await self._refresh(updated, routine)
         self._schedule(updated)
-
-    async def _timezone_for(self, record: SessionRecord, state: SessionState) -> str:
-        if not state.counts:
-            return "UTC"
-        user = await self.store.get_user(record.user_id)
-        return user.timezone if user else "UTC"
 
     # Showing: the chat part shows, the coach decides what a blocked user means ---------------
 
@@ -409,7 +402,7 @@ async def _end_blocked(self: Coach, record: SessionRecord) -> None:
             ready_seconds=self.settings.ready_seconds,
             pause_limit_seconds=self.settings.pause_limit_seconds,
         ).state
-        updated = await self.store.transition(current, state, self.clock.now(), routine, "UTC")
+        updated = await self.store.transition(current, state, self.clock.now(), routine)
         if updated is not None:
             await self.store.mark_shown(updated.id, updated.version, None)
 

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
+import asyncpg
 from sqlalchemy import Connection
-from sqlalchemy.exc import DBAPIError, InvalidRequestError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InvalidRequestError, OperationalError
 from sqlalchemy.exc import TimeoutError as NoConnection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -81,6 +82,47 @@ class HeldConnections:
     async def run_transaction(self, work: Callable[[Connection], T]) -> T:
         """`work` (several statements) in one transaction on a held connection."""
         return await self._run(lambda conn: _in_transaction(conn, work), transaction=True)
+
+    async def run_driver(self, work: Callable[[Any], Awaitable[T]], sql: str = "") -> T:
+        """`work` given the held connection's asyncpg connection itself (`sql`: what it runs,
+        for errors). One prebuilt statement run there costs a worker 56 us of CPU against
+        202 us through SQLAlchemy's execute on the same held connection (pg_hot.py says
+        why that matters). asyncpg's errors come out as SQLAlchemy's, as the store's callers
+        expect: a unique key as IntegrityError, a lost server as OperationalError."""
+        conn = await self._take()
+        try:
+            for attempt in range(2):
+                if conn is None:
+                    conn = await self.engine.connect()
+                sync = conn.sync_connection
+                assert sync is not None  # a connected AsyncConnection has one
+                driver = sync.connection.driver_connection
+                try:
+                    return await work(driver)
+                except asyncpg.IntegrityConstraintViolationError as exc:
+                    raise IntegrityError(sql, None, exc) from exc
+                except (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError) as exc:
+                    # Found dead (PostgreSQL restarted): once more on a fresh connection. A
+                    # single statement that did land cannot apply twice: each is a
+                    # compare-and-set, or meets a unique key.
+                    self._discard(conn)
+                    conn = None
+                    if attempt:
+                        raise OperationalError(sql, None, exc, connection_invalidated=True) from exc
+                except asyncpg.PostgresError as exc:
+                    raise DBAPIError(sql, None, exc) from exc
+            raise AssertionError("unreachable")
+        except BaseException as exc:
+            # Cancelled or timed out mid-statement: the connection's state is unknown.
+            if conn is not None and not isinstance(exc, DBAPIError):
+                self._discard(conn)
+                conn = None
+            raise
+        finally:
+            if self._closed and conn is not None:
+                self._discard(conn)
+                conn = None
+            self._idle.put_nowait(conn)
 
     async def _take(self) -> AsyncConnection | None:
         if self._closed:

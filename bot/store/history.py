@@ -3,14 +3,39 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from bot.domain.pain_care import DOCTOR_AFTER_IN_A_ROW, DOCTOR_AT_MOST_EVERY, PainSignals
 from bot.domain.session import EndReason
+from bot.store import pg_hot
 from bot.store.models import GuidedSession, PainReport, SessionLog, User
 from bot.store.records import LogRecord, log_record
 from bot.store.transactions import Transactions
+
+# What the check before a session reads (domain/pain_care.check_before_session), in one
+# statement: every way into a session runs it, and it was three reads and a transaction.
+_RECENT = (
+    select(PainReport.score, PainReport.answered_at)
+    .where(PainReport.user_id == bindparam("b_user"))
+    .order_by(PainReport.day.desc())
+    .limit(DOCTOR_AFTER_IN_A_ROW)
+    .subquery()
+)
+_NEWEST = select(_RECENT).order_by(_RECENT.c.answered_at.desc()).limit(1).subquery()
+_BEFORE_SESSION = select(
+    select(func.max(GuidedSession.ended_at))
+    .where(
+        GuidedSession.user_id == bindparam("b_user"),
+        GuidedSession.end_reason == EndReason.HURT.value,
+    )
+    .scalar_subquery()
+    .label("hurt"),
+    select(_NEWEST.c.score).scalar_subquery().label("score"),
+    select(_NEWEST.c.answered_at).scalar_subquery().label("answered_at"),
+)
+_BEFORE_SESSION_PG = pg_hot.Compiled(_BEFORE_SESSION)
 
 
 class History(Transactions):
@@ -47,6 +72,20 @@ class History(Transactions):
             row.score = score
             row.answered_at = now
             return before
+
+    async def pain_before_session(self, user_id: int) -> PainSignals:
+        """The newest answer and the last "This hurts": what the check before a session
+        reads (the other signals left empty), in one statement."""
+        params: dict[str, object] = {"b_user": user_id}
+        row: Any
+        if self._pg is not None:
+            row = await self._pg.one(_BEFORE_SESSION_PG.sql, *_BEFORE_SESSION_PG.args(params))
+        else:
+            row = await self._hot_read(lambda conn: conn.execute(_BEFORE_SESSION, params).one())
+        assert row is not None  # a SELECT of three subqueries: always one row
+        return PainSignals(
+            latest_score=row.score, latest_answered_at=row.answered_at, last_hurt_at=row.hurt
+        )
 
     async def pain_signals(self, user_id: int) -> PainSignals:
         """What bears on pain (bot/domain/pain_care.py): the newest answers, the last "This

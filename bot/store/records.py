@@ -110,7 +110,8 @@ class LogRecord:
     timezone: str
 
 
-def user_record(row: User | Row[Any]) -> UserRecord:
+def user_record(row: User | Row[Any] | Any) -> UserRecord:
+    """A user from an ORM row, a plain row, or an asyncpg record (pg_hot.Row)."""
     return UserRecord(
         id=row.id,
         chat_id=row.chat_id,
@@ -158,8 +159,9 @@ def due_nudge(row: Row[*tuple[Any, ...]], now: datetime) -> DueNudge:
     )
 
 
-def session_record(row: GuidedSession | Row[Any]) -> SessionRecord:
-    """A session from an ORM row or a plain row of the sessions table (the hot path's)."""
+def session_record(row: GuidedSession | Row[Any] | Any) -> SessionRecord:
+    """A session from an ORM row, a plain row of the sessions table (the SQLite lane's) or
+    an asyncpg record (pg_hot.Row, PostgreSQL's hot path)."""
     state = SessionState(
         status=Status(row.status),
         phase=Phase(row.phase),

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.domain.session import LIVE, EndReason, SessionState, Status
 from bot.routines import Routine
+from bot.store import pg_hot
 from bot.store.models import GuidedSession, SessionLog, User, UTCDateTime
 from bot.store.records import (
     STATE_KEYS,
@@ -76,6 +77,7 @@ _FINISHED = (
     .where(_USERS.c.id == bindparam("b_user"))
     .values(last_finished_at=bindparam("b_at", type_=UTCDateTime()))
 )
+_ZONE_OF = select(_USERS.c.timezone).where(_USERS.c.id == bindparam("b_user"))
 _LOG_FINISHED = insert(cast(Table, SessionLog.__table__))
 
 
@@ -90,7 +92,6 @@ def _cas_session(
     state: SessionState,
     now: datetime,
     routine: Routine,
-    timezone: str,
     claim: StepClaim | None,
 ) -> bool:
     values = {f"b_{key}": value for key, value in state_columns(state).items()}
@@ -107,6 +108,8 @@ def _cas_session(
         assert state.ended_at is not None
         conn.execute(_FINISHED, {"b_user": record.user_id, "b_at": state.ended_at})
         duration = state.duration_seconds
+        # The zone the session's days are counted in: the user's, as this change sees it.
+        zone = conn.execute(_ZONE_OF, {"b_user": record.user_id}).scalar()
         conn.execute(
             _LOG_FINISHED,
             {
@@ -119,10 +122,51 @@ def _cas_session(
                 "holds_total": routine.total_holds,
                 "stretches_done": state.stretches_done,
                 "duration_seconds": max(0, duration),
-                "timezone": timezone,
+                "timezone": zone or "UTC",
             },
         )
     return True
+
+
+_CAS_NAMES = (*STATE_KEYS, "version", "updated_at", *_CLAIM_KEYS)
+_CAS_SQL = pg_hot.cas_sql(_CAS_NAMES)
+_CAS_FINISHING_SQL = pg_hot.cas_finishing_sql(_CAS_NAMES)
+
+
+async def _cas_on_pg(
+    pg: pg_hot.PgHot,
+    record: SessionRecord,
+    state: SessionState,
+    now: datetime,
+    routine: Routine,
+    claim: StepClaim | None,
+) -> bool:
+    """_cas_session as one statement on PostgreSQL (pg_hot.py); the log's time zone is read
+    there, so a press reads no user row."""
+    values = state_columns(state)
+    values.update(
+        version=record.version + 1,
+        updated_at=now,
+        show_claimed_by=claim.by if claim else None,
+        show_claimed_until=claim.until if claim else None,
+    )
+    args = [values[name] for name in _CAS_NAMES]
+    args += [record.id, record.version]
+    if not _logged(state):
+        return await pg.count(_CAS_SQL, *args) == 1
+    assert state.ended_at is not None
+    args += [
+        record.user_id,
+        record.id,
+        record.routine_id,
+        state.started_at,
+        state.ended_at,
+        state.holds_done,
+        routine.total_holds,
+        state.stretches_done,
+        max(0, state.duration_seconds),
+    ]
+    return bool(await pg.value(_CAS_FINISHING_SQL, *args) == 1)
 
 
 def _claim_values(claim: StepClaim | None) -> dict[str, object]:
@@ -195,6 +239,9 @@ def _start_session(
 class Sessions(Transactions):
     async def live_session_of(self, user_id: int) -> SessionRecord | None:
         """The user's active or paused session (a /stretch asks before replacing it)."""
+        if self._pg is not None:
+            found = await self._pg.one(pg_hot.LIVE_OF, user_id)
+            return session_record(found) if found is not None else None
         row = await self._hot_read(
             lambda conn: conn.execute(_LIVE_OF, {"b_user": user_id}).one_or_none()
         )
@@ -226,6 +273,8 @@ class Sessions(Transactions):
             "show_claimed_by": claim.by if claim else None,
             "show_claimed_until": claim.until if claim else None,
         }
+        if self._pg is not None:
+            return await self._start_on_pg(user_id, values, now)
         for attempt in range(3):
             try:
                 return await self._hot_write(
@@ -237,7 +286,27 @@ class Sessions(Transactions):
                     raise
         raise AssertionError("unreachable")
 
+    async def _start_on_pg(
+        self, user_id: int, values: dict[str, object], now: datetime
+    ) -> tuple[SessionRecord, SessionRecord | None]:
+        """One statement, or, if a concurrent start met it at the one-live-session index,
+        the same behind the user's row lock (pg_hot.start_sql)."""
+        assert self._pg is not None
+        names = tuple(values)
+        sql = pg_hot.start_sql(names)
+        args = tuple(values.values())
+        try:
+            rows = await self._pg.rows(sql, user_id, now, *args)
+        except IntegrityError:
+            rows = await self._pg.start_locked(user_id, now, sql, *args)
+        new = next(session_record(r) for r in rows if r.is_new)
+        old = [session_record(r) for r in rows if not r.is_new]
+        return new, old[0] if old else None
+
     async def get_session(self, session_id: int) -> SessionRecord | None:
+        if self._pg is not None:
+            row = await self._pg.one(pg_hot.READ_SESSION, session_id)
+            return session_record(row) if row is not None else None
         return await self._hot_read(lambda conn: _read_session(conn, session_id))
 
     async def transition(
@@ -246,7 +315,6 @@ class Sessions(Transactions):
         state: SessionState,
         now: datetime,
         routine: Routine,
-        timezone: str,
         claim: StepClaim | None = None,
     ) -> SessionRecord | None:
         """Compare-and-set the session from `record.version` to `state`; `claim`: the caller
@@ -259,10 +327,13 @@ class Sessions(Transactions):
         # Unless it finishes the session (three statements: the state, the user's last
         # session, the log), a transition is one UPDATE, a transaction on its own.
         single = not _logged(state)
-        changed = await self._hot_write(
-            lambda conn: _cas_session(conn, record, state, now, routine, timezone, claim),
-            single=single,
-        )
+        if self._pg is not None:
+            changed = await _cas_on_pg(self._pg, record, state, now, routine, claim)
+        else:
+            changed = await self._hot_write(
+                lambda conn: _cas_session(conn, record, state, now, routine, claim),
+                single=single,
+            )
         if not changed:
             return None
         return dataclasses.replace(
@@ -280,10 +351,14 @@ class Sessions(Transactions):
         it: the record with the claim, or None when another worker holds a live claim (it
         shows the step) or the session moved on. `sole`: no other worker can be alive (SQLite),
         so a claim left by a dead process is taken at once."""
-        won = await self._hot_write(
-            lambda conn: _claim_show(conn, record.id, record.version, claim, now, sole),
-            single=True,
-        )
+        if self._pg is not None:
+            args = (claim.by, claim.until, record.id, record.version, sole, now)
+            won = await self._pg.count(pg_hot.CLAIM_SHOW, *args) == 1
+        else:
+            won = await self._hot_write(
+                lambda conn: _claim_show(conn, record.id, record.version, claim, now, sole),
+                single=True,
+            )
         if not won:
             return None
         return dataclasses.replace(record, claimed_by=claim.by, claimed_until=claim.until)
@@ -294,6 +369,11 @@ class Sessions(Transactions):
         Conditional on the version, so a slow sender can never overwrite a newer step's
         message id.
         """
+        if self._pg is not None:
+            if message_id is None:
+                return await self._pg.count(pg_hot.MARK_SHOWN, session_id, version) == 1
+            shown = await self._pg.count(pg_hot.MARK_SHOWN_IN, session_id, version, message_id)
+            return shown == 1
         return await self._hot_write(
             lambda conn: _mark_shown(conn, session_id, version, message_id), single=True
         )

@@ -18,6 +18,7 @@ from bot.store.db import READONLY, hot_path_engine, sqlite_file, sqlite_lane_eng
 from bot.store.errors import DatabaseProblem
 from bot.store.held import HeldConnections
 from bot.store.models import Base
+from bot.store.pg_hot import PgHot
 from bot.store.sqlite_lane import SqliteLane, WriterTurn
 
 T = TypeVar("T")
@@ -55,6 +56,8 @@ class Transactions:
         # on connections kept out of the pool (held.py).
         self._hot = None if sqlite else hot_path_engine(url)
         self._held = None if self._hot is None else HeldConnections(self._hot, HOT_CONNECTIONS)
+        # ... whose statements run straight on asyncpg (pg_hot.py); None for SQLite.
+        self._pg = None if self._held is None else PgHot(self._held)
         self._file = sqlite_file(url)
         # The file as it was at start (device, inode): one deleted, moved or replaced under
         # the running bot is refused, not written to (its writes would be lost at restart).

@@ -9,6 +9,7 @@ from sqlalchemy import Connection, Row, Table, bindparam, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from bot.domain import onboarding
+from bot.store import pg_hot
 from bot.store.models import Nudge, TeamJoin, User
 from bot.store.records import UserRecord, user_record
 from bot.store.transactions import Transactions
@@ -74,20 +75,15 @@ class Users(Transactions):
         last changed. Each write is one statement (one round trip on PostgreSQL); two workers
         inserting the same new user at once meet at the primary key, and the second updates."""
         if known is None or known.id != user_id:
-            row = await self._hot_read(lambda conn: _read_user(conn, user_id))
-            known = user_record(row) if row is not None else None
+            known = await self.get_user(user_id)
         if known is None:
             values = _new_user(user_id, chat_id, first_name, language_code, now)
             try:
-                row = await self._hot_write(
-                    lambda conn: conn.execute(_INSERT_USER, values).one(), single=True
-                )
-                return user_record(row), True
+                return await self._insert_user(values), True
             except IntegrityError:
                 # Another worker inserted the same user a moment ago: take the update path.
-                row = await self._hot_read(lambda conn: _read_user(conn, user_id))
-                assert row is not None
-                known = user_record(row)
+                known = await self.get_user(user_id)
+                assert known is not None
         changes = _profile_changes(known, chat_id, first_name, language_code)
         if not changes:
             return known, False
@@ -99,7 +95,22 @@ class Users(Transactions):
         )
         return user_record(changed), False
 
+    async def _insert_user(self, values: dict[str, object]) -> UserRecord:
+        if self._pg is not None:
+            sql = pg_hot.insert_sql("users", tuple(values), f"RETURNING {pg_hot.USERS}")
+            inserted = await self._pg.one(sql, *values.values())
+            assert inserted is not None
+            return user_record(inserted)
+        row = await self._hot_write(
+            lambda conn: conn.execute(_INSERT_USER, values).one(), single=True
+        )
+        return user_record(row)
+
     async def get_user(self, user_id: int) -> UserRecord | None:
+        """The user's row: every update reads it once, for its language (bot/app.py)."""
+        if self._pg is not None:
+            found = await self._pg.one(pg_hot.READ_USER, user_id)
+            return user_record(found) if found is not None else None
         row = await self._hot_read(lambda conn: _read_user(conn, user_id))
         return user_record(row) if row is not None else None
 

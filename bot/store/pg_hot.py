@@ -1,0 +1,205 @@
+"""The session hot path on PostgreSQL: its statements as SQL run straight on asyncpg.
+
+A button press reads its session, compare-and-sets it and marks the new step shown; a
+/stretch reads its user, ends any live session and inserts the new one. Issue 28 measured
+Limber at 3.1x the stack's own CPU per update, and most of the difference was here:
+
+- One statement through SQLAlchemy's execute on a held connection cost a worker 202 us of
+  CPU; the same statement run by asyncpg itself, 56 us (3,000 reads of a session row,
+  client CPU; docs/design-notes.md). SQLAlchemy still owns the connections (held.py), the
+  schema (models.py, whose column names build the SQL below) and everything off the hot
+  path; only these few statements skip its execute.
+- The two hot transactions were five round trips each (BEGIN, three statements, COMMIT).
+  Here each is one statement whose parts are CTEs: PostgreSQL runs one statement
+  atomically, so a session that finishes is logged with its change or not at all, as before.
+
+SQLite keeps its lane (sqlite_lane.py): there a statement costs no round trip.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import ClauseElement, Table
+from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
+
+from bot.domain.session import LIVE, EndReason, Status
+from bot.store.held import HeldConnections
+from bot.store.models import GuidedSession, SessionLog, User
+
+_SESSIONS = cast(Table, GuidedSession.__table__)
+_USERS = cast(Table, User.__table__)
+_LOG = cast(Table, SessionLog.__table__)
+SESSION_COLUMNS = tuple(c.name for c in _SESSIONS.c)
+USER_COLUMNS = tuple(c.name for c in _USERS.c)
+_S = ", ".join(SESSION_COLUMNS)
+USERS = _U = ", ".join(USER_COLUMNS)
+# Fixed words of our own enums, not user input: written into the SQL as literals.
+_LIVE = ", ".join(f"'{s.value}'" for s in sorted(LIVE, key=lambda s: s.value))
+
+
+class Row:
+    """An asyncpg record read by attribute, as records.py reads SQLAlchemy's rows."""
+
+    __slots__ = ("_record",)
+
+    def __init__(self, record: Any) -> None:
+        self._record = record
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._record[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+class Compiled:
+    """A SQLAlchemy Core statement as asyncpg's SQL, compiled once (for a statement simpler
+    written in Core than by hand: its literals become parameters with their values)."""
+
+    def __init__(self, statement: ClauseElement) -> None:
+        compiled = statement.compile(dialect=asyncpg_dialect())  # type: ignore[no-untyped-call]
+        self.sql = compiled.string
+        self._names = tuple(getattr(compiled, "positiontup", None) or ())  # numeric: $1, $2
+        self._defaults = dict(compiled.params)
+
+    def args(self, params: dict[str, object]) -> list[object]:
+        return [params[n] if n in params else self._defaults[n] for n in self._names]
+
+
+def _numbered(names: Sequence[str], start: int = 1) -> str:
+    return ", ".join(f"${i}" for i in range(start, start + len(names)))
+
+
+READ_SESSION = f"SELECT {_S} FROM sessions WHERE id = $1"
+READ_USER = f"SELECT {_U} FROM users WHERE id = $1"
+LIVE_OF = f"SELECT {_S} FROM sessions WHERE user_id = $1 AND status IN ({_LIVE})"
+
+
+def insert_sql(table: str, names: Sequence[str], returning: str) -> str:
+    return f"INSERT INTO {table} ({', '.join(names)}) VALUES ({_numbered(names)}) {returning}"
+
+
+def cas_sql(names: Sequence[str]) -> str:
+    """Compare-and-set a session: `names` set from $1.., then its id and the version seen."""
+    sets = ", ".join(f"{name} = ${i}" for i, name in enumerate(names, 1))
+    n = len(names)
+    return f"UPDATE sessions SET {sets} WHERE id = ${n + 1} AND version = ${n + 2}"
+
+
+_LOG_COLUMNS = (
+    "user_id",
+    "session_id",
+    "routine_id",
+    "started_at",
+    "finished_at",
+    "holds_done",
+    "holds_total",
+    "stretches_done",
+    "duration_seconds",
+)
+
+
+def cas_finishing_sql(names: Sequence[str]) -> str:
+    """A compare-and-set that finishes a counted session, with the user's last session and
+    the log row, in one statement (what was a five-round-trip transaction). Parameters:
+    `names`, the id and version seen, then the log's columns (_LOG_COLUMNS); the log's time
+    zone is the user's, read in the same statement."""
+    n = len(names)
+    sets = ", ".join(f"{name} = ${i}" for i, name in enumerate(names, 1))
+    first = n + 3
+    log_values = _numbered(_LOG_COLUMNS, first)
+    user = f"${first}"
+    return (
+        f"WITH cas AS (UPDATE sessions SET {sets} WHERE id = ${n + 1} AND version = ${n + 2} "
+        "RETURNING user_id), "
+        f"finished AS (UPDATE users SET last_finished_at = ${first + 4} "
+        "WHERE id = (SELECT user_id FROM cas)), "
+        f"logged AS (INSERT INTO session_log ({', '.join(_LOG_COLUMNS)}, timezone) "
+        f"SELECT {log_values}, coalesce((SELECT timezone FROM users WHERE id = {user}), 'UTC') "
+        "FROM cas) "
+        "SELECT count(*) FROM cas"
+    )
+
+
+def start_sql(names: Sequence[str]) -> str:
+    """End the user's live session as replaced and insert the new one, in one statement.
+    Parameters: the user, the time, then the new row's `names`. The insert reads the count of
+    replaced rows, so the replacement has run before the new row meets the one-live-session
+    index (which then sees the old row as ended by this same statement)."""
+    values = _numbered(names, 3)
+    return (
+        "WITH old AS (UPDATE sessions SET "
+        f"status = '{Status.STOPPED.value}', end_reason = '{EndReason.REPLACED.value}', "
+        "ended_at = $2, next_event_at = NULL, version = version + 1, updated_at = $2 "
+        f"WHERE user_id = $1 AND status IN ({_LIVE}) RETURNING {_S}), "
+        f"new AS (INSERT INTO sessions ({', '.join(names)}) "
+        f"SELECT {values} FROM (SELECT count(*) FROM old) AS replaced RETURNING {_S}) "
+        f"SELECT true AS is_new, {_S} FROM new UNION ALL SELECT false, {_S} FROM old"
+    )
+
+
+LOCK_USER = "SELECT id FROM users WHERE id = $1 FOR UPDATE"
+CLAIM_SHOW = (
+    "UPDATE sessions SET show_claimed_by = $1, show_claimed_until = $2 "
+    "WHERE id = $3 AND version = $4 AND shown_version <> $4 AND "
+    "($5::boolean OR show_claimed_by IS NULL OR show_claimed_by = $1 "
+    "OR show_claimed_until <= $6)"
+)
+MARK_SHOWN = "UPDATE sessions SET shown_version = $2 WHERE id = $1 AND version = $2"
+MARK_SHOWN_IN = (
+    "UPDATE sessions SET shown_version = $2, message_id = $3 WHERE id = $1 AND version = $2"
+)
+
+
+def _count(status: str) -> int:
+    """The row count of a command's status ("UPDATE 1")."""
+    return int(status.rsplit(" ", 1)[-1])
+
+
+class PgHot:
+    """The hot statements on the store's held connections (held.py)."""
+
+    def __init__(self, held: HeldConnections) -> None:
+        self._held = held
+
+    async def one(self, sql: str, *args: object) -> Row | None:
+        async def work(driver: Any) -> Row | None:
+            record = await driver.fetchrow(sql, *args)
+            return Row(record) if record is not None else None
+
+        return await self._held.run_driver(work, sql)
+
+    async def rows(self, sql: str, *args: object) -> list[Row]:
+        async def work(driver: Any) -> list[Row]:
+            return [Row(r) for r in await driver.fetch(sql, *args)]
+
+        return await self._held.run_driver(work, sql)
+
+    async def count(self, sql: str, *args: object) -> int:
+        """The rows a command changed."""
+
+        async def work(driver: Any) -> int:
+            return _count(await driver.execute(sql, *args))
+
+        return await self._held.run_driver(work, sql)
+
+    async def value(self, sql: str, *args: object) -> Any:
+        async def work(driver: Any) -> Any:
+            return await driver.fetchval(sql, *args)
+
+        return await self._held.run_driver(work, sql)
+
+    async def start_locked(self, user_id: int, now: datetime, sql: str, *args: object) -> list[Row]:
+        """The session start, serialised behind the user's row lock: for starts that met at
+        the one-live-session index (five at once, tests/test_store.py). Inside the
+        transaction the start's statement sees the rows committed before the lock was had."""
+
+        async def work(driver: Any) -> list[Row]:
+            async with driver.transaction():
+                await driver.execute(LOCK_USER, user_id)
+                return [Row(r) for r in await driver.fetch(sql, user_id, now, *args)]
+
+        return await self._held.run_driver(work, sql)
