@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import gettext as _gettext
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime, time
@@ -115,10 +115,20 @@ def compiled(locales: Path, domain: str, language: str) -> _gettext.NullTranslat
     return _gettext.GNUTranslations(buffer)
 
 
+# Callbacks that forget what was built from the catalogs (routine_catalog's kept words).
+_ON_RELOAD: list[Callable[[], None]] = []
+
+
+def on_reload(forget: Callable[[], None]) -> None:
+    _ON_RELOAD.append(forget)
+
+
 def reload() -> None:
     """Forget every catalog read (tests that write catalogs; a process reads them once)."""
     translations.cache_clear()
     compiled.cache_clear()
+    for forget in _ON_RELOAD:
+        forget()
 
 
 def gettext(message: str) -> str:

@@ -85,12 +85,28 @@ def _translate(dirs: Iterable[Path], language: str, entry: Entry) -> str:
     return entry.english
 
 
+# The words of a stretch per language, kept: every card shown looks them up (14 us in
+# English, 37 in German or Russian, each time; a dict lookup here). Keyed by the object, so a
+# routines file read again (new objects) is looked up afresh; bounded by the routines times
+# the languages, cleared past _KEPT_AT_MOST in case a long-lived process reloads often.
+_STRETCH_TEXTS: dict[tuple[int, str], tuple[Stretch, StretchText]] = {}
+_KEPT_AT_MOST = 4096
+i18n.on_reload(_STRETCH_TEXTS.clear)
+
+
 def stretch_text(stretch: Stretch, language: str) -> StretchText:
     """The stretch's words in `language`; each one without a current translation in English."""
+    kept = _STRETCH_TEXTS.get((id(stretch), language))
+    if kept is not None and kept[0] is stretch:
+        return kept[1]
     dirs = catalog_dirs(stretch.source)
     words = [_translate(dirs, language, e) for e in stretch_entries(stretch)]
     steps = tuple(words[1 : 1 + len(stretch.steps)])
-    return StretchText(name=words[0], steps=steps, tip=words[-1] if stretch.tip else None)
+    text = StretchText(name=words[0], steps=steps, tip=words[-1] if stretch.tip else None)
+    if len(_STRETCH_TEXTS) >= _KEPT_AT_MOST:
+        _STRETCH_TEXTS.clear()
+    _STRETCH_TEXTS[(id(stretch), language)] = (stretch, text)
+    return text
 
 
 def routine_text(routine: Routine, language: str) -> RoutineText:

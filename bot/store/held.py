@@ -127,6 +127,10 @@ class HeldConnections:
     async def _take(self) -> AsyncConnection | None:
         if self._closed:
             raise InvalidRequestError("the store is closed")
+        if not self._idle.empty():
+            # One free: no timeout to arm (a timer pushed on the loop's heap and cancelled,
+            # per statement, for nothing).
+            return self._idle.get_nowait()
         try:
             # The pool's own timeout, which the hot path used to have: with every held
             # connection stuck (a half-open link to a failed server), callers get an error
