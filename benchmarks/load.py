@@ -232,12 +232,13 @@ async def run(
                 for uid in ids:
                     emu.send_text(uid, "/stretch")
                 await emu.wait_for(lambda: all(len(emu.messages(u)) >= 2 for u in ids), timeout=120)
-                seeder = Store(create_engine(url))
-                due = datetime.now(UTC) - timedelta(seconds=1)
-                await seed_subscribers(seeder, nudges, due, first_id=FIRST_NUDGED)
-                await seeder.close()
-                bot.start_wave()
-                await emu.wait_for(lambda: nudges_sent() > 0, timeout=30)
+                if nudges:  # --nudges 0: the burst alone, as benchmarks/floor_burst.py's
+                    seeder = Store(create_engine(url))
+                    due = datetime.now(UTC) - timedelta(seconds=1)
+                    await seed_subscribers(seeder, nudges, due, first_id=FIRST_NUDGED)
+                    await seeder.close()
+                    bot.start_wave()
+                    await emu.wait_for(lambda: nudges_sent() > 0, timeout=30)
                 spies = []
                 for out, pid in (
                     ((profile, bot.pid), (f"{profile}.stand-in", os.getpid())) if profile else ()

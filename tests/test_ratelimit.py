@@ -253,3 +253,21 @@ async def test_a_worker_on_a_fast_clock_paces_its_chats_in_real_seconds(sqlite_u
         )
     assert wire.labels() == ending
     assert allowance.refused == [], f"the stand-in would answer 429 to {allowance.refused}"
+
+
+async def test_requests_given_up_while_queued_no_longer_thin_the_countdown() -> None:
+    """A wave of nudges queued, then cancelled (a worker stopping its wave): the holds shown
+    next count only what still waits, and go back to the full countdown."""
+    limiter = PriorityRateLimiter(per_second=10)
+    wire = Wire()
+    first = nudge(limiter, wire, 0)
+    await asyncio.sleep(0)  # the first takes the free slot; the rest queue behind it
+    wave = [nudge(limiter, wire, i) for i in range(1, 31)]
+    await asyncio.sleep(0.05)
+    assert limiter.suggested_countdown_step(5) is None  # thirty waiting at 10/s
+    for task in wave:
+        task.cancel()
+    await asyncio.gather(*wave, return_exceptions=True)
+    assert limiter.pressure() < 0.5  # the slot used a moment ago, and nothing waiting
+    await first
+    assert wire.labels() == ["nudge0"]
