@@ -9,10 +9,10 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot import i18n, keyboards, texts
-from bot.handlers.press import claim, pressed_message
+from bot import i18n, texts
+from bot.handlers.press import claim, pressed_message, read_press
 from bot.handlers.registry import Chats, Handlers
-from bot.keyboards.language import language_keyboard, parse_language_data
+from bot.keyboards.language import LanguagePress, language_keyboard
 from bot.services import services
 
 
@@ -39,13 +39,10 @@ async def language_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 
 
 async def language_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    query = update.callback_query
-    if query is None or query.data is None:
+    read = await read_press(update, LanguagePress)
+    if read is None:
         return
-    chosen = parse_language_data(query.data)
-    if chosen is None:
-        await query.answer(texts.UNKNOWN_BUTTON)
-        return
+    query, chosen = read[0], read[1].code
     if await pressed_message(query) is None:
         return
     svc = services(context)
@@ -68,5 +65,5 @@ def _by_name(wanted: str) -> str | None:
 def handlers(chats: Chats) -> Handlers:
     return [
         CommandHandler("language", language_command, filters=chats.private),
-        CallbackQueryHandler(language_button, pattern=keyboards.pattern(keyboards.LANGUAGE_PREFIX)),
+        CallbackQueryHandler(language_button, pattern=LanguagePress.pattern),
     ]

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import CallbackQueryHandler, ContextTypes
 
-from bot import i18n, keyboards, texts
+from bot import i18n, texts
 from bot.domain import onboarding as machine
 from bot.domain.onboarding import Effect, Pending, Step, Transition
 from bot.domain.timeinput import in_the_night, plausible, read_time
@@ -19,8 +19,6 @@ from bot.handlers.summary import summary
 from bot.keyboards import (
     TimePress,
     ZonePress,
-    parse_time_data,
-    parse_zone_press,
     place_keyboard,
     time_check_keyboard,
     time_keyboard,
@@ -237,7 +235,7 @@ async def location_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     await zone_chosen(svc, message, user, zone, zone_label(zone, i18n.current()))
 
 
-@button(parse_zone_press)
+@button(ZonePress)
 async def zone_button(press: Press[ZonePress]) -> None:
     query, message, svc, user = press.query, press.message, press.svc, press.user
     zone = zone_by_name(press.data.zone)
@@ -265,7 +263,7 @@ def _pressed_place(city: int | None, zone: str) -> Place | None:
     return place if place is not None and place.zone == zone else None
 
 
-@button(parse_time_data)
+@button(TimePress)
 async def time_button(press: Press[TimePress]) -> None:
     query, message, svc, user = press.query, press.message, press.svc, press.user
     pressed = press.data
@@ -277,6 +275,6 @@ def handlers(chats: Chats) -> Handlers:
     """The set-up buttons; the typed answers and locations are catch-alls (bot/app.py)."""
     del chats
     return [
-        CallbackQueryHandler(zone_button, pattern=keyboards.pattern(keyboards.ZONE_PREFIX)),
-        CallbackQueryHandler(time_button, pattern=keyboards.pattern(keyboards.TIME_PREFIX)),
+        CallbackQueryHandler(zone_button, pattern=ZonePress.pattern),
+        CallbackQueryHandler(time_button, pattern=TimePress.pattern),
     ]

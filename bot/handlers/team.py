@@ -23,11 +23,12 @@ from telegram.ext import (
     filters,
 )
 
-from bot import i18n, keyboards, texts
+from bot import i18n, texts
 from bot.domain import team
 from bot.domain.schedule import WORKDAYS, next_occurrence_on, zone_info
+from bot.handlers.press import read_press
 from bot.handlers.registry import Chats, Handlers
-from bot.keyboards.team import TEAM_PREFIX, parse_team_data
+from bot.keyboards.team import TeamPress
 from bot.places.labels import zone_label
 from bot.places.zones import resolve_zone
 from bot.services import services
@@ -218,13 +219,10 @@ async def private_only(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 async def team_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """ "I'm in" / "Not today": answered to the one who pressed, in their language; the
     message shows the names at its next edit."""
-    query = update.callback_query
-    if query is None or query.data is None:
+    read = await read_press(update, TeamPress)
+    if read is None:
         return
-    press = parse_team_data(query.data)
-    if press is None:
-        await query.answer(texts.UNKNOWN_BUTTON)
-        return
+    query, press = read
     svc = services(context)
     now = svc.clock.now()
     refresh = now + team.ROSTER_EVERY
@@ -280,5 +278,5 @@ def handlers(chats: Chats) -> Handlers:
         CommandHandler("deletedata", deletedata_command, filters=groups),
         CommandHandler(["help", "start"], help_command, filters=groups),
         CommandHandler(PRIVATE_COMMANDS, private_only, filters=groups),
-        CallbackQueryHandler(team_button, pattern=keyboards.pattern(TEAM_PREFIX)),
+        CallbackQueryHandler(team_button, pattern=TeamPress.pattern),
     ]
