@@ -17,11 +17,11 @@ from typing import Any, Generic, TypeVar
 
 from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
-from telegram.ext import CallbackContext
 
 from bot import texts
+from bot.context import LimberContext
 from bot.keyboards import CallbackData
-from bot.services import Services, services
+from bot.services import Services
 from bot.store.repo import UserRecord
 
 T = TypeVar("T", bound=CallbackData)
@@ -112,9 +112,7 @@ async def read_press(update: Update, family: type[T]) -> tuple[CallbackQuery, T]
     return query, pressed
 
 
-async def open_press(
-    update: Update, context: CallbackContext[Any, Any, Any, Any], family: type[T]
-) -> Press[T] | None:
+async def open_press(update: Update, context: LimberContext, family: type[T]) -> Press[T] | None:
     """The opening every button handler shares: a press of a `family` button on a message the
     bot still sees, from a user the bot knows; anything else is answered here (None)."""
     read = await read_press(update, family)
@@ -124,7 +122,7 @@ async def open_press(
     message = await pressed_message(query)
     if message is None:
         return None
-    svc = services(context)
+    svc = context.services
     user = await svc.store.get_user(query.from_user.id)
     if user is None:
         await query.answer(texts.UNKNOWN_BUTTON)
@@ -132,7 +130,7 @@ async def open_press(
     return Press(query, message, svc, user, pressed, context.bot)
 
 
-PtbCallback = Callable[[Update, CallbackContext[Any, Any, Any, Any]], Coroutine[Any, Any, None]]
+PtbCallback = Callable[[Update, LimberContext], Coroutine[Any, Any, None]]
 
 
 def button(
@@ -150,7 +148,7 @@ def button(
 
     def wrap(handler: Callable[[Press[T]], Awaitable[None]]) -> PtbCallback:
         @functools.wraps(handler)
-        async def callback(update: Update, context: CallbackContext[Any, Any, Any, Any]) -> None:
+        async def callback(update: Update, context: LimberContext) -> None:
             press = await open_press(update, context, family)
             if press is not None:
                 await handler(press)

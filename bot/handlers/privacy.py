@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import texts
+from bot.context import LimberContext
 from bot.handlers.press import claim, edit, pressed_message, read_press
 from bot.handlers.registry import Chats, Handlers
 from bot.keyboards import DeletePress, delete_keyboard
-from bot.services import services
 
 
-async def deletedata_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc, message, user = services(context), update.effective_message, update.effective_user
+async def deletedata_command(update: Update, context: LimberContext) -> None:
+    svc, message, user = context.services, update.effective_message, update.effective_user
     if message is None or user is None:
         return
     if await svc.store.get_user(user.id) is None:
@@ -22,7 +22,7 @@ async def deletedata_command(update: Update, context: ContextTypes.DEFAULT_TYPE)
     await message.reply_text(texts.CONFIRM_DELETE, reply_markup=delete_keyboard(user.id))
 
 
-async def delete_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def delete_button(update: Update, context: LimberContext) -> None:
     read = await read_press(update, DeletePress)
     if read is None:
         return
@@ -40,7 +40,7 @@ async def delete_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     # The buttons go first: of a double tap, one press erases and the other is told it's done.
     if not await claim(query):
         return
-    svc = services(context)
+    svc = context.services
     live = await svc.store.live_session_of(query.from_user.id)
     if live is not None:
         svc.coach.cancel(live.id)

@@ -4,20 +4,20 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import texts
+from bot.context import LimberContext
 from bot.domain.mobility import LEFT, RIGHT, answer_in_time
 from bot.domain.streaks import local_day
 from bot.handlers import onboarding
 from bot.handlers.press import Press, button, claim, edit
 from bot.handlers.registry import Chats, Handlers
 from bot.keyboards import ReachPress, reach_keyboard
-from bot.services import services
 
 
-async def reach_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc, message = services(context), update.effective_message
+async def reach_command(update: Update, context: LimberContext) -> None:
+    svc, message = context.services, update.effective_message
     user = await onboarding.user_of(svc, update)
     if user is None or message is None:
         return

@@ -9,9 +9,10 @@ from __future__ import annotations
 from datetime import time
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import texts
+from bot.context import LimberContext
 from bot.domain.nudge_rules import DESK
 from bot.domain.onboarding import Pending, Step
 from bot.handlers import onboarding
@@ -29,14 +30,14 @@ from bot.keyboards import (
     settings_keyboard,
     zone_keyboard,
 )
-from bot.services import Services, services
+from bot.services import Services
 from bot.sessions.coach import stop_live
 from bot.store.repo import UserRecord
 from bot.subscription import Schedule
 
 
-async def timezone_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc, message = services(context), update.effective_message
+async def timezone_command(update: Update, context: LimberContext) -> None:
+    svc, message = context.services, update.effective_message
     user = await onboarding.user_of(svc, update)
     if user is None or message is None:
         return
@@ -46,16 +47,16 @@ async def timezone_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         await onboarding.ask(svc, message, user, Step.TIMEZONE)
 
 
-async def morning_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def morning_command(update: Update, context: LimberContext) -> None:
     await _time_command(update, context, Step.MORNING)
 
 
-async def bedtime_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def bedtime_command(update: Update, context: LimberContext) -> None:
     await _time_command(update, context, Step.BEDTIME)
 
 
-async def _time_command(update: Update, context: ContextTypes.DEFAULT_TYPE, kind: Step) -> None:
-    svc, message = services(context), update.effective_message
+async def _time_command(update: Update, context: LimberContext, kind: Step) -> None:
+    svc, message = context.services, update.effective_message
     user = await onboarding.user_of(svc, update)
     if user is None or message is None:
         return
@@ -65,8 +66,8 @@ async def _time_command(update: Update, context: ContextTypes.DEFAULT_TYPE, kind
         await onboarding.ask(svc, message, user, kind)
 
 
-async def settings_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc, message = services(context), update.effective_message
+async def settings_command(update: Update, context: LimberContext) -> None:
+    svc, message = context.services, update.effective_message
     user = await onboarding.user_of(svc, update)
     if user is None or message is None:
         return
@@ -118,8 +119,8 @@ async def session_setting_button(press: Press[SessionSettingPress]) -> None:
     await query.answer(texts.SETTINGS_SAVED if changed else texts.ALREADY_DONE)
 
 
-async def pause_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc, message = services(context), update.effective_message
+async def pause_command(update: Update, context: LimberContext) -> None:
+    svc, message = context.services, update.effective_message
     user = await onboarding.user_of(svc, update)
     if user is None or message is None:
         return
@@ -138,8 +139,8 @@ async def pause_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     await message.reply_text(texts.paused_until_text(local_text(until, user.timezone)))
 
 
-async def resume_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc, message = services(context), update.effective_message
+async def resume_command(update: Update, context: LimberContext) -> None:
+    svc, message = context.services, update.effective_message
     user = await onboarding.user_of(svc, update)
     if user is None or message is None:
         return
@@ -155,8 +156,8 @@ async def resume_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     await message.reply_text(f"{texts.RESUMED}\n\n{summary(schedule, svc.clock.now())}")
 
 
-async def stop_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc, message = services(context), update.effective_message
+async def stop_command(update: Update, context: LimberContext) -> None:
+    svc, message = context.services, update.effective_message
     user = await onboarding.user_of(svc, update)
     if user is None or message is None:
         return

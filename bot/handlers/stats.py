@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from telegram import InputFile, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import texts
+from bot.context import LimberContext
 from bot.export import FILENAME, build_export
 from bot.handlers.press import Press, button, claim
 from bot.handlers.registry import Chats, Handlers
 from bot.keyboards import PainPress, pain_keyboard
-from bot.services import services
 
 
-async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc, message, user = services(context), update.effective_message, update.effective_user
+async def stats_command(update: Update, context: LimberContext) -> None:
+    svc, message, user = context.services, update.effective_message, update.effective_user
     if message is None or user is None:
         return
     text, png = await svc.progress.stats(user.id)
@@ -24,8 +24,8 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     await message.reply_photo(InputFile(png, filename="limber-stats.png"), caption=text)
 
 
-async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc, message, user = services(context), update.effective_message, update.effective_user
+async def export_command(update: Update, context: LimberContext) -> None:
+    svc, message, user = context.services, update.effective_message, update.effective_user
     if message is None or user is None:
         return
     data = await build_export(svc.store, svc.progress, user.id)

@@ -7,9 +7,10 @@ from __future__ import annotations
 import time
 
 from telegram import Bot, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import texts
+from bot.context import LimberContext
 from bot.domain.pain_care import is_high
 from bot.domain.session import PACES
 from bot.handlers.press import Press, button, claim, pressed_message, read_press
@@ -26,16 +27,16 @@ from bot.keyboards import (
     routines_keyboard,
 )
 from bot.routines import Routine
-from bot.services import Services, services, update_user
+from bot.services import Services
 from bot.store.repo import SessionRecord, UserRecord
 
 
-async def stretch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def stretch(update: Update, context: LimberContext) -> None:
     """Start a session: the default routine, or the one named."""
     user, message = update.effective_user, update.effective_message
     if user is None or message is None:
         return
-    svc = services(context)
+    svc = context.services
     routine = svc.library.default
     if context.args:
         name = " ".join(context.args)
@@ -45,7 +46,7 @@ async def stretch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             return
         routine = found
     # Read at the start of this update (group -3), milliseconds ago: fresh enough to reuse.
-    known = update_user(user.id)
+    known = context.update_user
     await _begin(
         svc,
         context.bot,
@@ -58,14 +59,14 @@ async def stretch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
 
 
-async def routines(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def routines(update: Update, context: LimberContext) -> None:
     """A button per routine."""
     user, message = update.effective_user, update.effective_message
     if message is None:
         return
-    svc = services(context)
+    svc = context.services
     # Durations at the person's own hold length and pace (/settings), as their sessions run.
-    known = update_user(user.id) if user is not None else None
+    known = context.update_user  # read at the start of this update (group -3)
     if known is None and user is not None:
         known = await svc.store.get_user(user.id)
     hold = known.hold_seconds if known else None
@@ -76,7 +77,7 @@ async def routines(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
 
 
-async def routine_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def routine_button(update: Update, context: LimberContext) -> None:
     """A routine was picked from /routines."""
     read = await read_press(update, RoutinePress)
     if read is None:
@@ -85,7 +86,7 @@ async def routine_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     message = await pressed_message(query)
     if message is None:
         return
-    svc = services(context)
+    svc = context.services
     routine = svc.library.get(pressed.routine_id)
     if routine is None:
         await query.answer(texts.UNKNOWN_BUTTON)  # the routines file changed since
@@ -100,14 +101,14 @@ async def routine_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     )
 
 
-async def session_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def session_button(update: Update, context: LimberContext) -> None:
     """Ready / Pause / Resume / Skip / Stop / This hurts."""
     read = await read_press(update, SessionPress)
     if read is None:
         return
     query, pressed = read
     answered = False
-    svc = services(context)
+    svc = context.services
     began = time.monotonic()
 
     async def acknowledge() -> None:
