@@ -13,7 +13,6 @@ from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
-    CallbackContext,
     CallbackQueryHandler,
     MessageHandler,
     TypeHandler,
@@ -24,6 +23,7 @@ from bot import flood, i18n, texts
 from bot.budget import shared_budget
 from bot.clock import Clock, SystemClock
 from bot.config import Settings, version
+from bot.context import CONTEXT_TYPES, LimberContext
 from bot.groups.desk import TeamDesk
 from bot.handlers import (
     admin,
@@ -54,7 +54,7 @@ from bot.player.menu import set_menu_button
 from bot.progress import Progress
 from bot.ratelimit import PriorityRateLimiter, chat_pace
 from bot.routines import Library, load_routines
-from bot.services import KEY, AnyApp, Services, remember_update_user
+from bot.services import KEY, AnyApp, Services
 from bot.sessions.aftercare import Aftercare
 from bot.sessions.chat import SessionChat
 from bot.sessions.coach import Coach, CoachSettings
@@ -96,32 +96,7 @@ def build_application(
         AiohttpRequest(connection_pool_size=256, read_timeout=settings.telegram_read_timeout),
         AiohttpRequest(connection_pool_size=2),
     )
-    builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
-        Application.builder()
-        .token(settings.require_token())
-        .base_url(settings.telegram_api_base_url)
-        .base_file_url(settings.file_base_url)
-        .post_init(_post_init)
-        .post_shutdown(_post_shutdown)
-        .request(requests[0])
-        .get_updates_request(requests[1])
-        # One user's slow handler (waiting for the rate limiter) must not hold up the others;
-        # session changes are compare-and-set, so concurrent updates are safe.
-        .concurrent_updates(256)
-    )
-    if settings.rate_limit:
-        # About 30 messages/s overall, smooth, people before broadcasts; about one a second
-        # per chat, one chat never waiting for another (bot/ratelimit.py).
-        builder = builder.rate_limiter(
-            PriorityRateLimiter(
-                per_second=29,
-                max_retries=3,
-                per_chat_per_second=chat_pace(settings.chat_pace_per_second),
-                # Shared by every worker on one PostgreSQL (bot/budget.py); None on SQLite.
-                budget=shared_budget(settings.database_url, settings.require_token()),
-            )
-        )
-    app: AnyApp = builder.build()
+    app: AnyApp = _builder(settings, requests).build()
     pain = PainCare(store, clock, app.bot)
     progress = Progress(store, clock, app.bot, pain)
     coach = _coach(app, settings, store, library, clock, progress)
@@ -141,6 +116,41 @@ def build_application(
     )
     _add_handlers(app)
     return app
+
+
+def _builder(
+    settings: Settings, requests: tuple[AiohttpRequest, AiohttpRequest]
+) -> ApplicationBuilder[Any, Any, Any, Any, Any, Any]:
+    """PTB's Application as the bot runs it: its requests, context, concurrency and limiter."""
+    builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
+        Application.builder()
+        .token(settings.require_token())
+        .base_url(settings.telegram_api_base_url)
+        .base_file_url(settings.file_base_url)
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+        # Every handler, error handler and job gets a LimberContext: context.services, and
+        # the row read for the language (bot/context.py).
+        .context_types(CONTEXT_TYPES)
+        .request(requests[0])
+        .get_updates_request(requests[1])
+        # One user's slow handler (waiting for the rate limiter) must not hold up the others;
+        # session changes are compare-and-set, so concurrent updates are safe.
+        .concurrent_updates(256)
+    )
+    if settings.rate_limit:
+        # About 30 messages/s overall, smooth, people before broadcasts; about one a second
+        # per chat, one chat never waiting for another (bot/ratelimit.py).
+        builder = builder.rate_limiter(
+            PriorityRateLimiter(
+                per_second=29,
+                max_retries=3,
+                per_chat_per_second=chat_pace(settings.chat_pace_per_second),
+                # Shared by every worker on one PostgreSQL (bot/budget.py); None on SQLite.
+                budget=shared_budget(settings.database_url, settings.require_token()),
+            )
+        )
+    return builder
 
 
 def _coach(
@@ -226,15 +236,16 @@ FEATURES: tuple[Callable[[registry.Chats], registry.Handlers], ...] = (
 )
 
 
-async def _use_language(update: Update, context: CallbackContext[Any, Any, Any, Any]) -> None:
+async def _use_language(update: Update, context: LimberContext) -> None:
     """The user's language for everything this update writes: the one they picked with
     /language, else their Telegram app's (also for someone not yet in the database). PTB runs
-    each update in its own task (concurrent_updates), so this is the update's alone."""
+    each update in its own task (concurrent_updates), so this is the update's alone. The row
+    read stays on the update's context (`context.update_user`) for the handler after this."""
     user = update.effective_user
     if user is None:
         i18n.set_language(i18n.SOURCE)
         return
-    svc: Services = context.application.bot_data[KEY]
+    svc = context.services
     chosen: str | None = None
     try:
         stored = await svc.store.get_user(user.id)
@@ -244,13 +255,12 @@ async def _use_language(update: Update, context: CallbackContext[Any, Any, Any, 
         stored = None
     else:
         chosen = stored.language if stored is not None else None
-    remember_update_user(stored)
+    context.update_user = stored
     i18n.set_language(i18n.effective(chosen, user.language_code))
 
 
-async def _count_update(update: Update, context: CallbackContext[Any, Any, Any, Any]) -> None:
-    svc: Services = context.application.bot_data[KEY]
-    svc.metrics.updates.inc()
+async def _count_update(update: Update, context: LimberContext) -> None:
+    context.services.metrics.updates.inc()
 
 
 async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -302,10 +312,9 @@ async def _describe_bot(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
             log.warning("commands/description for %s not set: %s", lang, exc)
 
 
-async def _tick(context: CallbackContext[Any, Any, Any, Any]) -> None:
-    svc: Services = context.application.bot_data[KEY]
+async def _tick(context: LimberContext) -> None:
     try:
-        await svc.dispatcher.tick()
+        await context.services.dispatcher.tick()
     except Exception as exc:  # a database down or read-only: one line, not one per tick
         _TICK_REPEATS.failed("nudge tick", exc)
     else:
@@ -315,7 +324,7 @@ async def _tick(context: CallbackContext[Any, Any, Any, Any]) -> None:
 _TICK_REPEATS = Repeats(log)
 
 
-async def _team_tick(context: CallbackContext[Any, Any, Any, Any]) -> None:
+async def _team_tick(context: LimberContext) -> None:
     desk: TeamDesk = context.application.bot_data[TEAM_KEY]
     await desk.tick()
 

@@ -32,7 +32,6 @@ from bot.domain.streaks import (
 )
 from bot.domain.weekly import ReachChange, WeekFacts, rounded, week_facts
 from bot.keyboards import pain_keyboard, reach_keyboard, reach_offer_keyboard
-from bot.keyboards import parse_pain_data as parse_pain_data  # tests import it from here
 from bot.pain_care import PainCare
 from bot.reach_pictures import reach_choices_png, reach_picture_key
 from bot.stats_chart import WEEKS, ChartData, first_monday, render_stats_png

@@ -37,7 +37,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from bot.config import Settings
 from bot.health import TelegramProbe, bind, health_problems, health_routes
-from bot.keyboards.session import SESSION_PREFIX
+from bot.keyboards.session import SessionPress
 from bot.player.api import player_routes
 from bot.services import KEY, AnyApp, Services
 from bot.webhook_reply import WebhookReplies
@@ -149,7 +149,7 @@ def _answered_at_once(data: str | None) -> bool:
     """Whether the press is a session button's, answered as soon as it is saved. Other
     buttons edit their message first (the edit may wait its turn at the rate limiter), and
     holding Telegram's connection for them (one of 40) would cost more than it saves."""
-    return data is not None and data.startswith(f"{SESSION_PREFIX}:")
+    return data is not None and data.startswith(f"{SessionPress.prefix}:")
 
 
 def build_asgi(app: AnyApp, settings: Settings, telegram: TelegramProbe | None = None) -> Starlette:

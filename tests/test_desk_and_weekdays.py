@@ -16,7 +16,7 @@ from bot.clock import MovableClock
 from bot.config import PROJECT_ROOT
 from bot.domain.nudge_rules import DESK, MORNING
 from bot.domain.schedule import EVERY_DAY, WORKDAYS, day_bit
-from bot.keyboards import days_keyboard, parse_days_data, parse_desk_data, parse_nudge_data
+from bot.keyboards import DaysPress, DeskPress, NudgePress, days_keyboard
 from bot.sandbox.emulator import BotApiEmulator
 from bot.store.db import upgrade_async
 from bot.store.models import Nudge
@@ -150,7 +150,7 @@ CODEC_CASES = [
 
 @pytest.mark.parametrize(("data", "expected"), CODEC_CASES)
 def test_the_days_codec(data: str, expected: tuple[str | None, int | None] | None) -> None:
-    got = parse_days_data(data)
+    got = DaysPress.unpack(data)
     assert (None if got is None else (got.kind, got.days)) == expected
 
 
@@ -159,7 +159,7 @@ def test_every_day_button_fits_and_sets_one_day_only() -> None:
     for row in markup.inline_keyboard:
         for b in row:
             assert isinstance(b.callback_data, str) and len(b.callback_data.encode()) <= 64
-            parsed = parse_days_data(b.callback_data)
+            parsed = DaysPress.unpack(b.callback_data)
             assert parsed is not None
             if parsed.days is not None and b.text not in (
                 texts.BUTTON_WORKDAYS,
@@ -169,11 +169,11 @@ def test_every_day_button_fits_and_sets_one_day_only() -> None:
 
 
 def test_the_desk_and_nudge_codecs() -> None:
-    assert parse_desk_data("dk:1500") is not None and parse_desk_data("dk:2561") is None
-    assert parse_desk_data("dk:ask") == "ask" and parse_desk_data("dk:15:00") is None
-    pressed = parse_nudge_data("n:go:desk")
+    assert DeskPress.unpack("dk:1500") is not None and DeskPress.unpack("dk:2561") is None
+    assert DeskPress.unpack("dk:ask") == DeskPress("ask") and DeskPress.unpack("dk:15:00") is None
+    pressed = NudgePress.unpack("n:go:desk")
     assert pressed is not None and pressed.kind == DESK
-    assert parse_nudge_data("n:go:weekly") is None
+    assert NudgePress.unpack("n:go:weekly") is None
 
 
 async def test_two_dispatchers_send_each_desk_break_once_and_skip_the_weekend(

@@ -36,9 +36,8 @@ from bot.app import COMMANDS
 from bot.clock import MovableClock
 from bot.domain.nudge_rules import BEDTIME, MORNING
 from bot.domain.timeinput import parse_time_of_day
-from bot.keyboards import parse_nudge_data, parse_routine_data, parse_session_data
+from bot.keyboards import NudgePress, PainPress, RoutinePress, SessionPress, families
 from bot.places.zones import is_utc_offset, resolve_zone, zone_from_location
-from bot.progress import parse_pain_data
 from bot.routines import load_routines
 from bot.sandbox.emulator import BotApiEmulator
 from bot.store.models import Base
@@ -51,10 +50,8 @@ ANN = 7001
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=200))
 def test_parsers_never_raise(text: str) -> None:
-    parse_session_data(text)
-    parse_nudge_data(text)
-    parse_routine_data(text)
-    parse_pain_data(text)
+    for family in families():
+        family.unpack(text)
     parse_time_of_day(text)
     resolve_zone(text)
     is_utc_offset(text)
@@ -63,7 +60,7 @@ def test_parsers_never_raise(text: str) -> None:
 @settings(max_examples=200, deadline=None)
 @given(st.from_regex(r"s:[0-9]{0,25}:[a-z]{0,8}:[0-9-]{0,12}", fullmatch=True))
 def test_forged_session_data_is_parsed_or_refused(data: str) -> None:
-    parsed = parse_session_data(data)
+    parsed = SessionPress.unpack(data)
     if parsed is not None:
         assert parsed.session_id >= 0 and parsed.version >= 0
 
@@ -443,7 +440,8 @@ def _press_changes_state(data: str, pool: str, user_id: int, where: str) -> bool
     parts = data.split(":")
     kinds = (MORNING, BEDTIME)
     if data.startswith("r:"):
-        return _safe(lambda: LIBRARY.get(parse_routine_data(data) or "") is not None)
+        pressed = RoutinePress.unpack(data)
+        return pressed is not None and LIBRARY.get(pressed.routine_id) is not None
     if where == "gone":
         return False  # a button on a message the bot can no longer see is refused
     if data.startswith("del:"):
@@ -452,7 +450,7 @@ def _press_changes_state(data: str, pool: str, user_id: int, where: str) -> bool
     if not known:
         return False
     if data.startswith("n:"):
-        return _safe(lambda: parse_nudge_data(data) is not None)
+        return NudgePress.unpack(data) is not None
     if data.startswith("tz:"):
         return _safe(lambda: resolve_zone(data[3:]) is not None)
     if data.startswith("tm:"):
@@ -467,7 +465,7 @@ def _press_changes_state(data: str, pool: str, user_id: int, where: str) -> bool
             len(parts) == 3 and parts[1] in ("time", "on", "off") and parts[2] in kinds
         )
     if data.startswith("p:"):
-        return _safe(lambda: parse_pain_data(data) is not None)
+        return PainPress.unpack(data) is not None
     return False  # session data: no fuzzed user has a session of their own
 
 

@@ -23,7 +23,7 @@ from bot.domain.mobility import (
     next_side,
     should_offer,
 )
-from bot.keyboards import parse_reach_data, reach_keyboard
+from bot.keyboards import ReachPress, reach_keyboard
 from bot.reach_pictures import reach_picture_key
 from bot.sandbox.emulator import BotApiEmulator
 from bot.sandbox.spec import Upload
@@ -106,7 +106,7 @@ def test_an_answer_counts_only_for_a_recent_day() -> None:
     ["rc:20261125:x:60", "rc:20261125:l:50", "rc:20261325:l:60", "rc:20261125:l:６０", "rc:go:1"],
 )
 def test_forged_reach_data_is_refused(data: str) -> None:
-    assert parse_reach_data(data) is None
+    assert ReachPress.unpack(data) is None
 
 
 def test_every_reach_button_round_trips() -> None:
@@ -114,7 +114,7 @@ def test_every_reach_button_round_trips() -> None:
         for row in reach_keyboard(TODAY, side).inline_keyboard:
             for button in row:
                 assert isinstance(button.callback_data, str)
-                pressed = parse_reach_data(button.callback_data)
+                pressed = ReachPress.unpack(button.callback_data)
                 assert pressed is not None and (pressed.day, pressed.side) == (TODAY, side)
 
 

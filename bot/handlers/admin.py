@@ -11,15 +11,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from telegram import Update
-from telegram.ext import CallbackContext, CommandHandler, ContextTypes
+from telegram.ext import CommandHandler
 
 from bot import texts
+from bot.context import LimberContext
 from bot.handlers.registry import Chats, Handlers
 from bot.operator_counts import SAMPLE_EVERY, ErrorCounter, NudgeWindow, error_counter
-from bot.services import KEY, AnyApp, Services, services
+from bot.services import KEY, AnyApp, Services
 
 WATCH_KEY = "operator_watch"
 SAMPLE_JOB = "operator-sample"
@@ -45,15 +45,15 @@ def watch(app: AnyApp) -> None:
         )
 
 
-async def _sample(context: CallbackContext[Any, Any, Any, Any]) -> None:
-    svc: Services = context.application.bot_data[KEY]
+async def _sample(context: LimberContext) -> None:
+    svc = context.services  # a job's context is a LimberContext too
     found: OperatorWatch = context.application.bot_data[WATCH_KEY]
     t = svc.dispatcher.totals
     found.nudges.sample(svc.clock.now(), t.sent, t.failed, t.blocked)
 
 
-async def admin_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc, message, user = services(context), update.effective_message, update.effective_user
+async def admin_command(update: Update, context: LimberContext) -> None:
+    svc, message, user = context.services, update.effective_message, update.effective_user
     if message is None or user is None or user.id not in svc.settings.admin_id_set:
         return
     found: OperatorWatch = context.application.bot_data[WATCH_KEY]

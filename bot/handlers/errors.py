@@ -12,9 +12,9 @@ import logging
 
 from telegram import Update
 from telegram.error import TelegramError
-from telegram.ext import ContextTypes
 
 from bot import texts
+from bot.context import LimberContext
 from bot.logs import Repeats
 
 log = logging.getLogger(__name__)
@@ -35,7 +35,7 @@ def _storage(error: BaseException | None) -> bool:
     return False
 
 
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_error(update: object, context: LimberContext) -> None:
     if _storage(context.error) and context.error is not None:
         _REPEATS.failed("updates", context.error)
     else:

@@ -7,16 +7,16 @@ reader sees at once that it worked. Without a choice, the language follows the T
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot import i18n, keyboards, texts
-from bot.handlers.press import claim, pressed_message
+from bot import i18n, texts
+from bot.context import LimberContext
+from bot.handlers.press import claim, pressed_message, read_press
 from bot.handlers.registry import Chats, Handlers
-from bot.keyboards.language import language_keyboard, parse_language_data
-from bot.services import services
+from bot.keyboards.language import LanguagePress, language_keyboard
 
 
-async def language_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def language_command(update: Update, context: LimberContext) -> None:
     message, user = update.effective_message, update.effective_user
     if message is None or user is None:
         return
@@ -30,7 +30,7 @@ async def language_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
             texts.UNKNOWN_LANGUAGE, reply_markup=language_keyboard(i18n.current())
         )
         return
-    svc = services(context)
+    svc = context.services
     if not await svc.store.set_language(user.id, chosen, svc.clock.now()):
         await message.reply_text(texts.NO_USER)
         return
@@ -38,17 +38,14 @@ async def language_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     await message.reply_text(texts.language_set(chosen))
 
 
-async def language_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    query = update.callback_query
-    if query is None or query.data is None:
+async def language_button(update: Update, context: LimberContext) -> None:
+    read = await read_press(update, LanguagePress)
+    if read is None:
         return
-    chosen = parse_language_data(query.data)
-    if chosen is None:
-        await query.answer(texts.UNKNOWN_BUTTON)
-        return
+    query, chosen = read[0], read[1].code
     if await pressed_message(query) is None:
         return
-    svc = services(context)
+    svc = context.services
     if not await svc.store.set_language(query.from_user.id, chosen, svc.clock.now()):
         await query.answer(texts.NO_USER)
         return
@@ -68,5 +65,5 @@ def _by_name(wanted: str) -> str | None:
 def handlers(chats: Chats) -> Handlers:
     return [
         CommandHandler("language", language_command, filters=chats.private),
-        CallbackQueryHandler(language_button, pattern=keyboards.pattern(keyboards.LANGUAGE_PREFIX)),
+        CallbackQueryHandler(language_button, pattern=LanguagePress.pattern),
     ]

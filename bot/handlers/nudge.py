@@ -6,12 +6,12 @@ from zoneinfo import ZoneInfo
 
 from telegram.ext import CallbackQueryHandler
 
-from bot import keyboards, texts
+from bot import texts
 from bot.domain.nudge_rules import DESK, MORNING, kind_for_now
 from bot.handlers.press import Press, button, claim
 from bot.handlers.registry import Chats, Handlers
 from bot.handlers.stretch import ask_over_running, start_session
-from bot.keyboards import NudgeButton, parse_nudge_data
+from bot.keyboards import NudgePress
 from bot.routines import Library, Routine
 
 
@@ -22,8 +22,8 @@ def _routine_for(library: Library, kind: str) -> Routine:
     return library.default if kind == MORNING else library.bedtime()
 
 
-@button(parse_nudge_data)
-async def nudge_button(press: Press[NudgeButton]) -> None:
+@button(NudgePress)
+async def nudge_button(press: Press[NudgePress]) -> None:
     query, message, svc, user = press.query, press.message, press.svc, press.user
     pressed = press.data
     said = message.text or ""
@@ -43,7 +43,7 @@ async def nudge_button(press: Press[NudgeButton]) -> None:
         started = texts.DESK_STARTED if kind == DESK else texts.nudge_started(kind)
         if await claim(query, f"{said}\n\n{started}"):
             await start_session(svc, user.id, message.chat.id, routine)
-    elif pressed.action == "snooze":
+    elif pressed.minutes is not None:  # Snooze (the only press that carries minutes)
         at = await svc.subscriptions.snooze(user.id, pressed.kind, pressed.minutes)
         if at is None:
             await query.answer(texts.UNKNOWN_BUTTON)
@@ -59,4 +59,4 @@ async def nudge_button(press: Press[NudgeButton]) -> None:
 
 def handlers(chats: Chats) -> Handlers:
     del chats  # a nudge's buttons work wherever the nudge was sent (a private chat)
-    return [CallbackQueryHandler(nudge_button, pattern=keyboards.pattern(keyboards.NUDGE_PREFIX))]
+    return [CallbackQueryHandler(nudge_button, pattern=NudgePress.pattern)]

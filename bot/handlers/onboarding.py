@@ -7,9 +7,10 @@ from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.ext import CallbackQueryHandler, ContextTypes
+from telegram.ext import CallbackQueryHandler
 
-from bot import i18n, keyboards, texts
+from bot import i18n, texts
+from bot.context import LimberContext
 from bot.domain import onboarding as machine
 from bot.domain.onboarding import Effect, Pending, Step, Transition
 from bot.domain.timeinput import in_the_night, plausible, read_time
@@ -19,8 +20,6 @@ from bot.handlers.summary import summary
 from bot.keyboards import (
     TimePress,
     ZonePress,
-    parse_time_data,
-    parse_zone_press,
     place_keyboard,
     time_check_keyboard,
     time_keyboard,
@@ -29,7 +28,7 @@ from bot.keyboards import (
 from bot.places.index import Place, city_index, find_places
 from bot.places.labels import place_key, place_label, zone_label
 from bot.places.zones import is_utc_offset, zone_by_name, zone_from_location
-from bot.services import Services, services
+from bot.services import Services
 from bot.store.repo import UserRecord
 
 
@@ -197,9 +196,9 @@ async def user_of(svc: Services, update: Update) -> UserRecord | None:
 # Handlers -------------------------------------------------------------------------------------
 
 
-async def text_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def text_answer(update: Update, context: LimberContext) -> None:
     """Free text: an answer to a pending question, else a pointer to /help."""
-    svc, message = services(context), update.effective_message
+    svc, message = context.services, update.effective_message
     if message is None or update.effective_user is None:
         return
     user = await svc.store.get_user(update.effective_user.id)
@@ -216,11 +215,11 @@ async def text_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await perform(svc, message, user, transition)
 
 
-async def location_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def location_answer(update: Update, context: LimberContext) -> None:
     """A shared location answers the time-zone question (offline lookup). Unasked, it changes
     nothing, as a typed city would not: it could be meant for anything, and taking it would
     also drop a set-up question still pending."""
-    svc, message = services(context), update.effective_message
+    svc, message = context.services, update.effective_message
     if message is None or message.location is None:
         return
     user = await user_of(svc, update)
@@ -237,7 +236,7 @@ async def location_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     await zone_chosen(svc, message, user, zone, zone_label(zone, i18n.current()))
 
 
-@button(parse_zone_press)
+@button(ZonePress)
 async def zone_button(press: Press[ZonePress]) -> None:
     query, message, svc, user = press.query, press.message, press.svc, press.user
     zone = zone_by_name(press.data.zone)
@@ -265,7 +264,7 @@ def _pressed_place(city: int | None, zone: str) -> Place | None:
     return place if place is not None and place.zone == zone else None
 
 
-@button(parse_time_data)
+@button(TimePress)
 async def time_button(press: Press[TimePress]) -> None:
     query, message, svc, user = press.query, press.message, press.svc, press.user
     pressed = press.data
@@ -277,6 +276,6 @@ def handlers(chats: Chats) -> Handlers:
     """The set-up buttons; the typed answers and locations are catch-alls (bot/app.py)."""
     del chats
     return [
-        CallbackQueryHandler(zone_button, pattern=keyboards.pattern(keyboards.ZONE_PREFIX)),
-        CallbackQueryHandler(time_button, pattern=keyboards.pattern(keyboards.TIME_PREFIX)),
+        CallbackQueryHandler(zone_button, pattern=ZonePress.pattern),
+        CallbackQueryHandler(time_button, pattern=TimePress.pattern),
     ]

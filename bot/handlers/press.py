@@ -17,13 +17,14 @@ from typing import Any, Generic, TypeVar
 
 from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
-from telegram.ext import CallbackContext
 
 from bot import texts
-from bot.services import Services, services
+from bot.context import LimberContext
+from bot.keyboards import CallbackData
+from bot.services import Services
 from bot.store.repo import UserRecord
 
-T = TypeVar("T")
+T = TypeVar("T", bound=CallbackData)
 
 log = logging.getLogger(__name__)
 
@@ -98,44 +99,57 @@ class Press(Generic[T]):
     bot: Bot
 
 
-async def open_press(
-    update: Update, context: CallbackContext[Any, Any, Any, Any], parse: Callable[[str], T | None]
-) -> Press[T] | None:
-    """The opening every button handler shares: a press on a message the bot still sees, with
-    data its codec reads, from a user the bot knows; anything else is answered here (None)."""
+async def read_press(update: Update, family: type[T]) -> tuple[CallbackQuery, T] | None:
+    """A press of a `family` button and what it carries; anything else (forged data, another
+    family's) is answered here (None). The handlers that open on their own start here."""
     query = update.callback_query
     if query is None or query.data is None:
         return None
+    pressed = family.unpack(query.data)
+    if pressed is None:
+        await query.answer(texts.UNKNOWN_BUTTON)
+        return None
+    return query, pressed
+
+
+async def open_press(update: Update, context: LimberContext, family: type[T]) -> Press[T] | None:
+    """The opening every button handler shares: a press of a `family` button on a message the
+    bot still sees, from a user the bot knows; anything else is answered here (None)."""
+    read = await read_press(update, family)
+    if read is None:
+        return None
+    query, pressed = read
     message = await pressed_message(query)
     if message is None:
         return None
-    svc = services(context)
-    pressed = parse(query.data)
+    svc = context.services
     user = await svc.store.get_user(query.from_user.id)
-    if pressed is None or user is None:
+    if user is None:
         await query.answer(texts.UNKNOWN_BUTTON)
         return None
     return Press(query, message, svc, user, pressed, context.bot)
 
 
-PtbCallback = Callable[[Update, CallbackContext[Any, Any, Any, Any]], Coroutine[Any, Any, None]]
+PtbCallback = Callable[[Update, LimberContext], Coroutine[Any, Any, None]]
 
 
 def button(
-    parse: Callable[[str], T | None],
+    family: type[T],
 ) -> Callable[[Callable[[Press[T]], Awaitable[None]]], PtbCallback]:
-    """The one way a button handler opens: `@button(parse_x)` above `async def x(press)`.
+    """The one way a button handler opens: `@button(XPress)` above `async def x(press)`, with
+    XPress the family of the button's data (bot/keyboards/callback.py).
 
     The handler is called only for a press it can act on (open_press); everything else is
-    answered once, here. Four handlers open on their own, each for a reason it states: the
-    session buttons (the hot path reads no user row), a routine picked from /routines and the
-    language buttons (both work for someone not yet stored), and Delete (the user may be gone).
+    answered once, here. Five handlers open on their own with read_press, each for a reason it
+    states: the session buttons (the hot path reads no user row), a routine picked from
+    /routines and the language buttons (both work for someone not yet stored), Delete (the
+    user may be gone) and a team break's buttons (anyone in the group may press them).
     """
 
     def wrap(handler: Callable[[Press[T]], Awaitable[None]]) -> PtbCallback:
         @functools.wraps(handler)
-        async def callback(update: Update, context: CallbackContext[Any, Any, Any, Any]) -> None:
-            press = await open_press(update, context, parse)
+        async def callback(update: Update, context: LimberContext) -> None:
+            press = await open_press(update, context, family)
             if press is not None:
                 await handler(press)
 

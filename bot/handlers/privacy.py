@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot import keyboards, texts
-from bot.handlers.press import claim, edit, pressed_message
+from bot import texts
+from bot.context import LimberContext
+from bot.handlers.press import claim, edit, pressed_message, read_press
 from bot.handlers.registry import Chats, Handlers
-from bot.keyboards import delete_keyboard, parse_delete_data
-from bot.services import services
+from bot.keyboards import DeletePress, delete_keyboard
 
 
-async def deletedata_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc, message, user = services(context), update.effective_message, update.effective_user
+async def deletedata_command(update: Update, context: LimberContext) -> None:
+    svc, message, user = context.services, update.effective_message, update.effective_user
     if message is None or user is None:
         return
     if await svc.store.get_user(user.id) is None:
@@ -22,25 +22,25 @@ async def deletedata_command(update: Update, context: ContextTypes.DEFAULT_TYPE)
     await message.reply_text(texts.CONFIRM_DELETE, reply_markup=delete_keyboard(user.id))
 
 
-async def delete_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    query = update.callback_query
-    if query is None or query.data is None:
+async def delete_button(update: Update, context: LimberContext) -> None:
+    read = await read_press(update, DeletePress)
+    if read is None:
         return
+    query, pressed = read
     # A confirmation the bot can no longer see (date 0) cannot be edited: it erases nothing,
     # and /deletedata asks again.
     if await pressed_message(query) is None:
         return
-    erase = parse_delete_data(query.data, query.from_user.id)
-    if erase is None:
+    if pressed.user_id != query.from_user.id:  # someone else's confirmation
         await query.answer(texts.UNKNOWN_BUTTON)
         return
-    if not erase:
+    if not pressed.erase:
         await claim(query, texts.KEPT)
         return
     # The buttons go first: of a double tap, one press erases and the other is told it's done.
     if not await claim(query):
         return
-    svc = services(context)
+    svc = context.services
     live = await svc.store.live_session_of(query.from_user.id)
     if live is not None:
         svc.coach.cancel(live.id)
@@ -51,5 +51,5 @@ async def delete_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 def handlers(chats: Chats) -> Handlers:
     return [
         CommandHandler("deletedata", deletedata_command, filters=chats.private),
-        CallbackQueryHandler(delete_button, pattern=keyboards.pattern(keyboards.DELETE_PREFIX)),
+        CallbackQueryHandler(delete_button, pattern=DeletePress.pattern),
     ]

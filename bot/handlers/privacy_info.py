@@ -6,13 +6,14 @@ Open to everyone, with or without /start: reading the policy must not create dat
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CommandHandler, ContextTypes
+from telegram.ext import CommandHandler
 
 from bot import texts
+from bot.context import LimberContext
 from bot.handlers.registry import Chats, Handlers
 
 
-async def privacy_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def privacy_command(update: Update, context: LimberContext) -> None:
     message = update.effective_message
     if message is not None:
         await message.reply_text(texts.PRIVACY)

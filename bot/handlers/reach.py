@@ -4,31 +4,32 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot import keyboards, texts
+from bot import texts
+from bot.context import LimberContext
 from bot.domain.mobility import LEFT, RIGHT, answer_in_time
 from bot.domain.streaks import local_day
 from bot.handlers import onboarding
 from bot.handlers.press import Press, button, claim, edit
 from bot.handlers.registry import Chats, Handlers
-from bot.keyboards import ReachPress, parse_reach_data, reach_keyboard
-from bot.services import services
+from bot.keyboards import ReachPress, reach_keyboard
 
 
-async def reach_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc, message = services(context), update.effective_message
+async def reach_command(update: Update, context: LimberContext) -> None:
+    svc, message = context.services, update.effective_message
     user = await onboarding.user_of(svc, update)
     if user is None or message is None:
         return
     await svc.progress.ask_reach(user.id, message.chat_id)
 
 
-@button(parse_reach_data)
+@button(ReachPress)
 async def reach_button(press: Press[ReachPress]) -> None:
     query, message, svc, user = press.query, press.message, press.svc, press.user
     pressed = press.data
-    if pressed.day is None:  # the offer: take its button, then ask
+    if pressed.day is None or pressed.side is None or pressed.degrees is None:
+        # The offer (ReachPress.valid: an answer has all three): take its button, then ask.
         if await claim(query, f"{message.text or ''}\n\n{texts.BUTTON_REACH_NOW}"):
             await svc.progress.ask_reach(user.id, message.chat_id)
         return
@@ -51,5 +52,5 @@ async def reach_button(press: Press[ReachPress]) -> None:
 def handlers(chats: Chats) -> Handlers:
     return [
         CommandHandler("reach", reach_command, filters=chats.private),
-        CallbackQueryHandler(reach_button, pattern=keyboards.pattern(keyboards.REACH_PREFIX)),
+        CallbackQueryHandler(reach_button, pattern=ReachPress.pattern),
     ]

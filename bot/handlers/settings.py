@@ -9,9 +9,10 @@ from __future__ import annotations
 from datetime import time
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot import keyboards, texts
+from bot import texts
+from bot.context import LimberContext
 from bot.domain.nudge_rules import DESK
 from bot.domain.onboarding import Pending, Step
 from bot.handlers import onboarding
@@ -20,26 +21,23 @@ from bot.handlers.registry import Chats, Handlers
 from bot.handlers.summary import enabled, local_text, settings_text, summary
 from bot.keyboards import (
     DaysPress,
+    DeskPress,
     MenuPress,
     SessionSettingPress,
     days_keyboard,
     desk_time_keyboard,
-    parse_days_data,
-    parse_desk_data,
-    parse_menu_data,
-    parse_session_setting,
     session_settings_rows,
     settings_keyboard,
     zone_keyboard,
 )
-from bot.services import Services, services
+from bot.services import Services
 from bot.sessions.coach import stop_live
 from bot.store.repo import UserRecord
 from bot.subscription import Schedule
 
 
-async def timezone_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc, message = services(context), update.effective_message
+async def timezone_command(update: Update, context: LimberContext) -> None:
+    svc, message = context.services, update.effective_message
     user = await onboarding.user_of(svc, update)
     if user is None or message is None:
         return
@@ -49,16 +47,16 @@ async def timezone_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         await onboarding.ask(svc, message, user, Step.TIMEZONE)
 
 
-async def morning_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def morning_command(update: Update, context: LimberContext) -> None:
     await _time_command(update, context, Step.MORNING)
 
 
-async def bedtime_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def bedtime_command(update: Update, context: LimberContext) -> None:
     await _time_command(update, context, Step.BEDTIME)
 
 
-async def _time_command(update: Update, context: ContextTypes.DEFAULT_TYPE, kind: Step) -> None:
-    svc, message = services(context), update.effective_message
+async def _time_command(update: Update, context: LimberContext, kind: Step) -> None:
+    svc, message = context.services, update.effective_message
     user = await onboarding.user_of(svc, update)
     if user is None or message is None:
         return
@@ -68,8 +66,8 @@ async def _time_command(update: Update, context: ContextTypes.DEFAULT_TYPE, kind
         await onboarding.ask(svc, message, user, kind)
 
 
-async def settings_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc, message = services(context), update.effective_message
+async def settings_command(update: Update, context: LimberContext) -> None:
+    svc, message = context.services, update.effective_message
     user = await onboarding.user_of(svc, update)
     if user is None or message is None:
         return
@@ -100,7 +98,7 @@ def _settings_view(
     return text, InlineKeyboardMarkup(rows)
 
 
-@button(parse_session_setting)
+@button(SessionSettingPress)
 async def session_setting_button(press: Press[SessionSettingPress]) -> None:
     """/settings: hold length, pace of the pauses, hands-free or tap-through (edits the menu)."""
     query, svc, user, pressed = press.query, press.svc, press.user, press.data
@@ -121,8 +119,8 @@ async def session_setting_button(press: Press[SessionSettingPress]) -> None:
     await query.answer(texts.SETTINGS_SAVED if changed else texts.ALREADY_DONE)
 
 
-async def pause_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc, message = services(context), update.effective_message
+async def pause_command(update: Update, context: LimberContext) -> None:
+    svc, message = context.services, update.effective_message
     user = await onboarding.user_of(svc, update)
     if user is None or message is None:
         return
@@ -141,8 +139,8 @@ async def pause_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     await message.reply_text(texts.paused_until_text(local_text(until, user.timezone)))
 
 
-async def resume_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc, message = services(context), update.effective_message
+async def resume_command(update: Update, context: LimberContext) -> None:
+    svc, message = context.services, update.effective_message
     user = await onboarding.user_of(svc, update)
     if user is None or message is None:
         return
@@ -158,8 +156,8 @@ async def resume_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     await message.reply_text(f"{texts.RESUMED}\n\n{summary(schedule, svc.clock.now())}")
 
 
-async def stop_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc, message = services(context), update.effective_message
+async def stop_command(update: Update, context: LimberContext) -> None:
+    svc, message = context.services, update.effective_message
     user = await onboarding.user_of(svc, update)
     if user is None or message is None:
         return
@@ -169,7 +167,7 @@ async def stop_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await message.reply_text(texts.STOPPED)
 
 
-@button(parse_menu_data)
+@button(MenuPress)
 async def menu_button(press: Press[MenuPress]) -> None:
     """The /settings menu: change the zone or a time (asks), turn a nudge on or off (edits)."""
     query, message, svc, user, pressed = (
@@ -203,7 +201,7 @@ async def _back_to_settings(query: CallbackQuery, svc: Services, user: UserRecor
     await query.answer(None if changed else texts.ALREADY_DONE)
 
 
-@button(parse_days_data)
+@button(DaysPress)
 async def days_button(press: Press[DaysPress]) -> None:
     """The weekday picker: show a reminder's days, set them (the button carries the mask)."""
     query, svc, user, pressed = press.query, press.svc, press.user, press.data
@@ -225,16 +223,16 @@ async def days_button(press: Press[DaysPress]) -> None:
     await query.answer(None if changed else texts.ALREADY_DONE)
 
 
-@button(parse_desk_data)
-async def desk_button(press: Press[object]) -> None:
+@button(DeskPress)
+async def desk_button(press: Press[DeskPress]) -> None:
     """The desk-break time: show the choices, or set one (which turns the nudge on)."""
-    query, svc, user, pressed = press.query, press.svc, press.user, press.data
-    if pressed == "ask":
+    query, svc, user, choice = press.query, press.svc, press.user, press.data.choice
+    if choice == "ask":
         changed = await edit(query, texts.ASK_DESK_TIME, desk_time_keyboard())
         await query.answer(None if changed else texts.ALREADY_DONE)
         return
-    if isinstance(pressed, time):  # (the codec gives a time, "ask" or "back")
-        await svc.subscriptions.set_reminder_time(user.id, DESK, pressed)
+    if isinstance(choice, time):  # a time, or "back"
+        await svc.subscriptions.set_reminder_time(user.id, DESK, choice)
     await _back_to_settings(query, svc, user)
 
 
@@ -248,11 +246,8 @@ def handlers(chats: Chats) -> Handlers:
         CommandHandler("pause", pause_command, filters=private),
         CommandHandler("resume", resume_command, filters=private),
         CommandHandler("stop", stop_command, filters=private),
-        CallbackQueryHandler(menu_button, pattern=keyboards.pattern(keyboards.MENU_PREFIX)),
-        CallbackQueryHandler(days_button, pattern=keyboards.pattern(keyboards.DAYS_PREFIX)),
-        CallbackQueryHandler(desk_button, pattern=keyboards.pattern(keyboards.DESK_PREFIX)),
-        CallbackQueryHandler(
-            session_setting_button,
-            pattern=keyboards.pattern(keyboards.SESSION_SETTINGS_PREFIX),
-        ),
+        CallbackQueryHandler(menu_button, pattern=MenuPress.pattern),
+        CallbackQueryHandler(days_button, pattern=DaysPress.pattern),
+        CallbackQueryHandler(desk_button, pattern=DeskPress.pattern),
+        CallbackQueryHandler(session_setting_button, pattern=SessionSettingPress.pattern),
     ]

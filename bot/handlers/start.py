@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CommandHandler, ContextTypes
+from telegram.ext import CommandHandler
 
 from bot import texts
+from bot.context import LimberContext
 from bot.domain import onboarding as machine
 from bot.domain.onboarding import Effect
 from bot.handlers import onboarding
 from bot.handlers.registry import Chats, Handlers
-from bot.services import services
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def start(update: Update, context: LimberContext) -> None:
     """Create or reactivate the user; running it again greets again and asks what is pending."""
     user, message = update.effective_user, update.effective_message
     if user is None or message is None:
         return
-    svc = services(context)
+    svc = context.services
     record, created = await svc.store.upsert_user(
         user.id, message.chat_id, user.first_name, user.language_code, svc.clock.now()
     )
@@ -30,10 +30,10 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await onboarding.perform(svc, message, record, transition)
 
 
-async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def help_command(update: Update, context: LimberContext) -> None:
     message = update.effective_message
     if message is not None:
-        await message.reply_text(texts.help_text(services(context).library))
+        await message.reply_text(texts.help_text(context.services.library))
 
 
 def handlers(chats: Chats) -> Handlers:

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from telegram import InputFile, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot import keyboards, texts
+from bot import texts
+from bot.context import LimberContext
 from bot.export import FILENAME, build_export
 from bot.handlers.press import Press, button, claim
 from bot.handlers.registry import Chats, Handlers
-from bot.keyboards import pain_keyboard, parse_pain_data
-from bot.services import services
+from bot.keyboards import PainPress, pain_keyboard
 
 
-async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc, message, user = services(context), update.effective_message, update.effective_user
+async def stats_command(update: Update, context: LimberContext) -> None:
+    svc, message, user = context.services, update.effective_message, update.effective_user
     if message is None or user is None:
         return
     text, png = await svc.progress.stats(user.id)
@@ -26,8 +24,8 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     await message.reply_photo(InputFile(png, filename="limber-stats.png"), caption=text)
 
 
-async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc, message, user = services(context), update.effective_message, update.effective_user
+async def export_command(update: Update, context: LimberContext) -> None:
+    svc, message, user = context.services, update.effective_message, update.effective_user
     if message is None or user is None:
         return
     data = await build_export(svc.store, svc.progress, user.id)
@@ -39,10 +37,10 @@ async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     )
 
 
-@button(parse_pain_data)
-async def pain_button(press: Press[tuple[date, int]]) -> None:
+@button(PainPress)
+async def pain_button(press: Press[PainPress]) -> None:
     query, svc, user = press.query, press.svc, press.user
-    day, score = press.data
+    day, score = press.data.day, press.data.score
     before = await svc.store.record_pain(user.id, day, score, svc.clock.now())
     # Recording twice is harmless (one answer per day); a second tap is only told it's done.
     # The buttons stay for the day asked, so the answer can be changed (issue 13).
@@ -55,5 +53,5 @@ def handlers(chats: Chats) -> Handlers:
     return [
         CommandHandler("stats", stats_command, filters=chats.private),
         CommandHandler("export", export_command, filters=chats.private),
-        CallbackQueryHandler(pain_button, pattern=keyboards.pattern(keyboards.PAIN_PREFIX)),
+        CallbackQueryHandler(pain_button, pattern=PainPress.pattern),
     ]

@@ -7,37 +7,36 @@ from __future__ import annotations
 import time
 
 from telegram import Bot, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot import keyboards, texts
+from bot import texts
+from bot.context import LimberContext
 from bot.domain.pain_care import is_high
 from bot.domain.session import PACES
-from bot.handlers.press import Press, button, claim, pressed_message
+from bot.handlers.press import Press, button, claim, pressed_message, read_press
 from bot.handlers.registry import Chats, Handlers
 from bot.handlers.summary import local_text
 from bot.keyboards import (
+    HurtPausePress,
     PainCheckPress,
     RestartPress,
+    RoutinePress,
+    SessionPress,
     hurt_pause_keyboard,
-    parse_hurt_pause_data,
-    parse_pain_check_data,
-    parse_restart_data,
-    parse_routine_data,
-    parse_session_data,
     restart_keyboard,
     routines_keyboard,
 )
 from bot.routines import Routine
-from bot.services import Services, services, update_user
+from bot.services import Services
 from bot.store.repo import SessionRecord, UserRecord
 
 
-async def stretch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def stretch(update: Update, context: LimberContext) -> None:
     """Start a session: the default routine, or the one named."""
     user, message = update.effective_user, update.effective_message
     if user is None or message is None:
         return
-    svc = services(context)
+    svc = context.services
     routine = svc.library.default
     if context.args:
         name = " ".join(context.args)
@@ -47,7 +46,7 @@ async def stretch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             return
         routine = found
     # Read at the start of this update (group -3), milliseconds ago: fresh enough to reuse.
-    known = update_user(user.id)
+    known = context.update_user
     await _begin(
         svc,
         context.bot,
@@ -60,14 +59,14 @@ async def stretch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
 
 
-async def routines(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def routines(update: Update, context: LimberContext) -> None:
     """A button per routine."""
     user, message = update.effective_user, update.effective_message
     if message is None:
         return
-    svc = services(context)
+    svc = context.services
     # Durations at the person's own hold length and pace (/settings), as their sessions run.
-    known = update_user(user.id) if user is not None else None
+    known = context.update_user  # read at the start of this update (group -3)
     if known is None and user is not None:
         known = await svc.store.get_user(user.id)
     hold = known.hold_seconds if known else None
@@ -78,19 +77,19 @@ async def routines(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
 
 
-async def routine_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def routine_button(update: Update, context: LimberContext) -> None:
     """A routine was picked from /routines."""
-    query = update.callback_query
-    if query is None or query.data is None:
+    read = await read_press(update, RoutinePress)
+    if read is None:
         return
+    query, pressed = read
     message = await pressed_message(query)
     if message is None:
         return
-    svc = services(context)
-    routine_id = parse_routine_data(query.data)
-    routine = svc.library.get(routine_id) if routine_id else None
+    svc = context.services
+    routine = svc.library.get(pressed.routine_id)
     if routine is None:
-        await query.answer(texts.UNKNOWN_BUTTON)
+        await query.answer(texts.UNKNOWN_BUTTON)  # the routines file changed since
         return
     # The menu's buttons go before the session starts: a double tap starts one session, the
     # second tap is told it's done. /routines shows the menu again.
@@ -102,17 +101,14 @@ async def routine_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     )
 
 
-async def session_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def session_button(update: Update, context: LimberContext) -> None:
     """Ready / Pause / Resume / Skip / Stop / This hurts."""
-    query = update.callback_query
-    if query is None or query.data is None:
+    read = await read_press(update, SessionPress)
+    if read is None:
         return
-    pressed = parse_session_data(query.data)
-    if pressed is None:
-        await query.answer(texts.UNKNOWN_BUTTON)
-        return
+    query, pressed = read
     answered = False
-    svc = services(context)
+    svc = context.services
     began = time.monotonic()
 
     async def acknowledge() -> None:
@@ -172,7 +168,7 @@ async def start_session(
     await svc.coach.begin(user_id, chat_id, routine, known)
 
 
-@button(parse_pain_check_data)
+@button(PainCheckPress)
 async def pain_check_button(press: Press[PainCheckPress]) -> None:
     """The answer to "how is your back right now?" asked before a session: below 7 or Start
     anyway starts it; 7 or more advises rest (and offers a pause); Not now starts nothing."""
@@ -225,7 +221,7 @@ async def ask_over_running(
     )
 
 
-@button(parse_restart_data)
+@button(RestartPress)
 async def restart_button(press: Press[RestartPress]) -> None:
     """Carry on / Start over, asked by a /stretch during a session."""
     query, message, svc, pressed = press.query, press.message, press.svc, press.data
@@ -243,10 +239,10 @@ async def restart_button(press: Press[RestartPress]) -> None:
     await start_session(svc, press.user.id, message.chat.id, routine)
 
 
-@button(parse_hurt_pause_data)
-async def hurt_pause_button(press: Press[int]) -> None:
+@button(HurtPausePress)
+async def hurt_pause_button(press: Press[HurtPausePress]) -> None:
     """Pause 3 days / 7 days / No thanks, offered after "This hurts"."""
-    query, svc, user, days = press.query, press.svc, press.user, press.data
+    query, svc, user, days = press.query, press.svc, press.user, press.data.days
     if days == 0:
         await claim(query, texts.HURT_NO_PAUSE)
         return
@@ -258,13 +254,9 @@ def handlers(chats: Chats) -> Handlers:
     return [
         CommandHandler("stretch", stretch, filters=chats.private),
         CommandHandler("routines", routines, filters=chats.private),
-        CallbackQueryHandler(session_button, pattern=keyboards.pattern(keyboards.SESSION_PREFIX)),
-        CallbackQueryHandler(routine_button, pattern=keyboards.pattern(keyboards.ROUTINE_PREFIX)),
-        CallbackQueryHandler(
-            pain_check_button, pattern=keyboards.pattern(keyboards.PAIN_CHECK_PREFIX)
-        ),
-        CallbackQueryHandler(restart_button, pattern=keyboards.pattern(keyboards.RESTART_PREFIX)),
-        CallbackQueryHandler(
-            hurt_pause_button, pattern=keyboards.pattern(keyboards.HURT_PAUSE_PREFIX)
-        ),
+        CallbackQueryHandler(session_button, pattern=SessionPress.pattern),
+        CallbackQueryHandler(routine_button, pattern=RoutinePress.pattern),
+        CallbackQueryHandler(pain_check_button, pattern=PainCheckPress.pattern),
+        CallbackQueryHandler(restart_button, pattern=RestartPress.pattern),
+        CallbackQueryHandler(hurt_pause_button, pattern=HurtPausePress.pattern),
     ]

@@ -18,19 +18,19 @@ from telegram.ext import (
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
-    ContextTypes,
     MessageHandler,
     filters,
 )
 
-from bot import i18n, keyboards, texts
+from bot import i18n, texts
+from bot.context import LimberContext
 from bot.domain import team
 from bot.domain.schedule import WORKDAYS, next_occurrence_on, zone_info
+from bot.handlers.press import read_press
 from bot.handlers.registry import Chats, Handlers
-from bot.keyboards.team import TEAM_PREFIX, parse_team_data
+from bot.keyboards.team import TeamPress
 from bot.places.labels import zone_label
 from bot.places.zones import resolve_zone
-from bot.services import services
 from bot.store.teams import GroupRecord, Joined
 
 log = logging.getLogger(__name__)
@@ -57,13 +57,13 @@ PRIVATE_COMMANDS = (
 )
 
 
-async def membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def membership(update: Update, context: LimberContext) -> None:
     """The bot's own membership changed: added (introduces itself, once), or removed or the
     group deleted (the schedule stops)."""
     change: ChatMemberUpdated | None = update.my_chat_member
     if change is None or change.chat.type not in (Chat.GROUP, Chat.SUPERGROUP):
         return
-    svc = services(context)
+    svc = context.services
     now = svc.clock.now()
     status = change.new_chat_member.status
     if status in _OUT:
@@ -75,24 +75,24 @@ async def membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         await _say(context, change.chat.id, texts.team_intro())
 
 
-async def migrated(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def migrated(update: Update, context: LimberContext) -> None:
     """The group became a supergroup: its break follows to the new chat id. Telegram sends
     a service message in each chat; whichever comes first moves it."""
     message = update.effective_message
     if message is None:
         return
-    svc = services(context)
+    svc = context.services
     if message.migrate_to_chat_id:
         await svc.store.move_group(message.chat.id, message.migrate_to_chat_id, svc.clock.now())
     elif message.migrate_from_chat_id:
         await svc.store.move_group(message.migrate_from_chat_id, message.chat.id, svc.clock.now())
 
 
-async def deskbreak_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def deskbreak_command(update: Update, context: LimberContext) -> None:
     message, chat = update.effective_message, update.effective_chat
     if message is None or chat is None:
         return
-    svc = services(context)
+    svc = context.services
     request = team.parse_deskbreak(list(context.args or []))
     group = await svc.store.group_of(chat.id)
     if request.ask is team.Ask.SHOW:
@@ -111,12 +111,12 @@ async def deskbreak_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
 
 async def _change(
     update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: LimberContext,
     request: team.DeskbreakRequest,
     group: GroupRecord | None,
 ) -> None:
     """An admin's change, in their language, which becomes the group's."""
-    svc = services(context)
+    svc = context.services
     message, chat, user = update.effective_message, update.effective_chat, update.effective_user
     assert message is not None and chat is not None
     now, language = svc.clock.now(), i18n.current()
@@ -174,38 +174,38 @@ def _schedule_text(group: GroupRecord | None, now: datetime) -> str:
     )
 
 
-async def privacy_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def privacy_command(update: Update, context: LimberContext) -> None:
     message, chat = update.effective_message, update.effective_chat
     if message is None or chat is None:
         return
-    svc = services(context)
+    svc = context.services
     group = await svc.store.group_of(chat.id)
     breaks, people = await svc.store.group_counts(chat.id)
     with i18n.using(group.language if group else i18n.current()):
         await message.reply_text(texts.team_privacy(breaks, people))
 
 
-async def deletedata_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def deletedata_command(update: Update, context: LimberContext) -> None:
     message, chat = update.effective_message, update.effective_chat
     if message is None or chat is None:
         return
     if not await _is_admin(update, context):
         await message.reply_text(texts.team_only_admins())
         return
-    await services(context).store.delete_group(chat.id)
+    await context.services.store.delete_group(chat.id)
     await message.reply_text(texts.team_deleted())
 
 
-async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def help_command(update: Update, context: LimberContext) -> None:
     message, chat = update.effective_message, update.effective_chat
     if message is None or chat is None:
         return
-    group = await services(context).store.group_of(chat.id)
+    group = await context.services.store.group_of(chat.id)
     with i18n.using(group.language if group else i18n.current()):
         await message.reply_text(texts.team_help())
 
 
-async def private_only(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def private_only(update: Update, context: LimberContext) -> None:
     """/stretch, /stats and the other commands of one's own, typed in a group: said once per
     group, then quiet (a group is not the place to repeat it to everyone)."""
     message = update.effective_message
@@ -215,17 +215,14 @@ async def private_only(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await message.reply_text(texts.team_private_only())
 
 
-async def team_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def team_button(update: Update, context: LimberContext) -> None:
     """ "I'm in" / "Not today": answered to the one who pressed, in their language; the
     message shows the names at its next edit."""
-    query = update.callback_query
-    if query is None or query.data is None:
+    read = await read_press(update, TeamPress)
+    if read is None:
         return
-    press = parse_team_data(query.data)
-    if press is None:
-        await query.answer(texts.UNKNOWN_BUTTON)
-        return
-    svc = services(context)
+    query, press = read
+    svc = context.services
     now = svc.clock.now()
     refresh = now + team.ROSTER_EVERY
     who = query.from_user
@@ -243,7 +240,7 @@ async def team_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await query.answer(answer)
 
 
-async def _is_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+async def _is_admin(update: Update, context: LimberContext) -> bool:
     """Asked of Telegram each time (getChatMember): admins change, and a change of the break
     is rare. An anonymous admin writes as the group itself."""
     message, chat, user = update.effective_message, update.effective_chat, update.effective_user
@@ -261,7 +258,7 @@ async def _is_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
     return member.status in _ADMINS
 
 
-async def _say(context: ContextTypes.DEFAULT_TYPE, chat_id: int, text: str) -> None:
+async def _say(context: LimberContext, chat_id: int, text: str) -> None:
     try:
         await context.bot.send_message(chat_id, text)
     except TelegramError as exc:
@@ -280,5 +277,5 @@ def handlers(chats: Chats) -> Handlers:
         CommandHandler("deletedata", deletedata_command, filters=groups),
         CommandHandler(["help", "start"], help_command, filters=groups),
         CommandHandler(PRIVATE_COMMANDS, private_only, filters=groups),
-        CallbackQueryHandler(team_button, pattern=keyboards.pattern(TEAM_PREFIX)),
+        CallbackQueryHandler(team_button, pattern=TeamPress.pattern),
     ]

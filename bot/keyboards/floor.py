@@ -10,31 +10,42 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import Annotated, Literal
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import texts
 from bot.domain.session import PACES
+from bot.keyboards.callback import CallbackData, OneOf, Tokens
 
-RESTART_PREFIX = "sr"
-HURT_PAUSE_PREFIX = "hp"
-SESSION_SETTINGS_PREFIX = "ss"
 HOLD_CHOICES = (20, 30, 45, 60)
 HURT_PAUSE_DAYS = (3, 7)
+_SETTING_VALUES = {
+    "hold": {str(s) for s in HOLD_CHOICES},
+    "pace": set(PACES),
+    "mode": {"free", "tap"},
+}
 
 
-@dataclass(frozen=True, slots=True)
-class RestartPress:
-    start_over: bool
-    session_id: int
-    routine_id: str | None = None
+class RestartPress(CallbackData, prefix="sr"):
+    start_over: Annotated[bool, Tokens({True: "new", False: "keep"})]
+    session_id: int  # the session asked about: an answer after it ended is told apart
+    routine_id: str | None = None  # the routine to start over with (Start over only)
+
+    def valid(self) -> bool:
+        return self.start_over == (self.routine_id is not None)
 
 
-@dataclass(frozen=True, slots=True)
-class SessionSettingPress:
-    what: str  # "hold", "pace" or "mode"
+class HurtPausePress(CallbackData, prefix="hp"):
+    days: Annotated[int, OneOf(0, *HURT_PAUSE_DAYS)]  # 0: no thanks
+
+
+class SessionSettingPress(CallbackData, prefix="ss"):
+    what: Literal["hold", "pace", "mode"]
     value: str
+
+    def valid(self) -> bool:
+        return self.value in _SETTING_VALUES[self.what]
 
 
 def restart_keyboard(session_id: int, routine_id: str) -> InlineKeyboardMarkup:
@@ -42,28 +53,15 @@ def restart_keyboard(session_id: int, routine_id: str) -> InlineKeyboardMarkup:
         [
             [
                 InlineKeyboardButton(
-                    texts.BUTTON_CARRY_ON, callback_data=f"{RESTART_PREFIX}:keep:{session_id}"
+                    texts.BUTTON_CARRY_ON, callback_data=RestartPress(False, session_id).pack()
                 ),
                 InlineKeyboardButton(
                     texts.BUTTON_START_OVER,
-                    callback_data=f"{RESTART_PREFIX}:new:{session_id}:{routine_id}",
+                    callback_data=RestartPress(True, session_id, routine_id).pack(),
                 ),
             ]
         ]
     )
-
-
-def parse_restart_data(data: str) -> RestartPress | None:
-    parts = data.split(":")
-    if len(parts) < 3 or parts[0] != RESTART_PREFIX:
-        return None
-    if not (parts[2].isascii() and parts[2].isdigit()) or len(parts[2]) > 18:
-        return None
-    if parts[1] == "keep" and len(parts) == 3:
-        return RestartPress(False, int(parts[2]))
-    if parts[1] == "new" and len(parts) == 4 and parts[3]:
-        return RestartPress(True, int(parts[2]), parts[3])
-    return None
 
 
 def hurt_pause_keyboard() -> InlineKeyboardMarkup:
@@ -71,20 +69,12 @@ def hurt_pause_keyboard() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(labels[d], callback_data=f"{HURT_PAUSE_PREFIX}:{d}")
+                InlineKeyboardButton(labels[d], callback_data=HurtPausePress(d).pack())
                 for d in HURT_PAUSE_DAYS
             ],
-            [InlineKeyboardButton(texts.BUTTON_NO_THANKS, callback_data=f"{HURT_PAUSE_PREFIX}:0")],
+            [InlineKeyboardButton(texts.BUTTON_NO_THANKS, callback_data=HurtPausePress(0).pack())],
         ]
     )
-
-
-def parse_hurt_pause_data(data: str) -> int | None:
-    """Days to pause (0: no thanks); None for anything the bot did not write."""
-    prefix, _, days = data.partition(":")
-    if prefix != HURT_PAUSE_PREFIX or days not in ("0", *map(str, HURT_PAUSE_DAYS)):
-        return None
-    return int(days)
 
 
 def session_settings_rows(
@@ -92,10 +82,12 @@ def session_settings_rows(
 ) -> list[list[InlineKeyboardButton]]:
     """The /settings rows about sessions, the current choice ticked."""
 
-    def button(label: str, chosen: bool, what: str, value: str) -> InlineKeyboardButton:
+    def button(
+        label: str, chosen: bool, what: Literal["hold", "pace", "mode"], value: str
+    ) -> InlineKeyboardButton:
         return InlineKeyboardButton(
             texts.button_chosen(label, chosen),
-            callback_data=f"{SESSION_SETTINGS_PREFIX}:{what}:{value}",
+            callback_data=SessionSettingPress(what, value).pack(),
         )
 
     current_hold = hold_seconds or 30  # the built-in routines hold 30 s
@@ -107,18 +99,3 @@ def session_settings_rows(
             button(texts.BUTTON_TAP_THROUGH, not hands_free, "mode", "tap"),
         ],
     ]
-
-
-def parse_session_setting(data: str) -> SessionSettingPress | None:
-    parts = data.split(":")
-    if len(parts) != 3 or parts[0] != SESSION_SETTINGS_PREFIX:
-        return None
-    what, value = parts[1], parts[2]
-    valid = {
-        "hold": {str(s) for s in HOLD_CHOICES},
-        "pace": set(PACES),
-        "mode": {"free", "tap"},
-    }
-    if value not in valid.get(what, set()):
-        return None
-    return SessionSettingPress(what, value)

@@ -3,23 +3,25 @@ Skip today (`n:skip:<kind>`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
+from typing import Annotated, Literal
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import i18n, texts
 from bot.domain.nudge_rules import REMINDERS
+from bot.keyboards.callback import CallbackData, OneOf
 
-NUDGE_PREFIX = "n"
 SNOOZE_MINUTES = (15, 30, 60)
 
 
-@dataclass(frozen=True, slots=True)
-class NudgeButton:
-    action: str  # "go", "snooze", "skip"
-    kind: str
-    minutes: int = 0
+class NudgePress(CallbackData, prefix="n"):
+    action: Literal["go", "snooze", "skip"]
+    kind: Annotated[str, OneOf(*REMINDERS)]
+    minutes: Annotated[int | None, OneOf(*SNOOZE_MINUTES)] = None  # a snooze's, only
+
+    def valid(self) -> bool:
+        return (self.action == "snooze") == (self.minutes is not None)
 
 
 def nudge_keyboard(kind: str) -> InlineKeyboardMarkup:
@@ -35,31 +37,19 @@ def _nudge_keyboard(kind: str, language: str) -> InlineKeyboardMarkup:
         [
             [
                 InlineKeyboardButton(
-                    texts.BUTTON_START_NOW, callback_data=f"{NUDGE_PREFIX}:go:{kind}"
+                    texts.BUTTON_START_NOW, callback_data=NudgePress("go", kind).pack()
                 )
             ],
             [
                 InlineKeyboardButton(
-                    texts.button_snooze(m), callback_data=f"{NUDGE_PREFIX}:snooze:{kind}:{m}"
+                    texts.button_snooze(m), callback_data=NudgePress("snooze", kind, m).pack()
                 )
                 for m in SNOOZE_MINUTES
             ],
             [
                 InlineKeyboardButton(
-                    texts.BUTTON_SKIP_TODAY, callback_data=f"{NUDGE_PREFIX}:skip:{kind}"
+                    texts.BUTTON_SKIP_TODAY, callback_data=NudgePress("skip", kind).pack()
                 )
             ],
         ]
     )
-
-
-def parse_nudge_data(data: str) -> NudgeButton | None:
-    """Parse nudge callback data; None for anything forged or malformed."""
-    parts = data.split(":")
-    if len(parts) < 3 or parts[0] != NUDGE_PREFIX or parts[2] not in REMINDERS:
-        return None
-    if parts[1] in ("go", "skip") and len(parts) == 3:
-        return NudgeButton(parts[1], parts[2])
-    if parts[1] == "snooze" and len(parts) == 4 and parts[3] in {str(m) for m in SNOOZE_MINUTES}:
-        return NudgeButton("snooze", parts[2], int(parts[3]))
-    return None

@@ -5,11 +5,17 @@ The user id in the data lets the press be checked against who presses it.
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import texts
+from bot.keyboards.callback import CallbackData, Tokens
 
-DELETE_PREFIX = "del"
+
+class DeletePress(CallbackData, prefix="del"):
+    erase: Annotated[bool, Tokens({True: "yes", False: "no"})]
+    user_id: int  # whose data: a press by anyone else is refused (bot/handlers/privacy.py)
 
 
 def delete_keyboard(user_id: int) -> InlineKeyboardMarkup:
@@ -17,23 +23,13 @@ def delete_keyboard(user_id: int) -> InlineKeyboardMarkup:
         [
             [
                 InlineKeyboardButton(
-                    texts.BUTTON_DELETE, callback_data=f"{DELETE_PREFIX}:yes:{user_id}"
+                    texts.BUTTON_DELETE, callback_data=DeletePress(True, user_id).pack()
                 )
             ],
             [
                 InlineKeyboardButton(
-                    texts.BUTTON_KEEP, callback_data=f"{DELETE_PREFIX}:no:{user_id}"
+                    texts.BUTTON_KEEP, callback_data=DeletePress(False, user_id).pack()
                 )
             ],
         ]
     )
-
-
-def parse_delete_data(data: str, presser_id: int) -> bool | None:
-    """True to erase, False to keep; None for anything forged or pressed by someone else."""
-    parts = data.split(":")
-    if len(parts) != 3 or parts[0] != DELETE_PREFIX or parts[1] not in ("yes", "no"):
-        return None
-    if parts[2] != str(presser_id):
-        return None
-    return parts[1] == "yes"

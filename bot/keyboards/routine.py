@@ -5,18 +5,12 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import texts
+from bot.keyboards.callback import CallbackData
 from bot.routines import Library
 
-ROUTINE_PREFIX = "r"
 
-
-def routine_data(routine_id: str) -> str:
-    return f"{ROUTINE_PREFIX}:{routine_id}"
-
-
-def parse_routine_data(data: str) -> str | None:
-    prefix, _, rid = data.partition(":")
-    return rid if prefix == ROUTINE_PREFIX and rid else None
+class RoutinePress(CallbackData, prefix="r"):
+    routine_id: str  # looked up in the library when pressed: it may have changed since
 
 
 def routines_keyboard(
@@ -28,7 +22,7 @@ def routines_keyboard(
             [
                 InlineKeyboardButton(
                     texts.routine_button(r, hold_seconds=hold_seconds, pace=pace),
-                    callback_data=routine_data(r.id),
+                    callback_data=RoutinePress(r.id).pack(),
                 )
             ]
             for r in library.routines.values()

@@ -7,44 +7,24 @@ apart from a current one without any per-message state.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import Annotated
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo
 
 from bot import texts
 from bot.domain.session import Event, Phase, SessionState, Status
+from bot.keyboards.callback import CallbackData, Digits, OneOf
 
-SESSION_PREFIX = "s"
-
-_ACTIONS = {
-    e.value for e in (Event.READY, Event.PAUSE, Event.RESUME, Event.SKIP, Event.STOP, Event.HURT)
-}
+ACTIONS = (Event.READY, Event.PAUSE, Event.RESUME, Event.SKIP, Event.STOP, Event.HURT)
 
 
-@dataclass(frozen=True, slots=True)
-class SessionButton:
-    """A parsed session button press."""
+class SessionPress(CallbackData, prefix="s"):
+    """Ready, Pause, Resume, Skip, Stop or This hurts, pressed on step `version` of a session:
+    the hot path, read on every press during a session."""
 
-    session_id: int
-    event: Event
-    version: int
-
-
-def session_data(session_id: int, event: Event, version: int) -> str:
-    return f"{SESSION_PREFIX}:{session_id}:{event.value}:{version}"
-
-
-def parse_session_data(data: str) -> SessionButton | None:
-    """Parse callback data; None for anything forged or malformed."""
-    parts = data.split(":")
-    if len(parts) != 4 or parts[0] != SESSION_PREFIX or parts[2] not in _ACTIONS:
-        return None
-    # ASCII only: str.isdigit() accepts "²", which int() refuses, and the bot writes only 0-9.
-    if not all(p.isascii() and p.isdigit() for p in (parts[1], parts[3])):
-        return None
-    if len(parts[1]) > 18 or len(parts[3]) > 9:
-        return None
-    return SessionButton(int(parts[1]), Event(parts[2]), int(parts[3]))
+    session_id: Annotated[int, Digits(18)]
+    event: Annotated[Event, OneOf(*ACTIONS)]
+    version: Annotated[int, Digits(9)]
 
 
 def session_keyboard(
@@ -64,7 +44,8 @@ def _session_buttons(
 ) -> InlineKeyboardMarkup | None:
 
     def button(label: str, event: Event) -> InlineKeyboardButton:
-        return InlineKeyboardButton(label, callback_data=session_data(session_id, event, version))
+        data = SessionPress(session_id, event, version).pack()
+        return InlineKeyboardButton(label, callback_data=data)
 
     if not state.live:
         return None

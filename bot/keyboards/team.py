@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import Annotated
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import texts
+from bot.keyboards.callback import CallbackData, Tokens
 
-TEAM_PREFIX = "tb"
 
-
-@dataclass(frozen=True, slots=True)
-class TeamPress:
+class TeamPress(CallbackData, prefix="tb"):
     break_id: int
-    joining: bool
+    joining: Annotated[bool, Tokens({True: "in", False: "out"})]
 
 
 def team_keyboard(break_id: int) -> InlineKeyboardMarkup:
@@ -22,21 +20,11 @@ def team_keyboard(break_id: int) -> InlineKeyboardMarkup:
         [
             [
                 InlineKeyboardButton(
-                    texts.team_button_in(), callback_data=f"{TEAM_PREFIX}:{break_id}:in"
+                    texts.team_button_in(), callback_data=TeamPress(break_id, True).pack()
                 ),
                 InlineKeyboardButton(
-                    texts.team_button_out(), callback_data=f"{TEAM_PREFIX}:{break_id}:out"
+                    texts.team_button_out(), callback_data=TeamPress(break_id, False).pack()
                 ),
             ]
         ]
     )
-
-
-def parse_team_data(data: str) -> TeamPress | None:
-    """The press, or None for anything forged."""
-    parts = data.split(":")
-    if len(parts) != 3 or parts[0] != TEAM_PREFIX or parts[2] not in ("in", "out"):
-        return None
-    if not parts[1].isascii() or not parts[1].isdigit() or len(parts[1]) > 18:
-        return None
-    return TeamPress(int(parts[1]), parts[2] == "in")

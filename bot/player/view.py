@@ -10,7 +10,7 @@ from bot import i18n, routine_catalog, texts
 from bot.clock import Clock
 from bot.domain import session as machine
 from bot.domain.session import Phase, SessionState, Status
-from bot.keyboards.session import parse_session_data, session_keyboard
+from bot.keyboards.session import SessionPress, session_keyboard
 from bot.routines import Library, Routine
 from bot.store.repo import SessionRecord
 
@@ -27,7 +27,7 @@ def _actions(record: SessionRecord) -> list[str]:
     found = []
     for row in markup.inline_keyboard:
         for button in row:
-            pressed = parse_session_data(str(button.callback_data or ""))
+            pressed = SessionPress.unpack(str(button.callback_data or ""))
             if pressed is not None:
                 found.append(pressed.event.value)
     return found

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.keyboards.team import TeamPress, parse_team_data
+from bot.keyboards.team import TeamPress
 from bot.sandbox.emulator import BotApiEmulator
 
 WATCH_SECONDS = 0.05
@@ -29,7 +29,7 @@ class SandboxTeam:
             for message in self.emu.messages(self.chat_id):
                 if message.message_id in self._answered:
                     continue
-                buttons = [(d, parse_team_data(d)) for _, d in self.emu.buttons(message)]
+                buttons = [(d, TeamPress.unpack(d)) for _, d in self.emu.buttons(message)]
                 if not any(press is not None for _, press in buttons):
                     continue
                 self._answered.add(message.message_id)
