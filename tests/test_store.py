@@ -69,10 +69,13 @@ async def test_at_most_one_live_session_per_user_even_under_races(
     store: Store, routine: Routine
 ) -> None:
     await store.upsert_user(1, 1, "A", None, T0)
-    await asyncio.gather(
-        *(store.start_session(1, 1, routine.id, begin(routine, T0), T0) for _ in range(5))
-    )
-    assert len([s for s in await store.live_sessions() if s.user_id == 1]) == 1
+    # Several rounds: on PostgreSQL a start that meets another at the index is run again
+    # behind the user's lock, and one round in three once deadlocked there.
+    for _ in range(4):
+        await asyncio.gather(
+            *(store.start_session(1, 1, routine.id, begin(routine, T0), T0) for _ in range(5))
+        )
+        assert len([s for s in await store.live_sessions() if s.user_id == 1]) == 1
 
 
 async def test_finishing_logs_the_session_in_the_same_change(

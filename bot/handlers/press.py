@@ -123,7 +123,10 @@ async def open_press(update: Update, context: LimberContext, family: type[T]) ->
     if message is None:
         return None
     svc = context.services
-    user = await svc.store.get_user(query.from_user.id)
+    # The row this update read for its language a moment ago (app.py), else read now.
+    user = context.update_user
+    if user is None or user.id != query.from_user.id:
+        user = await svc.store.get_user(query.from_user.id)
     if user is None:
         await query.answer(texts.UNKNOWN_BUTTON)
         return None

@@ -126,9 +126,14 @@ def cas_finishing_sql(names: Sequence[str]) -> str:
 
 def start_sql(names: Sequence[str]) -> str:
     """End the user's live session as replaced and insert the new one, in one statement.
-    Parameters: the user, the time, then the new row's `names`. The insert reads the count of
-    replaced rows, so the replacement has run before the new row meets the one-live-session
-    index (which then sees the old row as ended by this same statement)."""
+    Parameters: the user, the time, then the new row's `names`.
+
+    The insert reads the count of replaced rows, so the replacement has run before the new
+    row meets the one-live-session index (which then sees the old row as ended by this same
+    statement). Two starts at once: one statement, one snapshot, so the second does not see
+    the first's new row and meets the index; the caller then runs it again behind the user's
+    row lock, in a transaction of its own (PgHot.start_locked). Taking that lock in this
+    statement as well deadlocked against it (a CTE's locks come in no set order)."""
     values = _numbered(names, 3)
     return (
         "WITH old AS (UPDATE sessions SET "
@@ -141,7 +146,10 @@ def start_sql(names: Sequence[str]) -> str:
     )
 
 
-LOCK_USER = "SELECT id FROM users WHERE id = $1 FOR UPDATE"
+# NO KEY UPDATE, not UPDATE: a start on the fast path inserting meanwhile holds its new row's
+# index entry and then takes KEY SHARE on the user for the foreign key; FOR UPDATE refused it
+# while waiting for that row: a deadlock (3 of 10 runs of five starts at once).
+LOCK_USER = "SELECT id FROM users WHERE id = $1 FOR NO KEY UPDATE"
 CLAIM_SHOW = (
     "UPDATE sessions SET show_claimed_by = $1, show_claimed_until = $2 "
     "WHERE id = $3 AND version = $4 AND shown_version <> $4 AND "
@@ -200,6 +208,7 @@ class PgHot:
         async def work(driver: Any) -> list[Row]:
             async with driver.transaction():
                 await driver.execute(LOCK_USER, user_id)
+                # A statement of its own: its snapshot sees what was committed before the lock.
                 return [Row(r) for r in await driver.fetch(sql, user_id, now, *args)]
 
         return await self._held.run_driver(work, sql)

@@ -27,6 +27,8 @@ from bot.store.records import (
 from bot.store.transactions import Transactions
 
 _LIVE_VALUES = [s.value for s in LIVE]
+# Tries of a session start that met a concurrent one at the one-live-session index.
+START_TRIES = 5
 
 # The hot path's statements are built once: building and cache-keying a statement per call
 # costs more than SQLite takes to run it.
@@ -298,7 +300,15 @@ class Sessions(Transactions):
         try:
             rows = await self._pg.rows(sql, user_id, now, *args)
         except IntegrityError:
-            rows = await self._pg.start_locked(user_id, now, sql, *args)
+            # Behind the lock, only a start on the fast path can still come between; each
+            # try lets one start through, so five at once need at most five.
+            for attempt in range(START_TRIES):
+                try:
+                    rows = await self._pg.start_locked(user_id, now, sql, *args)
+                    break
+                except IntegrityError:
+                    if attempt == START_TRIES - 1:
+                        raise
         new = next(session_record(r) for r in rows if r.is_new)
         old = [session_record(r) for r in rows if not r.is_new]
         return new, old[0] if old else None
