@@ -29,7 +29,7 @@ MAX_KM = 500.0
 
 class NearestPlaces:
     """Unit vectors of the places, sorted by 1-degree cell (row of latitude, then column of
-    longitude), and each place's cell: arrays, 34 bytes a place."""
+    longitude), and each place's cell: arrays, 30 bytes a place."""
 
     def __init__(self, points: Iterable[tuple[float, float, int]], zones: list[str]) -> None:
         """`points`: latitude, longitude and the number of its zone in `zones`."""
