@@ -144,6 +144,12 @@ def _migrate(settings: Settings) -> None:
     from bot.config import shown_url
     from bot.store.db import upgrade
 
+    # The release step (compose.yaml) runs before the bot: a database file it makes 0600 is
+    # said here, or the bot, finding it tight, would never say it.
+    said = logging.getLogger("bot.store.db")
+    said.addHandler(logging.StreamHandler(sys.stdout))
+    said.setLevel(logging.INFO)
+    said.propagate = False  # no root handler here: Python's last resort would repeat warnings
     created = upgrade(settings.database_url)
     where = shown_url(settings.database_url)
     print(f"created the database {where}" if created else f"database {where} is up to date")

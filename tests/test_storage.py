@@ -28,7 +28,7 @@ import asyncpg
 import pytest
 
 from bot.config import PROJECT_ROOT
-from bot.store.db import upgrade_async
+from bot.store.db import tighten_private, upgrade, upgrade_async
 from tests.conftest import PG_ADMIN_DSN, fresh_pg_database
 
 EXIT_USAGE = 2
@@ -246,3 +246,79 @@ def test_migrate_says_it_created_the_database_and_creates_it_0600(tmp_path: Path
             companion = path.with_name(path.name + suffix)
             assert stat.S_IMODE(companion.stat().st_mode) == 0o600, suffix
     engine.dispose()
+
+
+def _wal_companions(path: Path) -> list[Path]:
+    return [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm")]
+
+
+def test_an_old_world_readable_database_is_made_0600_at_start(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Issue 27: a file an earlier release made 0644 (and the -wal and -shm SQLite then gives
+    the same mode, here left by a process still running) is tightened by the start-up's
+    upgrade, with one info line; a second start finds nothing to say."""
+    path = tmp_path / "limber.db"
+    url = f"sqlite+aiosqlite:///{path}"
+    upgrade(url)
+    path.chmod(0o644)
+    with closing(sqlite3.connect(path)) as other:
+        other.execute("PRAGMA journal_mode=WAL")
+        other.execute("UPDATE alembic_version SET version_num = version_num")
+        other.commit()
+        for companion in _wal_companions(path):
+            assert stat.S_IMODE(companion.stat().st_mode) == 0o644, companion
+        caplog.set_level("INFO", logger="bot.store.db")
+        upgrade(url)
+        for file in [path, *_wal_companions(path)]:
+            assert stat.S_IMODE(file.stat().st_mode) == 0o600, file
+        said = [r for r in caplog.records if r.name == "bot.store.db"]
+        assert len(said) == 1 and said[0].levelname == "INFO", said
+        assert said[0].getMessage() == (
+            f"made {path} (was 644), {path}-wal (was 644), {path}-shm (was 644) 0600, "
+            "readable by its owner only: health data"
+        )
+        caplog.clear()
+        upgrade(url)
+        assert not [r for r in caplog.records if r.name == "bot.store.db"]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root can give a file to another user")
+def test_a_database_file_of_another_user_keeps_its_mode(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "limber.db"
+    url = f"sqlite+aiosqlite:///{path}"
+    upgrade(url)
+    path.chmod(0o644)
+    os.chown(path, OTHER_UID, OTHER_UID)
+    caplog.set_level("INFO", logger="bot.store.db")
+    upgrade(url)  # root may write it, but the file is its owner's to open up or close
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    assert not [r for r in caplog.records if r.name == "bot.store.db"]
+
+
+def test_a_symbolic_link_beside_the_database_is_not_followed(tmp_path: Path) -> None:
+    path = tmp_path / "limber.db"
+    upgrade(f"sqlite+aiosqlite:///{path}")
+    elsewhere = tmp_path / "notes.txt"
+    elsewhere.write_text("not the bot's", encoding="utf-8")
+    elsewhere.chmod(0o644)
+    path.with_name(path.name + "-wal").symlink_to(elsewhere)
+    assert tighten_private(path) == []
+    assert stat.S_IMODE(elsewhere.stat().st_mode) == 0o644
+
+
+@pytest.mark.slow  # a real process
+def test_migrate_says_it_made_an_old_database_0600(tmp_path: Path) -> None:
+    path = tmp_path / "limber.db"
+    url = f"sqlite+aiosqlite:///{path}"
+    upgrade(url)
+    path.chmod(0o644)
+    done = limber(url, "migrate")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        f"made {path} (was 644) 0600, readable by its owner only: health data",
+        f"database sqlite+aiosqlite:///{path} is up to date",
+    ]
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600

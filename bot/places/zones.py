@@ -10,11 +10,11 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
 from zoneinfo import available_timezones
 
 from bot.places.index import find_places
 from bot.places.labels import place_label, zone_label
+from bot.places.nearest import nautical_zone, nearest_places
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +104,14 @@ def _fold(text: str) -> str:
 
 
 @cache
+def _known_zones() -> frozenset[str]:
+    """The zones this machine's tz database has, read once: `available_timezones` walks the
+    database's folder on every call (3.6 ms warm, 25 ms cold, measured), where the nearest
+    city's zone takes 30-60 µs."""
+    return frozenset(available_timezones())
+
+
+@cache
 def _zone_names() -> dict[str, str]:
     """Folded IANA zone name -> zone ("europe/berlin", "america/new york"): regions only. "UTC",
     "Etc/GMT+3", "EST" and the like are fixed offsets, which ignore summer time."""
@@ -158,17 +166,12 @@ def suggest_zones(
     return [ZoneMatch(z, zone_label(z, shown_in)) for z in zones if z in valid][:limit]
 
 
-_finder: Any = None
-
-
 def zone_from_location(latitude: float, longitude: float) -> str | None:
-    """The zone at a point, offline (timezonefinder); None if there is none."""
-    global _finder
+    """The zone at a point, offline: the zone of the nearest city within 500 km
+    (bot/places/nearest.py), else, at sea, the nautical zone of the longitude ("Etc/GMT+11"
+    at 160° W, as the polygon data gave); None for a point that is not on Earth."""
     if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
         return None
-    if _finder is None:
-        from timezonefinder import TimezoneFinder
-
-        _finder = TimezoneFinder()
-    zone = _finder.timezone_at(lng=longitude, lat=latitude)
-    return str(zone) if zone and zone in available_timezones() else None
+    near = nearest_places().zone_near(latitude, longitude)
+    zone = near[0] if near is not None else nautical_zone(longitude)
+    return zone if zone in _known_zones() else None

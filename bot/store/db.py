@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import stat
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -42,6 +43,8 @@ SINGLE_STATEMENT = "limber_single_statement"
 BUSY_TIMEOUT_MS = 10_000
 # A pooled PostgreSQL connection idle this long is pinged before use (see _ping_idle).
 PING_AFTER_IDLE = 1.0
+
+log = logging.getLogger(__name__)
 
 
 def is_sqlite(url: str) -> bool:
@@ -211,6 +214,8 @@ def upgrade(url: str, revision: str = "head") -> bool:
         preflight.check_sqlite_file(path)
         preflight.check_sqlite_writable(path)
         created = create_private(path)
+        if not created:
+            tighten_private(path)
     # Untuned: looking must not change the file (the tuning would switch it to WAL).
     engine = create_async_engine(url, **_quick_connect(url))
     empty, current = asyncio.run(preflight.check_schema(engine, cfg, safe_url(url)))
@@ -280,6 +285,31 @@ def create_private(path: Path) -> bool:
         return False
     os.close(fd)
     return True
+
+
+def tighten_private(path: Path) -> list[str]:
+    """Make an existing database file, and the -wal and -shm beside it, readable by their owner
+    alone (0600) where this process owns them; says what it changed. Releases before
+    `create_private` left the file to the umask (0644 with the usual 022: anyone on the machine
+    could read the back-pain answers), and SQLite gives new -wal and -shm files the database
+    file's mode, so one old file kept them open too. Logs one line when it changes a file."""
+    changed: list[str] = []
+    for file in [path, *(path.with_name(path.name + suffix) for suffix in ("-wal", "-shm"))]:
+        try:
+            info = file.lstat()  # a symbolic link is left alone, and so is what it points to
+            mode = stat.S_IMODE(info.st_mode)
+            if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid() or mode == 0o600:
+                continue
+            file.chmod(0o600)
+        except FileNotFoundError:
+            continue
+        except OSError as exc:  # not worth stopping the bot for: it says so and runs
+            log.warning("could not make %s readable by its owner only: %s", file, exc.strerror)
+            continue
+        changed.append(f"{file} (was {mode:o})")
+    if changed:
+        log.info("made %s 0600, readable by its owner only: health data", ", ".join(changed))
+    return changed
 
 
 async def upgrade_async(url: str, revision: str = "head") -> bool:
