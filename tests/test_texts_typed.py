@@ -46,8 +46,26 @@ def test_the_declared_names_are_exactly_the_fixed_sentences() -> None:
 def test_a_feature_class_holds_only_sentences() -> None:
     """A plain string in a feature's class would be read in English in every language."""
     for cls in feature_classes():
-        plain = [n for n, v in vars(cls).items() if n.isupper() and not isinstance(v, Sentence)]
-        assert [n for n in plain if not isinstance(vars(cls)[n], Composed)] == [], cls
+        plain = [
+            n
+            for n, v in vars(cls).items()
+            if n.isupper() and not isinstance(v, Sentence | Composed)
+        ]
+        assert plain == [], cls
+
+
+def test_no_module_imports_a_fixed_sentence_by_name() -> None:
+    """`from bot.texts import BUTTON_READY` would read it once, at import, in English."""
+    found = [
+        f"{path.relative_to(ROOT)}: {alias.name}"
+        for folder in (BOT, ROOT / "tests", ROOT / "benchmarks")
+        for path in sorted(folder.rglob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(texts.__name__)
+        for alias in node.names
+        if alias.name in declared()
+    ]
+    assert found == []
 
 
 def module_functions(tree: ast.Module) -> list[str]:
