@@ -1,14 +1,15 @@
 """The message catalogs are complete: every sentence in every language, same placeholders.
 
-The msgids are extracted from bot/texts.py here, the way `pybabel extract` does (same
-keywords), so a sentence added to texts.py and not yet translated is named by this test even if
-nobody ran `pybabel extract/update`.
+The msgids are extracted from bot/texts/ here, the way `pybabel extract` does (same
+keywords), so a sentence added to bot/texts/ and not yet translated is named by this test even
+if nobody ran `pybabel extract/update`.
 """
 
 from __future__ import annotations
 
 import re
 from datetime import datetime, time
+from importlib import import_module
 from pathlib import Path
 
 import pytest
@@ -18,19 +19,21 @@ from babel.messages.pofile import read_po
 from bot import i18n, texts
 from bot.config import PROJECT_ROOT
 from bot.routines import load_routines
+from bot.texts.base import Sentence
 
-TEXTS = Path(texts.__file__)
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "count": (1, 2)}
+TEXTS = Path(texts.__file__).parent  # the package: one module per feature
+KEYWORDS = {"_": None, "N_": None, "Sentence": None, "ngettext": (1, 2), "count": (1, 2)}
 TRANSLATED = [lang for lang in i18n.LANGUAGES if lang != i18n.SOURCE]
 PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 
 
 def source_messages() -> dict[str, tuple[str, ...]]:
-    """msgid -> (singular,) or (singular, plural), straight from texts.py."""
+    """msgid -> (singular,) or (singular, plural), straight from bot/texts/."""
     found: dict[str, tuple[str, ...]] = {}
-    for _line, message, _comments, _context in extract_from_file("python", TEXTS, KEYWORDS):
-        forms = (message,) if isinstance(message, str) else tuple(message)
-        found[forms[0]] = forms
+    for module in sorted(TEXTS.glob("*.py")):
+        for _line, message, _comments, _context in extract_from_file("python", module, KEYWORDS):
+            forms = (message,) if isinstance(message, str) else tuple(message)
+            found[forms[0]] = forms
     return found
 
 
@@ -47,6 +50,14 @@ def test_the_source_has_sentences_to_translate() -> None:
     messages = source_messages()
     assert len(messages) > 150
     assert any(len(forms) == 2 for forms in messages.values())  # plurals are extracted too
+    fixed = {
+        value.msgid
+        for cls in type(texts).__mro__
+        for value in vars(cls).values()
+        if isinstance(value, Sentence)
+    }
+    assert len(fixed) > 90
+    assert fixed <= set(messages)  # `Sentence("...")` is a keyword: every fixed one extracted
 
 
 @pytest.mark.parametrize("language", TRANSLATED)
@@ -99,13 +110,17 @@ def test_russian_counts_have_three_forms() -> None:
 
 
 def test_every_fixed_sentence_goes_through_the_catalog() -> None:
-    """A module-level string in texts.py would stay English in every language: fixed sentences
-    belong in `_CONSTANTS` (read as texts.NAME). The `try` tool's SANDBOX_ notes are exempt."""
+    """A module-level string in bot/texts/ would stay English in every language: fixed
+    sentences are `Sentence`s in a feature's class (read as texts.NAME; a plain string there is
+    refused by tests/test_texts_typed.py). The `try` tool's SANDBOX_ notes are exempt."""
+    features = [import_module(f"{texts.__name__}.{m.stem}") for m in TEXTS.glob("[!_]*.py")]
     plain = [
-        name
-        for name, value in vars(texts).items()
+        f"{module.__name__}.{name}"
+        for module in (texts, *features)
+        for name, value in vars(module).items()
         if name.isupper() and isinstance(value, str) and not name.startswith("SANDBOX_")
     ]
+    assert len(features) > 10
     assert plain == []
 
 
@@ -220,7 +235,7 @@ def test_a_compiled_catalog_is_read_when_it_is_not_older_than_its_source(
             assert texts.BUTTON_READY == "✅ Bereit (kompiliert)"  # no .po beside it: the .mo
         source = folder / "limber.po"
         source.write_bytes(
-            (Path(texts.__file__).parent / "locales/de/LC_MESSAGES/limber.po").read_bytes()
+            (Path(i18n.__file__).parent / "locales/de/LC_MESSAGES/limber.po").read_bytes()
         )
         mo_time = (folder / "limber.mo").stat().st_mtime
         os.utime(source, (mo_time + 60, mo_time + 60))  # the .po edited after the build

@@ -30,7 +30,7 @@ from bot.store.models import Nudge, User
 from tests.harness import Harness, next_message, seed_subscribers
 
 ROUTINES = PROJECT_ROOT / "routines.toml"  # the shipped, translated one
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "count": (1, 2)}
+KEYWORDS = {"_": None, "N_": None, "Sentence": None, "ngettext": (1, 2), "count": (1, 2)}
 WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 # Data, not sentences: the bot's name, the user's, zone ids, file names, units everyone writes.
 DATA_WORDS = {"limber", "ann", "utc", "csv", "zip", "min", "h", "s"}
@@ -46,9 +46,10 @@ def words(text: str) -> set[str]:
 
 def english_words() -> set[str]:
     found: set[str] = set()
-    for _line, message, _c, _ctx in extract_from_file("python", Path(texts.__file__), KEYWORDS):
-        for form in (message,) if isinstance(message, str) else message:
-            found |= words(form)
+    for module in Path(texts.__file__).parent.glob("*.py"):  # bot/texts/, one module a feature
+        for _line, message, _c, _ctx in extract_from_file("python", module, KEYWORDS):
+            for form in (message,) if isinstance(message, str) else message:
+                found |= words(form)
     library = load_routines(ROUTINES)
     for s in library.stretches.values():
         found |= words(" ".join([s.name, *s.steps, s.tip or ""]))
