@@ -55,7 +55,7 @@ class Harness:
             "switch_seconds": 5,
             "countdown_step_seconds": 5,
             "nudge_tick_seconds": 3600.0,  # tests tick the dispatcher themselves
-            # Chats unpaced unless a test is about pacing (tests/test_flood.py): at a real
+            # Chats unpaced unless a test is about pacing (tests/ratelimit/test_flood.py): at a real
             # second per message after a burst, the story tests would wait for nothing.
             "chat_pace_per_second": 0,
         }
