@@ -11,7 +11,7 @@ How to add a sentence (README, "Languages"):
 - one with values: a function returning `_("... {name} ...").format(name=...)` — placeholders
   by name, never an f-string or `+` around the words, so a translator can move them;
 - a count: `count("{n} stretch", "{n} stretches", n)` (each language's plural rule);
-- then `pybabel extract/update` and a translation in each .po; tests/test_i18n_catalogs.py
+- then `pybabel extract/update` and a translation in each .po; tests/i18n/test_i18n_catalogs.py
   names every msgid a language is missing.
 """
 
@@ -988,7 +988,7 @@ def time_check(kind: str, local: str, night: bool = False) -> str:
 
 # --- sandbox (`python -m bot try`): notes about the clock, not messages from the bot ---
 # The tool's own notes to the person trying the bot, in parentheses: English, not catalogued
-# (tests/test_i18n_catalogs.py exempts the SANDBOX_ names).
+# (tests/i18n/test_i18n_catalogs.py exempts the SANDBOX_ names).
 
 
 def sandbox_clock_moved(at: str) -> str:
@@ -1557,7 +1557,7 @@ def weekly_summary_of(facts: WeekFacts) -> str:
 # -- the fixed sentences' names, for mypy -----------------------------------------------------
 # Declared, not assigned: at run time each is read through __getattr__ above, in the language of
 # the update or job. A name used but not declared here is a mypy error, so a typo is found
-# before it runs; tests/test_texts_typed.py checks this list names exactly the sentences of
+# before it runs; tests/i18n/test_texts_typed.py checks this list names exactly the sentences of
 # _CONSTANTS and _COMPOSED. A new fixed sentence: its msgid in _CONSTANTS, its name here.
 ADMIN_NO_DUE_NUDGE: str
 ADMIN_THIS_PROCESS: str
