@@ -89,6 +89,13 @@ class Harness:
         await self.stop()
         await self.start()
 
+    async def __aenter__(self) -> Harness:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
 
 async def next_message(
     emu: BotApiEmulator, chat_id: int, index: int, timeout: float = 6.0

@@ -30,58 +30,46 @@ def csv_rows(archive: zipfile.ZipFile, name: str) -> list[dict[str, str]]:
 
 
 async def test_privacy_answers_everyone_and_stores_nothing(
-    emu: BotApiEmulator, sqlite_url: str
+    emu: BotApiEmulator, bot: Harness
 ) -> None:
-    bot = Harness(emu, sqlite_url)
-    await bot.start()
-    try:
-        emu.send_text(ANN, "/privacy")
-        reply = await next_message(emu, ANN, 0)
-        assert reply.text == texts.PRIVACY
-        for promise in ("/export", "/deletedata", "/stop", "health data", "How long"):
-            assert promise in reply.text
-        assert await bot.services.store.get_user(ANN) is None  # reading it made no record
-    finally:
-        await bot.stop()
+    emu.send_text(ANN, "/privacy")
+    reply = await next_message(emu, ANN, 0)
+    assert reply.text == texts.PRIVACY
+    for promise in ("/export", "/deletedata", "/stop", "health data", "How long"):
+        assert promise in reply.text
+    assert await bot.services.store.get_user(ANN) is None  # reading it made no record
 
 
 @pytest.mark.slow  # 2.6 s here (--durations)
 async def test_export_holds_the_profile_and_every_table_with_the_users_rows(
-    emu: BotApiEmulator, sqlite_url: str
+    emu: BotApiEmulator, bot: Harness
 ) -> None:
-    bot = Harness(emu, sqlite_url)
-    await bot.start()
-    try:
-        emu.send_text(ANN, "/export")
-        assert (await next_message(emu, ANN, 0)).text == texts.NO_DATA
+    emu.send_text(ANN, "/export")
+    assert (await next_message(emu, ANN, 0)).text == texts.NO_DATA
 
-        emu.send_text(ANN, "/start", first_name="Ann")
-        await next_message(emu, ANN, 2)
-        emu.send_text(ANN, "/timezone Europe/Berlin")
-        await emu.wait_for(
-            lambda: any("Time zone set: Berlin" in m.text for m in emu.messages(ANN))
-        )
-        emu.send_text(ANN, "/morning 07:15")
-        await emu.wait_for(lambda: any("07:15" in m.text for m in emu.messages(ANN)))
-        emu.send_text(ANN, "/bedtime 22:30")
-        await emu.wait_for(lambda: any("22:30" in m.text for m in emu.messages(ANN)))
-        emu.send_text(ANN, "/stretch single")
-        intro = await emu.wait_for_message(ANN, "Tap Ready")
-        emu.press(ANN, intro.message_id, text=texts.BUTTON_READY)
-        await emu.wait_for_message(ANN, "🎉 Done!", timeout=15)
-        # The back-pain question follows the ending (at the chat's pace): wait for it, so the
-        # next message counted is the export.
-        await emu.wait_for_message(ANN, "How's your back", timeout=10)
-        await bot.services.store.record_pain(ANN, date(2026, 11, 24), 3, datetime.now(UTC))
-        emu.send_text(BOB, "/start", first_name="Bob")  # someone else's rows stay out
-        await next_message(emu, BOB, 1)
+    emu.send_text(ANN, "/start", first_name="Ann")
+    await next_message(emu, ANN, 2)
+    emu.send_text(ANN, "/timezone Europe/Berlin")
+    await emu.wait_for(lambda: any("Time zone set: Berlin" in m.text for m in emu.messages(ANN)))
+    emu.send_text(ANN, "/morning 07:15")
+    await emu.wait_for(lambda: any("07:15" in m.text for m in emu.messages(ANN)))
+    emu.send_text(ANN, "/bedtime 22:30")
+    await emu.wait_for(lambda: any("22:30" in m.text for m in emu.messages(ANN)))
+    emu.send_text(ANN, "/stretch single")
+    intro = await emu.wait_for_message(ANN, "Tap Ready")
+    emu.press(ANN, intro.message_id, text=texts.BUTTON_READY)
+    await emu.wait_for_message(ANN, "🎉 Done!", timeout=15)
+    # The back-pain question follows the ending (at the chat's pace): wait for it, so the
+    # next message counted is the export.
+    await emu.wait_for_message(ANN, "How's your back", timeout=10)
+    await bot.services.store.record_pain(ANN, date(2026, 11, 24), 3, datetime.now(UTC))
+    emu.send_text(BOB, "/start", first_name="Bob")  # someone else's rows stay out
+    await next_message(emu, BOB, 1)
 
-        count = len(emu.messages(ANN))
-        emu.send_text(ANN, "/export")
-        reply = await next_message(emu, ANN, count, timeout=10)
-        in_db = await rows_of(bot, ANN)
-    finally:
-        await bot.stop()
+    count = len(emu.messages(ANN))
+    emu.send_text(ANN, "/export")
+    reply = await next_message(emu, ANN, count, timeout=10)
+    in_db = await rows_of(bot, ANN)
     assert reply.document is not None and reply.filename == "limber-export.zip"
     assert reply.text == texts.EXPORT_ZIP_CAPTION
     archive = zipfile.ZipFile(io.BytesIO(reply.document))
@@ -116,17 +104,11 @@ async def test_export_holds_the_profile_and_every_table_with_the_users_rows(
 
 @pytest.fixture
 async def ops_bot(emu: BotApiEmulator, sqlite_url: str) -> AsyncIterator[Harness]:
-    harness = Harness(
-        emu,
-        sqlite_url,
-        clock=MovableClock(NOW, frozen=True),
-        overrides={"admin_ids": f"{OPS}, 999"},
-    )
-    await harness.start()
-    try:
-        yield harness
-    finally:
-        await harness.stop()
+    """A bot with operators (ADMIN_IDS), on a frozen clock; the file's other tests use the
+    shared one (tests/conftest.py)."""
+    clock = MovableClock(NOW, frozen=True)
+    async with Harness(emu, sqlite_url, clock=clock, overrides={"admin_ids": f"{OPS}, 999"}) as bot:
+        yield bot
 
 
 async def add_session(bot: Harness, user_id: int, started: datetime) -> None:
@@ -194,16 +176,9 @@ async def test_admin_is_an_unknown_command_for_anyone_else(
     assert all("for operators" not in m.text for c in (BOB, OPS) for m in emu.messages(c))
 
 
-async def test_without_admin_ids_nobody_is_an_operator(
-    emu: BotApiEmulator, sqlite_url: str
-) -> None:
-    bot = Harness(emu, sqlite_url)
-    await bot.start()
-    try:
-        emu.send_text(OPS, "/admin")
-        assert (await next_message(emu, OPS, 0)).text == texts.unknown_command("/admin")
-    finally:
-        await bot.stop()
+async def test_without_admin_ids_nobody_is_an_operator(emu: BotApiEmulator, bot: Harness) -> None:
+    emu.send_text(OPS, "/admin")
+    assert (await next_message(emu, OPS, 0)).text == texts.unknown_command("/admin")
 
 
 def test_the_nudge_window_counts_the_last_day_from_samples() -> None:

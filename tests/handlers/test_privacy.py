@@ -36,35 +36,30 @@ async def rows_of(bot: Harness, user_id: int) -> dict[str, int]:
 
 @pytest.mark.slow  # over ~2.5 s of real waiting (--durations)
 async def test_deletedata_erases_every_row_after_confirmation(
-    emu: BotApiEmulator, sqlite_url: str
+    emu: BotApiEmulator, bot: Harness
 ) -> None:
-    bot = Harness(emu, sqlite_url)
-    await bot.start()
-    try:
-        for uid in (ANN, BOB):
-            emu.send_text(uid, "/start")
-            await next_message(emu, uid, 1)
-            emu.send_text(uid, "/stretch single")
-            intro = await next_message(emu, uid, 2)
-            emu.press(uid, intro.message_id, text=texts.BUTTON_READY)
-            await next_message(emu, uid, 4)  # done
-        await bot.services.store.record_pain(ANN, date(2026, 11, 24), 4, datetime.now(UTC))
-        before = await rows_of(bot, ANN)
-        assert before["users"] == 1 and before["sessions"] >= 1 and before["session_log"] >= 1
-        assert before["nudges"] == 3 and before["pain_reports"] == 1  # morning, bedtime, weekly
+    for uid in (ANN, BOB):
+        emu.send_text(uid, "/start")
+        await next_message(emu, uid, 1)
+        emu.send_text(uid, "/stretch single")
+        intro = await next_message(emu, uid, 2)
+        emu.press(uid, intro.message_id, text=texts.BUTTON_READY)
+        await next_message(emu, uid, 4)  # done
+    await bot.services.store.record_pain(ANN, date(2026, 11, 24), 4, datetime.now(UTC))
+    before = await rows_of(bot, ANN)
+    assert before["users"] == 1 and before["sessions"] >= 1 and before["session_log"] >= 1
+    assert before["nudges"] == 3 and before["pain_reports"] == 1  # morning, bedtime, weekly
 
-        emu.send_text(ANN, "/deletedata")
-        confirm = await emu.wait_for_message(ANN, "cannot be undone")
-        # Someone else's press on it changes nothing.
-        emu.press(BOB, confirm.message_id, text=texts.BUTTON_DELETE, chat_id=ANN)
-        await emu.settled(quiet=0.3)
-        assert await rows_of(bot, ANN) == before
-        emu.press(ANN, confirm.message_id, text=texts.BUTTON_DELETE)
-        await emu.wait_for(lambda: confirm.text == texts.DELETED)
-        assert set((await rows_of(bot, ANN)).values()) == {0}
-        assert (await rows_of(bot, BOB))["users"] == 1  # nobody else's data
-    finally:
-        await bot.stop()
+    emu.send_text(ANN, "/deletedata")
+    confirm = await emu.wait_for_message(ANN, "cannot be undone")
+    # Someone else's press on it changes nothing.
+    emu.press(BOB, confirm.message_id, text=texts.BUTTON_DELETE, chat_id=ANN)
+    await emu.settled(quiet=0.3)
+    assert await rows_of(bot, ANN) == before
+    emu.press(ANN, confirm.message_id, text=texts.BUTTON_DELETE)
+    await emu.wait_for(lambda: confirm.text == texts.DELETED)
+    assert set((await rows_of(bot, ANN)).values()) == {0}
+    assert (await rows_of(bot, BOB))["users"] == 1  # nobody else's data
 
 
 @pytest.mark.slow  # over ~2.5 s of real waiting (--durations)

@@ -5,8 +5,8 @@ and the mobility check's line in /stats."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -28,13 +28,10 @@ def clock() -> MovableClock:
 
 
 @pytest.fixture
-async def bot(emu: BotApiEmulator, sqlite_url: str, clock: MovableClock) -> AsyncIterator[Harness]:
-    harness = Harness(emu, sqlite_url, clock=clock)
-    await harness.start()
-    try:
-        yield harness
-    finally:
-        await harness.stop()
+def bot_options(clock: MovableClock) -> dict[str, Any]:
+    """How this file's bot differs from the shared one (tests/conftest.py): the clock a test
+    moves is the bot's."""
+    return dict(clock=clock)
 
 
 def labels(message: BotMessage) -> list[str]:

@@ -135,58 +135,53 @@ async def snapshot(bot: Harness) -> dict[str, list[tuple[object, ...]]]:
 
 @pytest.mark.slow  # over ~2.5 s of real waiting (--durations)
 async def test_hostile_updates_get_replies_and_change_nothing(
-    emu: BotApiEmulator, sqlite_url: str, caplog: pytest.LogCaptureFixture
+    emu: BotApiEmulator, bot: Harness, caplog: pytest.LogCaptureFixture
 ) -> None:
-    bot = Harness(emu, sqlite_url)
-    await bot.start()
-    try:
-        emu.send_text(ANN, "/start")
-        await next_message(emu, ANN, 1)
-        emu.send_text(ANN, "Berlin")  # set up, so free text is not an answer to a question
-        await next_message(emu, ANN, 3)
-        emu.send_text(ANN, "/settings")  # and out of the "awaiting" state
-        await emu.settled(quiet=0.3)
-        from bot.store.models import User
+    emu.send_text(ANN, "/start")
+    await next_message(emu, ANN, 1)
+    emu.send_text(ANN, "Berlin")  # set up, so free text is not an answer to a question
+    await next_message(emu, ANN, 3)
+    emu.send_text(ANN, "/settings")  # and out of the "awaiting" state
+    await emu.settled(quiet=0.3)
+    from bot.store.models import User
 
-        async with bot.services.store.writing() as db:
-            from sqlalchemy import update
+    async with bot.services.store.writing() as db:
+        from sqlalchemy import update
 
-            await db.execute(update(User).where(User.id == ANN).values(onboarding=None))
-        before = await snapshot(bot)
-        caplog.set_level(logging.ERROR)
-        replies_before = len(emu.messages(ANN))
-        sent = 0
-        for text in corpus():
-            if text.startswith(("/start", "/deletedata", "/stats", "/export", "/pause", "/resume")):
-                continue  # commands that legitimately change state are checked elsewhere
-            emu.send_text(ANN, text)
-            sent += 1
-            if sent % 10 == 0:
-                # In tens: more at once from one chat is a flood, cut short (bot/flood.py).
-                await emu.wait_for(
-                    lambda n=replies_before + sent: len(emu.messages(ANN)) >= n, timeout=30
-                )
-        target = next(m for m in reversed(emu.messages(ANN)) if emu.buttons(m))
-        for data in FORGED:
-            emu.press(ANN, target.message_id, data=data)
-        emu.send_sticker(ANN)
-        emu.send_photo(ANN)
-        emu.edit_text(ANN, 1, "edited")
-        emu.channel_post(-100123, "a channel post")
-        emu.send_text(ANN, "/stretch", chat_id=-42, chat_type="group")
-        emu.send_text(ANN, "/stretch", chat_id=-42, chat_type="group")
-        await emu.settled(quiet=1.0, timeout=60)
-        answered = [c for c in emu.calls if c.method == "answerCallbackQuery"]
-        assert len(answered) >= len(FORGED)  # every forged press got a short answer
-        errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
-        assert not errors, [r.getMessage() for r in errors]
-        # Every private message got a reply (stickers and photos included).
-        assert len(emu.messages(ANN)) - replies_before >= sent + 2
-        assert len(emu.messages(-42)) == 1  # one note in the group, then silence
-        after = await snapshot(bot)
-        assert after == before
-    finally:
-        await bot.stop()
+        await db.execute(update(User).where(User.id == ANN).values(onboarding=None))
+    before = await snapshot(bot)
+    caplog.set_level(logging.ERROR)
+    replies_before = len(emu.messages(ANN))
+    sent = 0
+    for text in corpus():
+        if text.startswith(("/start", "/deletedata", "/stats", "/export", "/pause", "/resume")):
+            continue  # commands that legitimately change state are checked elsewhere
+        emu.send_text(ANN, text)
+        sent += 1
+        if sent % 10 == 0:
+            # In tens: more at once from one chat is a flood, cut short (bot/flood.py).
+            await emu.wait_for(
+                lambda n=replies_before + sent: len(emu.messages(ANN)) >= n, timeout=30
+            )
+    target = next(m for m in reversed(emu.messages(ANN)) if emu.buttons(m))
+    for data in FORGED:
+        emu.press(ANN, target.message_id, data=data)
+    emu.send_sticker(ANN)
+    emu.send_photo(ANN)
+    emu.edit_text(ANN, 1, "edited")
+    emu.channel_post(-100123, "a channel post")
+    emu.send_text(ANN, "/stretch", chat_id=-42, chat_type="group")
+    emu.send_text(ANN, "/stretch", chat_id=-42, chat_type="group")
+    await emu.settled(quiet=1.0, timeout=60)
+    answered = [c for c in emu.calls if c.method == "answerCallbackQuery"]
+    assert len(answered) >= len(FORGED)  # every forged press got a short answer
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert not errors, [r.getMessage() for r in errors]
+    # Every private message got a reply (stickers and photos included).
+    assert len(emu.messages(ANN)) - replies_before >= sent + 2
+    assert len(emu.messages(-42)) == 1  # one note in the group, then silence
+    after = await snapshot(bot)
+    assert after == before
 
 
 # Hypothesis driving the running bot -------------------------------------------------------------

@@ -4,7 +4,6 @@ onboarding that hangs, nudge settings after /stop, Skip today, /help and the pic
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -31,13 +30,10 @@ def clock() -> MovableClock:
 
 
 @pytest.fixture
-async def bot(emu: BotApiEmulator, sqlite_url: str, clock: MovableClock) -> AsyncIterator[Harness]:
-    harness = Harness(emu, sqlite_url, clock=clock)
-    await harness.start()
-    try:
-        yield harness
-    finally:
-        await harness.stop()
+def bot_options(clock: MovableClock) -> dict[str, Any]:
+    """How this file's bot differs from the shared one (tests/conftest.py): the clock a test
+    moves is the bot's."""
+    return dict(clock=clock)
 
 
 def answers(emu: BotApiEmulator) -> list[str]:

@@ -6,8 +6,9 @@ routine's 10 s holds pass in 1 real second), the clock moved by hand for the lon
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -28,13 +29,10 @@ def clock() -> ScaledClock:
 
 
 @pytest.fixture
-async def bot(emu: BotApiEmulator, sqlite_url: str, clock: ScaledClock) -> AsyncIterator[Harness]:
-    harness = Harness(emu, sqlite_url, clock=clock)
-    await harness.start()
-    try:
-        yield harness
-    finally:
-        await harness.stop()
+def bot_options(clock: ScaledClock) -> dict[str, Any]:
+    """How this file's bot differs from the shared one (tests/conftest.py): the clock a test
+    moves is the bot's."""
+    return dict(clock=clock)
 
 
 async def message_where(
