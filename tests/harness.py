@@ -105,6 +105,15 @@ async def next_message(
     return emu.messages(chat_id)[index]
 
 
+async def first_hold(emu: BotApiEmulator, chat_id: int) -> BotMessage:
+    """A newcomer's /stretch, then Ready on the first card: the first hold, the chat's third
+    message (after the medical note and the card)."""
+    emu.send_text(chat_id, "/stretch")
+    card = await next_message(emu, chat_id, 1)
+    emu.press(chat_id, card.message_id, text=texts.BUTTON_READY)
+    return await next_message(emu, chat_id, 2)
+
+
 async def quiet(seconds: float) -> None:
     await asyncio.sleep(seconds)
 

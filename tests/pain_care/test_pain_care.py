@@ -22,7 +22,7 @@ from bot.domain.pain_care import (
     doctor_after_weeks,
 )
 from bot.sandbox.emulator import BotApiEmulator, BotMessage
-from tests.harness import Harness, next_message
+from tests.harness import Harness, first_hold, next_message
 from tests.history import set_up_user
 
 ANN = 2201
@@ -141,10 +141,7 @@ async def test_a_10_of_10_brings_advice_and_a_pause_once_and_the_next_session_as
 async def test_this_hurts_lists_the_warning_signs_and_the_next_stretch_asks_first(
     emu: BotApiEmulator, bot: Harness
 ) -> None:
-    emu.send_text(ANN, "/stretch")
-    intro = await next_message(emu, ANN, 1)
-    emu.press(ANN, intro.message_id, text=texts.BUTTON_READY)
-    hold = await next_message(emu, ANN, 2)
+    hold = await first_hold(emu, ANN)
     emu.press(ANN, hold.message_id, text=texts.BUTTON_HURT)
     await emu.wait_for(lambda: texts.HURT_PAUSE_OFFER in texts_of(emu, ANN))
     ending = next(t for t in texts_of(emu, ANN) if t.startswith("Stopping now"))

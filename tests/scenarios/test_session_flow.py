@@ -13,7 +13,7 @@ from bot.clock import ScaledClock
 from bot.domain.session import Status
 from bot.sandbox.emulator import BotApiEmulator, BotMessage
 from bot.store.models import SessionLog, User
-from tests.harness import SPEED, Harness, next_message
+from tests.harness import SPEED, Harness, first_hold, next_message
 
 ANN = 1001
 BOB = 1002
@@ -188,10 +188,7 @@ async def test_skip_moves_to_the_next_hold_and_skipping_everything_is_not_praise
 ) -> None:
     """Issue 13: Skip in a hold goes to the next hold, not past the stretch; a session with
     nothing held ends saying so, with no "Well done", no streak, and /stats does not count it."""
-    emu.send_text(ANN, "/stretch")
-    intro = await next_message(emu, ANN, 1)
-    emu.press(ANN, intro.message_id, text=texts.BUTTON_READY)
-    hold = await next_message(emu, ANN, 2)
+    hold = await first_hold(emu, ANN)
     emu.press(ANN, hold.message_id, text=texts.BUTTON_SKIP)
     switch = await next_message(emu, ANN, 3)
     assert "Switch sides" in switch.text and "right leg" in switch.text
@@ -219,18 +216,16 @@ async def test_skip_moves_to_the_next_hold_and_skipping_everything_is_not_praise
 async def test_stop_ends_the_session_and_its_buttons_answer_briefly(
     emu: BotApiEmulator, bot: Harness
 ) -> None:
-    emu.send_text(ANN, "/stretch")
-    intro = await next_message(emu, ANN, 1)
-    emu.press(ANN, intro.message_id, text=texts.BUTTON_READY)
-    hold = await next_message(emu, ANN, 2)
+    hold = await first_hold(emu, ANN)
     emu.press(ANN, hold.message_id, text=texts.BUTTON_STOP)
     stopped = await next_message(emu, ANN, 3)
     assert "Session stopped" in stopped.text
     assert await bot.services.store.count(SessionLog) == 0
     await asyncio.sleep(HOLD_ONE + 0.3)
     assert len(emu.messages(ANN)) == 4  # the timer died with the session
-    # A button of the ended session (Ready, still on an old message) changes nothing.
-    emu.press(ANN, intro.message_id, data="s:1:ready:1")
+    # A button of the ended session (Ready, still on the card) changes nothing.
+    card = emu.messages(ANN)[1]
+    emu.press(ANN, card.message_id, data="s:1:ready:1")
     await emu.wait_for(lambda: texts.SESSION_ENDED in answers(emu))
     assert len(emu.messages(ANN)) == 4
 
@@ -238,10 +233,7 @@ async def test_stop_ends_the_session_and_its_buttons_answer_briefly(
 async def test_this_hurts_ends_with_the_advice_to_see_a_doctor(
     emu: BotApiEmulator, bot: Harness
 ) -> None:
-    emu.send_text(ANN, "/stretch")
-    intro = await next_message(emu, ANN, 1)
-    emu.press(ANN, intro.message_id, text=texts.BUTTON_READY)
-    hold = await next_message(emu, ANN, 2)
+    hold = await first_hold(emu, ANN)
     emu.press(ANN, hold.message_id, text=texts.BUTTON_HURT)
     advice = await next_message(emu, ANN, 3)
     assert "never pain" in advice.text and "doctor" in advice.text and "numbness" in advice.text

@@ -21,7 +21,7 @@ from bot.sandbox.emulator import ApiCall, BotApiEmulator, BotMessage
 from bot.sandbox.spec import Upload
 from bot.sessions.aftercare import PAIN_CHECK_HOUR
 from bot.store.repo import Store
-from tests.harness import DATA, Harness, next_message
+from tests.harness import DATA, Harness, first_hold, next_message
 
 ANN = 1001
 POSED = DATA / "posed.toml"
@@ -234,10 +234,7 @@ async def test_a_card_too_long_for_a_caption_goes_as_picture_then_text(
 async def test_this_hurts_offers_a_pause_and_asks_about_the_back_the_next_day(
     emu: BotApiEmulator, bot: Harness
 ) -> None:
-    emu.send_text(ANN, "/stretch")
-    card = await next_message(emu, ANN, 1)
-    emu.press(ANN, card.message_id, text=texts.BUTTON_READY)
-    hold = await next_message(emu, ANN, 2)
+    hold = await first_hold(emu, ANN)
     emu.press(ANN, hold.message_id, text=texts.BUTTON_HURT)
     advice = await next_message(emu, ANN, 3)
     assert "never pain" in advice.text and "doctor" in advice.text
