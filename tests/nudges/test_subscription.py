@@ -6,13 +6,11 @@ Berlin is UTC+1 in January and New York UTC-5, so 07:30 and 22:00 local are easy
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
 from bot.clock import MovableClock
-from bot.store.db import create_engine, upgrade_async
 from bot.store.repo import Store
 from bot.subscription import Schedule, Subscriptions
 
@@ -23,13 +21,10 @@ BERLIN_MORNING = datetime(2026, 1, 6, 6, 30, tzinfo=UTC)  # 07:30 in Berlin tomo
 
 
 @pytest.fixture
-async def store(sqlite_url: str) -> AsyncIterator[Store]:
-    await upgrade_async(sqlite_url)
-    store = Store(create_engine(sqlite_url))
-    try:
-        yield store
-    finally:
-        await store.close()
+def db_url(sqlite_url: str) -> str:
+    """The shared store (tests/conftest.py), on SQLite alone (the store's own tests run on
+    both databases)."""
+    return sqlite_url
 
 
 @pytest.fixture
