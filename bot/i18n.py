@@ -14,7 +14,7 @@ them); otherwise the .po is compiled in memory at first use (a source checkout o
 `pip install -e`, where nobody ran `pybabel compile`): 14 ms for all five (median of 5,
 the first 29 ms, on the shared 2-core machine), once per process.
 Fuzzy and empty entries are left out of either, so they fall back to English, and the
-completeness test (tests/test_i18n_catalogs.py) names them.
+completeness test (tests/i18n/test_i18n_catalogs.py) names them.
 """
 
 from __future__ import annotations

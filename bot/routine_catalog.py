@@ -13,7 +13,8 @@ Why a context per step and the English as the msgid: a translation is found only
 English it was made from. Change one English step and its translations stop matching: the
 reader sees the new English (never a translation of the old step, which is how five languages
 came to teach a different stretch from the English), `limber check-routines` names the step as
-stale in each language, and tests/test_routine_catalog.py fails until it is translated again.
+stale in each language, and tests/routines/test_routine_catalog.py fails until it is translated
+again.
 (Routine texts were tables inside routines.toml before: nothing tied a translated step to the
 English it came from, and a corrected English step left five stale translations "complete".)
 

@@ -8,7 +8,7 @@ things per process:
   query in front of every stretch card.
 - One upload per picture at a time. Twenty people sending /stretch at the same moment right
   after a deploy (no file_id known yet) made twenty uploads of the same 124 KB GIF, as no id
-  was back when the others sent (tests/test_floor.py); a crowd of 300 would push 37 MB
+  was back when the others sent (tests/sessions/test_floor.py); a crowd of 300 would push 37 MB
   through the send path. Now the first sender uploads and the others wait for its id (one
   upload per worker at most).
 

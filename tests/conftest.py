@@ -134,9 +134,5 @@ async def bot(
     emu: BotApiEmulator, sqlite_url: str, bot_options: dict[str, Any]
 ) -> AsyncIterator[Harness]:
     """The real Application on a fresh SQLite file, polling the emulator."""
-    harness = Harness(emu, sqlite_url, **bot_options)
-    await harness.start()
-    try:
+    async with Harness(emu, sqlite_url, **bot_options) as harness:
         yield harness
-    finally:
-        await harness.stop()

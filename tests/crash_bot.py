@@ -1,8 +1,8 @@
 """`python -m tests.crash_bot`: the real bot process, on a fast clock that survives restarts.
 
-tests/test_crash.py kills this process with SIGKILL and starts it again, many times, against
-one database. Holds and nudges are stored as clock instants, so the clock must run on from one
-process to the next: it is anchored to a wall-clock instant given in the environment
+tests/scenarios/test_crash.py kills this process with SIGKILL and starts it again, many times,
+against one database. Holds and nudges are stored as clock instants, so the clock must run on
+from one process to the next: it is anchored to a wall-clock instant given in the environment
 (`LIMBER_TEST_CLOCK=<speed>@<unix time>`), not to the process's own start. Everything else is
 `python -m bot` unchanged.
 """

@@ -55,7 +55,7 @@ class Harness:
             "switch_seconds": 5,
             "countdown_step_seconds": 5,
             "nudge_tick_seconds": 3600.0,  # tests tick the dispatcher themselves
-            # Chats unpaced unless a test is about pacing (tests/test_flood.py): at a real
+            # Chats unpaced unless a test is about pacing (tests/ratelimit/test_flood.py): at a real
             # second per message after a burst, the story tests would wait for nothing.
             "chat_pace_per_second": 0,
         }
@@ -89,6 +89,13 @@ class Harness:
         await self.stop()
         await self.start()
 
+    async def __aenter__(self) -> Harness:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
 
 async def next_message(
     emu: BotApiEmulator, chat_id: int, index: int, timeout: float = 6.0
@@ -96,6 +103,15 @@ async def next_message(
     """The bot's `index`-th message in the chat (0-based), waiting for it to arrive."""
     await emu.wait_for(lambda: len(emu.messages(chat_id)) > index, timeout=timeout)
     return emu.messages(chat_id)[index]
+
+
+async def first_hold(emu: BotApiEmulator, chat_id: int) -> BotMessage:
+    """A newcomer's /stretch, then Ready on the first card: the first hold, the chat's third
+    message (after the medical note and the card)."""
+    emu.send_text(chat_id, "/stretch")
+    card = await next_message(emu, chat_id, 1)
+    emu.press(chat_id, card.message_id, text=texts.BUTTON_READY)
+    return await next_message(emu, chat_id, 2)
 
 
 async def quiet(seconds: float) -> None:

@@ -25,7 +25,7 @@ import pytest
 from bot.config import PROJECT_ROOT
 from bot.sandbox.emulator import BotApiEmulator
 from tests.harness import process_env
-from tests.test_try import in_order
+from tests.sandbox.test_try import in_order
 
 pytestmark = pytest.mark.slow
 

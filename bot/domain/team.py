@@ -4,7 +4,7 @@ shows at any instant, how `/deskbreak` is read, and the team's streak.
 The break is one message, announced ANNOUNCE_AHEAD before its time and then edited in place:
 get ready, left leg, switch, right leg, the end. Telegram lets a bot send about 20 messages a
 minute into a group (edits count, to be safe), so the whole break is planned to stay far
-below that (`edit_offsets`; tests/test_team_break.py checks every 60 s window): a countdown
+below that (`edit_offsets`; tests/groups/test_team_break.py checks every 60 s window): a countdown
 edited every second, as in a private chat, would be 85 edits in 85 s. No Telegram, no
 database, no clock: instants and elapsed seconds are passed in.
 """

@@ -27,7 +27,7 @@ from typing import Any
 from aiohttp import BodyPartReader, web
 from aiohttp.web_request import FileField
 
-from bot.sandbox.groups import GroupApiError, GroupChats
+from bot.sandbox.groups import ApiError, GroupChats
 from bot.sandbox.spec import Spec, Upload
 
 DEFAULT_TEST_TOKEN = "123456789:TEST-token-for-the-loopback-stand-in"
@@ -88,21 +88,6 @@ class _Fault:
     seconds: float = 0.0
     until: float | None = None  # monotonic time the fault ends (a window), else by `times`
     uploads_only: bool = False  # only requests that carry a file upload
-
-
-class ApiError(Exception):
-    def __init__(
-        self,
-        code: int,
-        description: str,
-        retry_after: int | None = None,
-        migrate_to: int | None = None,
-    ) -> None:
-        super().__init__(description)
-        self.code = code
-        self.description = description
-        self.retry_after = retry_after
-        self.migrate_to = migrate_to
 
 
 class BotApiEmulator(GroupChats):
@@ -708,12 +693,9 @@ class BotApiEmulator(GroupChats):
         if isinstance(chat_id, int) and chat_id in self._blocked:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
         if isinstance(chat_id, int) and (method in FLOOD_METHODS or method.startswith("send")):
-            try:
-                self.check_group_send(method, chat_id)
-                if method in FLOOD_METHODS and self._flood is not None:
-                    self.check_group_flood(chat_id)
-            except GroupApiError as exc:
-                raise ApiError(exc.code, exc.description, exc.retry_after, exc.migrate_to) from exc
+            self.check_group_send(method, chat_id)
+            if method in FLOOD_METHODS and self._flood is not None:
+                self.check_group_flood(chat_id)
         if isinstance(chat_id, int):
             self._check_flood(method, chat_id)
         if method == "sendmessage":

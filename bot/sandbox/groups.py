@@ -15,7 +15,10 @@ GROUP_WINDOW = 60.0
 _member_dates = itertools.count(1_700_000_000)
 
 
-class GroupApiError(Exception):
+class ApiError(Exception):
+    """Telegram's answer to a request it refuses: raised by the group checks here and by the
+    emulator (emulator.py), which answers the request with it."""
+
     def __init__(
         self,
         code: int,
@@ -194,17 +197,17 @@ class GroupChats:
         if group is None:
             return
         if group.deleted:
-            raise GroupApiError(403, "Forbidden: the group chat was deleted")
+            raise ApiError(403, "Forbidden: the group chat was deleted")
         if group.bot_status in ("kicked", "left"):
-            raise GroupApiError(403, "Forbidden: bot was kicked from the group chat")
+            raise ApiError(403, "Forbidden: bot was kicked from the group chat")
         if group.migrated_to is not None:
-            raise GroupApiError(
+            raise ApiError(
                 400,
                 "Bad Request: group chat was upgraded to a supergroup chat",
                 migrate_to=group.migrated_to,
             )
         if not group.can_send and method.startswith("send"):
-            raise GroupApiError(400, "Bad Request: not enough rights to send text messages")
+            raise ApiError(400, "Bad Request: not enough rights to send text messages")
 
     def check_group_flood(self, chat_id: int) -> None:
         """About 20 messages a minute per group (edits counted too, to be safe): 429 past it."""
@@ -217,7 +220,7 @@ class GroupChats:
         if len(sent) >= self.group_per_minute:
             self.group_429s += 1
             wait = max(1, int(GROUP_WINDOW - (now - sent[0])) + 1)
-            raise GroupApiError(429, f"Too Many Requests: retry after {wait}", retry_after=wait)
+            raise ApiError(429, f"Too Many Requests: retry after {wait}", retry_after=wait)
         sent.append(now)
 
     def group_method(self, method: str, params: dict[str, Any]) -> Any:

@@ -231,7 +231,7 @@ def _start_session(
     """
     # Serialise a user's session starts (PostgreSQL row lock; SQLite's BEGIN IMMEDIATE
     # already serialises writers). Without it, five starts at once ran out of retries at
-    # the one-live-session index (tests/test_store.py).
+    # the one-live-session index (tests/store/test_store.py).
     conn.execute(_LOCK_USER, {"b_user": user_id})
     old = conn.execute(_REPLACE_LIVE, {"b_user": user_id, "b_now": now}).one_or_none()
     row = conn.execute(_INSERT_SESSION, values).one()

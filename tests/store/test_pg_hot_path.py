@@ -1,0 +1,98 @@
+"""The session hot path on PostgreSQL without SQLAlchemy's pre-ping (issue 16 item 3): its
+connections are pinged only after a second idle, so a press right after PostgreSQL dropped
+every connection (a restart, a failover) must still work, once retried on a fresh one, and
+the compare-and-set must still refuse a stale version."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from bot.domain.session import Event, apply, begin
+from bot.routines import load_routines
+from bot.store.db import create_engine, upgrade_async
+from bot.store.repo import Store
+from tests.conftest import PG_ADMIN_DSN
+
+T0 = datetime(2026, 11, 24, 7, 30, tzinfo=UTC)
+
+
+async def drop_connections(url: str) -> None:
+    """What a PostgreSQL restart does to the bot's pooled connections."""
+    name = url.rsplit("/", 1)[1]
+    admin = await asyncpg.connect(PG_ADMIN_DSN)
+    try:
+        await admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = $1 AND pid <> pg_backend_pid()",
+            name,
+        )
+    finally:
+        await admin.close()
+
+
+@pytest.mark.postgres
+async def test_a_press_right_after_postgresql_dropped_every_connection_still_lands(
+    pg_url: str,
+) -> None:
+    routine = load_routines(Path(__file__).parents[1] / "data" / "quick.toml").routines["single"]
+    await upgrade_async(pg_url)
+    store = Store(create_engine(pg_url))
+    try:
+        await store.upsert_user(1, 1, "A", None, T0)
+        record, _ = await store.start_session(1, 1, routine.id, begin(routine, T0), T0)
+        assert await store.get_session(record.id) == record  # the pools hold live connections
+
+        await drop_connections(pg_url)
+        # Within the second: no ping at checkout; the dead connection fails and is retried.
+        assert await store.get_session(record.id) == record
+        ready = apply(record.state, Event.READY, routine, T0, switch_seconds=5).state
+        await drop_connections(pg_url)
+        moved = await store.transition(record, ready, T0, routine)
+        assert moved is not None and moved.version == 2
+        await drop_connections(pg_url)
+        assert await store.mark_shown(record.id, 2, 77)
+        # Still a compare-and-set: the same change from the old version is refused.
+        assert await store.transition(record, ready, T0, routine) is None
+        stored = await store.get_session(record.id)
+        assert stored is not None and stored.version == 2 and stored.message_id == 77
+        await drop_connections(pg_url)
+        await store.ping()  # the health check retries too
+        # A session start (a transaction on a held connection) after a restart: its BEGIN
+        # meets the dead connection and is tried again on a fresh one.
+        await drop_connections(pg_url)
+        replacing, replaced = await store.start_session(
+            1, 1, routine.id, begin(routine, T0), T0
+        )
+        assert replaced is not None and replaced.id == record.id
+        assert replacing.version == 1
+    finally:
+        await store.close()
+
+
+@pytest.mark.postgres
+async def test_a_cancelled_hot_transaction_stays_cancelled_and_the_next_one_works(
+    pg_url: str,
+) -> None:
+    """A coroutine cancelled mid-transaction (a worker stopping, a client gone) ends cancelled,
+    not with a rollback error in its place, and its connection is not handed on in a state
+    nobody knows: the next hot statement works."""
+    await upgrade_async(pg_url)
+    store = Store(create_engine(pg_url))
+    try:
+        await store.upsert_user(1, 1, "A", None, T0)
+        slow = store._hot_write(lambda conn: conn.exec_driver_sql("SELECT pg_sleep(5)"))
+        task = asyncio.ensure_future(slow)
+        await asyncio.sleep(0.5)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        for _ in range(6):  # more than the held connections: each one works
+            user = await store.get_user(1)
+            assert user is not None and user.first_name == "A"
+    finally:
+        await store.close()
