@@ -13,7 +13,10 @@ is printed at the start and the end: a run beside other work says so.
 - SQLite, polling (benchmarks/floor_burst.py and benchmarks/load.py --nudges 0): 200 users
   press Ready at the same moment (press to answer p99, the bot's CPU per press).
 
-Run: python benchmarks/ratios.py [--runs 1] [--users 300] [--burst 200]
+`--before DIR` also runs the bot from another checkout (a worktree of an older commit) in the
+same sitting, as a third column, so "before" and "after" are measured beside the same floor.
+
+Run: python benchmarks/ratios.py [--runs 1] [--users 300] [--burst 200] [--before DIR]
 (needs PostgreSQL at 127.0.0.1:5432, as workers.py does).
 """
 
@@ -25,6 +28,7 @@ import os
 import statistics
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -34,8 +38,8 @@ import floor_burst  # noqa: E402
 import load  # noqa: E402
 import workers  # noqa: E402
 
-# (what, floor's figure, Limber's figure, how the ratio is read, its bound)
-Row = tuple[str, float, float, str, float | None]
+# (what, floor's figure, Limber's figure, how the ratio is read, its bound, before's figure)
+Row = tuple[str, float, float, str, float | None, float | None]
 
 
 def _load() -> str:
@@ -43,79 +47,50 @@ def _load() -> str:
     return f"{one:.2f} (1 min) / {five:.2f} (5 min) on {os.cpu_count()} CPUs"
 
 
-def measure(users: int, burst: int) -> list[Row]:
-    rows: list[Row] = []
-    floor1 = asyncio.run(workers.run(1, users, floor=True))
-    limber1 = asyncio.run(workers.run(1, users))
-    rows.append(
-        (
-            "PostgreSQL, one worker, burst: updates/s",
-            floor1["updates_per_s"],
-            limber1["updates_per_s"],
-            ">=",
-            0.60,
+def measure(users: int, burst: int, before: Path | None) -> list[Row]:
+    figures: dict[str, dict[str, Any]] = {}
+    for name, root in (("floor", None), ("limber", ROOT), ("before", before)):
+        if name == "before" and root is None:
+            continue
+        floor = name == "floor"
+        bot_root = root or ROOT
+        figures[f"{name}1"] = asyncio.run(workers.run(1, users, bot_root=bot_root, floor=floor))
+        figures[f"{name}3"] = asyncio.run(workers.run(3, users, bot_root=bot_root, floor=floor))
+        figures[f"{name}_sqlite"] = (
+            asyncio.run(floor_burst.run(burst))
+            if floor
+            else asyncio.run(load.run(burst, 0, 1, False, bot_root=bot_root))
         )
-    )
-    rows.append(
-        (
-            "PostgreSQL, one worker, burst: worker CPU ms per update",
-            floor1["cpu_ms"][0],
-            limber1["cpu_ms"][0],
-            "<=",
-            1.6,
+
+    def row(what: str, key: str, pick: Any, how: str, bound: float | None) -> Row:
+        was = figures.get(f"before{key}")
+        return (
+            what,
+            pick(figures[f"floor{key}"]),
+            pick(figures[f"limber{key}"]),
+            how,
+            bound,
+            pick(was) if was is not None else None,
         )
-    )
-    rows.append(
-        (
-            "PostgreSQL, one worker, burst: PostgreSQL's CPU ms per update",
-            floor1["cpu_ms"][1],
-            limber1["cpu_ms"][1],
-            "",
-            None,
-        )
-    )
-    rows.append(
-        (
-            f"PostgreSQL, one worker, {users} presses over 1 s: press to answer p99 ms "
-            "(target: Limber's <= 100 ms)",
-            floor1["p99_ms"],
-            limber1["p99_ms"],
-            "ms<=",
-            100.0,
-        )
-    )
-    floor3 = asyncio.run(workers.run(3, users, floor=True))
-    limber3 = asyncio.run(workers.run(3, users))
-    rows.append(
-        (
-            "PostgreSQL, three workers, burst: updates/s",
-            floor3["updates_per_s"],
-            limber3["updates_per_s"],
-            "",
-            None,
-        )
-    )
-    floor_sqlite = asyncio.run(floor_burst.run(burst))
-    limber_sqlite = asyncio.run(load.run(burst, 0, 1, False))
-    rows.append(
-        (
-            f"SQLite, {burst} presses at once: press to answer p99 ms",
-            floor_sqlite["p99"],
-            limber_sqlite["burst_p99_ms"],
-            "<=",
-            1.5,
-        )
-    )
-    rows.append(
-        (
-            f"SQLite, {burst} presses at once: bot CPU ms per press",
-            floor_sqlite["cpu"],
-            limber_sqlite["burst_cpu_ms_per_press"],
-            "<=",
-            1.5,
-        )
-    )
-    return rows
+
+    return [
+        row("PostgreSQL, one worker, burst: updates/s", "1",
+            lambda r: r["updates_per_s"], ">=", 0.60),
+        row("PostgreSQL, one worker, burst: worker CPU ms per update", "1",
+            lambda r: r["cpu_ms"][0], "<=", 1.6),
+        row("PostgreSQL, one worker, burst: PostgreSQL's CPU ms per update", "1",
+            lambda r: r["cpu_ms"][1], "", None),
+        row(f"PostgreSQL, one worker, {users} presses over 1 s: press to answer p99 ms",
+            "1", lambda r: r["p99_ms"], "ms<=", 100.0),
+        row("PostgreSQL, three workers, burst: updates/s", "3",
+            lambda r: r["updates_per_s"], "", None),
+        row("PostgreSQL, three workers, burst: workers' CPU ms per update", "3",
+            lambda r: r["cpu_ms"][0], "", None),
+        row(f"SQLite, {burst} presses at once: press to answer p99 ms", "_sqlite",
+            lambda r: r.get("p99", r.get("burst_p99_ms")), "<=", 1.5),
+        row(f"SQLite, {burst} presses at once: bot CPU ms per press", "_sqlite",
+            lambda r: r.get("cpu", r.get("burst_cpu_ms_per_press")), "<=", 1.5),
+    ]  # fmt: skip
 
 
 def _verdict(ratio: float, limber: float, how: str, bound: float | None) -> str:
@@ -132,19 +107,24 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=1, help="pairs per figure; medians shown")
     parser.add_argument("--users", type=int, default=300)
     parser.add_argument("--burst", type=int, default=200)
+    parser.add_argument("--before", type=Path, help="also run the bot from this checkout")
     args = parser.parse_args()
     print(f"machine load at the start: {_load()}")
-    runs = [measure(args.users, args.burst) for _ in range(args.runs)]
+    runs = [measure(args.users, args.burst, args.before) for _ in range(args.runs)]
     print(f"machine load at the end: {_load()}")
     print()
-    print("| figure | floor | Limber | Limber / floor | target |")
-    print("|---|---|---|---|---|")
-    for i, (what, _, _, how, bound) in enumerate(runs[0]):
+    before = " before |" if args.before else ""
+    print(f"| figure | floor |{before} Limber | Limber / floor | target |")
+    print("|---|---|---|---|---|" + ("---|" if args.before else ""))
+    for i, (what, _, _, how, bound, _) in enumerate(runs[0]):
         floor = statistics.median(r[i][1] for r in runs)
         limber = statistics.median(r[i][2] for r in runs)
         ratio = statistics.median(r[i][2] / r[i][1] if r[i][1] else float("inf") for r in runs)
+        was = ""
+        if args.before:
+            was = f" {statistics.median(float(r[i][5] or 0) for r in runs):.2f} |"
         print(
-            f"| {what} | {floor:.2f} | {limber:.2f} | {ratio:.2f} | "
+            f"| {what} | {floor:.2f} |{was} {limber:.2f} | {ratio:.2f} | "
             f"{_verdict(ratio, limber, how, bound)} |"
         )
 
