@@ -12,7 +12,7 @@ order they travel; the codec is made once, from the field types, when the class 
     TeamPress.unpack("tb:7:maybe") is None        # anything the bot could not have written
 
 The wire is `<prefix>:<field>:<field>...`, the format every button had before this scheme, so
-buttons sent weeks ago still parse (tests/test_callback_data.py holds them as literals). A
+buttons sent weeks ago still parse (tests/keyboards/test_callback_data.py holds them as literals). A
 field's type says how it is written:
 
 - `int`: ASCII digits, no sign, no leading zero, at most 18 (`Digits(n)`: at most n);

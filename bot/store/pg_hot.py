@@ -202,7 +202,7 @@ class PgHot:
 
     async def start_locked(self, user_id: int, now: datetime, sql: str, *args: object) -> list[Row]:
         """The session start, serialised behind the user's row lock: for starts that met at
-        the one-live-session index (five at once, tests/test_store.py). Inside the
+        the one-live-session index (five at once, tests/store/test_store.py). Inside the
         transaction the start's statement sees the rows committed before the lock was had."""
 
         async def work(driver: Any) -> list[Row]:

@@ -10,7 +10,7 @@ Everything is read through this package, `texts.NAME` and `texts.function(...)`:
   This module's class inherits every feature's class, so `texts.BUTTON_READY` is the same
   descriptor: translated at each read, in the language of the moment. Each name is declared
   below (`BUTTON_READY: str`) for mypy, which then refuses a misspelled one;
-  tests/test_texts_typed.py checks the declarations are exactly the sentences;
+  tests/i18n/test_texts_typed.py checks the declarations are exactly the sentences;
 - the functions are each feature module's own, imported here whole.
 
 The features: common (any chat), help (/help, the menu, the descriptions), onboarding (the
@@ -21,7 +21,7 @@ pain_care, nudges, progress (/stats, its picture, the weekly summary, /reach), p
 
 A new fixed sentence: `NAME = Sentence("...")` in its feature's class, and `NAME: str` below.
 Then `pybabel extract/update` (README, "Languages") and a translation in each .po;
-tests/test_i18n_catalogs.py names every msgid a language is missing.
+tests/i18n/test_i18n_catalogs.py names every msgid a language is missing.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The `try` tool's own notes (`python -m bot try`): about the clock, not messages from the bot.
 They are the tool's words to the person trying the bot, in parentheses: English, not catalogued
-(tests/test_i18n_catalogs.py exempts the SANDBOX_ names)."""
+(tests/i18n/test_i18n_catalogs.py exempts the SANDBOX_ names)."""
 
 from __future__ import annotations
 

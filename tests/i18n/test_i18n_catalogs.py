@@ -112,7 +112,7 @@ def test_russian_counts_have_three_forms() -> None:
 def test_every_fixed_sentence_goes_through_the_catalog() -> None:
     """A module-level string in bot/texts/ would stay English in every language: fixed
     sentences are `Sentence`s in a feature's class (read as texts.NAME; a plain string there is
-    refused by tests/test_texts_typed.py). The `try` tool's SANDBOX_ notes are exempt."""
+    refused by tests/i18n/test_texts_typed.py). The `try` tool's SANDBOX_ notes are exempt."""
     features = [import_module(f"{texts.__name__}.{m.stem}") for m in TEXTS.glob("[!_]*.py")]
     plain = [
         f"{module.__name__}.{name}"
