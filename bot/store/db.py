@@ -214,8 +214,6 @@ def upgrade(url: str, revision: str = "head") -> bool:
         preflight.check_sqlite_file(path)
         preflight.check_sqlite_writable(path)
         created = create_private(path)
-        if not created:
-            tighten_private(path)
     # Untuned: looking must not change the file (the tuning would switch it to WAL).
     engine = create_async_engine(url, **_quick_connect(url))
     empty, current = asyncio.run(preflight.check_schema(engine, cfg, safe_url(url)))
@@ -232,6 +230,9 @@ def upgrade(url: str, revision: str = "head") -> bool:
         ) from exc
     except SQLAlchemyError as exc:
         raise _schema_ahead(url, current, exc) from None
+    if path is not None and not created:
+        # Once the database is known good: a refused one keeps its one line of refusal.
+        tighten_private(path)
     return created or empty
 
 
