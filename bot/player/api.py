@@ -123,8 +123,11 @@ class PlayerApi:
                 return _error(429, "too many requests")
             try:
                 current = await self.svc.store.player_session(user_id, session_id)
-                if _same(current, session_id, version):
-                    await self.hub.wait(user_id, session_id, version)
+                if not _same(current, session_id, version):
+                    # Already moved on: this read is the answer (reading it again cost
+                    # every such poll a second round trip).
+                    return await self._view(caller, current)
+                await self.hub.wait(user_id, session_id, version)
             finally:
                 self.limits.stop_waiting(user_id)
         record = await self.svc.store.player_session(user_id, session_id)

@@ -10,8 +10,9 @@ from typing import cast
 from sqlalchemy import Connection, Table, or_, select
 
 from bot.domain.session import LIVE
+from bot.store import pg_hot
 from bot.store.models import GuidedSession
-from bot.store.records import SessionRecord
+from bot.store.records import SessionRecord, session_record
 from bot.store.sessions import Sessions
 
 _SESSIONS = cast(Table, GuidedSession.__table__)
@@ -51,6 +52,11 @@ class PlayerReads(Sessions):
     async def player_session(self, user_id: int, session_id: int | None) -> SessionRecord | None:
         """The session a user's player shows: the one it names if it is theirs (an ended one
         still shows its ending), else their live one."""
+        if self._pg is not None:
+            rows = await self._pg.rows(pg_hot.PLAYER_SESSION, session_id, user_id)
+            # At most one live row (the one-live-session index) and the named one.
+            chosen = next((r for r in rows if r.status in _LIVE_VALUES), rows[0] if rows else None)
+            return session_record(chosen) if chosen is not None else None
         if session_id is not None:
             found = await self.get_session(session_id)
             if found is not None and found.user_id == user_id:
@@ -63,4 +69,7 @@ class PlayerReads(Sessions):
     ) -> list[SessionMark]:
         if not session_ids and not user_ids:
             return []
+        if self._pg is not None:
+            found = await self._pg.records(pg_hot.SESSION_MARKS, list(session_ids), list(user_ids))
+            return [SessionMark(r[0], r[1], r[2], r[3]) for r in found]
         return await self._hot_read(lambda conn: _marks(conn, session_ids, user_ids))

@@ -9,18 +9,22 @@ import json
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from unittest.mock import ANY
 
 import pytest
 from pydantic import ValidationError
 
 from bot import texts
 from bot.config import Settings, checked_public_url
-from bot.domain.session import Status
+from bot.domain.session import Event, Status, apply, begin
 from bot.player import page
 from bot.player.initdata import Refused, sign, sign_for, verify
+from bot.routines import load_routines
 from bot.sandbox.emulator import BotApiEmulator
-from tests.harness import Harness, next_message
-from tests.player.player_kit import PUBLIC_URL, auth, player_client, signed
+from bot.store.player import SessionMark
+from bot.store.repo import Store
+from tests.harness import QUICK_ROUTINES, Harness, next_message
+from tests.player.player_kit import PUBLIC_URL, auth, player_client, player_harness, signed
 
 ANN = 2401
 BOB = 2402
@@ -263,6 +267,73 @@ async def test_each_user_is_rate_limited(emu: BotApiEmulator, bot: Harness) -> N
         other = await client.get("/app/api/state", headers=auth(signed(bot, BOB)))
     assert codes[:20] == [200] * 20 and 429 in codes[20:]
     assert other.status_code == 200
+
+
+# The live channel's reads (bot/store/player.py) ----------------------------------------------
+
+
+async def test_the_live_reads_agree_on_both_databases(store: Store) -> None:
+    """PostgreSQL answers the page's read and the hub's tick with statements of its own
+    (pg_hot.py: one round trip, two arrays); SQLite through SQLAlchemy: the same answers."""
+    routine = load_routines(QUICK_ROUTINES).routines["single"]
+    for user in (ANN, BOB):
+        await store.upsert_user(user, user, "Ann", None, NOW)
+    first, _ = await store.start_session(ANN, ANN, routine.id, begin(routine, NOW), NOW)
+    assert await store.player_session(ANN, first.id) == first
+    assert await store.player_session(ANN, None) == first
+    assert await store.player_session(BOB, first.id) is None  # not Bob's, and he has none
+    # A page's query string may name any number: past int4 it is no session, not an error.
+    assert await store.player_session(ANN, 2**40) == first
+    assert await store.session_marks({2**40}, set()) == []
+    # A session started in the chat takes the page over; the one it names is still there.
+    second, replaced = await store.start_session(ANN, ANN, routine.id, begin(routine, NOW), NOW)
+    assert replaced is not None and replaced.id == first.id
+    assert await store.player_session(ANN, first.id) == second
+    bobs, _ = await store.start_session(BOB, BOB, routine.id, begin(routine, NOW), NOW)
+    marks = await store.session_marks({first.id, bobs.id}, {ANN})
+    assert sorted(marks, key=lambda m: m.id) == [
+        SessionMark(first.id, ANN, replaced.version, False),
+        SessionMark(second.id, ANN, second.version, True),
+        SessionMark(bobs.id, BOB, bobs.version, True),
+    ]
+    assert await store.session_marks(set(), set()) == []
+    # An ended session, named, still shows its ending.
+    stopped = apply(second.state, Event.STOP, routine, NOW, switch_seconds=5).state
+    ended = await store.transition(second, stopped, NOW, routine)
+    assert ended is not None and ended.state.status is Status.STOPPED
+    assert await store.player_session(ANN, second.id) == ended
+    assert await store.player_session(ANN, None) is None
+
+
+@pytest.mark.postgres
+async def test_on_postgresql_a_waiting_page_sees_the_chat_and_a_stale_one_answers_at_once(
+    emu: BotApiEmulator, pg_url: str
+) -> None:
+    harness = player_harness(emu, pg_url)
+    await harness.start()
+    try:
+        await _session_started(emu)
+        async with player_client(harness) as client:
+            headers = auth(signed(harness, ANN))
+            session = (await client.get("/app/api/state", headers=headers)).json()["session"]
+            known = {"wait": "1", "session": session["id"], "version": session["version"]}
+            waiting = asyncio.create_task(
+                client.get("/app/api/state", headers=headers, params=known)
+            )
+            await asyncio.sleep(0.3)
+            assert not waiting.done()
+            card = next(m for m in emu.messages(ANN) if "Stretch 1 of" in m.text)
+            emu.press(ANN, card.message_id, text=texts.BUTTON_PAUSE)
+            answer = (await asyncio.wait_for(waiting, 3)).json()["session"]
+            assert answer["status"] == "paused" and answer["version"] > session["version"]
+            # A page that polls with the version it had before: answered at once, not after
+            # a tick, with the session as it is now.
+            began = time.monotonic()
+            stale = await client.get("/app/api/state", headers=headers, params=known)
+            assert time.monotonic() - began < 0.2
+            assert stale.json()["session"] == answer | {"left": ANY}
+    finally:
+        await harness.stop()
 
 
 # Progress and settings ---------------------------------------------------------------------------
