@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 from collections.abc import AsyncIterator
@@ -100,6 +101,16 @@ def _polling_failed(exc: TelegramError) -> None:
     log.warning("getUpdates failed (%s: %s); retrying", type(exc).__name__, exc)
 
 
+def freeze_what_started() -> None:
+    """What the start built (modules, routines, catalogs, the application's own objects)
+    lives as long as the process: collected once, then kept out of the collector's sight
+    (gc.freeze), so a full collection walks only what the updates made. With 1,000 player
+    pages open a full collection took 48-220 ms, four of them in 20 s; frozen, 28-128 ms, and
+    press to answer p99 went from 173 to 76 ms (benchmarks/player_live.py, issue 28)."""
+    gc.collect()
+    gc.freeze()
+
+
 async def run_polling(app: AnyApp, settings: Settings) -> None:
     """Long polling until SIGTERM/SIGINT; /healthz and /metrics on HEALTH_PORT if set."""
     from bot.app import ALLOWED_UPDATES, start_app, stop_app
@@ -121,6 +132,7 @@ async def run_polling(app: AnyApp, settings: Settings) -> None:
                 return
             probe.ok()
             await start_app(app)
+            freeze_what_started()
             assert app.updater is not None
             await app.updater.start_polling(
                 allowed_updates=ALLOWED_UPDATES,

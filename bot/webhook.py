@@ -310,7 +310,7 @@ def server_config(asgi: Starlette, max_connections: int, **options: Any) -> uvic
 async def serve(app: AnyApp, settings: Settings, *, host: str = "0.0.0.0") -> None:
     """Run until SIGTERM/SIGINT: register the webhook, serve, then drain and stop."""
     from bot.app import ALLOWED_UPDATES, start_app, stop_app
-    from bot.startup import connect
+    from bot.startup import connect, freeze_what_started
 
     assert settings.webhook_url and settings.webhook_secret
     sock = bind(settings.port, "PORT", host, backlog=ACCEPT_BATCH)  # in use: one line, exit 2
@@ -332,6 +332,7 @@ async def serve(app: AnyApp, settings: Settings, *, host: str = "0.0.0.0") -> No
             return
         probe.ok()
         await start_app(app)
+        freeze_what_started()
         await app.bot.set_webhook(
             url=settings.webhook_url,
             secret_token=settings.webhook_secret.get_secret_value(),
