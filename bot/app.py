@@ -73,14 +73,6 @@ log = logging.getLogger(__name__)
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 
 
-def _metrics(requests: tuple[AiohttpRequest, ...]) -> Metrics:
-    """The Application's metrics, told of every Bot API request (method and result)."""
-    metrics = Metrics(version())
-    for request in requests:
-        request.observe = metrics.telegram_call
-    return metrics
-
-
 def build_application(
     settings: Settings,
     *,
@@ -92,15 +84,20 @@ def build_application(
     library = library or load_routines(settings.routines_path)
     store = store or Store(create_engine(settings.database_url))
     clock = clock or SystemClock()
+    # The Application's metrics, told of every Bot API request (method and result).
+    metrics = Metrics(version())
     requests = (
-        AiohttpRequest(connection_pool_size=256, read_timeout=settings.telegram_read_timeout),
-        AiohttpRequest(connection_pool_size=2),
+        AiohttpRequest(
+            connection_pool_size=256,
+            read_timeout=settings.telegram_read_timeout,
+            observe=metrics.telegram_call,
+        ),
+        AiohttpRequest(connection_pool_size=2, observe=metrics.telegram_call),
     )
     app: AnyApp = _builder(settings, requests).build()
     pain = PainCare(store, clock, app.bot)
     progress = Progress(store, clock, app.bot, pain)
     coach = _coach(app, settings, store, library, clock, progress)
-    metrics = _metrics(requests)
     dispatcher = NudgeDispatcher(
         store,
         app.bot,
@@ -108,9 +105,9 @@ def build_application(
         grace=timedelta(minutes=settings.nudge_grace_minutes),
         metrics=metrics,
         keep_going=lambda: app.running,
+        weekly_text=progress.weekly_text,
     )
     subscriptions = Subscriptions(store, clock)
-    dispatcher.weekly_text = progress.weekly_text
     app.bot_data[KEY] = Services(
         settings, store, library, clock, coach, subscriptions, dispatcher, metrics, progress, pain
     )

@@ -81,6 +81,7 @@ class NudgeDispatcher:
         max_batches_per_tick: int = 200,
         metrics: Metrics | None = None,
         keep_going: Callable[[], bool] = lambda: True,
+        weekly_text: WeeklyText | None = None,
     ) -> None:
         self.store = store
         self.bot = bot
@@ -94,8 +95,9 @@ class NudgeDispatcher:
         self.metrics = metrics
         # False once the bot is stopping: the tick sends what it has claimed, claims no more.
         self.keep_going = keep_going
-        # Set by app.py (bot/progress.py reads the week); without it a summary is not sent.
-        self.weekly_text: WeeklyText | None = None
+        # Progress.weekly_text (bot/progress.py reads the week); without it a summary is not
+        # sent (a dispatcher built for reminders alone, as in some tests).
+        self.weekly_text = weekly_text
 
     async def tick(self) -> TickReport:
         """Claim and send everything due now (bounded per tick, the rest next tick)."""
