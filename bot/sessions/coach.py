@@ -37,34 +37,23 @@ from bot.domain import session as machine
 from bot.domain.session import EndReason, Event, InvalidEvent, Phase, Render, SessionState, Status
 from bot.ratelimit import Priority, sending_as
 from bot.routines import Library, Routine
-from bot.sessions.aftercare import CHECK_EVERY_SECONDS, CHECK_JOB, Aftercare
+from bot.sessions.aftercare import Aftercare
 from bot.sessions.answers import AnswersFirst, Waiting
 from bot.sessions.chat import Delivery, SessionChat
 from bot.sessions.claims import StepClaims
-from bot.sessions.followups import FollowUps, retry_delay
+from bot.sessions.followups import FollowUps
+from bot.sessions.recovery import ENDING_RESHOW_WINDOW, SWEEP_GRACE, Recovery
 from bot.sessions.wakes import next_wake_in
 from bot.store.errors import storage_error
 from bot.store.repo import SessionRecord, Store, UserRecord
 
 log = logging.getLogger(__name__)
 
-# After a restart, a session's ending not yet shown is shown if it is at most this old.
-ENDING_RESHOW_WINDOW = timedelta(hours=1)
 # A timer job may wake a hair early (float rounding); this counts as on time.
 TIMER_SLACK = timedelta(milliseconds=1)
 # A compare-and-set lost this many times in a row gives up (each loss means someone else
 # changed the session, so the press is stale by then anyway).
 CAS_ATTEMPTS = 5
-# The sweep looks for sessions whose step is overdue with no follow-up pending every 5 real
-# seconds (one indexed query: next_event_at < now - grace), so a lost follow-up costs the
-# user at most ~15 s. A wake fires within milliseconds of its time and moves next_event_at on
-# as soon as it commits, and one in flight in this process counts as pending; the 10 s grace
-# is for webhook workers, which cannot see each other's jobs: another worker's follow-up is
-# swept only once that worker has been stuck for 10 s, not while it is merely busy.
-SWEEP_SECONDS = 5.0
-SWEEP_GRACE = timedelta(seconds=10)
-SWEEP_JOB = "session-sweep"
-
 OnCommitted = Callable[[], Awaitable[object]]
 
 
@@ -112,6 +101,15 @@ class Coach:
         self.claims = StepClaims(store, clock, self.follow_ups, SWEEP_GRACE)
         # Sessions told "I can't save right now; your session waits" in this outage.
         self.told_waiting: set[int] = set()
+        self.recovery = Recovery(
+            store,
+            clock,
+            self.follow_ups,
+            ask_after=timedelta(seconds=settings.resume_ask_after_seconds),
+            wake=partial(wake_in_language, self),
+            interrupt=lambda session_id: self._apply(session_id, Event.INTERRUPTED),
+            aftercare=aftercare,
+        )
 
     async def begin(
         self, user_id: int, chat_id: int, routine: Routine, user: UserRecord | None = None
@@ -158,41 +156,6 @@ class Coach:
             )
         finally:
             waiting.answered()  # a refused press is answered by the handler
-
-    async def resume_all(self) -> int:
-        """After a start: re-arm every live session; ask first where a follow-up is long overdue."""
-        records = await self.store.live_sessions()
-        now = self.clock.now()
-        ask_after = timedelta(seconds=self.settings.resume_ask_after_seconds)
-        for record in records:
-            state = record.state
-            if (
-                state.timed
-                and state.next_event_at is not None
-                and now - state.next_event_at > ask_after
-            ):
-                with i18n.using(await self.store.session_language(record.id)):
-                    await self._restore(record.id, self._apply(record.id, Event.INTERRUPTED))
-            else:
-                await self._restore(record.id, wake_in_language(self, record.id))
-        # Endings a crash or an outage kept from the chat: the finishing message carries the
-        # streak, so it is shown late rather than never (but not hours late).
-        for record in await self.store.unshown_endings(now - ENDING_RESHOW_WINDOW):
-            await self._restore(record.id, wake_in_language(self, record.id))
-        if records:
-            log.info("resumed %d live session(s)", len(records))
-        return len(records)
-
-    async def _restore(self, session_id: int, restoring: Awaitable[object]) -> None:
-        """One session's restore, inside its own error boundary: whatever is wrong with one
-        user's session (or the database just then) must never stop the bot starting for
-        everyone. It is logged and handed to the follow-ups, which retry with backoff."""
-        try:
-            await restoring
-        except Exception:
-            log.exception("session %s: could not be restored; will try again", session_id)
-            if not self.follow_ups.pending(session_id):
-                self.follow_ups.arm(session_id, retry_delay(0), attempt=1)
 
     async def wake(self, session_id: int, version: int | None = None) -> None:
         """A follow-up is due for the session: re-show, fire the timer, or tick the countdown.
@@ -243,28 +206,19 @@ class Coach:
                 record = await self._refresh(record, routine)
         self._schedule(record)
 
+    # At start and while running (recovery.py); app.py and tests call these on the coach.
+    async def resume_all(self) -> int:
+        return await self.recovery.resume_all()
+
+    def start_sweeping(self) -> None:
+        self.recovery.start_sweeping()
+
+    async def sweep(self) -> int:
+        return await self.recovery.sweep()
+
     def cancel(self, session_id: int) -> None:
         """Drop the session's pending follow-up (e.g. before its data is erased)."""
         self.follow_ups.cancel(session_id)
-
-    def start_sweeping(self) -> None:
-        """Sweep for lost follow-ups from now on (every SWEEP_SECONDS), and ask the pain
-        checks due after a "This hurts" (every CHECK_EVERY_SECONDS)."""
-        self.follow_ups.repeat(self.sweep, SWEEP_SECONDS, SWEEP_JOB)
-        if self.aftercare is not None:
-            self.follow_ups.repeat(self.aftercare.tick, CHECK_EVERY_SECONDS, CHECK_JOB)
-
-    async def sweep(self) -> int:
-        """Re-arm every session whose step is overdue and has no follow-up pending, whatever
-        dropped it. The wake re-reads the row, so one that is not needed after all does
-        nothing; returns how many were re-armed."""
-        armed = 0
-        for session_id in await self.store.overdue_sessions(self.clock.now() - SWEEP_GRACE):
-            if not self.follow_ups.pending(session_id):
-                log.warning("session %s: follow-up was lost; waking it now", session_id)
-                self.follow_ups.arm(session_id, 0.0)
-                armed += 1
-        return armed
 
     # Transitions ----------------------------------------------------------------------------
 
