@@ -57,7 +57,8 @@ from bot.routines import Library, load_routines
 from bot.services import KEY, AnyApp, Services
 from bot.sessions.aftercare import Aftercare
 from bot.sessions.chat import SessionChat
-from bot.sessions.coach import Coach, CoachSettings
+from bot.sessions.coach import Coach
+from bot.sessions.settings import CoachSettings
 from bot.store.db import create_engine
 from bot.store.repo import Store
 from bot.subscription import Subscriptions

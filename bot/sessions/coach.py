@@ -39,10 +39,12 @@ from bot.ratelimit import Priority, sending_as
 from bot.routines import Library, Routine
 from bot.sessions.aftercare import Aftercare
 from bot.sessions.answers import AnswersFirst, Waiting
-from bot.sessions.chat import Delivery, SessionChat
+from bot.sessions.chat import SessionChat
 from bot.sessions.claims import StepClaims
 from bot.sessions.followups import FollowUps
 from bot.sessions.recovery import ENDING_RESHOW_WINDOW, SWEEP_GRACE, Recovery
+from bot.sessions.screen import Screen
+from bot.sessions.settings import CoachSettings
 from bot.sessions.wakes import next_wake_in
 from bot.store.errors import storage_error
 from bot.store.repo import SessionRecord, Store, UserRecord
@@ -55,17 +57,6 @@ TIMER_SLACK = timedelta(milliseconds=1)
 # changed the session, so the press is stale by then anyway).
 CAS_ATTEMPTS = 5
 OnCommitted = Callable[[], Awaitable[object]]
-
-
-@dataclass(frozen=True, slots=True)
-class CoachSettings:
-    # The switch-sides pause and the hands-free get-ready count of a stretch that sets none
-    # in routines.toml (before the pace in /settings scales them).
-    switch_seconds: int = 10
-    ready_seconds: int = machine.READY_SECONDS
-    countdown_step_seconds: int = 5
-    resume_ask_after_seconds: int = 300
-    pause_limit_seconds: int = machine.PAUSE_LIMIT_SECONDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +88,8 @@ class Coach:
         self.settings = settings
         self.chat = chat
         self.follow_ups = FollowUps(queue, partial(wake_in_language, self))
+        # Showing a step, and ending the session of a user who blocked the bot (screen.py).
+        self.screen = Screen(chat, store, library, clock, settings, self.follow_ups)
         self.answers = AnswersFirst()
         self.claims = StepClaims(store, clock, self.follow_ups, SWEEP_GRACE)
         # Sessions told "I can't save right now; your session waits" in this outage.
@@ -126,8 +119,8 @@ class Coach:
             self.follow_ups.cancel(replaced.id)
             old_routine = self.library.get(replaced.routine_id)
             if old_routine is not None and replaced.message_id is not None:
-                await self._close(replaced, old_routine, Event.STOP)
-        record = await self._show(record, routine)
+                await self.screen.close(replaced, old_routine, Event.STOP)
+        record = await self.screen.show(record, routine)
         self._schedule(record)
         return record
 
@@ -171,7 +164,7 @@ class Coach:
             if routine is not None and _ending_unshown(record, self.clock.now()):
                 claimed = await self.claims.claim_show(record)
                 if claimed is not None:
-                    self._schedule(await self._show(claimed, routine))
+                    self._schedule(await self.screen.show(claimed, routine))
             return
         if routine is None:
             await self._apply(record.id, Event.STOP)
@@ -183,7 +176,7 @@ class Coach:
             claimed = await self.claims.claim_show(record)
             if claimed is None:
                 return  # another worker claimed it a moment ago, or moved the session on
-            record = await self._show(claimed, routine)
+            record = await self.screen.show(claimed, routine)
             if _card_unseen(record):  # its get-ready count must not start the hold unseen
                 return self._schedule(record)
         state = record.state
@@ -203,7 +196,7 @@ class Coach:
             # A countdown edit: the first thing to wait when the budget is short. Only the
             # edit is marked; a job armed inside the block would inherit the priority.
             with sending_as(Priority.COUNTDOWN):
-                record = await self._refresh(record, routine)
+                record = await self.screen.refresh(record, routine)
         self._schedule(record)
 
     # At start and while running (recovery.py); app.py and tests call these on the coach.
@@ -292,33 +285,13 @@ class Coach:
         """Show a committed transition in the chat and arm the next wake."""
         if render is Render.SEND:
             if previous.message_id is not None:
-                await self._close(previous, routine, event)
+                await self.screen.close(previous, routine, event)
             # "Interrupted, carry on?" only if it did pause (it ends if the routine changed).
             interrupted = event is Event.INTERRUPTED and updated.state.live
-            updated = await self._show(updated, routine, interrupted=interrupted)
+            updated = await self.screen.show(updated, routine, interrupted=interrupted)
         else:
-            updated = await self._refresh(updated, routine)
+            updated = await self.screen.refresh(updated, routine)
         self._schedule(updated)
-
-    # Showing: the chat part shows, the coach decides what a blocked user means ---------------
-
-    async def _show(
-        self, record: SessionRecord, routine: Routine, *, interrupted: bool = False
-    ) -> SessionRecord:
-        shown = await self.chat.show(record, routine, interrupted=interrupted)
-        if shown.delivery is Delivery.BLOCKED:
-            await _end_blocked(self, record)
-        return shown.record
-
-    async def _refresh(self, record: SessionRecord, routine: Routine) -> SessionRecord:
-        shown = await self.chat.refresh(record, routine)
-        if shown.delivery is Delivery.BLOCKED:
-            await _end_blocked(self, record)
-        return shown.record
-
-    async def _close(self, previous: SessionRecord, routine: Routine, event: Event) -> None:
-        if await self.chat.close(previous, routine, event) is Delivery.BLOCKED:
-            await _end_blocked(self, previous)
 
     # Follow-ups -------------------------------------------------------------------------------
 
@@ -334,31 +307,6 @@ class Coach:
         )
         if delay is not None:
             self.follow_ups.arm(record.id, self.clock.real_delay(delay), version=record.version)
-
-
-async def _end_blocked(self: Coach, record: SessionRecord) -> None:
-    """The user blocked the bot: stop the session quietly and stop writing to them."""
-    log.info("user %s blocked the bot; ending session %s", record.user_id, record.id)
-    await self.store.set_active(record.user_id, False, self.clock.now())
-    self.follow_ups.cancel(record.id)
-    current = await self.store.get_session(record.id)
-    if current is not None and not current.state.live:
-        # An ending they will never see: stop trying to show it.
-        await self.store.mark_shown(current.id, current.version, None)
-    elif current is not None:
-        routine = self.library.get(current.routine_id) or self.library.default
-        state = machine.apply(
-            current.state,
-            Event.STOP,
-            routine,
-            self.clock.now(),
-            switch_seconds=self.settings.switch_seconds,
-            ready_seconds=self.settings.ready_seconds,
-            pause_limit_seconds=self.settings.pause_limit_seconds,
-        ).state
-        updated = await self.store.transition(current, state, self.clock.now(), routine)
-        if updated is not None:
-            await self.store.mark_shown(updated.id, updated.version, None)
 
 
 def _first_state(
