@@ -188,7 +188,7 @@ async def pain_check_button(press: Press[PainCheckPress]) -> None:
     if not await claim(press.query, said, hurt_pause_keyboard() if high else None):
         return  # a double tap: answered once
     day = svc.pain_care.today(user.timezone)
-    await svc.store.record_pain(user.id, day, score, svc.clock.now())
+    await svc.pain_care.record(user.id, day, score)
     if high:
         # The advice is the edited question itself: only a doctor after three 7+ answers.
         await svc.pain_care.answered(user.id, chat_id, score, before=score)
