@@ -266,7 +266,7 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     await _describe_bot(app)
     await set_menu_button(app.bot, svc.settings.public_url)
     await svc.coach.resume_all()
-    svc.coach.start_sweeping()
+    svc.coach.recovery.start_sweeping()
     if app.job_queue is not None:
         app.job_queue.run_repeating(
             _tick,

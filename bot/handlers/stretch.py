@@ -149,7 +149,7 @@ async def _begin(
     if created:
         # Someone who skipped /start still hears the medical note before the first stretch.
         await bot.send_message(chat_id, texts.MEDICAL_NOTE)
-    live = await svc.store.live_session_of(user_id)
+    live = await svc.coach.live_session(user_id)
     if live is not None:
         await ask_over_running(svc, bot, chat_id, live, routine)
         return
@@ -200,7 +200,7 @@ async def _begin_checked(
     svc: Services, bot: Bot, user_id: int, chat_id: int, routine: Routine
 ) -> None:
     """Start after the pain check was answered (a session may have been started meanwhile)."""
-    live = await svc.store.live_session_of(user_id)
+    live = await svc.coach.live_session(user_id)
     if live is not None:
         await ask_over_running(svc, bot, chat_id, live, routine)
         return

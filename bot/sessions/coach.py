@@ -199,15 +199,15 @@ class Coach:
                 record = await self.screen.refresh(record, routine)
         self._schedule(record)
 
-    # At start and while running (recovery.py); app.py and tests call these on the coach.
+    # At start and while running (recovery.py); tests call these on the coach.
     async def resume_all(self) -> int:
         return await self.recovery.resume_all()
 
-    def start_sweeping(self) -> None:
-        self.recovery.start_sweeping()
-
     async def sweep(self) -> int:
         return await self.recovery.sweep()
+
+    async def live_session(self, user_id: int) -> SessionRecord | None:
+        return await self.store.live_session_of(user_id)
 
     def cancel(self, session_id: int) -> None:
         """Drop the session's pending follow-up (e.g. before its data is erased)."""
@@ -370,10 +370,19 @@ async def _answer(session_id: int, on_committed: OnCommitted | None) -> None:
 async def stop_live(coach: Coach, user_id: int) -> bool:
     """/stop: end the user's live session, if any, as its Stop button would (Stop acts from
     any version; the record counts what was held). Returns whether one was ended."""
-    record = await coach.store.live_session_of(user_id)
+    record = await coach.live_session(user_id)
     if record is None:
         return False
     return (await coach.press(record.id, Event.STOP, record.version, user_id)).ok
+
+
+async def erase_user(coach: Coach, user_id: int) -> None:
+    """/deletedata: everything of the user's goes, their live session's follow-up first (a
+    wake for a session whose row is gone would find nothing, but need not be left armed)."""
+    live = await coach.live_session(user_id)
+    if live is not None:
+        coach.cancel(live.id)
+    await coach.store.delete_user(user_id)
 
 
 async def wake_in_language(coach: Coach, session_id: int, version: int | None = None) -> None:
