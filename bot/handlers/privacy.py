@@ -17,7 +17,7 @@ async def deletedata_command(update: Update, context: LimberContext) -> None:
     svc, message, user = context.services, update.effective_message, update.effective_user
     if message is None or user is None:
         return
-    if await svc.store.get_user(user.id) is None:
+    if await svc.subscriptions.subscriber(user.id) is None:
         await message.reply_text(texts.NOTHING_TO_DELETE)
         return
     await message.reply_text(texts.CONFIRM_DELETE, reply_markup=delete_keyboard(user.id))

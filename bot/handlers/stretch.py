@@ -68,7 +68,7 @@ async def routines(update: Update, context: LimberContext) -> None:
     # Durations at the person's own hold length and pace (/settings), as their sessions run.
     known = context.update_user  # read at the start of this update (group -3)
     if known is None and user is not None:
-        known = await svc.store.get_user(user.id)
+        known = await svc.subscriptions.subscriber(user.id)
     hold = known.hold_seconds if known else None
     pace = PACES.get(known.pace, 100) if known else 100
     await message.reply_text(
@@ -143,9 +143,7 @@ async def _begin(
 ) -> None:
     """Start `routine` (`known`: the user's row, only if read with nothing awaited since: a
     row read before a claim's edit may miss a /stop or a setting changed meanwhile)."""
-    user, created = await svc.store.upsert_user(
-        user_id, chat_id, first_name, language_code, svc.clock.now(), known
-    )
+    user, created = await svc.subscriptions.join(user_id, chat_id, first_name, language_code, known)
     if created:
         # Someone who skipped /start still hears the medical note before the first stretch.
         await bot.send_message(chat_id, texts.MEDICAL_NOTE)
