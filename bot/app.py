@@ -25,6 +25,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings, version
 from bot.context import CONTEXT_TYPES, LimberContext
 from bot.groups.desk import TeamDesk
+from bot.groups.teams import Teams
 from bot.handlers import (
     admin,
     errors,
@@ -110,7 +111,17 @@ def build_application(
     )
     subscriptions = Subscriptions(store, clock)
     app.bot_data[KEY] = Services(
-        settings, store, library, clock, coach, subscriptions, dispatcher, metrics, progress, pain
+        settings,
+        store,
+        library,
+        clock,
+        coach,
+        subscriptions,
+        dispatcher,
+        metrics,
+        progress,
+        pain,
+        Teams(store, clock),
     )
     _add_handlers(app)
     return app
