@@ -99,6 +99,13 @@ class Subscriptions:
         """The next question still to ask, as bot/domain/onboarding.py encodes it."""
         await self.store.update_user(user_id, self.clock.now(), onboarding=pending)
 
+    async def operator_counts(self, now: datetime) -> tuple[int, int, int, datetime | None]:
+        """For /admin: subscribers (nudges on), users who started a session in the last week,
+        sessions started since `now`'s midnight, and the oldest nudge due at `now` but not sent.
+        `now` is the caller's, which it also measures the overdue minutes from."""
+        midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        return await self.store.operator_counts(now, now - timedelta(days=7), midnight)
+
     # The schedule.
 
     async def schedule(self, user_id: int) -> Schedule | None:
