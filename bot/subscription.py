@@ -25,6 +25,7 @@ from bot.domain.nudge_rules import (
     weekly_time,
 )
 from bot.domain.onboarding import decode, zone_known
+from bot.store.coaching import KEEP
 from bot.store.repo import NudgeRecord, Store, UserRecord
 
 
@@ -94,6 +95,23 @@ class Subscriptions:
     async def set_language(self, user_id: int, language: str) -> bool:
         """The language picked with /language; False when the user is unknown."""
         return await self.store.set_language(user_id, language, self.clock.now())
+
+    async def set_session_prefs(
+        self,
+        user_id: int,
+        *,
+        hands_free: bool | None = None,
+        hold_seconds: int | None = None,
+        pace: str | None = None,
+    ) -> UserRecord | None:
+        """/settings: how the user's next sessions run (the one under way keeps its own); the
+        row as saved. None keeps a setting as it is (no button clears the hold length)."""
+        hold = KEEP if hold_seconds is None else hold_seconds
+        now = self.clock.now()
+        await self.store.set_session_prefs(
+            user_id, now, hands_free=hands_free, hold_seconds=hold, pace=pace
+        )
+        return await self.store.get_user(user_id)
 
     async def set_onboarding(self, user_id: int, pending: str | None) -> None:
         """The next question still to ask, as bot/domain/onboarding.py encodes it."""

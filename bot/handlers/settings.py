@@ -103,11 +103,13 @@ async def session_setting_button(press: Press[SessionSettingPress]) -> None:
     """/settings: hold length, pace of the pauses, hands-free or tap-through (edits the menu)."""
     query, svc, user, pressed = press.query, press.svc, press.user, press.data
     if pressed.what == "hold":
-        saved = await svc.coach.set_prefs(user.id, hold_seconds=int(pressed.value))
+        saved = await svc.subscriptions.set_session_prefs(user.id, hold_seconds=int(pressed.value))
     elif pressed.what == "pace":
-        saved = await svc.coach.set_prefs(user.id, pace=pressed.value)
+        saved = await svc.subscriptions.set_session_prefs(user.id, pace=pressed.value)
     else:
-        saved = await svc.coach.set_prefs(user.id, hands_free=pressed.value == "free")
+        saved = await svc.subscriptions.set_session_prefs(
+            user.id, hands_free=pressed.value == "free"
+        )
     schedule = await svc.subscriptions.schedule(query.from_user.id)
     if saved is None or schedule is None:
         await query.answer(texts.UNKNOWN_BUTTON)

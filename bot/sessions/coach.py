@@ -46,7 +46,6 @@ from bot.sessions.recovery import ENDING_RESHOW_WINDOW, SWEEP_GRACE, Recovery
 from bot.sessions.screen import Screen
 from bot.sessions.settings import CoachSettings
 from bot.sessions.wakes import next_wake_in
-from bot.store.coaching import KEEP
 from bot.store.errors import storage_error
 from bot.store.repo import SessionRecord, Store, UserRecord
 
@@ -209,23 +208,6 @@ class Coach:
 
     async def live_session(self, user_id: int) -> SessionRecord | None:
         return await self.store.live_session_of(user_id)
-
-    async def set_prefs(
-        self,
-        user_id: int,
-        *,
-        hands_free: bool | None = None,
-        hold_seconds: int | None = None,
-        pace: str | None = None,
-    ) -> UserRecord | None:
-        """/settings: how the user's next sessions run (the one under way keeps its own); the
-        row as saved. None keeps a setting as it is (no button clears the hold length)."""
-        hold = KEEP if hold_seconds is None else hold_seconds
-        now = self.clock.now()
-        await self.store.set_session_prefs(
-            user_id, now, hands_free=hands_free, hold_seconds=hold, pace=pace
-        )
-        return await self.store.get_user(user_id)
 
     def cancel(self, session_id: int) -> None:
         """Drop the session's pending follow-up (e.g. before its data is erased)."""
