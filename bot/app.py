@@ -257,7 +257,7 @@ async def _use_language(update: Update, context: LimberContext) -> None:
     svc = context.services
     chosen: str | None = None
     try:
-        stored = await svc.store.get_user(user.id)
+        stored = await svc.subscriptions.subscriber(user.id)
     except (SQLAlchemyError, OSError) as exc:
         # The reply may still work (or say sorry): in the app's language rather than none.
         log.warning("language of user %s unreadable: %s", user.id, type(exc).__name__)
