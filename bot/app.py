@@ -25,6 +25,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings, version
 from bot.context import CONTEXT_TYPES, LimberContext
 from bot.groups.desk import TeamDesk
+from bot.groups.teams import Teams
 from bot.handlers import (
     admin,
     errors,
@@ -57,7 +58,8 @@ from bot.routines import Library, load_routines
 from bot.services import KEY, AnyApp, Services
 from bot.sessions.aftercare import Aftercare
 from bot.sessions.chat import SessionChat
-from bot.sessions.coach import Coach, CoachSettings
+from bot.sessions.coach import Coach
+from bot.sessions.settings import CoachSettings
 from bot.store.db import create_engine
 from bot.store.repo import Store
 from bot.subscription import Subscriptions
@@ -73,14 +75,6 @@ log = logging.getLogger(__name__)
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 
 
-def _metrics(requests: tuple[AiohttpRequest, ...]) -> Metrics:
-    """The Application's metrics, told of every Bot API request (method and result)."""
-    metrics = Metrics(version())
-    for request in requests:
-        request.observe = metrics.telegram_call
-    return metrics
-
-
 def build_application(
     settings: Settings,
     *,
@@ -92,15 +86,20 @@ def build_application(
     library = library or load_routines(settings.routines_path)
     store = store or Store(create_engine(settings.database_url))
     clock = clock or SystemClock()
+    # The Application's metrics, told of every Bot API request (method and result).
+    metrics = Metrics(version())
     requests = (
-        AiohttpRequest(connection_pool_size=256, read_timeout=settings.telegram_read_timeout),
-        AiohttpRequest(connection_pool_size=2),
+        AiohttpRequest(
+            connection_pool_size=256,
+            read_timeout=settings.telegram_read_timeout,
+            observe=metrics.telegram_call,
+        ),
+        AiohttpRequest(connection_pool_size=2, observe=metrics.telegram_call),
     )
     app: AnyApp = _builder(settings, requests).build()
     pain = PainCare(store, clock, app.bot)
     progress = Progress(store, clock, app.bot, pain)
     coach = _coach(app, settings, store, library, clock, progress)
-    metrics = _metrics(requests)
     dispatcher = NudgeDispatcher(
         store,
         app.bot,
@@ -108,11 +107,21 @@ def build_application(
         grace=timedelta(minutes=settings.nudge_grace_minutes),
         metrics=metrics,
         keep_going=lambda: app.running,
+        weekly_text=progress.weekly_text,
     )
     subscriptions = Subscriptions(store, clock)
-    dispatcher.weekly_text = progress.weekly_text
     app.bot_data[KEY] = Services(
-        settings, store, library, clock, coach, subscriptions, dispatcher, metrics, progress, pain
+        settings,
+        store,
+        library,
+        clock,
+        coach,
+        subscriptions,
+        dispatcher,
+        metrics,
+        progress,
+        pain,
+        Teams(store, clock),
     )
     _add_handlers(app)
     return app
@@ -248,7 +257,7 @@ async def _use_language(update: Update, context: LimberContext) -> None:
     svc = context.services
     chosen: str | None = None
     try:
-        stored = await svc.store.get_user(user.id)
+        stored = await svc.subscriptions.subscriber(user.id)
     except (SQLAlchemyError, OSError) as exc:
         # The reply may still work (or say sorry): in the app's language rather than none.
         log.warning("language of user %s unreadable: %s", user.id, type(exc).__name__)
@@ -268,7 +277,7 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     await _describe_bot(app)
     await set_menu_button(app.bot, svc.settings.public_url)
     await svc.coach.resume_all()
-    svc.coach.start_sweeping()
+    svc.coach.recovery.start_sweeping()
     if app.job_queue is not None:
         app.job_queue.run_repeating(
             _tick,

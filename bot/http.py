@@ -54,6 +54,7 @@ class AiohttpRequest(BaseRequest):
         write_timeout: float = 5.0,
         connect_timeout: float = 5.0,
         media_write_timeout: float = 20.0,
+        observe: Callable[[str, str], None] | None = None,
     ) -> None:
         # Answers that go in a webhook response instead (bot/webhook_reply.py); stays empty
         # when polling.
@@ -64,8 +65,8 @@ class AiohttpRequest(BaseRequest):
         self._connect_timeout = connect_timeout
         self._media_write_timeout = media_write_timeout
         self._session: aiohttp.ClientSession | None = None
-        # Told each request's method and result (Metrics.telegram_call), once the app has one.
-        self.observe: Callable[[str, str], None] | None = None
+        # Told each request's method and result (Metrics.telegram_call); None counts nothing.
+        self.observe = observe
         self._agent = {"User-Agent": self.USER_AGENT}
         self._form_headers = {**self._agent, "Content-Type": "application/x-www-form-urlencoded"}
 

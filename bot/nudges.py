@@ -61,6 +61,10 @@ class TickReport:
         self.skipped[reason] = self.skipped.get(reason, 0) + 1
 
 
+# A nudge's words and buttons, as sent.
+_Message = tuple[str, InlineKeyboardMarkup | None]
+
+
 # Writes the weekly summary of a user for the week holding `due_at` (None: user gone).
 WeeklyText = Callable[[int, datetime], Awaitable[str | None]]
 
@@ -81,6 +85,7 @@ class NudgeDispatcher:
         max_batches_per_tick: int = 200,
         metrics: Metrics | None = None,
         keep_going: Callable[[], bool] = lambda: True,
+        weekly_text: WeeklyText | None = None,
     ) -> None:
         self.store = store
         self.bot = bot
@@ -94,8 +99,9 @@ class NudgeDispatcher:
         self.metrics = metrics
         # False once the bot is stopping: the tick sends what it has claimed, claims no more.
         self.keep_going = keep_going
-        # Set by app.py (bot/progress.py reads the week); without it a summary is not sent.
-        self.weekly_text: WeeklyText | None = None
+        # Progress.weekly_text (bot/progress.py reads the week); without it a summary is not
+        # sent (a dispatcher built for reminders alone, as in some tests).
+        self.weekly_text = weekly_text
 
     async def tick(self) -> TickReport:
         """Claim and send everything due now (bounded per tick, the rest next tick)."""
@@ -209,65 +215,85 @@ class NudgeDispatcher:
     async def _send(self, nudge: DueNudge, report: TickReport, *, slot_taken: bool = False) -> None:
         """Send one nudge; retry what certainly did not arrive (429, 5xx, no connection) while
         inside the grace window."""
-        deadline = nudge.due_at + self.grace
-        delay = 1.0
-        # Many users per tick: each message in its own user's language, set just for its words
-        # (the weekly summary's too: it is written inside the block).
-        with i18n.using(i18n.effective(nudge.language, nudge.language_code)):
-            message = await self._message(nudge)
+        message = await self._written(nudge)
         if message is None:
             report.failed += 1
             return
-        text, markup = message
+        deadline = nudge.due_at + self.grace
+        backoff = _Backoff()
         while True:
-            try:
-                began = perf_counter()
-                if self.bot.rate_limiter is not None:
-                    # Broadcast priority: people using the bot go first (bot/ratelimit.py).
-                    await self.bot.send_message(
-                        nudge.chat_id,
-                        text,
-                        reply_markup=markup,
-                        rate_limit_args={"low": True, "slot_taken": slot_taken},
-                    )
-                    slot_taken = False  # a retry waits for a slot of its own
-                else:
-                    await self.bot.send_message(nudge.chat_id, text, reply_markup=markup)
-                if self.metrics is not None:
-                    self.metrics.send_seconds.observe(perf_counter() - began)
-                report.sent += 1
-                report.lateness.append((self.clock.now() - nudge.due_at).total_seconds())
-                return
-            except Forbidden:
-                report.blocked += 1
-                await self.store.set_active(nudge.user_id, False, self.clock.now())
-                return
-            except RetryAfter as exc:
-                wait = _seconds(exc.retry_after)
-            except BadRequest as exc:
-                # e.g. "chat not found": the account is gone; nothing to retry.
-                log.warning("nudge to user %s refused: %s", nudge.user_id, exc)
-                report.failed += 1
-                return
-            except NetworkError as exc:
-                if may_have_arrived(exc):
-                    # A read timeout or a broken connection: Telegram may have delivered it.
-                    # A nudge goes out at most once, so this one is not tried again.
-                    log.warning("nudge to user %s may not have arrived: %s", nudge.user_id, exc)
-                    report.failed += 1
-                    return
-                log.info("nudge to user %s failed, retrying: %s", nudge.user_id, exc)
-                wait, delay = delay, min(delay * 2, 60.0)
-            except TelegramError as exc:
-                log.error("nudge to user %s failed: %s", nudge.user_id, exc)
-                report.failed += 1
+            # A retry passes slot_taken again, as it always has (the flag is only cleared after
+            # a send that worked, when there is no retry): a retry skips the broadcast slot.
+            wait = await self._attempt(nudge, message, report, backoff, slot_taken=slot_taken)
+            if wait is None:
                 return
             if self.clock.now() + timedelta(seconds=wait) > deadline:
                 report.failed += 1
                 return
             await asyncio.sleep(self.clock.real_delay(wait))
 
-    async def _message(self, nudge: DueNudge) -> tuple[str, InlineKeyboardMarkup | None] | None:
+    async def _written(self, nudge: DueNudge) -> _Message | None:
+        """The nudge's words in its own user's language: many users per tick, so the language
+        is set just for this message (the weekly summary's too: it is written inside)."""
+        with i18n.using(i18n.effective(nudge.language, nudge.language_code)):
+            return await self._message(nudge)
+
+    async def _attempt(
+        self,
+        nudge: DueNudge,
+        message: _Message,
+        report: TickReport,
+        backoff: _Backoff,
+        *,
+        slot_taken: bool,
+    ) -> float | None:
+        """One try: None when the nudge is done with (sent, or counted as lost), else the
+        seconds to wait before the next try."""
+        try:
+            await self._post(nudge, message, slot_taken=slot_taken)
+        except Forbidden:
+            report.blocked += 1
+            await self.store.set_active(nudge.user_id, False, self.clock.now())
+            return None
+        except RetryAfter as exc:
+            return _seconds(exc.retry_after)
+        except BadRequest as exc:
+            # e.g. "chat not found": the account is gone; nothing to retry.
+            log.warning("nudge to user %s refused: %s", nudge.user_id, exc)
+        except NetworkError as exc:
+            if not may_have_arrived(exc):
+                log.info("nudge to user %s failed, retrying: %s", nudge.user_id, exc)
+                return backoff.next()
+            # A read timeout or a broken connection: Telegram may have delivered it.
+            # A nudge goes out at most once, so this one is not tried again.
+            log.warning("nudge to user %s may not have arrived: %s", nudge.user_id, exc)
+        except TelegramError as exc:
+            log.error("nudge to user %s failed: %s", nudge.user_id, exc)
+        else:
+            report.sent += 1
+            report.lateness.append((self.clock.now() - nudge.due_at).total_seconds())
+            return None
+        report.failed += 1
+        return None
+
+    async def _post(self, nudge: DueNudge, message: _Message, *, slot_taken: bool) -> None:
+        """The sendMessage itself, timed into the metrics when it works."""
+        text, markup = message
+        began = perf_counter()
+        if self.bot.rate_limiter is not None:
+            # Broadcast priority: people using the bot go first (bot/ratelimit.py).
+            await self.bot.send_message(
+                nudge.chat_id,
+                text,
+                reply_markup=markup,
+                rate_limit_args={"low": True, "slot_taken": slot_taken},
+            )
+        else:
+            await self.bot.send_message(nudge.chat_id, text, reply_markup=markup)
+        if self.metrics is not None:
+            self.metrics.send_seconds.observe(perf_counter() - began)
+
+    async def _message(self, nudge: DueNudge) -> _Message | None:
         """What to send for a claimed row: a reminder with its buttons, or the weekly summary."""
         if nudge.kind == WEEKLY:
             if self.weekly_text is None:
@@ -307,6 +333,17 @@ class NudgeDispatcher:
         t.deferred += report.deferred
         for reason, count in report.skipped.items():
             t.skipped[reason] = t.skipped.get(reason, 0) + count
+
+
+class _Backoff:
+    """The waits between retries of a failed connection: 1 s, doubling, at most a minute."""
+
+    def __init__(self) -> None:
+        self._delay = 1.0
+
+    def next(self) -> float:
+        wait, self._delay = self._delay, min(self._delay * 2, 60.0)
+        return wait
 
 
 def _seconds(value: Any) -> float:

@@ -30,6 +30,11 @@ class PainCare:
         self.clock = clock
         self.bot = bot
 
+    async def record(self, user_id: int, day: date, score: int) -> int | None:
+        """Store (or correct) the day's pain answer; returns the one it replaced (None: none),
+        for `answered` to tell a new high answer from a corrected one."""
+        return await self.store.record_pain(user_id, day, score, self.clock.now())
+
     async def answered(self, user_id: int, chat_id: int, score: int, before: int | None) -> None:
         """After a pain answer was recorded (`before`: the day's answer it replaced). A high
         one brings the advice and the pause offer, once per day however often it is

@@ -9,6 +9,7 @@ from telegram.ext import Application
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.groups.teams import Teams
 from bot.metrics import Metrics
 from bot.nudges import NudgeDispatcher
 from bot.pain_care import PainCare
@@ -37,3 +38,4 @@ class Services:
     metrics: Metrics
     progress: Progress
     pain_care: PainCare
+    teams: Teams

@@ -1,4 +1,5 @@
-"""A user's nudge schedule: time zone, morning and bedtime times, holiday mode, unsubscribe.
+"""A user's subscription: joining (/start), their row, language and onboarding answers, and
+the nudge schedule: time zone, morning and bedtime times, holiday mode, unsubscribe.
 
 Every change ends in `reschedule`, which recomputes both nudges' next instants from the user's
 zone and times, so "a change of zone or time takes effect for the next nudge" holds by
@@ -24,6 +25,7 @@ from bot.domain.nudge_rules import (
     weekly_time,
 )
 from bot.domain.onboarding import decode, zone_known
+from bot.store.coaching import KEEP
 from bot.store.repo import NudgeRecord, Store, UserRecord
 
 
@@ -69,6 +71,60 @@ class Subscriptions:
     def __init__(self, store: Store, clock: Clock) -> None:
         self.store = store
         self.clock = clock
+
+    # The subscriber: handlers read and change the user's row here, not on the store.
+
+    async def join(
+        self,
+        user_id: int,
+        chat_id: int,
+        first_name: str,
+        language_code: str | None,
+        known: UserRecord | None = None,
+    ) -> tuple[UserRecord, bool]:
+        """Create or reactivate the user; the row and whether it is new (`known`: the row as
+        this update read it a moment ago, which spares a write when nothing changed)."""
+        return await self.store.upsert_user(
+            user_id, chat_id, first_name, language_code, self.clock.now(), known
+        )
+
+    async def subscriber(self, user_id: int) -> UserRecord | None:
+        """The user's row; None for someone who never sent /start (or erased their data)."""
+        return await self.store.get_user(user_id)
+
+    async def set_language(self, user_id: int, language: str) -> bool:
+        """The language picked with /language; False when the user is unknown."""
+        return await self.store.set_language(user_id, language, self.clock.now())
+
+    async def set_session_prefs(
+        self,
+        user_id: int,
+        *,
+        hands_free: bool | None = None,
+        hold_seconds: int | None = None,
+        pace: str | None = None,
+    ) -> UserRecord | None:
+        """/settings: how the user's next sessions run (the one under way keeps its own); the
+        row as saved. None keeps a setting as it is (no button clears the hold length)."""
+        hold = KEEP if hold_seconds is None else hold_seconds
+        now = self.clock.now()
+        await self.store.set_session_prefs(
+            user_id, now, hands_free=hands_free, hold_seconds=hold, pace=pace
+        )
+        return await self.store.get_user(user_id)
+
+    async def set_onboarding(self, user_id: int, pending: str | None) -> None:
+        """The next question still to ask, as bot/domain/onboarding.py encodes it."""
+        await self.store.update_user(user_id, self.clock.now(), onboarding=pending)
+
+    async def operator_counts(self, now: datetime) -> tuple[int, int, int, datetime | None]:
+        """For /admin: subscribers (nudges on), users who started a session in the last week,
+        sessions started since `now`'s midnight, and the oldest nudge due at `now` but not sent.
+        `now` is the caller's, which it also measures the overdue minutes from."""
+        midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        return await self.store.operator_counts(now, now - timedelta(days=7), midnight)
+
+    # The schedule.
 
     async def schedule(self, user_id: int) -> Schedule | None:
         user = await self.store.get_user(user_id)

@@ -10,7 +10,6 @@ registration without the filter would fail closed. """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from telegram import Update
 from telegram.ext import CommandHandler
@@ -58,10 +57,7 @@ async def admin_command(update: Update, context: LimberContext) -> None:
         return
     found: OperatorWatch = context.application.bot_data[WATCH_KEY]
     now = svc.clock.now()
-    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    subscribers, active_week, today, oldest_due = await svc.store.operator_counts(
-        now, now - timedelta(days=7), midnight
-    )
+    subscribers, active_week, today, oldest_due = await svc.subscriptions.operator_counts(now)
     t = svc.dispatcher.totals
     nudges = found.nudges.last_day(now, t.sent, t.failed, t.blocked)
     since = (

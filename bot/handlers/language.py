@@ -31,7 +31,7 @@ async def language_command(update: Update, context: LimberContext) -> None:
         )
         return
     svc = context.services
-    if not await svc.store.set_language(user.id, chosen, svc.clock.now()):
+    if not await svc.subscriptions.set_language(user.id, chosen):
         await message.reply_text(texts.NO_USER)
         return
     i18n.set_language(chosen)  # the rest of this update (the confirmation) in the new language
@@ -46,7 +46,7 @@ async def language_button(update: Update, context: LimberContext) -> None:
     if await pressed_message(query) is None:
         return
     svc = context.services
-    if not await svc.store.set_language(query.from_user.id, chosen, svc.clock.now()):
+    if not await svc.subscriptions.set_language(query.from_user.id, chosen):
         await query.answer(texts.NO_USER)
         return
     i18n.set_language(chosen)  # the confirmation (and the "already done") in the new language

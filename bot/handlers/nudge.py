@@ -32,7 +32,7 @@ async def nudge_button(press: Press[NudgePress]) -> None:
         # is the bedtime routine.
         kind = kind_for_now(pressed.kind, svc.clock.now(), user.timezone)
         routine = _routine_for(svc.library, kind)
-        live = await svc.store.live_session_of(user.id)
+        live = await svc.coach.live_session(user.id)
         if live is not None:
             # As /stretch asks: the nudge's buttons go (a double tap asks once), the question
             # comes as a message of its own.

@@ -40,7 +40,7 @@ async def save(svc: Services, user: UserRecord, transition: Transition) -> None:
     """Store the next pending question (only when it changed: one write less per answer)."""
     column = machine.encode(transition.pending)
     if column != user.onboarding:
-        await svc.store.update_user(user.id, svc.clock.now(), onboarding=column)
+        await svc.subscriptions.set_onboarding(user.id, column)
 
 
 async def perform(
@@ -187,7 +187,7 @@ async def user_of(svc: Services, update: Update) -> UserRecord | None:
     """The user's row; None (and "please /start") for someone the bot does not know."""
     if update.effective_user is None:
         return None
-    user = await svc.store.get_user(update.effective_user.id)
+    user = await svc.subscriptions.subscriber(update.effective_user.id)
     if user is None and update.effective_message is not None:
         await update.effective_message.reply_text(texts.NO_USER)
     return user
@@ -201,7 +201,7 @@ async def text_answer(update: Update, context: LimberContext) -> None:
     svc, message = context.services, update.effective_message
     if message is None or update.effective_user is None:
         return
-    user = await svc.store.get_user(update.effective_user.id)
+    user = await svc.subscriptions.subscriber(update.effective_user.id)
     if user is None:
         await message.reply_text(texts.FREE_TEXT)
         return

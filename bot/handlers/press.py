@@ -126,7 +126,7 @@ async def open_press(update: Update, context: LimberContext, family: type[T]) ->
     # The row this update read for its language a moment ago (app.py), else read now.
     user = context.update_user
     if user is None or user.id != query.from_user.id:
-        user = await svc.store.get_user(query.from_user.id)
+        user = await svc.subscriptions.subscriber(query.from_user.id)
     if user is None:
         await query.answer(texts.UNKNOWN_BUTTON)
         return None

@@ -10,13 +10,14 @@ from bot.context import LimberContext
 from bot.handlers.press import claim, edit, pressed_message, read_press
 from bot.handlers.registry import Chats, Handlers
 from bot.keyboards import DeletePress, delete_keyboard
+from bot.sessions.coach import erase_user
 
 
 async def deletedata_command(update: Update, context: LimberContext) -> None:
     svc, message, user = context.services, update.effective_message, update.effective_user
     if message is None or user is None:
         return
-    if await svc.store.get_user(user.id) is None:
+    if await svc.subscriptions.subscriber(user.id) is None:
         await message.reply_text(texts.NOTHING_TO_DELETE)
         return
     await message.reply_text(texts.CONFIRM_DELETE, reply_markup=delete_keyboard(user.id))
@@ -41,10 +42,7 @@ async def delete_button(update: Update, context: LimberContext) -> None:
     if not await claim(query):
         return
     svc = context.services
-    live = await svc.store.live_session_of(query.from_user.id)
-    if live is not None:
-        svc.coach.cancel(live.id)
-    await svc.store.delete_user(query.from_user.id)
+    await erase_user(svc.coach, query.from_user.id)
     await edit(query, texts.DELETED)
 
 

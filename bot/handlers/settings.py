@@ -102,14 +102,14 @@ def _settings_view(
 async def session_setting_button(press: Press[SessionSettingPress]) -> None:
     """/settings: hold length, pace of the pauses, hands-free or tap-through (edits the menu)."""
     query, svc, user, pressed = press.query, press.svc, press.user, press.data
-    now = svc.clock.now()
     if pressed.what == "hold":
-        await svc.store.set_session_prefs(user.id, now, hold_seconds=int(pressed.value))
+        saved = await svc.subscriptions.set_session_prefs(user.id, hold_seconds=int(pressed.value))
     elif pressed.what == "pace":
-        await svc.store.set_session_prefs(user.id, now, pace=pressed.value)
+        saved = await svc.subscriptions.set_session_prefs(user.id, pace=pressed.value)
     else:
-        await svc.store.set_session_prefs(user.id, now, hands_free=pressed.value == "free")
-    saved = await svc.store.get_user(user.id)
+        saved = await svc.subscriptions.set_session_prefs(
+            user.id, hands_free=pressed.value == "free"
+        )
     schedule = await svc.subscriptions.schedule(query.from_user.id)
     if saved is None or schedule is None:
         await query.answer(texts.UNKNOWN_BUTTON)

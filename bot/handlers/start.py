@@ -19,8 +19,8 @@ async def start(update: Update, context: LimberContext) -> None:
     if user is None or message is None:
         return
     svc = context.services
-    record, created = await svc.store.upsert_user(
-        user.id, message.chat_id, user.first_name, user.language_code, svc.clock.now()
+    record, created = await svc.subscriptions.join(
+        user.id, message.chat_id, user.first_name, user.language_code
     )
     transition = machine.step(onboarding.pending_of(record), machine.Started(created))
     returning = Effect.GREET_RETURNING in transition.effects

@@ -41,7 +41,7 @@ async def export_command(update: Update, context: LimberContext) -> None:
 async def pain_button(press: Press[PainPress]) -> None:
     query, svc, user = press.query, press.svc, press.user
     day, score = press.data.day, press.data.score
-    before = await svc.store.record_pain(user.id, day, score, svc.clock.now())
+    before = await svc.pain_care.record(user.id, day, score)
     # Recording twice is harmless (one answer per day); a second tap is only told it's done.
     # The buttons stay for the day asked, so the answer can be changed (issue 13).
     if await claim(query, texts.pain_noted_changeable(score), pain_keyboard(day)):

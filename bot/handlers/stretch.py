@@ -68,7 +68,7 @@ async def routines(update: Update, context: LimberContext) -> None:
     # Durations at the person's own hold length and pace (/settings), as their sessions run.
     known = context.update_user  # read at the start of this update (group -3)
     if known is None and user is not None:
-        known = await svc.store.get_user(user.id)
+        known = await svc.subscriptions.subscriber(user.id)
     hold = known.hold_seconds if known else None
     pace = PACES.get(known.pace, 100) if known else 100
     await message.reply_text(
@@ -143,13 +143,11 @@ async def _begin(
 ) -> None:
     """Start `routine` (`known`: the user's row, only if read with nothing awaited since: a
     row read before a claim's edit may miss a /stop or a setting changed meanwhile)."""
-    user, created = await svc.store.upsert_user(
-        user_id, chat_id, first_name, language_code, svc.clock.now(), known
-    )
+    user, created = await svc.subscriptions.join(user_id, chat_id, first_name, language_code, known)
     if created:
         # Someone who skipped /start still hears the medical note before the first stretch.
         await bot.send_message(chat_id, texts.MEDICAL_NOTE)
-    live = await svc.store.live_session_of(user_id)
+    live = await svc.coach.live_session(user_id)
     if live is not None:
         await ask_over_running(svc, bot, chat_id, live, routine)
         return
@@ -188,7 +186,7 @@ async def pain_check_button(press: Press[PainCheckPress]) -> None:
     if not await claim(press.query, said, hurt_pause_keyboard() if high else None):
         return  # a double tap: answered once
     day = svc.pain_care.today(user.timezone)
-    await svc.store.record_pain(user.id, day, score, svc.clock.now())
+    await svc.pain_care.record(user.id, day, score)
     if high:
         # The advice is the edited question itself: only a doctor after three 7+ answers.
         await svc.pain_care.answered(user.id, chat_id, score, before=score)
@@ -200,7 +198,7 @@ async def _begin_checked(
     svc: Services, bot: Bot, user_id: int, chat_id: int, routine: Routine
 ) -> None:
     """Start after the pain check was answered (a session may have been started meanwhile)."""
-    live = await svc.store.live_session_of(user_id)
+    live = await svc.coach.live_session(user_id)
     if live is not None:
         await ask_over_running(svc, bot, chat_id, live, routine)
         return

@@ -25,7 +25,7 @@ from telegram.ext import (
 from bot import i18n, texts
 from bot.context import LimberContext
 from bot.domain import team
-from bot.domain.schedule import WORKDAYS, next_occurrence_on, zone_info
+from bot.domain.schedule import WORKDAYS, zone_info
 from bot.handlers.press import read_press
 from bot.handlers.registry import Chats, Handlers
 from bot.keyboards.team import TeamPress
@@ -63,15 +63,14 @@ async def membership(update: Update, context: LimberContext) -> None:
     change: ChatMemberUpdated | None = update.my_chat_member
     if change is None or change.chat.type not in (Chat.GROUP, Chat.SUPERGROUP):
         return
-    svc = context.services
-    now = svc.clock.now()
+    teams = context.services.teams
     status = change.new_chat_member.status
     if status in _OUT:
-        await svc.store.group_gone(change.chat.id, now)
+        await teams.gone(change.chat.id)
         return
     if status not in _IN or change.old_chat_member.status in _IN:
         return  # e.g. made an admin: nothing new to say
-    if await svc.store.group_joined(change.chat.id, i18n.current(), now):
+    if await teams.joined(change.chat.id, i18n.current()):
         await _say(context, change.chat.id, texts.team_intro())
 
 
@@ -81,11 +80,11 @@ async def migrated(update: Update, context: LimberContext) -> None:
     message = update.effective_message
     if message is None:
         return
-    svc = context.services
+    teams = context.services.teams
     if message.migrate_to_chat_id:
-        await svc.store.move_group(message.chat.id, message.migrate_to_chat_id, svc.clock.now())
+        await teams.moved(message.chat.id, message.migrate_to_chat_id)
     elif message.migrate_from_chat_id:
-        await svc.store.move_group(message.migrate_from_chat_id, message.chat.id, svc.clock.now())
+        await teams.moved(message.migrate_from_chat_id, message.chat.id)
 
 
 async def deskbreak_command(update: Update, context: LimberContext) -> None:
@@ -94,7 +93,7 @@ async def deskbreak_command(update: Update, context: LimberContext) -> None:
         return
     svc = context.services
     request = team.parse_deskbreak(list(context.args or []))
-    group = await svc.store.group_of(chat.id)
+    group = await svc.teams.group(chat.id)
     if request.ask is team.Ask.SHOW:
         with i18n.using(group.language if group else i18n.current()):
             await message.reply_text(_schedule_text(group, svc.clock.now()))
@@ -119,22 +118,12 @@ async def _change(
     svc = context.services
     message, chat, user = update.effective_message, update.effective_chat, update.effective_user
     assert message is not None and chat is not None
-    now, language = svc.clock.now(), i18n.current()
+    language = i18n.current()
     admin = user.id if user is not None else 0
     days = request.days or (group.days if group else WORKDAYS)
     zone = group.timezone if group else None
     if request.ask is team.Ask.OFF or request.at is None:
-        await svc.store.set_team_break(
-            chat.id,
-            local_time=None,
-            days=days,
-            timezone=zone,
-            language=language,
-            set_by=admin,
-            next_break_at=None,
-            announce_at=None,
-            now=now,
-        )
+        await svc.teams.turn_off(chat.id, days=days, zone=zone, language=language, set_by=admin)
         await message.reply_text(texts.team_off())
         return
     if request.place:
@@ -146,19 +135,10 @@ async def _change(
     if zone is None:
         await message.reply_text(texts.team_need_place())
         return
-    at = next_occurrence_on(request.at, zone, now, days)
-    await svc.store.set_team_break(
-        chat.id,
-        local_time=f"{request.at:%H:%M}",
-        days=days,
-        timezone=zone,
-        language=language,
-        set_by=admin,
-        next_break_at=at,
-        announce_at=at - team.ANNOUNCE_AHEAD,
-        now=now,
+    saved = await svc.teams.set_break(
+        chat.id, request.at, days=days, zone=zone, language=language, set_by=admin
     )
-    await message.reply_text(_schedule_text(await svc.store.group_of(chat.id), now))
+    await message.reply_text(_schedule_text(saved, svc.clock.now()))
 
 
 def _schedule_text(group: GroupRecord | None, now: datetime) -> str:
@@ -179,8 +159,8 @@ async def privacy_command(update: Update, context: LimberContext) -> None:
     if message is None or chat is None:
         return
     svc = context.services
-    group = await svc.store.group_of(chat.id)
-    breaks, people = await svc.store.group_counts(chat.id)
+    group = await svc.teams.group(chat.id)
+    breaks, people = await svc.teams.counts(chat.id)
     with i18n.using(group.language if group else i18n.current()):
         await message.reply_text(texts.team_privacy(breaks, people))
 
@@ -192,7 +172,7 @@ async def deletedata_command(update: Update, context: LimberContext) -> None:
     if not await _is_admin(update, context):
         await message.reply_text(texts.team_only_admins())
         return
-    await context.services.store.delete_group(chat.id)
+    await context.services.teams.forget(chat.id)
     await message.reply_text(texts.team_deleted())
 
 
@@ -200,7 +180,7 @@ async def help_command(update: Update, context: LimberContext) -> None:
     message, chat = update.effective_message, update.effective_chat
     if message is None or chat is None:
         return
-    group = await context.services.store.group_of(chat.id)
+    group = await context.services.teams.group(chat.id)
     with i18n.using(group.language if group else i18n.current()):
         await message.reply_text(texts.team_help())
 
@@ -222,18 +202,16 @@ async def team_button(update: Update, context: LimberContext) -> None:
     if read is None:
         return
     query, press = read
-    svc = context.services
-    now = svc.clock.now()
-    refresh = now + team.ROSTER_EVERY
+    teams = context.services.teams
     who = query.from_user
     if press.joining:
-        joined = await svc.store.join_break(press.break_id, who.id, who.first_name, now, refresh)
+        joined = await teams.join(press.break_id, who.id, who.first_name)
         answer = {
             Joined.IN: texts.team_you_are_in,
             Joined.ALREADY: texts.team_already_in,
             Joined.ENDED: texts.team_break_over,
         }[joined]()
-    elif await svc.store.leave_break(press.break_id, who.id, now, refresh):
+    elif await teams.leave(press.break_id, who.id):
         answer = texts.team_you_are_out()
     else:
         answer = texts.team_break_over()

@@ -37,46 +37,26 @@ from bot.domain import session as machine
 from bot.domain.session import EndReason, Event, InvalidEvent, Phase, Render, SessionState, Status
 from bot.ratelimit import Priority, sending_as
 from bot.routines import Library, Routine
-from bot.sessions.aftercare import CHECK_EVERY_SECONDS, CHECK_JOB, Aftercare
+from bot.sessions.aftercare import Aftercare
 from bot.sessions.answers import AnswersFirst, Waiting
-from bot.sessions.chat import Delivery, SessionChat
+from bot.sessions.chat import SessionChat
 from bot.sessions.claims import StepClaims
-from bot.sessions.followups import FollowUps, retry_delay
+from bot.sessions.followups import FollowUps
+from bot.sessions.recovery import ENDING_RESHOW_WINDOW, SWEEP_GRACE, Recovery
+from bot.sessions.screen import Screen
+from bot.sessions.settings import CoachSettings
 from bot.sessions.wakes import next_wake_in
 from bot.store.errors import storage_error
 from bot.store.repo import SessionRecord, Store, UserRecord
 
 log = logging.getLogger(__name__)
 
-# After a restart, a session's ending not yet shown is shown if it is at most this old.
-ENDING_RESHOW_WINDOW = timedelta(hours=1)
 # A timer job may wake a hair early (float rounding); this counts as on time.
 TIMER_SLACK = timedelta(milliseconds=1)
 # A compare-and-set lost this many times in a row gives up (each loss means someone else
 # changed the session, so the press is stale by then anyway).
 CAS_ATTEMPTS = 5
-# The sweep looks for sessions whose step is overdue with no follow-up pending every 5 real
-# seconds (one indexed query: next_event_at < now - grace), so a lost follow-up costs the
-# user at most ~15 s. A wake fires within milliseconds of its time and moves next_event_at on
-# as soon as it commits, and one in flight in this process counts as pending; the 10 s grace
-# is for webhook workers, which cannot see each other's jobs: another worker's follow-up is
-# swept only once that worker has been stuck for 10 s, not while it is merely busy.
-SWEEP_SECONDS = 5.0
-SWEEP_GRACE = timedelta(seconds=10)
-SWEEP_JOB = "session-sweep"
-
 OnCommitted = Callable[[], Awaitable[object]]
-
-
-@dataclass(frozen=True, slots=True)
-class CoachSettings:
-    # The switch-sides pause and the hands-free get-ready count of a stretch that sets none
-    # in routines.toml (before the pace in /settings scales them).
-    switch_seconds: int = 10
-    ready_seconds: int = machine.READY_SECONDS
-    countdown_step_seconds: int = 5
-    resume_ask_after_seconds: int = 300
-    pause_limit_seconds: int = machine.PAUSE_LIMIT_SECONDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,10 +88,21 @@ class Coach:
         self.settings = settings
         self.chat = chat
         self.follow_ups = FollowUps(queue, partial(wake_in_language, self))
+        # Showing a step, and ending the session of a user who blocked the bot (screen.py).
+        self.screen = Screen(chat, store, library, clock, settings, self.follow_ups)
         self.answers = AnswersFirst()
         self.claims = StepClaims(store, clock, self.follow_ups, SWEEP_GRACE)
         # Sessions told "I can't save right now; your session waits" in this outage.
         self.told_waiting: set[int] = set()
+        self.recovery = Recovery(
+            store,
+            clock,
+            self.follow_ups,
+            ask_after=timedelta(seconds=settings.resume_ask_after_seconds),
+            wake=partial(wake_in_language, self),
+            interrupt=lambda session_id: self._apply(session_id, Event.INTERRUPTED),
+            aftercare=aftercare,
+        )
 
     async def begin(
         self, user_id: int, chat_id: int, routine: Routine, user: UserRecord | None = None
@@ -128,8 +119,8 @@ class Coach:
             self.follow_ups.cancel(replaced.id)
             old_routine = self.library.get(replaced.routine_id)
             if old_routine is not None and replaced.message_id is not None:
-                await self._close(replaced, old_routine, Event.STOP)
-        record = await self._show(record, routine)
+                await self.screen.close(replaced, old_routine, Event.STOP)
+        record = await self.screen.show(record, routine)
         self._schedule(record)
         return record
 
@@ -159,41 +150,6 @@ class Coach:
         finally:
             waiting.answered()  # a refused press is answered by the handler
 
-    async def resume_all(self) -> int:
-        """After a start: re-arm every live session; ask first where a follow-up is long overdue."""
-        records = await self.store.live_sessions()
-        now = self.clock.now()
-        ask_after = timedelta(seconds=self.settings.resume_ask_after_seconds)
-        for record in records:
-            state = record.state
-            if (
-                state.timed
-                and state.next_event_at is not None
-                and now - state.next_event_at > ask_after
-            ):
-                with i18n.using(await self.store.session_language(record.id)):
-                    await self._restore(record.id, self._apply(record.id, Event.INTERRUPTED))
-            else:
-                await self._restore(record.id, wake_in_language(self, record.id))
-        # Endings a crash or an outage kept from the chat: the finishing message carries the
-        # streak, so it is shown late rather than never (but not hours late).
-        for record in await self.store.unshown_endings(now - ENDING_RESHOW_WINDOW):
-            await self._restore(record.id, wake_in_language(self, record.id))
-        if records:
-            log.info("resumed %d live session(s)", len(records))
-        return len(records)
-
-    async def _restore(self, session_id: int, restoring: Awaitable[object]) -> None:
-        """One session's restore, inside its own error boundary: whatever is wrong with one
-        user's session (or the database just then) must never stop the bot starting for
-        everyone. It is logged and handed to the follow-ups, which retry with backoff."""
-        try:
-            await restoring
-        except Exception:
-            log.exception("session %s: could not be restored; will try again", session_id)
-            if not self.follow_ups.pending(session_id):
-                self.follow_ups.arm(session_id, retry_delay(0), attempt=1)
-
     async def wake(self, session_id: int, version: int | None = None) -> None:
         """A follow-up is due for the session: re-show, fire the timer, or tick the countdown.
         `version`: the one the follow-up was armed for (None: adopt the session as it is)."""
@@ -208,7 +164,7 @@ class Coach:
             if routine is not None and _ending_unshown(record, self.clock.now()):
                 claimed = await self.claims.claim_show(record)
                 if claimed is not None:
-                    self._schedule(await self._show(claimed, routine))
+                    self._schedule(await self.screen.show(claimed, routine))
             return
         if routine is None:
             await self._apply(record.id, Event.STOP)
@@ -220,7 +176,7 @@ class Coach:
             claimed = await self.claims.claim_show(record)
             if claimed is None:
                 return  # another worker claimed it a moment ago, or moved the session on
-            record = await self._show(claimed, routine)
+            record = await self.screen.show(claimed, routine)
             if _card_unseen(record):  # its get-ready count must not start the hold unseen
                 return self._schedule(record)
         state = record.state
@@ -240,31 +196,22 @@ class Coach:
             # A countdown edit: the first thing to wait when the budget is short. Only the
             # edit is marked; a job armed inside the block would inherit the priority.
             with sending_as(Priority.COUNTDOWN):
-                record = await self._refresh(record, routine)
+                record = await self.screen.refresh(record, routine)
         self._schedule(record)
+
+    # At start and while running (recovery.py); tests call these on the coach.
+    async def resume_all(self) -> int:
+        return await self.recovery.resume_all()
+
+    async def sweep(self) -> int:
+        return await self.recovery.sweep()
+
+    async def live_session(self, user_id: int) -> SessionRecord | None:
+        return await self.store.live_session_of(user_id)
 
     def cancel(self, session_id: int) -> None:
         """Drop the session's pending follow-up (e.g. before its data is erased)."""
         self.follow_ups.cancel(session_id)
-
-    def start_sweeping(self) -> None:
-        """Sweep for lost follow-ups from now on (every SWEEP_SECONDS), and ask the pain
-        checks due after a "This hurts" (every CHECK_EVERY_SECONDS)."""
-        self.follow_ups.repeat(self.sweep, SWEEP_SECONDS, SWEEP_JOB)
-        if self.aftercare is not None:
-            self.follow_ups.repeat(self.aftercare.tick, CHECK_EVERY_SECONDS, CHECK_JOB)
-
-    async def sweep(self) -> int:
-        """Re-arm every session whose step is overdue and has no follow-up pending, whatever
-        dropped it. The wake re-reads the row, so one that is not needed after all does
-        nothing; returns how many were re-armed."""
-        armed = 0
-        for session_id in await self.store.overdue_sessions(self.clock.now() - SWEEP_GRACE):
-            if not self.follow_ups.pending(session_id):
-                log.warning("session %s: follow-up was lost; waking it now", session_id)
-                self.follow_ups.arm(session_id, 0.0)
-                armed += 1
-        return armed
 
     # Transitions ----------------------------------------------------------------------------
 
@@ -338,33 +285,13 @@ class Coach:
         """Show a committed transition in the chat and arm the next wake."""
         if render is Render.SEND:
             if previous.message_id is not None:
-                await self._close(previous, routine, event)
+                await self.screen.close(previous, routine, event)
             # "Interrupted, carry on?" only if it did pause (it ends if the routine changed).
             interrupted = event is Event.INTERRUPTED and updated.state.live
-            updated = await self._show(updated, routine, interrupted=interrupted)
+            updated = await self.screen.show(updated, routine, interrupted=interrupted)
         else:
-            updated = await self._refresh(updated, routine)
+            updated = await self.screen.refresh(updated, routine)
         self._schedule(updated)
-
-    # Showing: the chat part shows, the coach decides what a blocked user means ---------------
-
-    async def _show(
-        self, record: SessionRecord, routine: Routine, *, interrupted: bool = False
-    ) -> SessionRecord:
-        shown = await self.chat.show(record, routine, interrupted=interrupted)
-        if shown.delivery is Delivery.BLOCKED:
-            await _end_blocked(self, record)
-        return shown.record
-
-    async def _refresh(self, record: SessionRecord, routine: Routine) -> SessionRecord:
-        shown = await self.chat.refresh(record, routine)
-        if shown.delivery is Delivery.BLOCKED:
-            await _end_blocked(self, record)
-        return shown.record
-
-    async def _close(self, previous: SessionRecord, routine: Routine, event: Event) -> None:
-        if await self.chat.close(previous, routine, event) is Delivery.BLOCKED:
-            await _end_blocked(self, previous)
 
     # Follow-ups -------------------------------------------------------------------------------
 
@@ -380,31 +307,6 @@ class Coach:
         )
         if delay is not None:
             self.follow_ups.arm(record.id, self.clock.real_delay(delay), version=record.version)
-
-
-async def _end_blocked(self: Coach, record: SessionRecord) -> None:
-    """The user blocked the bot: stop the session quietly and stop writing to them."""
-    log.info("user %s blocked the bot; ending session %s", record.user_id, record.id)
-    await self.store.set_active(record.user_id, False, self.clock.now())
-    self.follow_ups.cancel(record.id)
-    current = await self.store.get_session(record.id)
-    if current is not None and not current.state.live:
-        # An ending they will never see: stop trying to show it.
-        await self.store.mark_shown(current.id, current.version, None)
-    elif current is not None:
-        routine = self.library.get(current.routine_id) or self.library.default
-        state = machine.apply(
-            current.state,
-            Event.STOP,
-            routine,
-            self.clock.now(),
-            switch_seconds=self.settings.switch_seconds,
-            ready_seconds=self.settings.ready_seconds,
-            pause_limit_seconds=self.settings.pause_limit_seconds,
-        ).state
-        updated = await self.store.transition(current, state, self.clock.now(), routine)
-        if updated is not None:
-            await self.store.mark_shown(updated.id, updated.version, None)
 
 
 def _first_state(
@@ -468,10 +370,19 @@ async def _answer(session_id: int, on_committed: OnCommitted | None) -> None:
 async def stop_live(coach: Coach, user_id: int) -> bool:
     """/stop: end the user's live session, if any, as its Stop button would (Stop acts from
     any version; the record counts what was held). Returns whether one was ended."""
-    record = await coach.store.live_session_of(user_id)
+    record = await coach.live_session(user_id)
     if record is None:
         return False
     return (await coach.press(record.id, Event.STOP, record.version, user_id)).ok
+
+
+async def erase_user(coach: Coach, user_id: int) -> None:
+    """/deletedata: everything of the user's goes, their live session's follow-up first (a
+    wake for a session whose row is gone would find nothing, but need not be left armed)."""
+    live = await coach.live_session(user_id)
+    if live is not None:
+        coach.cancel(live.id)
+    await coach.store.delete_user(user_id)
 
 
 async def wake_in_language(coach: Coach, session_id: int, version: int | None = None) -> None:
