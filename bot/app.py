@@ -45,6 +45,7 @@ from bot.handlers import onboarding as answers
 from bot.handlers import settings as prefs
 from bot.handlers.admin import watch
 from bot.http import AiohttpRequest
+from bot.keyboards.session import SessionPress
 from bot.logs import Repeats
 from bot.metrics import Metrics
 from bot.nudges import NudgeDispatcher
@@ -254,6 +255,11 @@ async def _use_language(update: Update, context: LimberContext) -> None:
     if user is None:
         i18n.set_language(i18n.SOURCE)
         return
+    if _session_press(update):
+        # The hot path: the session's own read brings its owner's choice (Coach.press), one
+        # round trip of a press's four; until then, their Telegram app's language.
+        i18n.set_language(i18n.effective(None, user.language_code))
+        return
     svc = context.services
     chosen: str | None = None
     try:
@@ -266,6 +272,12 @@ async def _use_language(update: Update, context: LimberContext) -> None:
         chosen = stored.language if stored is not None else None
     context.update_user = stored
     i18n.set_language(i18n.effective(chosen, user.language_code))
+
+
+def _session_press(update: Update) -> bool:
+    query = update.callback_query
+    data = query.data if query is not None else None
+    return data is not None and data.startswith(f"{SessionPress.prefix}:")
 
 
 async def _count_update(update: Update, context: LimberContext) -> None:

@@ -9,7 +9,7 @@ import time
 from telegram import Bot, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot import texts
+from bot import i18n, texts
 from bot.context import LimberContext
 from bot.domain.pain_care import is_high
 from bot.domain.session import PACES
@@ -117,6 +117,11 @@ async def session_button(update: Update, context: LimberContext) -> None:
         await query.answer()
         svc.metrics.press_answer_seconds.observe(time.monotonic() - began)
 
+    def use_language(chosen: str | None) -> None:
+        # The update's language, from the owner's choice read with the session (app.py's
+        # group -3 reads no row for a session press).
+        i18n.set_language(i18n.effective(chosen, query.from_user.language_code))
+
     message_id = query.message.message_id if query.message is not None else None
     outcome = await svc.coach.press(
         pressed.session_id,
@@ -125,6 +130,7 @@ async def session_button(update: Update, context: LimberContext) -> None:
         query.from_user.id,
         acknowledge,
         message_id,
+        use_language,
     )
     if not answered:
         await query.answer(outcome.answer)

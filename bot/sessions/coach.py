@@ -57,6 +57,8 @@ TIMER_SLACK = timedelta(milliseconds=1)
 # changed the session, so the press is stale by then anyway).
 CAS_ATTEMPTS = 5
 OnCommitted = Callable[[], Awaitable[object]]
+# Given the session owner's chosen language (None: none chosen), sets the update's language.
+UseLanguage = Callable[[str | None], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,10 +134,13 @@ class Coach:
         user_id: int,
         on_committed: OnCommitted | None = None,
         message_id: int | None = None,
+        use_language: UseLanguage | None = None,
     ) -> Outcome:
         """A session button was pressed. `on_committed` runs once the change is saved, before
         the chat is updated: the spinner stops at once, and the step waits for the answers of
-        other presses (bot/sessions/answers.py) and its turn at the rate limiter."""
+        other presses (bot/sessions/answers.py) and its turn at the rate limiter.
+        `use_language` is given the owner's chosen language, read with the session, before
+        anything is written: the press's update does not read its user for it."""
         waiting = self.answers.pressed()
         try:
             return await self._apply(
@@ -146,6 +151,7 @@ class Coach:
                 on_committed=on_committed,
                 message_id=message_id,
                 waiting=waiting,
+                use_language=use_language,
             )
         finally:
             waiting.answered()  # a refused press is answered by the handler
@@ -225,9 +231,12 @@ class Coach:
         on_committed: OnCommitted | None = None,
         message_id: int | None = None,
         waiting: Waiting | None = None,
+        use_language: UseLanguage | None = None,
     ) -> Outcome:
         for _ in range(CAS_ATTEMPTS):
             record = await self.store.get_session(session_id)
+            if use_language is not None and record is not None and record.user_id == user_id:
+                use_language(record.language)
             refusal = _refusal(record, event, user_id=user_id, version=version)
             if refusal is not None or record is None:
                 return Outcome(False, refusal)

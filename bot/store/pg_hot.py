@@ -74,7 +74,11 @@ def _numbered(names: Sequence[str], start: int = 1) -> str:
     return ", ".join(f"${i}" for i in range(start, start + len(names)))
 
 
-READ_SESSION = f"SELECT {_S} FROM sessions WHERE id = $1"
+# A session with its owner's chosen language: a press reads nothing else before it writes.
+READ_SESSION = (
+    f"SELECT {_S}, (SELECT language FROM users WHERE users.id = sessions.user_id) "
+    "AS owner_language FROM sessions WHERE id = $1"
+)
 READ_USER = f"SELECT {_U} FROM users WHERE id = $1"
 LIVE_OF = f"SELECT {_S} FROM sessions WHERE user_id = $1 AND status IN ({_LIVE})"
 # The player (bot/store/player.py). Session ids come from a page's query string: bigint, so

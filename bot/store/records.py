@@ -85,6 +85,9 @@ class SessionRecord:
     # The claim on showing this version's step: a worker's token and when it runs out.
     claimed_by: str | None = None
     claimed_until: datetime | None = None
+    # The owner's /language choice, read with the session on a press (one read, not two);
+    # None when they chose none, and on the reads that do not bring it.
+    language: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +198,7 @@ def session_record(row: GuidedSession | Row[Any] | Any) -> SessionRecord:
         version=row.version,
         claimed_by=row.show_claimed_by,
         claimed_until=row.show_claimed_until,
+        language=getattr(row, "owner_language", None),
     )
 
 

@@ -34,7 +34,15 @@ START_TRIES = 5
 # costs more than SQLite takes to run it.
 _SESSIONS = cast(Table, GuidedSession.__table__)
 _CLAIM_KEYS = ("show_claimed_by", "show_claimed_until")
-_SELECT_SESSION = select(_SESSIONS).where(_SESSIONS.c.id == bindparam("b_id"))
+_USERS = cast(Table, User.__table__)
+# A session with its owner's chosen language (pg_hot.READ_SESSION says why).
+_SELECT_SESSION = select(
+    _SESSIONS,
+    select(_USERS.c.language)
+    .where(_USERS.c.id == _SESSIONS.c.user_id)
+    .scalar_subquery()
+    .label("owner_language"),
+).where(_SESSIONS.c.id == bindparam("b_id"))
 _CAS_SESSION = (
     update(_SESSIONS)
     .where(_SESSIONS.c.id == bindparam("b_id"), _SESSIONS.c.version == bindparam("b_seen"))
@@ -73,7 +81,6 @@ _MARK_SHOWN = (
     .values(shown_version=bindparam("b_version"))
 )
 _MARK_SHOWN_IN = _MARK_SHOWN.values(message_id=bindparam("b_message_id"))
-_USERS = cast(Table, User.__table__)
 _FINISHED = (
     update(_USERS)
     .where(_USERS.c.id == bindparam("b_user"))

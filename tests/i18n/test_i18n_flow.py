@@ -308,3 +308,43 @@ async def test_commands_and_descriptions_are_set_per_language_at_start(
         assert len(emu.descriptions[code]) <= 512 and len(emu.short_descriptions[code]) <= 120
     assert emu.commands_by_language["ru"][0]["description"] != emu.commands[0]["description"]
     emu.assert_no_violations()  # every call was spec-valid (the fixture checks again at the end)
+
+
+async def test_a_session_press_speaks_the_chosen_language_not_the_apps(
+    emu: BotApiEmulator, bot: Harness
+) -> None:
+    """German chosen with /language, an English Telegram app: the step a Ready press shows is
+    German. (A press reads its owner's choice with the session, not in a read of its own.)"""
+    user = 4300
+    emu.send_text(user, "/start", first_name="Ann", language_code="en")
+    await next_message(emu, user, 1)
+    emu.send_text(user, "/language de")
+    with i18n.using("de"):
+        confirmed, ready, skip = texts.language_set("de"), texts.BUTTON_READY, texts.BUTTON_SKIP
+    await wait_text(emu, user, confirmed)
+    emu.send_text(user, "/stretch")
+
+    def with_button(label: str) -> BotMessage | None:
+        return next(
+            (m for m in reversed(emu.messages(user)) if label in [t for t, _ in emu.buttons(m)]),
+            None,
+        )
+
+    await emu.wait_for(lambda: with_button(ready) is not None, timeout=8)
+    card = with_button(ready)
+    assert card is not None
+    pressed_at = len(emu.calls)
+    emu.press(user, card.message_id, text=ready)
+
+    def sent_by_the_press() -> str | None:
+        # The first step the press itself sends (later timers re-read the language anyway).
+        sent = [
+            c
+            for c in emu.calls[pressed_at:]
+            if c.method == "sendMessage" and int(c.params["chat_id"]) == user
+        ]
+        return str(sent[0].params.get("reply_markup")) if sent else None
+
+    await emu.wait_for(lambda: sent_by_the_press() is not None, timeout=8)
+    markup = sent_by_the_press()
+    assert markup is not None and skip in markup and texts.BUTTON_SKIP not in markup

@@ -183,3 +183,16 @@ async def test_ping_turns_bad_when_postgresql_loses_the_database() -> None:
                 await store.ping()
         finally:
             await store.close()
+
+
+async def test_a_session_is_read_with_its_owners_chosen_language(
+    store: Store, routine: Routine
+) -> None:
+    await store.upsert_user(1, 1, "A", "en", T0)
+    record, _ = await store.start_session(1, 1, routine.id, begin(routine, T0), T0)
+    read = await store.get_session(record.id)
+    assert read is not None and read.language is None  # none chosen: the app's, at use
+    async with store.writing() as db:
+        await db.execute(text("UPDATE users SET language = 'de' WHERE id = 1"))
+    read = await store.get_session(record.id)
+    assert read is not None and read.language == "de"
