@@ -240,13 +240,7 @@ class Coach:
             refusal = _refusal(record, event, user_id=user_id, version=version)
             if refusal is not None or record is None:
                 return Outcome(False, refusal)
-            routine = self.library.get(record.routine_id)
-            if routine is None:
-                event = Event.STOP  # the routine was removed from routines.toml meanwhile
-                routine = self.library.default
-            now = self.clock.now()
-            if event is Event.TIMER and record.state.next_event_at is not None:
-                now = max(now, record.state.next_event_at)
+            routine, event, now = self._routine_and_now(record, event)
             try:
                 transition = machine.apply(
                     record.state,
@@ -282,6 +276,19 @@ class Coach:
             await self._present(record, updated, routine, event, transition.render)
             return Outcome(True)
         return Outcome(False, texts.STALE_BUTTON)
+
+    def _routine_and_now(
+        self, record: SessionRecord, event: Event
+    ) -> tuple[Routine, Event, datetime]:
+        """The session's routine (the default, and a stop, if it was removed from
+        routines.toml meanwhile) and the change's time (a timer's never before it was due)."""
+        routine = self.library.get(record.routine_id)
+        if routine is None:
+            event, routine = Event.STOP, self.library.default
+        now = self.clock.now()
+        if event is Event.TIMER and record.state.next_event_at is not None:
+            now = max(now, record.state.next_event_at)
+        return routine, event, now
 
     async def _present(
         self,
