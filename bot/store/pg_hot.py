@@ -28,15 +28,14 @@ from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 
 from bot.domain.session import LIVE, EndReason, Status
 from bot.store.held import HeldConnections
-from bot.store.models import GuidedSession, SessionLog, User
+from bot.store.models import GuidedSession, User
 
 _SESSIONS = cast(Table, GuidedSession.__table__)
 _USERS = cast(Table, User.__table__)
-_LOG = cast(Table, SessionLog.__table__)
 SESSION_COLUMNS = tuple(c.name for c in _SESSIONS.c)
 USER_COLUMNS = tuple(c.name for c in _USERS.c)
 _S = ", ".join(SESSION_COLUMNS)
-USERS = _U = ", ".join(USER_COLUMNS)
+USERS = ", ".join(USER_COLUMNS)
 # Fixed words of our own enums, not user input: written into the SQL as literals.
 _LIVE = ", ".join(f"'{s.value}'" for s in sorted(LIVE, key=lambda s: s.value))
 
@@ -79,7 +78,7 @@ READ_SESSION = (
     f"SELECT {_S}, (SELECT language FROM users WHERE users.id = sessions.user_id) "
     "AS owner_language FROM sessions WHERE id = $1"
 )
-READ_USER = f"SELECT {_U} FROM users WHERE id = $1"
+READ_USER = f"SELECT {USERS} FROM users WHERE id = $1"
 LIVE_OF = f"SELECT {_S} FROM sessions WHERE user_id = $1 AND status IN ({_LIVE})"
 # The player (bot/store/player.py). Session ids come from a page's query string: bigint, so
 # one past int4 matches nothing instead of failing to encode. The session a page names if it
