@@ -222,11 +222,12 @@ class NudgeDispatcher:
         deadline = nudge.due_at + self.grace
         backoff = _Backoff()
         while True:
-            # A retry passes slot_taken again, as it always has (the flag is only cleared after
-            # a send that worked, when there is no retry): a retry skips the broadcast slot.
             wait = await self._attempt(nudge, message, report, backoff, slot_taken=slot_taken)
             if wait is None:
                 return
+            # The slot the sender held went with the first try: a retry waits for one of its
+            # own, or a wave of retries after a Telegram hiccup goes out over the bot's pace.
+            slot_taken = False
             if self.clock.now() + timedelta(seconds=wait) > deadline:
                 report.failed += 1
                 return

@@ -13,6 +13,7 @@ import pytest
 from bot import texts
 from bot.clock import MovableClock
 from bot.domain.nudge_rules import SkipReason
+from bot.ratelimit import PriorityRateLimiter
 from bot.sandbox.emulator import BotApiEmulator
 from tests.harness import Harness, next_message, nudges_sent, seed_subscribers
 
@@ -259,6 +260,37 @@ async def test_a_server_error_on_a_nudge_is_retried(
     assert report.sent == 1 and report.failed == 0
     assert [c.status for c in emu.calls if c.method == "sendMessage"] == [code, 200]
     assert nudges_sent(emu) == {uid: 1}
+
+
+class InstantBackoffClock(MovableClock):
+    """Frozen, with the dispatcher's retry back-off (1 s) passing in 10 ms of real time."""
+
+    def real_delay(self, seconds: float) -> float:
+        return max(0.0, seconds / 100)
+
+
+@pytest.mark.slow  # waits real time (about 1 s: four sends a quarter of a second apart)
+async def test_a_nudge_retried_after_a_server_error_waits_for_a_send_slot_of_its_own(
+    emu: BotApiEmulator, launch: Launch
+) -> None:
+    """The first try used the slot the sender held; the retry takes a new one. Sent on the
+    first try's slot, it went out beside the next nudge, over the bot's pace: a wave of retries
+    after a Telegram hiccup would have earned the whole bot a 429."""
+    bot = await launch(
+        clock=InstantBackoffClock(DUE + timedelta(seconds=1), frozen=True), rate_limit=True
+    )
+    limiter = bot.app.bot.rate_limiter
+    assert isinstance(limiter, PriorityRateLimiter)
+    limiter.set_rate(4)  # a slot every 250 ms: far wider than any machine's jitter
+    ids = await seed_subscribers(bot.services.store, 3, DUE)
+    emu.fail_next("sendMessage", error_code=502, description="Bad Gateway")
+    report = await bot.services.dispatcher.tick()
+    assert report.sent == 3 and report.failed == 0
+    assert nudges_sent(emu) == {uid: 1 for uid in ids}
+    sends = [c.at for c in emu.calls if c.method == "sendMessage"]
+    assert len(sends) == 4
+    gaps = [later - earlier for earlier, later in zip(sends, sends[1:], strict=False)]
+    assert min(gaps) >= 0.125, f"two sends {min(gaps) * 1000:.0f} ms apart at 4 a second"
 
 
 # The bot's read timeout in the next test: production waits 5 s; the rule is the same at any
