@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import AsyncExitStack
 from datetime import UTC, datetime, timedelta
@@ -289,7 +290,7 @@ async def test_a_nudge_retried_after_a_server_error_waits_for_a_send_slot_of_its
     assert nudges_sent(emu) == {uid: 1 for uid in ids}
     sends = [c.at for c in emu.calls if c.method == "sendMessage"]
     assert len(sends) == 4
-    gaps = [later - earlier for earlier, later in zip(sends, sends[1:], strict=False)]
+    gaps = [later - earlier for earlier, later in itertools.pairwise(sends)]
     assert min(gaps) >= 0.125, f"two sends {min(gaps) * 1000:.0f} ms apart at 4 a second"
 
 
