@@ -175,6 +175,11 @@ class BotProcess:
         locked = sum("database is locked" in line for line in lines)
         errors = sum(line.split(" ")[2:3] in (["ERROR"], ["CRITICAL"]) for line in lines)
         errors += sum(line.startswith("Traceback") for line in lines)
+        if locked or errors or code:
+            # The run's directory goes with it: the log is kept where it can be read.
+            kept = Path(tempfile.gettempdir()) / "limber-load-bot.log"
+            kept.write_text("\n".join(lines))
+            print(f"the bot's log, with {errors} errors: {kept}", file=sys.stderr)
         return locked, errors + (code != 0)
 
 

@@ -172,7 +172,7 @@ def _coach(
     progress: Progress,
 ) -> Coach:
     """Guided sessions: the coach, its chat (with the streak lines and the pain question once
-    a session is finished) and its follow-ups on the app's JobQueue."""
+    a session is finished) and its follow-ups on the event loop's timers."""
     aftercare = Aftercare(store, clock, app.bot, progress.ask_pain)
     chat = SessionChat(
         app.bot,
@@ -383,6 +383,8 @@ async def stop_app(app: AnyApp) -> None:
         await app.updater.stop()
     if app.running:
         await app.stop()
+    # The sessions' timers, as app.stop() ends the JobQueue's jobs (bot/sessions/followups.py).
+    await app.bot_data[KEY].coach.follow_ups.close()
     # A picture still uploading alone (bot/uploads.py) is let go before the bot's HTTP
     # client closes under it: its card went as text already.
     await app.bot_data[KEY].coach.chat.uploads.close()

@@ -2,7 +2,7 @@
 
 A follow-up is one of: the end of a timed phase (hold, switch), a countdown edit during a hold,
 or a retry of a step that could not be shown. Nothing here touches Telegram, the database or
-the job queue; `followups.py` arms what this returns.
+the event loop; `followups.py` arms what this returns.
 """
 
 from __future__ import annotations

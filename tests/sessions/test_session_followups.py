@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text as sql_text
-from telegram.ext import ApplicationBuilder
 
-from bot import texts
+from bot import i18n, texts
 from bot.sandbox.emulator import BotApiEmulator
 from bot.sessions.followups import FollowUps, retry_delay
 from bot.store.repo import Store
@@ -116,7 +115,7 @@ def test_failed_follow_ups_back_off_to_one_try_every_30_s() -> None:
 
 @pytest.mark.slow  # waits for a sweep (every 5 real s): about 7 s
 async def test_a_lost_follow_up_is_swept_up(emu: BotApiEmulator, sqlite_url: str) -> None:
-    """Whatever drops a session's follow-up (here: taken off the job queue mid-hold), the
+    """Whatever drops a session's follow-up (here: cancelled behind the coach's back), the
     sweep finds the overdue step within seconds and the session goes on, shown once."""
     bot = Harness(emu, sqlite_url)
     await bot.start()
@@ -125,11 +124,9 @@ async def test_a_lost_follow_up_is_swept_up(emu: BotApiEmulator, sqlite_url: str
         intro = await next_message(emu, ANN, 1)
         emu.press(ANN, intro.message_id, text=texts.BUTTON_READY)
         await next_message(emu, ANN, 2)
-        queue = bot.app.job_queue if bot.app is not None else None
-        assert queue is not None
-        await emu.wait_for(lambda: bool(queue.get_jobs_by_name("session:1")), timeout=2)
-        for job in queue.get_jobs_by_name("session:1"):
-            job.schedule_removal()
+        follow_ups = bot.services.coach.follow_ups
+        await emu.wait_for(lambda: follow_ups.pending_job(1), timeout=2)
+        follow_ups.cancel(1)
         lost = time.monotonic()
         await emu.wait_for_message(ANN, "Switch sides", timeout=SWEPT_WITHIN + 2)
         assert time.monotonic() - lost <= SWEPT_WITHIN
@@ -180,27 +177,69 @@ async def test_a_clock_jump_mid_hold_does_not_freeze_the_session(
 
 
 async def test_a_press_in_the_moment_its_follow_up_fires_re_arms_it() -> None:
-    """A hold's timer fires as its Ready or Skip is pressed: the job has left APScheduler's
-    store a loop turn before its wake starts, and the press's re-arm then must not raise (it
-    did: JobLookupError, the press left unanswered and its step unshown)."""
-    app = ApplicationBuilder().token("123:abc").build()
-    queue = app.job_queue
-    assert queue is not None
-    queue.set_application(app)
-    await queue.start()
-    try:
-        woke: list[int] = []
+    """A hold's timer fires as its Ready or Skip is pressed: the timer has gone, its wake not
+    yet begun, and the press's re-arm must neither raise (with APScheduler it did:
+    JobLookupError, the press left unanswered) nor drop either wake."""
+    woke: list[int] = []
 
-        async def wake(session_id: int, version: int | None) -> None:
-            woke.append(session_id)
+    async def wake(session_id: int, version: int | None) -> None:
+        woke.append(session_id)
 
-        follow_ups = FollowUps(queue, wake)
-        follow_ups.arm(1, 0.05)
-        job = follow_ups._jobs[1]
-        while queue.scheduler.get_job(job.job.id) is not None:  # until it has fired
-            await asyncio.sleep(0)
-        follow_ups.arm(1, 0.2)  # the press's re-arm, in that moment
-        await asyncio.sleep(0.4)
-        assert woke == [1, 1]  # the fired one ran, and the new one too
-    finally:
-        await queue.stop(wait=False)
+    follow_ups = FollowUps(None, wake)
+    follow_ups.arm(1, 0.05)
+    while follow_ups.pending_job(1):  # until its timer has fired
+        await asyncio.sleep(0.005)
+    follow_ups.arm(1, 0.05)  # the press's re-arm, in that moment
+    async with asyncio.timeout(5):
+        while len(woke) < 2:
+            await asyncio.sleep(0.01)
+    assert woke == [1, 1]  # the fired one ran, and the new one too
+    await follow_ups.close()
+
+
+async def test_a_stop_ends_the_wakes_under_way_in_one_quiet_line(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A bot stopped with sessions mid-hold: their countdown edits, waiting for the rate
+    limiter, were cancelled as JobQueue jobs, and APScheduler logged a traceback per session
+    (200 ERROR lines in a graceful stop of the load benchmark). Now the wakes under way get a
+    moment, the rest stop with one info line, and nothing is armed after the stop."""
+    woke: list[int] = []
+    stuck = asyncio.Event()
+
+    async def wake(session_id: int, version: int | None) -> None:
+        woke.append(session_id)
+        if session_id == 1:
+            stuck.set()
+            await asyncio.sleep(3600)  # a send stuck behind the rate limiter
+
+    follow_ups = FollowUps(None, wake, stop_grace=0.05)
+    follow_ups.arm(1, 0.0)
+    follow_ups.arm(2, 60.0)
+    await stuck.wait()
+    with caplog.at_level("INFO"):
+        await follow_ups.close()
+    assert not follow_ups.pending(1) and not follow_ups.pending(2)
+    follow_ups.arm(3, 0.0)  # a handler still draining arms nothing more
+    await asyncio.sleep(0.05)
+    assert woke == [1]
+    assert [r.levelname for r in caplog.records] == ["INFO"]
+    assert "stopped 1 session follow-up" in caplog.records[0].getMessage()
+
+
+async def test_a_wake_starts_in_no_language_of_the_update_that_armed_it() -> None:
+    """A follow-up armed while an update wrote in German wakes in a context of its own: the
+    session's owner's language is set by the wake itself (coach.wake_in_language)."""
+    seen: list[str] = []
+
+    async def wake(session_id: int, version: int | None) -> None:
+        seen.append(i18n.current())
+
+    follow_ups = FollowUps(None, wake)
+    with i18n.using("de"):
+        follow_ups.arm(1, 0.0)
+    async with asyncio.timeout(5):
+        while not seen:
+            await asyncio.sleep(0.01)
+    assert seen == [i18n.SOURCE]
+    await follow_ups.close()
