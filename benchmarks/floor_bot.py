@@ -64,7 +64,7 @@ async def main() -> None:
         .base_url(os.environ["TELEGRAM_API_BASE_URL"])
         .request(AiohttpRequest())
         .get_updates_request(AiohttpRequest(connection_pool_size=2))
-        .concurrent_updates(256)  # as bot/app.py
+        .concurrent_updates(4096)  # as bot/app.py's UPDATE_SLOTS
         .build()
     )
     app.add_handler(CommandHandler("stretch", stretch))

@@ -11,8 +11,8 @@ Before any handler sees a message, `FloodGate` decides:
   handled and answers: 500 `/stretch` make one session. No time window: a person who reads
   the answer and sends the same command again is answered again, however fast.
 - **At most `PER_CHAT_IN_FLIGHT` messages of one chat are handled at once**; more are
-  dropped, and the chat is told once per `NOTICE_EVERY` seconds. PTB handles at most 256
-  updates at once for the whole bot (`concurrent_updates`), and a chat's handlers wait for
+  dropped, and the chat is told once per `NOTICE_EVERY` seconds. PTB handles at most
+  `UPDATE_SLOTS` updates at once for the whole bot (bot/app.py), and a chat's handlers wait for
   its one-a-second turn at the rate limiter: without this bound one flooding chat would hold
   every slot and everyone else's updates would wait.
 
@@ -43,8 +43,8 @@ from bot.ratelimit import mark_answering
 
 log = logging.getLogger(__name__)
 
-# A person has a handful of messages in flight at most; a flood has hundreds. 16 of the 256
-# update slots: it takes 16 flooding chats at once to fill them.
+# A person has a handful of messages in flight at most; a flood has hundreds. 16 of the 4096
+# update slots: it takes 256 flooding chats at once to fill them.
 PER_CHAT_IN_FLIGHT = 16
 NOTICE_EVERY = 60.0
 # A handling this old counts as over whatever its task says (a stuck handler must not mute a

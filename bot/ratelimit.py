@@ -15,7 +15,9 @@ held up everyone else for 44 s (issue 18). Here a request passes two gates:
    Telegram's sliding second), given to the most urgent request waiting: answers to people,
    then session steps, then countdown edits, then nudges (`Priority`). A request takes a
    global slot only once its chat may send, so a backlogged chat never holds slots others
-   could use.
+   could use. Among answers, the update handled first goes first: a handler's second message
+   goes before a later handler's first, so a person's answer arrives whole and the handler
+   gives back its update slot (PTB has `concurrent_updates` of them) as soon as it can.
 
 Where a request's priority comes from, first match wins: `rate_limit_args={"priority": ...}`;
 `rate_limit_args={"low": True}` (a nudge); `sending_as(...)` around the call (wrap only the
@@ -182,7 +184,12 @@ class PriorityRateLimiter(BaseRateLimiter[JSONDict]):
         self._chat_burst = chat_burst
         self._chats: dict[Any, _ChatLine] = {}
         self._prune_at = PRUNE_LINES_AT
-        self._queue: list[tuple[int, int, asyncio.Future[None]]] = []
+        # (priority, turn, seq, future): the turn is the request's own seq, or for an answer
+        # the seq of its handler's first request (`_turn`).
+        self._queue: list[tuple[int, int, int, asyncio.Future[None]]] = []
+        self._turns: weakref.WeakKeyDictionary[asyncio.Task[Any], int] = (
+            weakref.WeakKeyDictionary()
+        )
         # Queued requests whose caller gave up (cancelled): the pump drops them when it comes
         # to them. Counted, so the pressure is len(queue) minus these, not a scan of the
         # queue: the scan ran for every step shown, and with 200 presses queued at once it
@@ -251,14 +258,28 @@ class PriorityRateLimiter(BaseRateLimiter[JSONDict]):
         """
         await self._global_slot(Priority.NUDGE)
 
+    def _turn(self, priority: Priority, seq: int) -> int:
+        """Where a request stands among those of its priority. An answer takes its handler's
+        turn (the seq of the handler's first request): a Ready press sends two messages, and
+        in a burst of 300 presses at once everyone's first went before anyone's second, so
+        each of 256 handlers held its update slot for the whole burst (256 / 29 per second =
+        8.8 s) and the presses beyond waited for one: answered 10.6 s late. Answers only:
+        handlers end with their update, while a long-lived sender (the nudge wave, the sweep)
+        keeping its first turn would go before everyone of its priority for good."""
+        if priority != Priority.ANSWER or (task := asyncio.current_task()) is None:
+            return seq
+        return self._turns.setdefault(task, seq)
+
     async def _global_slot(self, priority: Priority) -> None:
         now = time.monotonic()
+        seq = next(self._seq)
+        turn = self._turn(priority, seq)  # taken by a handler's first request, queued or not
         if not self._queue and self._next_free <= now:
             self._next_free = now + self._interval
             self._count_grant(now)
             return
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        heapq.heappush(self._queue, (int(priority), next(self._seq), future))
+        heapq.heappush(self._queue, (int(priority), turn, seq, future))
         if self._pump_task is None:
             self._pump_task = asyncio.create_task(self._pump())
         try:
@@ -282,7 +303,7 @@ class PriorityRateLimiter(BaseRateLimiter[JSONDict]):
                 if self._next_free > now:
                     await asyncio.sleep(self._next_free - now)
                     continue
-                _, _, future = heapq.heappop(self._queue)
+                future = heapq.heappop(self._queue)[-1]
                 if future.done():  # its request was cancelled
                     self._abandoned -= 1
                     continue
