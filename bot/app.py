@@ -279,6 +279,7 @@ async def _use_language(update: Update, context: LimberContext) -> None:
         stored = None
     else:
         chosen = stored.language if stored is not None else None
+        context.update_user_read = True
     context.update_user = stored
     i18n.set_language(i18n.effective(chosen, user.language_code))
 

@@ -14,11 +14,11 @@ from typing import Any
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from bot.services import KEY, Services
-from bot.store.repo import UserRecord
+from bot.store.repo import NO_ROW, NoRow, UserRecord
 
 
 class LimberContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
-    __slots__ = ("update_user",)
+    __slots__ = ("update_user", "update_user_read")
 
     def __init__(
         self,
@@ -31,6 +31,18 @@ class LimberContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any]
         # None if not stored or unreadable), so the handler that follows need not read it
         # again: a /stretch was three reads of the same row.
         self.update_user: UserRecord | None = None
+        # Whether that read happened and answered (a session press reads no row; a failed
+        # read is not an answer).
+        self.update_user_read = False
+
+    @property
+    def known_user(self) -> UserRecord | NoRow | None:
+        """The sender's row as read at the start of this update: NO_ROW if it found none,
+        None if it did not read. For a handler that nothing awaited since (else a /stop or a
+        setting changed meanwhile may be missed)."""
+        if self.update_user is None and self.update_user_read:
+            return NO_ROW
+        return self.update_user
 
     @property
     def services(self) -> Services:

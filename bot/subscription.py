@@ -26,7 +26,7 @@ from bot.domain.nudge_rules import (
 )
 from bot.domain.onboarding import decode, zone_known
 from bot.store.coaching import KEEP
-from bot.store.repo import NudgeRecord, Store, UserRecord
+from bot.store.repo import NoRow, NudgeRecord, Store, UserRecord
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,10 +80,11 @@ class Subscriptions:
         chat_id: int,
         first_name: str,
         language_code: str | None,
-        known: UserRecord | None = None,
+        known: UserRecord | NoRow | None = None,
     ) -> tuple[UserRecord, bool]:
         """Create or reactivate the user; the row and whether it is new (`known`: the row as
-        this update read it a moment ago, which spares a write when nothing changed)."""
+        this update read it a moment ago, or NO_ROW if there was none: it spares a read, and a
+        write when nothing changed)."""
         return await self.store.upsert_user(
             user_id, chat_id, first_name, language_code, self.clock.now(), known
         )

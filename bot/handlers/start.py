@@ -20,7 +20,7 @@ async def start(update: Update, context: LimberContext) -> None:
         return
     svc = context.services
     record, created = await svc.subscriptions.join(
-        user.id, message.chat_id, user.first_name, user.language_code
+        user.id, message.chat_id, user.first_name, user.language_code, context.known_user
     )
     transition = machine.step(onboarding.pending_of(record), machine.Started(created))
     returning = Effect.GREET_RETURNING in transition.effects

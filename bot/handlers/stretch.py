@@ -28,7 +28,7 @@ from bot.keyboards import (
 )
 from bot.routines import Routine
 from bot.services import Services
-from bot.store.repo import SessionRecord, UserRecord
+from bot.store.repo import NoRow, SessionRecord, UserRecord
 
 
 async def stretch(update: Update, context: LimberContext) -> None:
@@ -46,7 +46,7 @@ async def stretch(update: Update, context: LimberContext) -> None:
             return
         routine = found
     # Read at the start of this update (group -3), milliseconds ago: fresh enough to reuse.
-    known = context.update_user
+    known = context.known_user
     await _begin(
         svc,
         context.bot,
@@ -145,10 +145,11 @@ async def _begin(
     first_name: str,
     language_code: str | None,
     routine: Routine,
-    known: UserRecord | None = None,
+    known: UserRecord | NoRow | None = None,
 ) -> None:
-    """Start `routine` (`known`: the user's row, only if read with nothing awaited since: a
-    row read before a claim's edit may miss a /stop or a setting changed meanwhile)."""
+    """Start `routine` (`known`: the user's row, or NO_ROW for none, only if read with nothing
+    awaited since: a row read before a claim's edit may miss a /stop or a setting changed
+    meanwhile)."""
     user, created = await svc.subscriptions.join(user_id, chat_id, first_name, language_code, known)
     if created:
         # Someone who skipped /start still hears the medical note before the first stretch.

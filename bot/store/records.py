@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import Enum
 from typing import Any
 
 from sqlalchemy import Row
@@ -12,6 +13,15 @@ from sqlalchemy import Row
 from bot.domain.nudge_rules import next_nudge_at
 from bot.domain.session import EndReason, Phase, SessionState, Status
 from bot.store.models import GuidedSession, Nudge, SessionLog, User
+
+
+class NoRow(Enum):
+    """A user row read a moment ago and not there (None means not read)."""
+
+    NO_ROW = "no row"
+
+
+NO_ROW = NoRow.NO_ROW
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,9 +27,11 @@ from bot.store.operators import Operators
 from bot.store.player import PlayerReads
 from bot.store.progress_reads import ProgressReads
 from bot.store.records import (
+    NO_ROW,
     ClaimConflict,
     DueNudge,
     LogRecord,
+    NoRow,
     NudgeRecord,
     SessionRecord,
     StepClaim,
@@ -41,9 +43,11 @@ from bot.store.teams import Teams
 from bot.store.users import Users
 
 __all__ = [
+    "NO_ROW",
     "ClaimConflict",
     "DueNudge",
     "LogRecord",
+    "NoRow",
     "NudgeRecord",
     "SessionRecord",
     "StepClaim",

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.domain import onboarding
 from bot.store import pg_hot
 from bot.store.models import Nudge, TeamJoin, User
-from bot.store.records import UserRecord, user_record
+from bot.store.records import NO_ROW, NoRow, UserRecord, user_record
 from bot.store.transactions import Transactions
 
 # Every update reads its user (the language, then the handler's own read): statements built
@@ -65,16 +65,20 @@ class Users(Transactions):
         first_name: str,
         language_code: str | None,
         now: datetime,
-        known: UserRecord | None = None,
+        known: UserRecord | NoRow | None = None,
     ) -> tuple[UserRecord, bool]:
         """Create or reactivate a user; return it and whether it is new (`known`: their row
-        as this update read it a moment ago, if it did).
+        as this update read it a moment ago, NO_ROW if it found none, None if it did not read).
 
         A known user whose chat, name and language are unchanged (nearly every /stretch) costs
-        one read (or none, given `known`) and no write: `updated_at` says when the profile
-        last changed. Each write is one statement (one round trip on PostgreSQL); two workers
-        inserting the same new user at once meet at the primary key, and the second updates."""
-        if known is None or known.id != user_id:
+        one read (or none, given `known`) and no write; a new one given NO_ROW costs the insert
+        alone (its first /stretch read the missing row twice). `updated_at` says when the
+        profile last changed. Each write is one statement (one round trip on PostgreSQL);
+        two workers inserting the same new user at once meet at the primary key, and the
+        second updates."""
+        if known is NO_ROW:
+            known = None
+        elif known is None or known.id != user_id:
             known = await self.get_user(user_id)
         if known is None:
             values = _new_user(user_id, chat_id, first_name, language_code, now)
