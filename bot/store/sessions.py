@@ -24,6 +24,7 @@ from bot.store.records import (
     session_record,
     state_columns,
 )
+from bot.store.sqlite_hot import Prepared
 from bot.store.transactions import Transactions
 
 _LIVE_VALUES = [s.value for s in LIVE]
@@ -90,8 +91,15 @@ _ZONE_OF = select(_USERS.c.timezone).where(_USERS.c.id == bindparam("b_user"))
 _LOG_FINISHED = insert(cast(Table, SessionLog.__table__))
 
 
+# The three statements of every press, run on sqlite3 itself on the lane (sqlite_hot.py).
+_SELECT_SESSION_RAW = Prepared(_SELECT_SESSION)
+_CAS_SESSION_RAW = Prepared(_CAS_SESSION)
+_MARK_SHOWN_RAW = Prepared(_MARK_SHOWN)
+_MARK_SHOWN_IN_RAW = Prepared(_MARK_SHOWN_IN)
+
+
 def _read_session(conn: Connection, session_id: int) -> SessionRecord | None:
-    row = conn.execute(_SELECT_SESSION, {"b_id": session_id}).one_or_none()
+    row = _SELECT_SESSION_RAW.one_or_none(conn, {"b_id": session_id})
     return session_record(row) if row is not None else None
 
 
@@ -108,7 +116,7 @@ def _cas_session(
         b_id=record.id, b_seen=record.version, b_version=record.version + 1, b_updated_at=now
     )
     values.update(_claim_values(claim))
-    if conn.execute(_CAS_SESSION, values).rowcount != 1:
+    if _CAS_SESSION_RAW.rowcount(conn, values) != 1:
         return False
     # Only a session that counts (a stretch held on every side, however it ended) is logged:
     # it alone earns the streak, /stats and the "stretched today" that quiets the next nudge.
@@ -200,11 +208,9 @@ def _logged(state: SessionState) -> bool:
 
 def _mark_shown(conn: Connection, session_id: int, version: int, message_id: int | None) -> bool:
     if message_id is None:
-        result = conn.execute(_MARK_SHOWN, {"b_id": session_id, "b_version": version})
-    else:
-        params = {"b_id": session_id, "b_version": version, "b_message_id": message_id}
-        result = conn.execute(_MARK_SHOWN_IN, params)
-    return result.rowcount == 1
+        return _MARK_SHOWN_RAW.rowcount(conn, {"b_id": session_id, "b_version": version}) == 1
+    params = {"b_id": session_id, "b_version": version, "b_message_id": message_id}
+    return _MARK_SHOWN_IN_RAW.rowcount(conn, params) == 1
 
 
 _REPLACE_LIVE = (

@@ -64,7 +64,7 @@ Outcomes = list[tuple[bool, Any]]
 
 
 class SqliteLane:
-    """One thread with its own SQLite connections (one for reads, one for writes): a write is
+    """One thread with its own SQLite connections (reads, writes, single writes): a write is
     one hop from the event loop, holding the process's writer `turn`; the reads of one turn
     of the loop share a hop, each in a transaction of its own."""
 
@@ -72,14 +72,20 @@ class SqliteLane:
         self._engine = engine
         self._turn = turn
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="limber-sqlite")
-        self._connections: dict[bool, Connection] = {}
+        # (write, one statement) -> its connection: a read, a write, a single write.
+        self._connections: dict[tuple[bool, bool], Connection] = {}
         self._reads: Queued = []
 
-    async def run(self, work: Callable[[Connection], T], *, write: bool) -> T:
+    async def run(
+        self, work: Callable[[Connection], T], *, write: bool, single: bool = False
+    ) -> T:
+        """Run `work` in a transaction on the lane's thread; `single`: a write of one
+        statement, which SQLite makes a transaction of its own (no BEGIN IMMEDIATE and COMMIT
+        around it: 2 of a compare-and-set's 3 statements, benchmarks/lane_statements.py)."""
         loop = asyncio.get_running_loop()
         if write:
             async with self._turn():
-                done = loop.run_in_executor(self._thread, self._transaction, work, True)
+                done = loop.run_in_executor(self._thread, self._transaction, work, True, single)
                 try:
                     return await asyncio.shield(done)
                 except asyncio.CancelledError:
@@ -113,20 +119,21 @@ class SqliteLane:
                 outcomes.append((False, exc))
         return outcomes
 
-    def _transaction(self, work: Work, write: bool) -> Any:
-        conn = self._connections.get(write)
+    def _transaction(self, work: Work, write: bool, single: bool = False) -> Any:
+        # Hot reads, and single writes, are one statement each: a transaction on its own.
+        key = (write, single or not write)
+        conn = self._connections.get(key)
         if conn is None:
             conn = self._engine.connect()
-            if not write:
-                # Hot reads are one statement each, a consistent snapshot on its own.
+            if key[1]:
                 conn = conn.execution_options(**{SINGLE_STATEMENT: True})
-            self._connections[write] = conn
+            self._connections[key] = conn
         try:
             with conn.begin():
                 return work(conn)
         except BaseException:
             # Whatever broke, the next transaction gets a fresh connection, not this one.
-            del self._connections[write]
+            del self._connections[key]
             conn.close()
             raise
 

@@ -118,7 +118,7 @@ class Transactions:
                 return await self._held.run(work)
             return await self._held.run_transaction(work)
         if self._lane is not None:
-            return await self._lane.run(work, write=True)  # taking the writer's turn
+            return await self._lane.run(work, write=True, single=single)  # the writer's turn
         async with self._writer_turn(), self.engine.begin() as conn:
             return await conn.run_sync(work)
 
