@@ -154,6 +154,10 @@ async def _begin(
     if created:
         # Someone who skipped /start still hears the medical note before the first stretch.
         await bot.send_message(chat_id, texts.MEDICAL_NOTE)
+        # A row inserted just now has no session and no pain answer yet (each would reference
+        # it): two reads fewer, a third of a first /stretch's round trips on PostgreSQL.
+        await svc.coach.begin(user_id, chat_id, routine, user)
+        return
     live = await svc.coach.live_session(user_id)
     if live is not None:
         await ask_over_running(svc, bot, chat_id, live, routine)
