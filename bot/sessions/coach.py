@@ -300,17 +300,11 @@ class Coach:
     ) -> None:
         """Show a committed transition in the chat and arm the next wake."""
         if render is Render.SEND:
+            if previous.message_id is not None:
+                await self.screen.close(previous, routine, event)
             # "Interrupted, carry on?" only if it did pause (it ends if the routine changed).
             interrupted = event is Event.INTERRUPTED and updated.state.live
-            # The new step first, then the old message closed, behind the other steps: in a
-            # burst of 200 Ready presses each person's hold came after everyone's card lost its
-            # buttons, 7.2 s p50 and 14.2 s at worst at Telegram's 29 a second
-            # (benchmarks/load.py); the closing edit is a tidy-up the person does not wait for.
-            shown = await self.screen.show(updated, routine, interrupted=interrupted)
-            if previous.message_id is not None:
-                with sending_as(Priority.COUNTDOWN):
-                    await self.screen.close(previous, routine, event)
-            updated = shown
+            updated = await self.screen.show(updated, routine, interrupted=interrupted)
         else:
             updated = await self.screen.refresh(updated, routine)
         self._schedule(updated)

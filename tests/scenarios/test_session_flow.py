@@ -152,26 +152,6 @@ async def test_the_countdown_edits_its_message_at_most_once_a_second(
 
 
 @pytest.mark.slow  # over ~2.5 s of real waiting (--durations)
-async def test_a_pressed_step_comes_before_its_card_loses_its_buttons(
-    emu: BotApiEmulator, bot: Harness
-) -> None:
-    """Ready sends the hold, then takes the card's buttons away, behind everyone's steps: in
-    a burst of 200 presses the holds came at Telegram's pace after all 200 cards' edits, 7 s
-    late at the median and 14 s at worst (benchmarks/load.py), where half that is the floor."""
-    hold = await first_hold(emu, ANN)
-    assert "Hold" in hold.text
-
-    def of_ann() -> list[str]:
-        return [c.method for c in emu.calls if str(c.params.get("chat_id")) == str(ANN)]
-
-    await emu.wait_for(lambda: "editMessageReplyMarkup" in of_ann())
-    methods = of_ann()
-    # The medical note, the card, then the hold, and only then the card's buttons gone.
-    assert methods.index("editMessageReplyMarkup") > [
-        i for i, m in enumerate(methods) if m == "sendMessage"
-    ][2], methods
-
-
 async def test_pause_freezes_the_hold_and_resume_continues_it(
     emu: BotApiEmulator, bot: Harness
 ) -> None:
@@ -212,8 +192,7 @@ async def test_skip_moves_to_the_next_hold_and_skipping_everything_is_not_praise
     emu.press(ANN, hold.message_id, text=texts.BUTTON_SKIP)
     switch = await next_message(emu, ANN, 3)
     assert "Switch sides" in switch.text and "right leg" in switch.text
-    # The skipped hold says so (closed just after the next step is sent).
-    await emu.wait_for(lambda: "stopped early" in emu.messages(ANN)[2].text)
+    assert "stopped early" in emu.messages(ANN)[2].text
     emu.press(ANN, switch.message_id, text=texts.BUTTON_SKIP)
     right = await next_message(emu, ANN, 4)
     assert "right leg" in right.text and "Hold" in right.text
