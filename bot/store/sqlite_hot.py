@@ -23,6 +23,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy import Connection, Dialect
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import Select, Update
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.types import TypeEngine
@@ -83,7 +84,7 @@ class Prepared:
         if not _on_sqlite3(conn):
             return int(conn.execute(self.statement, values).rowcount)
         compiled = self._for(conn.dialect)
-        cursor = _driver(conn).execute(compiled.sql, compiled.params(values))
+        cursor = _execute(conn, compiled, values)
         try:
             return int(cursor.rowcount)
         finally:
@@ -94,9 +95,11 @@ class Prepared:
         if not _on_sqlite3(conn):
             return conn.execute(self.statement, values).one_or_none()
         compiled = self._for(conn.dialect)
-        cursor = _driver(conn).execute(compiled.sql, compiled.params(values))
+        cursor = _execute(conn, compiled, values)
         try:
             raw = cursor.fetchone()
+        except sqlite3.Error as exc:
+            raise _wrapped(conn, compiled.sql, exc) from exc
         finally:
             cursor.close()
         return None if raw is None else compiled.row(raw)
@@ -110,6 +113,21 @@ def _bind(type_: TypeEngine[Any], dialect: Dialect) -> Processor:
 def _on_sqlite3(conn: Connection) -> bool:
     """Whether `conn` is the standard library's sqlite3 underneath (the lane's driver)."""
     return conn.dialect.driver == "pysqlite"
+
+
+def _execute(conn: Connection, compiled: _Compiled, values: Mapping[str, Any]) -> sqlite3.Cursor:
+    try:
+        return _driver(conn).execute(compiled.sql, compiled.params(values))
+    except sqlite3.Error as exc:
+        raise _wrapped(conn, compiled.sql, exc) from exc
+
+
+def _wrapped(conn: Connection, sql: str, exc: sqlite3.Error) -> BaseException:
+    """The driver's error as SQLAlchemy raises it (IntegrityError, OperationalError...): the
+    bot catches SQLAlchemy's errors to tell a person their step waits, and a bare sqlite3
+    error went past that (a restore after a restart stalled on "disk I/O error"). Without
+    the parameters: a row's values have no place in a log line."""
+    return DBAPIError.instance(sql, None, exc, sqlite3.Error, dialect=conn.dialect)
 
 
 def _driver(conn: Connection) -> sqlite3.Connection:

@@ -196,3 +196,36 @@ async def test_a_session_is_read_with_its_owners_chosen_language(
         await db.execute(text("UPDATE users SET language = 'de' WHERE id = 1"))
     read = await store.get_session(record.id)
     assert read is not None and read.language == "de"
+
+
+async def test_a_failing_press_write_on_sqlite_is_the_stores_error_not_the_drivers(
+    sqlite_url: str, routine: Routine
+) -> None:
+    """The press statements run on sqlite3 itself (bot/store/sqlite_hot.py); a failure must
+    still reach the bot as SQLAlchemy's error, which it catches to tell the person the step
+    waits ("disk I/O error" from a full or failing disk). A bare sqlite3 error went past those
+    handlers: the person was never told, and the session's restore after a restart stalled."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.store.db import create_engine, upgrade_async
+
+    await upgrade_async(sqlite_url)
+    store = Store(create_engine(sqlite_url))
+    try:
+        await store.upsert_user(1, 1, "A", None, T0)
+        record, _ = await store.start_session(1, 1, routine.id, begin(routine, T0), T0)
+        async with store.writing() as db:
+            await db.execute(
+                text(
+                    "CREATE TRIGGER broken BEFORE UPDATE ON sessions "
+                    "BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END"
+                )
+            )
+        ready = apply(record.state, Event.READY, routine, T0, switch_seconds=5).state
+        with pytest.raises(SQLAlchemyError, match="disk I/O error") as failed:
+            await store.transition(record, ready, T0, routine)
+        assert "[SQL parameters" not in str(failed.value)  # no values of a row in a log line
+        with pytest.raises(SQLAlchemyError, match="disk I/O error"):
+            await store.mark_shown(record.id, record.version, 7)
+    finally:
+        await store.close()
