@@ -62,7 +62,7 @@ from bot.sessions.chat import SessionChat
 from bot.sessions.coach import Coach
 from bot.sessions.settings import CoachSettings
 from bot.store.db import create_engine
-from bot.store.repo import Store
+from bot.store.repo import NO_ROW, Store
 from bot.subscription import Subscriptions
 
 # English (the default for every language without its own list); commands_for() gives the rest.
@@ -259,7 +259,7 @@ async def _use_language(update: Update, context: LimberContext) -> None:
     """The user's language for everything this update writes: the one they picked with
     /language, else their Telegram app's (also for someone not yet in the database). PTB runs
     each update in its own task (concurrent_updates), so this is the update's alone. The row
-    read stays on the update's context (`context.update_user`) for the handler after this."""
+    read stays on the update's context (`context.known_user`) for the handler after this."""
     user = update.effective_user
     if user is None:
         i18n.set_language(i18n.SOURCE)
@@ -279,8 +279,7 @@ async def _use_language(update: Update, context: LimberContext) -> None:
         stored = None
     else:
         chosen = stored.language if stored is not None else None
-        context.update_user_read = True
-    context.update_user = stored
+        context.known_user = stored if stored is not None else NO_ROW
     i18n.set_language(i18n.effective(chosen, user.language_code))
 
 

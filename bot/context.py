@@ -1,5 +1,5 @@
 """The context PTB hands every handler, error handler and job callback of the bot, with what
-they need named and typed: `context.services` and `context.update_user`.
+they need named and typed: `context.services` and `context.known_user` / `update_user`.
 
 bot/app.py registers it (`ContextTypes(context=LimberContext)`), so PTB builds one for each
 update and shares it between the handler groups that update passes through: what the group -3
@@ -18,7 +18,7 @@ from bot.store.repo import NO_ROW, NoRow, UserRecord
 
 
 class LimberContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
-    __slots__ = ("update_user", "update_user_read")
+    __slots__ = ("known_user",)
 
     def __init__(
         self,
@@ -27,22 +27,17 @@ class LimberContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any]
         user_id: int | None = None,
     ) -> None:
         super().__init__(application=application, chat_id=chat_id, user_id=user_id)
-        # The sender's row as read at the start of this update (app.py, for the language;
-        # None if not stored or unreadable), so the handler that follows need not read it
-        # again: a /stretch was three reads of the same row.
-        self.update_user: UserRecord | None = None
-        # Whether that read happened and answered (a session press reads no row; a failed
-        # read is not an answer).
-        self.update_user_read = False
+        # The sender's row as read at the start of this update (app.py, for the language), so
+        # the handler that follows need not read it again (a /stretch was three reads of the
+        # same row): NO_ROW if the read found none (a newcomer's insert then needs no second
+        # read), None if there was no read or it failed (a session press reads no row).
+        self.known_user: UserRecord | NoRow | None = None
 
     @property
-    def known_user(self) -> UserRecord | NoRow | None:
-        """The sender's row as read at the start of this update: NO_ROW if it found none,
-        None if it did not read. For a handler that nothing awaited since (else a /stop or a
-        setting changed meanwhile may be missed)."""
-        if self.update_user is None and self.update_user_read:
-            return NO_ROW
-        return self.update_user
+    def update_user(self) -> UserRecord | None:
+        """The sender's row as read at the start of this update, if there is one."""
+        known = self.known_user
+        return None if known is NO_ROW else known
 
     @property
     def services(self) -> Services:

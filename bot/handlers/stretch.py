@@ -153,25 +153,29 @@ async def _begin(
     user, created = await svc.subscriptions.join(user_id, chat_id, first_name, language_code, known)
     if created:
         # Someone who skipped /start still hears the medical note before the first stretch.
+        # Their row was inserted just now, so no session or pain answer references it: the
+        # two reads for those are skipped, a third of a first /stretch's round trips.
         await bot.send_message(chat_id, texts.MEDICAL_NOTE)
-        # A row inserted just now has no session and no pain answer yet (each would reference
-        # it): two reads fewer, a third of a first /stretch's round trips on PostgreSQL.
-        await svc.coach.begin(user_id, chat_id, routine, user)
-        return
-    live = await svc.coach.live_session(user_id)
-    if live is not None:
+    elif (live := await svc.coach.live_session(user_id)) is not None:
         await ask_over_running(svc, bot, chat_id, live, routine)
         return
-    await start_session(svc, user_id, chat_id, routine, user)
+    await start_session(svc, user_id, chat_id, routine, user, newcomer=created)
 
 
 async def start_session(
-    svc: Services, user_id: int, chat_id: int, routine: Routine, known: UserRecord | None = None
+    svc: Services,
+    user_id: int,
+    chat_id: int,
+    routine: Routine,
+    known: UserRecord | None = None,
+    *,
+    newcomer: bool = False,
 ) -> None:
     """Start `routine`, unless the back hurt lately (a 7+ answer or "This hurts" within a
     day): then ask how it is right now first (bot/domain/pain_care.py). Every way into a
-    session comes through here: /stretch, /routines, a nudge's Start now, Start over."""
-    if await svc.pain_care.check_first(user_id):
+    session comes through here: /stretch, /routines, a nudge's Start now, Start over.
+    `newcomer`: the user's row was inserted by this update, so no pain was answered yet."""
+    if not newcomer and await svc.pain_care.check_first(user_id):
         await svc.pain_care.ask_first(chat_id, routine)
         return
     await svc.coach.begin(user_id, chat_id, routine, known)

@@ -67,7 +67,8 @@ class _Compiled:
 
 
 class Prepared:
-    """One statement, compiled once per dialect; on SQLite run on the driver's own cursor."""
+    """One statement, compiled once (for the lane's pysqlite dialect, the only one that runs
+    it by hand); elsewhere run through SQLAlchemy's `execute`."""
 
     def __init__(self, statement: Select[Any] | Update) -> None:
         self.statement = statement

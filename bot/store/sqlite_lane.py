@@ -64,16 +64,17 @@ Outcomes = list[tuple[bool, Any]]
 
 
 class SqliteLane:
-    """One thread with its own SQLite connections (reads, writes, single writes): a write is
-    one hop from the event loop, holding the process's writer `turn`; the reads of one turn
-    of the loop share a hop, each in a transaction of its own."""
+    """One thread with its own SQLite connections (one for transactions of one statement, reads
+    and single writes; one for writes of several): a write is one hop from the event loop,
+    holding the process's writer `turn`; the reads of one turn of the loop share a hop, each
+    in a transaction of its own."""
 
     def __init__(self, engine: Engine, turn: WriterTurn) -> None:
         self._engine = engine
         self._turn = turn
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="limber-sqlite")
-        # (write, one statement) -> its connection: a read, a write, a single write.
-        self._connections: dict[tuple[bool, bool], Connection] = {}
+        # One statement (no BEGIN: SQLite makes it a transaction) -> its connection.
+        self._connections: dict[bool, Connection] = {}
         self._reads: Queued = []
 
     async def run(
@@ -120,12 +121,13 @@ class SqliteLane:
         return outcomes
 
     def _transaction(self, work: Work, write: bool, single: bool = False) -> Any:
-        # Hot reads, and single writes, are one statement each: a transaction on its own.
-        key = (write, single or not write)
+        # Hot reads, and single writes, are one statement each: a transaction on its own. One
+        # thread runs them all, so the two kinds can share a connection.
+        key = single or not write
         conn = self._connections.get(key)
         if conn is None:
             conn = self._engine.connect()
-            if key[1]:
+            if key:
                 conn = conn.execution_options(**{SINGLE_STATEMENT: True})
             self._connections[key] = conn
         try:

@@ -11,7 +11,7 @@ from telegram.ext import TypeHandler
 
 from bot.context import LimberContext
 from bot.sandbox.emulator import BotApiEmulator
-from bot.store.repo import UserRecord
+from bot.store.repo import NO_ROW, NoRow, UserRecord
 from tests.harness import Harness, next_message
 
 ANN, BOB = 6101, 6102
@@ -23,10 +23,12 @@ async def test_an_update_carries_the_row_read_first_to_its_handlers(
     app = bot.app
     assert app is not None and app.context_types.context is LimberContext
     seen: list[tuple[int, LimberContext, UserRecord | None]] = []
+    known: list[UserRecord | NoRow | None] = []
 
     async def spy(update: Update, context: LimberContext) -> None:
         assert update.effective_user is not None
         seen.append((update.effective_user.id, context, context.update_user))
+        known.append(context.known_user)
 
     # After the feature handlers (group 0): what they saw is still on the context.
     app.add_handler(TypeHandler(Update, spy), group=1)
@@ -36,6 +38,8 @@ async def test_an_update_carries_the_row_read_first_to_its_handlers(
     _, first, row = seen[0]
     assert isinstance(first, LimberContext) and first.services is bot.services
     assert row is None  # not stored when the update came in (/start stored Ann)
+    # Read and found missing, which the insert of a newcomer trusts (no second read).
+    assert known[0] is NO_ROW
 
     for user, name, text in (
         (ANN, "Ann", "/help"),
@@ -49,6 +53,7 @@ async def test_an_update_carries_the_row_read_first_to_its_handlers(
     for user, _, row in seen[1:]:
         # Bob never sent /start: no row; Ann's row is hers, whichever update ran beside it.
         assert (row.id if row is not None else None) == (ANN if user == ANN else None)
+    assert [k is NO_ROW for k in known[1:]] == [user == BOB for user, _, _ in seen[1:]]
 
 
 async def test_a_job_gets_a_limber_context_too(bot: Harness) -> None:
@@ -63,3 +68,4 @@ async def test_a_job_gets_a_limber_context_too(bot: Harness) -> None:
     context = await asyncio.wait_for(ran, 5)
     assert isinstance(context, LimberContext) and context.services is bot.services
     assert context.update_user is None
+    assert context.known_user is None  # nothing was read: not "no row"
