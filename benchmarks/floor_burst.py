@@ -6,7 +6,10 @@ moment; press to answer runs from the stand-in queueing the press to it receivin
 answerCallbackQuery, as in load.py. No nudge wave (load.py sends one meanwhile). What this
 bot reaches is the most any bot on PTB 22 with bot/http.py can do here when polling.
 
-Run: python benchmarks/floor_burst.py [--users 200] [--runs 3]
+`--profile FILE` runs py-spy (raw format, as load.py's) on the floor bot through the burst, so
+the two profiles can be read side by side.
+
+Run: python benchmarks/floor_burst.py [--users 200] [--runs 3] [--profile FILE]
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import signal
 import statistics
 import sys
 import time
@@ -29,7 +33,9 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-async def run(users: int) -> dict[str, float]:
+async def run(users: int, profile: str | None = None) -> dict[str, float]:
+    from benchmarks.load import PY_SPY
+    from benchmarks.standin_gc import timing
     from bot import texts
     from bot.sandbox.emulator import BotApiEmulator
 
@@ -43,25 +49,39 @@ async def run(users: int) -> dict[str, float]:
             for uid in ids:
                 emu.send_text(uid, "/stretch")
             await emu.wait_for(lambda: all(len(emu.messages(u)) >= 2 for u in ids), timeout=120)
-            await asyncio.sleep(1.0)
-            pressed = {}
-            cpu = cpu_seconds(proc.pid)
-            for uid in ids:
-                card = emu.messages(uid)[1]
-                update = emu.press(uid, card.message_id, text=texts.BUTTON_READY)
-                pressed[update["callback_query"]["id"]] = time.monotonic()
+            spy = None
+            if profile:
+                spy = await asyncio.create_subprocess_exec(
+                    *PY_SPY,
+                    profile,
+                    "--pid",
+                    str(proc.pid),
+                    stdout=asyncio.subprocess.DEVNULL,
+                    stderr=asyncio.subprocess.DEVNULL,
+                )
+            await asyncio.sleep(float(os.environ.get("FLOOR_SETTLE", "1.0")))
+            with timing():  # as load.py: the stand-in's collector off while it stamps
+                pressed = {}
+                cpu = cpu_seconds(proc.pid)
+                for uid in ids:
+                    card = emu.messages(uid)[1]
+                    update = emu.press(uid, card.message_id, text=texts.BUTTON_READY)
+                    pressed[update["callback_query"]["id"]] = time.monotonic()
 
-            def answered() -> dict[str, float]:
-                return {
-                    str(c.params["callback_query_id"]): c.at
-                    for c in emu.calls
-                    if c.method == "answerCallbackQuery"
-                }
+                def answered() -> dict[str, float]:
+                    return {
+                        str(c.params["callback_query_id"]): c.at
+                        for c in emu.calls
+                        if c.method == "answerCallbackQuery"
+                    }
 
-            await emu.wait_for(lambda: len(answered()) >= users, timeout=120)
-            cpu = (cpu_seconds(proc.pid) - cpu) * 1000 / users
-            found = answered()
-            latencies = sorted((found[q] - t) * 1000 for q, t in pressed.items())
+                await emu.wait_for(lambda: len(answered()) >= users, timeout=120)
+                cpu = (cpu_seconds(proc.pid) - cpu) * 1000 / users
+                found = answered()
+                latencies = sorted((found[q] - t) * 1000 for q, t in pressed.items())
+            if spy is not None:
+                spy.send_signal(signal.SIGINT)  # py-spy writes its file on SIGINT
+                await spy.wait()
         finally:
             proc.kill()
             await proc.wait()
@@ -76,11 +96,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--profile", help="py-spy the floor bot through the burst")
     args = parser.parse_args()
     print("| run | press to answer, all at once, p50 / p99 (ms) | bot CPU per press (ms) |")
     print("|---|---|---|")
     for i in range(args.runs):
-        r = asyncio.run(run(args.users))
+        r = asyncio.run(run(args.users, args.profile))
         print(f"| {i + 1} | {r['p50']:.0f} / {r['p99']:.0f} | {r['cpu']:.2f} |")
 
 

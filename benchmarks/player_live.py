@@ -30,8 +30,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import gc
 import json
 import os
 import resource
@@ -40,7 +38,6 @@ import sys
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -48,6 +45,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.standin_gc import timing  # noqa: E402
 from benchmarks.workers import ROUTINES, SECRET, cpu_seconds, free_port, p99  # noqa: E402
 
 PG = "postgresql://postgres@127.0.0.1:5432/test"
@@ -60,22 +58,6 @@ POLL_READ_SECONDS = 85.0
 # "After a second or two": the worker counts as settled once it used under 5 % of a core over
 # half a second (1,000 polls being accepted and parked take a few seconds of CPU on 2 cores).
 QUIET_CPU_SHARE = 0.05
-
-
-@contextlib.contextmanager
-def timing() -> Iterator[None]:
-    """This process's garbage collector held off while it times. Its heap (the stand-in keeps
-    every call and message) made full collections of 60-200 ms in the middle of a phase
-    (gc.callbacks, 1,000 pages), each late-stamping every poll and answer that came in
-    meanwhile."""
-    gc.collect()
-    gc.freeze()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-        gc.unfreeze()
 
 
 def rss_kb(pid: int) -> int:
