@@ -15,6 +15,12 @@ same instant) from queueing for a second:
   thread together, in one hop (each still a statement of its own). In a burst of 200 presses
   every press reads twice (its language, its session); a hop each (the executor, a future,
   waking the loop's self-pipe) cost more CPU than SQLite takes for the statement.
+- Its single-statement writes (a press's compare-and-set, marking a step shown) go in batches
+  too, under one writer's turn. One at a time, each waited for the previous one's round trip
+  through the loop: in a burst of 200 presses the compare-and-sets ran in a chain of 0.65-0.8
+  ms a link (the loop serving other presses' answers between links), so the last press was
+  saved, and answered, 130-160 ms after the reads were done (design-notes, "Issue 28, third
+  pass").
 PostgreSQL needs neither: its writers lock rows, not the database, and it has no such hops.
 """
 
@@ -65,9 +71,10 @@ Outcomes = list[tuple[bool, Any]]
 
 class SqliteLane:
     """One thread with its own SQLite connections (one for transactions of one statement, reads
-    and single writes; one for writes of several): a write is one hop from the event loop,
-    holding the process's writer `turn`; the reads of one turn of the loop share a hop, each
-    in a transaction of its own."""
+    and single writes; one for writes of several): a write of several statements is one hop
+    from the event loop, holding the process's writer `turn`; the reads of one turn of the
+    loop share a hop, and so do its single writes (under one turn), each statement a
+    transaction of its own."""
 
     def __init__(self, engine: Engine, turn: WriterTurn) -> None:
         self._engine = engine
@@ -76,6 +83,9 @@ class SqliteLane:
         # One statement (no BEGIN: SQLite makes it a transaction) -> its connection.
         self._connections: dict[bool, Connection] = {}
         self._reads: Queued = []
+        self._writes: Queued = []
+        # The batch of single writes under way: closing waits for it (it holds the turn).
+        self._writing: set[asyncio.Task[None]] = set()
 
     async def run(
         self, work: Callable[[Connection], T], *, write: bool, single: bool = False
@@ -84,6 +94,15 @@ class SqliteLane:
         statement, which SQLite makes a transaction of its own (no BEGIN IMMEDIATE and COMMIT
         around it: 2 of a compare-and-set's 3 statements, benchmarks/lane_statements.py)."""
         loop = asyncio.get_running_loop()
+        if write and single:
+            self._turn.refuse_nesting()
+            queued: asyncio.Future[T] = loop.create_future()
+            self._writes.append((work, queued))
+            if len(self._writes) == 1:  # the single writes of this turn of the loop go together
+                loop.call_soon(self._write_batch)
+            # Cancelled, the caller stops waiting; its statement still runs with the batch,
+            # as one already handed to the thread did before.
+            return await queued
         if write:
             async with self._turn():
                 done = loop.run_in_executor(self._thread, self._transaction, work, True, single)
@@ -100,6 +119,38 @@ class SqliteLane:
             loop.call_soon(self._read_batch, loop)
         return await future
 
+    def _write_batch(self) -> None:
+        batch, self._writes = self._writes, []
+        task = asyncio.ensure_future(self._write_all(batch))
+        self._writing.add(task)
+        task.add_done_callback(self._writing.discard)
+
+    async def _write_all(self, batch: Queued) -> None:
+        """Run a batch of single writes in one hop, in order, holding the writer's turn until
+        the thread is done with them (so no writer of this process meets SQLite's lock)."""
+        loop = asyncio.get_running_loop()
+        works = [work for work, _ in batch]
+        try:
+            async with self._turn():
+                done = loop.run_in_executor(self._thread, self._batch, works, True)
+                try:
+                    outcomes = await asyncio.shield(done)
+                except asyncio.CancelledError:
+                    # The thread finishes the batch regardless: the turn is kept until it
+                    # has, and its callers learn what happened.
+                    await asyncio.wait({done})
+                    exc = done.exception()
+                    _deliver(batch, [(False, exc)] * len(batch) if exc else done.result())
+                    raise
+        except RuntimeError as exc:  # the lane is closed
+            outcomes = [(False, exc)] * len(batch)
+        except asyncio.CancelledError:
+            # Before the batch had the turn, none of it ran (after, all is delivered above).
+            for _, future in batch:
+                future.cancel()
+            raise
+        _deliver(batch, outcomes)
+
     def _read_batch(self, loop: asyncio.AbstractEventLoop) -> None:
         batch, self._reads = self._reads, []
         try:
@@ -112,10 +163,11 @@ class SqliteLane:
         )
 
     def _batch(self, works: list[Work], write: bool) -> Outcomes:
+        """Each work in a transaction of its own (`write`: single writes, one statement each)."""
         outcomes: Outcomes = []
         for work in works:
             try:
-                outcomes.append((True, self._transaction(work, write)))
+                outcomes.append((True, self._transaction(work, write, write)))
             except Exception as exc:  # delivered to the caller of that work alone
                 outcomes.append((False, exc))
         return outcomes
@@ -146,6 +198,8 @@ class SqliteLane:
         self._engine.dispose()
 
     async def close(self) -> None:
+        if self._writing:  # a batch of writes under way finishes first
+            await asyncio.wait(set(self._writing))
         # SQLite connections are closed on the thread that opened them.
         await asyncio.get_running_loop().run_in_executor(self._thread, self._close)
         self._thread.shutdown(wait=False)
