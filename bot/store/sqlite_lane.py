@@ -27,6 +27,7 @@ PostgreSQL needs neither: its writers lock rows, not the database, and it has no
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import asynccontextmanager
@@ -84,8 +85,9 @@ class SqliteLane:
         self._connections: dict[bool, Connection] = {}
         self._reads: Queued = []
         self._writes: Queued = []
-        # The batch of single writes under way: closing waits for it (it holds the turn).
+        # The batches of single writes under way: closing waits for them (they hold the turn).
         self._writing: set[asyncio.Task[None]] = set()
+        self._closed = False
 
     async def run(
         self, work: Callable[[Connection], T], *, write: bool, single: bool = False
@@ -93,6 +95,8 @@ class SqliteLane:
         """Run `work` in a transaction on the lane's thread; `single`: a write of one
         statement, which SQLite makes a transaction of its own (no BEGIN IMMEDIATE and COMMIT
         around it: 2 of a compare-and-set's 3 statements, benchmarks/lane_statements.py)."""
+        if self._closed:
+            raise RuntimeError("the SQLite lane is closed")
         loop = asyncio.get_running_loop()
         if write and single:
             self._turn.refuse_nesting()
@@ -121,6 +125,8 @@ class SqliteLane:
 
     def _write_batch(self) -> None:
         batch, self._writes = self._writes, []
+        if not batch:  # already sent by close()
+            return
         task = asyncio.ensure_future(self._write_all(batch))
         self._writing.add(task)
         task.add_done_callback(self._writing.discard)
@@ -129,27 +135,32 @@ class SqliteLane:
         """Run a batch of single writes in one hop, in order, holding the writer's turn until
         the thread is done with them (so no writer of this process meets SQLite's lock)."""
         loop = asyncio.get_running_loop()
-        works = [work for work, _ in batch]
         try:
             async with self._turn():
+                # A caller that stopped waiting before its write was handed over: not made, as
+                # when each write waited for the turn on its own.
+                batch = [(work, future) for work, future in batch if not future.cancelled()]
+                if not batch:
+                    return
+                works = [work for work, _ in batch]
                 done = loop.run_in_executor(self._thread, self._batch, works, True)
                 try:
                     outcomes = await asyncio.shield(done)
                 except asyncio.CancelledError:
                     # The thread finishes the batch regardless: the turn is kept until it
-                    # has, and its callers learn what happened.
-                    await asyncio.wait({done})
-                    exc = done.exception()
-                    _deliver(batch, [(False, exc)] * len(batch) if exc else done.result())
+                    # has (through a second cancel too), and its callers learn what happened.
+                    while not done.done():
+                        with contextlib.suppress(asyncio.CancelledError):
+                            await asyncio.wait({done})
+                    _deliver(batch, _outcomes(done, len(batch)))
                     raise
-        except RuntimeError as exc:  # the lane is closed
-            outcomes = [(False, exc)] * len(batch)
-        except asyncio.CancelledError:
-            # Before the batch had the turn, none of it ran (after, all is delivered above).
-            for _, future in batch:
-                future.cancel()
-            raise
-        _deliver(batch, outcomes)
+            _deliver(batch, outcomes)
+        except Exception as exc:  # the lane is closed (its thread takes no more work)
+            _deliver(batch, [(False, exc)] * len(batch))
+        finally:
+            for _, future in batch:  # none is left waiting, whatever happened
+                if not future.done():
+                    future.cancel()
 
     def _read_batch(self, loop: asyncio.AbstractEventLoop) -> None:
         batch, self._reads = self._reads, []
@@ -198,14 +209,17 @@ class SqliteLane:
         self._engine.dispose()
 
     async def close(self) -> None:
-        if self._writing:  # a batch of writes under way finishes first
+        self._closed = True
+        # Writes asked for before the close are made first, those still queued included.
+        while self._writes or self._writing:
+            self._write_batch()
             await asyncio.wait(set(self._writing))
         # SQLite connections are closed on the thread that opened them.
         await asyncio.get_running_loop().run_in_executor(self._thread, self._close)
         self._thread.shutdown(wait=False)
 
 
-def _outcomes(done: Future[Outcomes], count: int) -> Outcomes:
+def _outcomes(done: Future[Outcomes] | asyncio.Future[Outcomes], count: int) -> Outcomes:
     exc = done.exception()
     return [(False, exc)] * count if exc is not None else done.result()
 
