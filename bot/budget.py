@@ -55,6 +55,10 @@ QUERY_TIMEOUT = 5.0
 # After a rejoin, the fleet seen before the loss still counts for this long: every worker
 # lost PostgreSQL together, and they come back within a second or two of each other.
 REJOIN_SETTLE_SECONDS = 5.0
+# Telegram counts a bot's messages over a second. A worker that vanished sent its share until
+# the moment it died, and those sends still count for this long: the survivors take its share
+# only once a count this long after the first that missed it still misses it.
+TELEGRAM_WINDOW_SECONDS = 1.0
 
 _COUNT = """
 SELECT count(*) FROM pg_locks
@@ -78,6 +82,8 @@ class SharedBudget:
         # The fleet seen before a loss, and until when (event-loop time) it still counts.
         self._fleet_before = 1
         self._settle_until = 0.0
+        # When a count first found fewer workers than the share is for (event-loop time).
+        self._fewer_since: float | None = None
 
     async def start(self, limiter: PriorityRateLimiter) -> None:
         """Join (take a slot) and keep counting. A database not reachable now does not stop
@@ -130,8 +136,22 @@ class SharedBudget:
         workers = max(1, int(live or 0))
         if self.slot is None:
             workers = max(workers, MAX_WORKERS)
-        if asyncio.get_running_loop().time() < self._settle_until:
+        now = asyncio.get_running_loop().time()
+        if now < self._settle_until:
             workers = max(workers, self._fleet_before)
+        if workers < self.workers and not joining:
+            # A worker gone (killed, its host lost): its last second of sends still counts at
+            # Telegram. Taken at the first count after the kill, its share could put the dead
+            # one's last second (up to 8 at a third of the budget) on top of 2 x 13: 34 in a
+            # second, over the 30. The fleet test drew 4 bot-wide 429s once (2026-12-07).
+            if self._fewer_since is None:
+                self._fewer_since = now
+            if now - self._fewer_since < TELEGRAM_WINDOW_SECONDS:
+                workers = self.workers  # not yet
+            else:
+                self._fewer_since = None  # taken now; a later loss waits a window of its own
+        else:
+            self._fewer_since = None
         if workers != self.workers:
             log.info("shared Telegram budget: %d worker(s), %.1f/s each", workers, self.total)
         self.workers = workers

@@ -88,6 +88,36 @@ async def test_workers_split_the_budget_a_dead_one_gives_its_share_back_a_new_on
             await limiter.shutdown()
 
 
+@pytest.mark.postgres
+@pytest.mark.slow  # waits real time (about 1.5 s)
+async def test_a_dead_workers_share_is_taken_only_once_its_last_second_has_passed(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Telegram counts a bot's messages over a second, the dead worker's last ones too: the
+    survivors taking its share at once could send 2 x 13 on top of its last 8 (34 > 30)."""
+    monkeypatch.setattr(budget_module, "REFRESH_SECONDS", 0.1)
+    workers = [await worker(pg_url) for _ in range(3)]
+    try:
+        await wait_until(lambda: all(lim.per_second == share(TOTAL, 3) for lim, _ in workers))
+        _, dead = workers.pop()
+        assert dead._task is not None
+        dead._task.cancel()
+        dead._conn.terminate()
+        died = time.monotonic()
+        took: dict[int, float] = {}  # survivor -> seconds after the death it took the share
+        while time.monotonic() - died < 3.0 and len(took) < len(workers):
+            for i, (limiter, _) in enumerate(workers):
+                if limiter.per_second == share(TOTAL, 2) and i not in took:
+                    took[i] = time.monotonic() - died
+            await asyncio.sleep(0.02)
+        assert len(took) == len(workers)  # each took the larger share, within 3 s
+        # ... and none before a second had passed (at once, 0.1-0.2 s after the death).
+        assert min(took.values()) >= 1.0, took  # Telegram counts over a second
+    finally:
+        for limiter, _ in workers:
+            await limiter.shutdown()
+
+
 async def send_wave(
     emu: BotApiEmulator, limiters: list[PriorityRateLimiter], each: int
 ) -> list[Any]:
