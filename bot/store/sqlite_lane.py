@@ -104,8 +104,8 @@ class SqliteLane:
             self._writes.append((work, queued))
             if len(self._writes) == 1:  # the single writes of this turn of the loop go together
                 loop.call_soon(self._write_batch)
-            # Cancelled, the caller stops waiting; its statement still runs with the batch,
-            # as one already handed to the thread did before.
+            # Cancelled before its batch has the writer's turn, its write is dropped; after,
+            # the thread makes it regardless (_write_all).
             return await queued
         if write:
             async with self._turn():
