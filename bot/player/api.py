@@ -22,11 +22,12 @@ from bot.domain.session import Event
 from bot.player import page
 from bot.player.account import AccountApi
 from bot.player.caller import Caller, Endpoint, Handler
-from bot.player.initdata import Refused, verify
+from bot.player.initdata import Refused, WebAppUser, verify
 from bot.player.limits import UserLimits
 from bot.player.live import LiveHub
 from bot.player.view import clock_fields, session_view
 from bot.services import Services
+from bot.store.player import Watch, shows
 from bot.store.repo import SessionRecord
 
 log = logging.getLogger(__name__)
@@ -67,7 +68,7 @@ class PlayerApi:
     def routes(self) -> list[BaseRoute]:
         return [
             *page.routes(),
-            Route("/app/api/state", self._checked(self.state), methods=["GET"]),
+            Route("/app/api/state", self.state, methods=["GET"]),
             Route("/app/api/press", self._checked(self.press), methods=["POST"]),
             Route("/app/api/picture/{routine}/{index:int}", self._checked(self.picture)),
             *self._more_routes(),
@@ -78,21 +79,33 @@ class PlayerApi:
 
     def _checked(self, handler: Handler) -> Endpoint:
         async def endpoint(request: Request) -> Response:
-            scheme, _, init_data = request.headers.get("authorization", "").partition(" ")
-            try:
-                if scheme.lower() != "tma":
-                    raise Refused("no initData")
-                user = verify(init_data, self.token, self.svc.clock.now())
-            except Refused:
-                return _error(401, "unauthorized")
-            if not self.limits.allow(user.id):
-                return _error(429, "too many requests")
-            stored = await self.svc.store.get_user(user.id)
-            language = i18n.effective(stored.language if stored else None, user.language_code)
+            user = self._verified(request)
+            if isinstance(user, Response):
+                return user
+            language = await self._language(user)
             with i18n.using(language):
                 return await handler(request, Caller(user, language))
 
         return endpoint
+
+    def _verified(self, request: Request) -> WebAppUser | Response:
+        """Who sent the request, or the refusal: 401 without valid initData, 429 over the
+        user's rate; nothing is read before this."""
+        scheme, _, init_data = request.headers.get("authorization", "").partition(" ")
+        try:
+            if scheme.lower() != "tma":
+                raise Refused("no initData")
+            user = verify(init_data, self.token, self.svc.clock.now())
+        except Refused:
+            return _error(401, "unauthorized")
+        if not self.limits.allow(user.id):
+            return _error(429, "too many requests")
+        return user
+
+    async def _language(self, user: WebAppUser) -> str:
+        """The page's language: the user's /language choice, else Telegram's."""
+        stored = await self.svc.store.get_user(user.id)
+        return i18n.effective(stored.language if stored else None, user.language_code)
 
     # The session -----------------------------------------------------------------------------
 
@@ -111,27 +124,46 @@ class PlayerApi:
     async def _view(self, caller: Caller, record: SessionRecord | None) -> Response:
         return JSONResponse(self._body(caller, record), headers=_NO_STORE)
 
-    async def state(self, request: Request, caller: Caller) -> Response:
+    async def state(self, request: Request) -> Response:
         """The user's session; with `wait=1`, once it is no longer `session`@`version`
-        (a long-poll: WAIT_SECONDS at most, then the same state again)."""
+        (a long-poll: WAIT_SECONDS at most, then the same state again). A poll at what the
+        live hub last told this user waits without a read; a woken one is answered from the
+        hub's tick (bot/player/live.py)."""
+        user = self._verified(request)
+        if isinstance(user, Response):
+            return user
         params = request.query_params
         session_id = _int(params.get("session"))
-        version = _int(params.get("version")) or 0
-        user_id = caller.user.id
-        if params.get("wait") == "1":
-            if not self.limits.start_waiting(user_id):
-                return _error(429, "too many requests")
-            try:
-                current = await self.svc.store.player_session(user_id, session_id)
-                if not _same(current, session_id, version):
-                    # Already moved on: this read is the answer (reading it again cost
-                    # every such poll a second round trip).
-                    return await self._view(caller, current)
-                await self.hub.wait(user_id, session_id, version)
-            finally:
-                self.limits.stop_waiting(user_id)
-        record = await self.svc.store.player_session(user_id, session_id)
-        return await self._view(caller, record)
+        # A page with no session waits for one; its version is no part of what it shows.
+        version = _int(params.get("version")) if session_id is not None else None
+        watch = Watch(user.id, session_id, version or 0)
+        if params.get("wait") != "1":
+            return await self._answer(user, await self._language(user), watch)
+        if not self.limits.start_waiting(user.id):
+            return _error(429, "too many requests")
+        try:
+            if not self.hub.current(watch):
+                current = await self.svc.store.player_session(user.id, session_id)
+                if not shows(current, watch):
+                    # Already moved on: this read is the answer.
+                    return self._shown(user, await self._language(user), current)
+            change = await self.hub.wait(watch)
+        finally:
+            self.limits.stop_waiting(user.id)
+        if change is None:  # nothing new within the wait: the state as it is
+            return await self._answer(user, await self._language(user), watch)
+        # The tick read the user's language with the row: the page's words follow a
+        # /language made while it waited.
+        language = i18n.effective(change.language, user.language_code)
+        return self._shown(user, language, change.record)
+
+    async def _answer(self, user: WebAppUser, language: str, watch: Watch) -> Response:
+        record = await self.svc.store.player_session(user.id, watch.session_id)
+        return self._shown(user, language, record)
+
+    def _shown(self, user: WebAppUser, language: str, record: SessionRecord | None) -> Response:
+        with i18n.using(language):
+            return JSONResponse(self._body(Caller(user, language), record), headers=_NO_STORE)
 
     async def press(self, request: Request, caller: Caller) -> Response:
         """A button in the page: the same `Coach.press` as the chat's button, by the same
@@ -188,12 +220,6 @@ class PlayerApi:
         return Response(
             drawn.data, media_type=drawn.mime, headers={"Cache-Control": "private, max-age=86400"}
         )
-
-
-def _same(record: SessionRecord | None, session_id: int | None, version: int) -> bool:
-    if record is None:
-        return session_id is None
-    return record.id == session_id and record.version == version
 
 
 def player_routes(svc: Services) -> list[BaseRoute]:

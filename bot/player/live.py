@@ -3,12 +3,18 @@ one batched query per worker.
 
 A page asks "has my session moved past version V?" and the request waits (up to
 WAIT_SECONDS). While any page waits, one task on this worker asks the database every
-TICK_SECONDS for the versions of every watched session and any live session of every
-watching user: one indexed query for 1 page or 1,000 (bot/store/player.py). A press in
-another worker, a timer, or the chat all change the row, so all are seen the same way, within
-a tick. Server-sent events would save the re-polls (one every WAIT_SECONDS per page: 40
-requests/s at 1,000 pages), but need the same watcher behind them, and a long-poll passes
-every proxy and needs no keep-alive tuning.
+TICK_SECONDS which of the watched pages show a session that moved on, and what they show now
+(bot/store/player.py): one indexed statement for 1 page or 1,000, whose rows are only the pages
+that changed. A press in another worker, a timer, or the chat all change the row, so all are
+seen the same way, within a tick. Server-sent events would save the re-polls (one every
+WAIT_SECONDS per page: 40 requests/s at 1,000 pages), but need the same watcher behind them,
+and a long-poll passes every proxy and needs no keep-alive tuning.
+
+A woken page is answered from the tick's own row, and polls again at once at the version it
+was given; the hub remembers what it told each user in its last two ticks, so that poll waits
+without reading first (every page at 200 changes a second made three reads a change: the
+answer's, the next poll's check, its user's language). Nothing is missed by not reading: a
+change made after the tick is seen by the next one, whatever the hub remembers.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ import contextlib
 import logging
 from dataclasses import dataclass, field
 
-from bot.store.player import SessionMark
+from bot.store.player import PageChange, Watch
 from bot.store.repo import Store
 
 log = logging.getLogger(__name__)
@@ -33,21 +39,10 @@ WAIT_SECONDS = 25.0
 
 @dataclass(eq=False)
 class _Waiter:
-    user_id: int
-    session_id: int | None
-    version: int
-    done: asyncio.Future[None] = field(
+    watch: Watch
+    done: asyncio.Future[PageChange] = field(
         default_factory=lambda: asyncio.get_running_loop().create_future()
     )
-
-    def stale(self, marks: list[SessionMark]) -> bool:
-        for mark in marks:
-            if mark.id == self.session_id and mark.version != self.version:
-                return True
-            if mark.user_id == self.user_id and mark.live and mark.id != self.session_id:
-                return True  # a session started elsewhere takes the page over
-        # Gone (its data was deleted) counts as changed too.
-        return self.session_id is not None and not any(m.id == self.session_id for m in marks)
 
 
 class LiveHub:
@@ -58,25 +53,33 @@ class LiveHub:
         self.tick = tick
         self._waiting: set[_Waiter] = set()
         self._task: asyncio.Task[None] | None = None
+        # User id -> (what their pages show as of a tick, that tick's number): the last two
+        # ticks' only, so it holds no more than the pages open.
+        self._told: dict[int, tuple[Watch, int]] = {}
+        self._ticks = 0
 
     @property
     def waiting(self) -> int:
         return len(self._waiting)
 
-    async def wait(
-        self, user_id: int, session_id: int | None, version: int, timeout: float = WAIT_SECONDS
-    ) -> bool:
-        """Wait until the user's session is no longer (session_id, version); False on timeout."""
-        waiter = _Waiter(user_id, session_id, version)
+    def current(self, watch: Watch) -> bool:
+        """Whether a tick of the last two found the user's page showing `watch`: a poll at
+        it may wait without reading the session first."""
+        told = self._told.get(watch.user_id)
+        return told is not None and told[0] == watch
+
+    async def wait(self, watch: Watch, timeout: float = WAIT_SECONDS) -> PageChange | None:
+        """Wait until the user's page no longer shows `watch`: what it shows now, or None
+        on timeout."""
+        waiter = _Waiter(watch)
         self._waiting.add(waiter)
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._watch(), name="player-watch")
         try:
             async with asyncio.timeout(timeout):
-                await asyncio.shield(waiter.done)
-            return True
+                return await asyncio.shield(waiter.done)
         except TimeoutError:
-            return False
+            return None
         finally:
             self._waiting.discard(waiter)
 
@@ -87,21 +90,31 @@ class LiveHub:
                 await self._task
 
     async def _watch(self) -> None:
-        while self._waiting:
+        while self._waiting or self._told:
             await asyncio.sleep(self.tick)
             waiting = list(self._waiting)
-            if not waiting:
-                break
-            sessions = {w.session_id for w in waiting if w.session_id is not None}
-            users = {w.user_id for w in waiting}
+            watches = list({w.watch for w in waiting})
             try:
-                marks = await self.store.session_marks(sessions, users)
+                changes = await self.store.page_changes(watches)
             except Exception as exc:  # the pages wait on; the next tick asks again
                 log.warning("player: session versions unreadable (%s)", type(exc).__name__)
                 continue
-            by_user: dict[int, list[SessionMark]] = {}
-            for mark in marks:
-                by_user.setdefault(mark.user_id, []).append(mark)
+            self._remember(watches, changes)
             for waiter in waiting:
-                if not waiter.done.done() and waiter.stale(by_user.get(waiter.user_id, [])):
-                    waiter.done.set_result(None)
+                change = changes.get(waiter.watch)
+                if change is not None and not waiter.done.done():
+                    waiter.done.set_result(change)
+
+    def _remember(self, watches: list[Watch], changes: dict[Watch, PageChange]) -> None:
+        self._ticks += 1
+        tick = self._ticks
+        for watch in watches:
+            change = changes.get(watch)
+            if change is None:
+                self._told[watch.user_id] = (watch, tick)
+            else:
+                record = change.record
+                now = Watch(watch.user_id, record.id, record.version) if record else None
+                self._told[watch.user_id] = (now or Watch(watch.user_id, None, 0), tick)
+        # A woken page polls again within moments: what it was told is kept one tick more.
+        self._told = {user: told for user, told in self._told.items() if told[1] >= tick - 1}

@@ -87,15 +87,26 @@ PLAYER_SESSION = (
     f"SELECT {_S} FROM sessions WHERE (id = $1::bigint AND user_id = $2) "
     f"OR (user_id = $2 AND status IN ({_LIVE}))"
 )
-# The live hub's tick: the versions of the sessions pages show, and any live session of a
-# user with a page open. Two arrays, not 2,000 parameters: SQLAlchemy's expanding IN cost
-# the worker 11-12 ms of CPU per tick at 1,000 pages, four ticks a second.
-SESSION_MARKS = (
-    f"SELECT id, user_id, version, status IN ({_LIVE}) AS live FROM sessions "
-    f"WHERE id = ANY($1::bigint[]) OR (user_id = ANY($2::bigint[]) AND status IN ({_LIVE}))"
+# The live hub's tick (bot/player/live.py): of every page waiting on this worker, the ones
+# whose session moved on, each with what its page shows now (the PLAYER_SESSION choice: the
+# user's live session, else the one the page names if it is theirs) and the user's chosen
+# language. Three arrays, not 3,000 parameters (SQLAlchemy's expanding IN cost the worker
+# 11-12 ms of CPU per tick at 1,000 pages); PostgreSQL compares, so the worker reads only the
+# pages that changed (it built and compared 1,000 rows a tick, four ticks a second). Each
+# join is one index probe: the primary key, and the one-live-session-per-user index.
+_C = ", ".join(f"c.{name}" for name in SESSION_COLUMNS)
+PAGE_CHANGES = (
+    "WITH moved AS (SELECT w.n, w.user_id, COALESCE(l.id, s.id) AS shown "
+    "FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) WITH ORDINALITY "
+    "AS w(user_id, session_id, version, n) "
+    f"LEFT JOIN sessions l ON l.user_id = w.user_id AND l.status IN ({_LIVE}) "
+    "LEFT JOIN sessions s ON s.id = w.session_id AND s.user_id = w.user_id "
+    "WHERE COALESCE(l.id, s.id) IS DISTINCT FROM w.session_id "
+    "OR COALESCE(l.version, s.version) <> w.version) "
+    f"SELECT moved.n, {_C}, "
+    "(SELECT language FROM users WHERE users.id = moved.user_id) AS owner_language "
+    "FROM moved LEFT JOIN sessions c ON c.id = moved.shown"
 )
-
-
 # Built per call these showed in the burst's profile (a start's 60-column SQL each /stretch):
 # the column tuples are the same every time, so each text is built once.
 @functools.cache

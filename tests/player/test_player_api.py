@@ -5,6 +5,7 @@ settings refuse what the chat refuses."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import time
 from datetime import UTC, datetime, timedelta
@@ -14,14 +15,14 @@ from unittest.mock import ANY
 import pytest
 from pydantic import ValidationError
 
-from bot import texts
+from bot import i18n, texts
 from bot.config import Settings, checked_public_url
 from bot.domain.session import Event, Status, apply, begin
 from bot.player import page
 from bot.player.initdata import Refused, sign, sign_for, verify
 from bot.routines import load_routines
 from bot.sandbox.emulator import BotApiEmulator
-from bot.store.player import SessionMark
+from bot.store.player import PageChange, Watch
 from bot.store.repo import Store
 from tests.harness import QUICK_ROUTINES, Harness, next_message
 from tests.player.player_kit import PUBLIC_URL, auth, player_client, player_harness, signed
@@ -189,6 +190,33 @@ async def test_a_press_in_the_chat_reaches_a_waiting_page(
     assert answer.json()["session"]["status"] == "paused"
 
 
+async def test_a_waiting_page_speaks_the_language_chosen_in_the_chat_meanwhile(
+    emu: BotApiEmulator, bot: Harness
+) -> None:
+    await _session_started(emu)
+    async with player_client(bot) as client:
+        headers = auth(signed(bot, ANN))
+        state = (await client.get("/app/api/state", headers=headers)).json()
+        assert state["language"] == "en"
+        session = state["session"]
+        known = {"wait": "1", "session": session["id"], "version": session["version"]}
+        waiting = asyncio.create_task(client.get("/app/api/state", headers=headers, params=known))
+        await asyncio.sleep(0.3)
+        assert await bot.services.store.set_language(ANN, "de", bot.services.clock.now())
+        card = next(m for m in emu.messages(ANN) if "Stretch 1 of" in m.text)
+        emu.press(ANN, card.message_id, text=texts.BUTTON_PAUSE)
+        answer = (await asyncio.wait_for(waiting, 3)).json()
+    # The page reloads its words in German, and the session's own words come in German.
+    assert answer["language"] == "de"
+    assert answer["session"]["status"] == "paused"
+    paused = await bot.services.store.get_session(session["id"])
+    assert paused is not None
+    routine = bot.services.library.default
+    with i18n.using("de"):
+        german = texts.player_cue(routine, paused.state)
+    assert answer["session"]["cue"] == german != texts.player_cue(routine, paused.state)
+
+
 async def test_an_idle_page_sees_a_session_started_in_the_chat(
     emu: BotApiEmulator, bot: Harness
 ) -> None:
@@ -284,25 +312,42 @@ async def test_the_live_reads_agree_on_both_databases(store: Store) -> None:
     assert await store.player_session(BOB, first.id) is None  # not Bob's, and he has none
     # A page's query string may name any number: past int4 it is no session, not an error.
     assert await store.player_session(ANN, 2**40) == first
-    assert await store.session_marks({2**40}, set()) == []
     # A session started in the chat takes the page over; the one it names is still there.
     second, replaced = await store.start_session(ANN, ANN, routine.id, begin(routine, NOW), NOW)
     assert replaced is not None and replaced.id == first.id
     assert await store.player_session(ANN, first.id) == second
     bobs, _ = await store.start_session(BOB, BOB, routine.id, begin(routine, NOW), NOW)
-    marks = await store.session_marks({first.id, bobs.id}, {ANN})
-    assert sorted(marks, key=lambda m: m.id) == [
-        SessionMark(first.id, ANN, replaced.version, False),
-        SessionMark(second.id, ANN, second.version, True),
-        SessionMark(bobs.id, BOB, bobs.version, True),
-    ]
-    assert await store.session_marks(set(), set()) == []
+    assert await store.set_language(BOB, "de", NOW)
+    # The tick: only the pages whose session moved on, each with what it shows now and its
+    # user's language; Bob's page is current, Ann's still shows the replaced session.
+    anns_page, bobs_page = Watch(ANN, first.id, first.version), Watch(BOB, bobs.id, bobs.version)
+    changes = await store.page_changes([anns_page, bobs_page])
+    assert changes == {anns_page: PageChange(second, None)}
+    # A page with no session sees the one started; a page on a session not its own sees
+    # its user's live one; a page of someone with none stays as it is.
+    nothing, not_his = Watch(ANN, None, 0), Watch(BOB, first.id, first.version)
+    carl = Watch(2403, None, 0)
+    changes = await store.page_changes([nothing, not_his, carl])
+    assert changes == {
+        nothing: PageChange(second, None),
+        not_his: PageChange(dataclasses.replace(bobs, language="de"), "de"),
+    }
+    assert await store.page_changes([Watch(ANN, 2**40, 1)]) == {
+        Watch(ANN, 2**40, 1): PageChange(second, None)
+    }
+    assert await store.page_changes([]) == {}
     # An ended session, named, still shows its ending.
     stopped = apply(second.state, Event.STOP, routine, NOW, switch_seconds=5).state
     ended = await store.transition(second, stopped, NOW, routine)
     assert ended is not None and ended.state.status is Status.STOPPED
     assert await store.player_session(ANN, second.id) == ended
     assert await store.player_session(ANN, None) is None
+    # The page on the live session sees it end; the page with nothing still has nothing.
+    on_live = Watch(ANN, second.id, second.version)
+    assert await store.page_changes([on_live, nothing]) == {on_live: PageChange(ended, None)}
+    # Erased: a page on a session gone shows nothing.
+    await store.delete_user(BOB)
+    assert await store.page_changes([bobs_page]) == {bobs_page: PageChange(None, None)}
 
 
 @pytest.mark.postgres
