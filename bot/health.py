@@ -12,7 +12,7 @@ import contextlib
 import logging
 import socket
 import time
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from datetime import timedelta
 
 import uvicorn
@@ -153,7 +153,22 @@ def bind(port: int, name: str, host: str = "0.0.0.0", backlog: int = 128) -> soc
     return sock
 
 
-class NoSignals(uvicorn.Server):
+class Server(uvicorn.Server):
+    """uvicorn's server that, as it starts to stop, first runs `stopping` (the player's
+    answer to its waiting long-polls, bot/player/live.py): uvicorn waits for every request
+    under way before it stops, and a long-poll waits up to 25 s."""
+
+    def __init__(self, config: uvicorn.Config, stopping: list[Callable[[], None]]) -> None:
+        super().__init__(config)
+        self.stopping = stopping
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        for release in self.stopping:
+            release()
+        await super().shutdown(sockets)
+
+
+class NoSignals(Server):
     """A uvicorn server that leaves SIGTERM and SIGINT to the process (bot.startup)."""
 
     @contextlib.contextmanager
@@ -170,15 +185,17 @@ class HealthServer:
         from bot.player.api import player_routes
 
         self._sock = bind(port, "HEALTH_PORT", host)
+        stopping: list[Callable[[], None]] = []
         self._server = NoSignals(
             uvicorn.Config(
-                Starlette(routes=[*health_routes(svc, telegram), *player_routes(svc)]),
+                Starlette(routes=[*health_routes(svc, telegram), *player_routes(svc, stopping)]),
                 log_level="warning",
                 log_config=None,  # through the root logger: its format and its token filter
                 timeout_keep_alive=5,
                 # Open players hold a long-poll each (bot/player/live.py); without them 64.
                 limit_concurrency=2048 if svc.settings.public_url else 64,
-            )
+            ),
+            stopping,
         )
         self._task: asyncio.Task[None] | None = None
 

@@ -23,6 +23,7 @@ import json
 import logging
 import resource
 import signal
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -36,7 +37,7 @@ from telegram import Update
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from bot.config import Settings
-from bot.health import TelegramProbe, bind, health_problems, health_routes
+from bot.health import Server, TelegramProbe, bind, health_problems, health_routes
 from bot.keyboards.session import SessionPress
 from bot.player.api import player_routes
 from bot.services import KEY, AnyApp, Services
@@ -152,7 +153,12 @@ def _answered_at_once(data: str | None) -> bool:
     return data is not None and data.startswith(f"{SessionPress.prefix}:")
 
 
-def build_asgi(app: AnyApp, settings: Settings, telegram: TelegramProbe | None = None) -> Starlette:
+def build_asgi(
+    app: AnyApp,
+    settings: Settings,
+    telegram: TelegramProbe | None = None,
+    stopping: list[Callable[[], None]] | None = None,
+) -> Starlette:
     svc: Services = app.bot_data[KEY]
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
     replies: WebhookReplies | None = getattr(app.bot.request, "replies", None)
@@ -190,7 +196,7 @@ def build_asgi(app: AnyApp, settings: Settings, telegram: TelegramProbe | None =
         routes=[
             Route(webhook_path(settings), receive_update, methods=["POST"]),
             *health_routes(svc, telegram),
-            *player_routes(svc),
+            *player_routes(svc, stopping),
         ]
     )
 
@@ -316,7 +322,8 @@ async def serve(app: AnyApp, settings: Settings, *, host: str = "0.0.0.0") -> No
     sock = bind(settings.port, "PORT", host, backlog=ACCEPT_BATCH)  # in use: one line, exit 2
     probe = TelegramProbe(app.bot)
     cap = connection_cap()
-    server = uvicorn.Server(server_config(build_asgi(app, settings, probe), cap))
+    stopping: list[Callable[[], None]] = []
+    server = Server(server_config(build_asgi(app, settings, probe, stopping), cap), stopping)
     # uvicorn catches SIGTERM/SIGINT for a graceful stop, then re-raises them once it is done;
     # ignored by then, they no longer kill the process before PTB drains (and exit is 0).
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -222,8 +223,14 @@ class PlayerApi:
         )
 
 
-def player_routes(svc: Services) -> list[BaseRoute]:
-    """The player's routes when PUBLIC_URL is set; none otherwise."""
+def player_routes(
+    svc: Services, stopping: list[Callable[[], None]] | None = None
+) -> list[BaseRoute]:
+    """The player's routes when PUBLIC_URL is set; none otherwise. `stopping`: what the
+    server calls as it stops (bot/health.py `Server`), given the answer to waiting pages."""
     if not svc.settings.public_url:
         return []
-    return PlayerApi(svc).routes()
+    api = PlayerApi(svc)
+    if stopping is not None:
+        stopping.append(api.hub.release)
+    return api.routes()

@@ -14,7 +14,11 @@ A woken page is answered from the tick's own row, and polls again at once at the
 was given; the hub remembers what it told each user in its last two ticks, so that poll waits
 without reading first (every page at 200 changes a second made three reads a change: the
 answer's, the next poll's check, its user's language). Nothing is missed by not reading: a
-change made after the tick is seen by the next one, whatever the hub remembers.
+change made after the tick is seen by a later one, whatever the hub remembers. Only a change
+made between a tick's read and the page's next poll waits longer than before: for the first
+tick that includes that poll (at most the query under way plus TICK_SECONDS, where the read
+answered at once). The page drops an answer older than what it shows (player.js `show`),
+since a press's answer can overtake a poll's.
 """
 
 from __future__ import annotations
@@ -40,7 +44,7 @@ WAIT_SECONDS = 25.0
 @dataclass(eq=False)
 class _Waiter:
     watch: Watch
-    done: asyncio.Future[PageChange] = field(
+    done: asyncio.Future[PageChange | None] = field(
         default_factory=lambda: asyncio.get_running_loop().create_future()
     )
 
@@ -57,6 +61,7 @@ class LiveHub:
         # ticks' only, so it holds no more than the pages open.
         self._told: dict[int, tuple[Watch, int]] = {}
         self._ticks = 0
+        self._released = False
 
     @property
     def waiting(self) -> int:
@@ -70,7 +75,9 @@ class LiveHub:
 
     async def wait(self, watch: Watch, timeout: float = WAIT_SECONDS) -> PageChange | None:
         """Wait until the user's page no longer shows `watch`: what it shows now, or None
-        on timeout."""
+        on timeout (and at once while the server stops)."""
+        if self._released:
+            return None
         waiter = _Waiter(watch)
         self._waiting.add(waiter)
         if self._task is None or self._task.done():
@@ -82,6 +89,16 @@ class LiveHub:
             return None
         finally:
             self._waiting.discard(waiter)
+
+    def release(self) -> None:
+        """The server is stopping: every waiting page is answered now, with nothing new, and
+        so is every poll from here on. Each page polls again and reaches another worker (or
+        this one restarted); without this a stop waited up to WAIT_SECONDS for open pages,
+        and a webhook worker cut them off after its 8 s grace."""
+        self._released = True
+        for waiter in self._waiting:
+            if not waiter.done.done():
+                waiter.done.set_result(None)
 
     async def close(self) -> None:
         if self._task is not None:

@@ -60,6 +60,10 @@ _LANGUAGE = select(_USERS.c.language).where(_USERS.c.id == bindparam("b_id"))
 
 
 def _changes_on_sqlite(conn: Connection, watches: Sequence[Watch]) -> dict[Watch, PageChange]:
+    # Several statements, each its own transaction on the lane's read connection: this
+    # process's writes cannot land between them (they share the lane's thread); another
+    # process's could, and then a page is shown a newer row than the one compared, which the
+    # next tick confirms. Rare (only the pages that moved are read), and never a wrong one.
     ids = [w.session_id for w in watches if w.session_id is not None]
     users = list({w.user_id for w in watches})
     live: dict[int, tuple[int, int]] = {}

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from unittest.mock import ANY
 
+import httpx
 import pytest
 from pydantic import ValidationError
 
@@ -25,7 +26,14 @@ from bot.sandbox.emulator import BotApiEmulator
 from bot.store.player import PageChange, Watch
 from bot.store.repo import Store
 from tests.harness import QUICK_ROUTINES, Harness, next_message
-from tests.player.player_kit import PUBLIC_URL, auth, player_client, player_harness, signed
+from tests.player.player_kit import (
+    PUBLIC_URL,
+    auth,
+    player_client,
+    player_harness,
+    player_server,
+    signed,
+)
 
 ANN = 2401
 BOB = 2402
@@ -232,6 +240,31 @@ async def test_an_idle_page_sees_a_session_started_in_the_chat(
     assert answer.json()["session"]["phase"] == "intro"
 
 
+async def test_a_stopping_server_answers_its_waiting_pages_at_once(
+    emu: BotApiEmulator, bot: Harness
+) -> None:
+    """A restart must not wait out every open page's long-poll (25 s; a platform kills the
+    process 30 s after SIGTERM): each is answered as the server stops, and polls again."""
+    await _session_started(emu)
+    card = next(m for m in emu.messages(ANN) if "Stretch 1 of" in m.text)
+    emu.press(ANN, card.message_id, text=texts.BUTTON_PAUSE)  # nothing moves while it waits
+    await emu.wait_for(lambda: "Paused" in str(getattr(emu.last_message(ANN), "text", "")))
+    headers = auth(signed(bot, ANN))
+    async with httpx.AsyncClient() as client:
+        async with player_server(bot) as url:
+            state = f"{url}api/state"
+            session = (await client.get(state, headers=headers)).json()["session"]
+            known = {"wait": "1", "session": session["id"], "version": session["version"]}
+            waiting = asyncio.create_task(client.get(state, headers=headers, params=known))
+            await asyncio.sleep(0.3)
+            assert not waiting.done()
+            stopping = time.monotonic()
+        stopped_in = time.monotonic() - stopping
+        answer = await asyncio.wait_for(waiting, 1)
+    assert stopped_in < 5, stopped_in
+    assert answer.status_code == 200 and answer.json()["session"] == session | {"left": ANY}
+
+
 @pytest.mark.parametrize("case", ["forged", "expired", "another bot", "missing", "other user"])
 async def test_bad_initdata_gets_401_and_changes_nothing(
     emu: BotApiEmulator, bot: Harness, case: str
@@ -332,6 +365,9 @@ async def test_the_live_reads_agree_on_both_databases(store: Store) -> None:
         nothing: PageChange(second, None),
         not_his: PageChange(dataclasses.replace(bobs, language="de"), "de"),
     }
+    # Carl has no session: a page of his naming Ann's is never shown it, whatever it says.
+    carl_on_anns = Watch(2403, first.id, replaced.version)
+    assert await store.page_changes([carl_on_anns]) == {carl_on_anns: PageChange(None, None)}
     assert await store.page_changes([Watch(ANN, 2**40, 1)]) == {
         Watch(ANN, 2**40, 1): PageChange(second, None)
     }

@@ -184,6 +184,50 @@ async def test_presses_go_both_ways_within_a_second(emu: BotApiEmulator, bot: Ha
     assert record is not None and not record.state.live
 
 
+async def test_an_answer_that_arrives_late_does_not_take_the_page_back(
+    emu: BotApiEmulator, bot: Harness
+) -> None:
+    """A long-poll's answer and a press's answer may cross on the way: the older must not
+    redraw the page (it showed a live step again, a moment after the session had moved on)."""
+    await _started(emu, bot)
+    async with player_server(bot) as url, browser() as chrome:
+        page = await open_player(chrome, url, signed(bot, ANN), user_id=ANN)
+        await _expect(page, "#phase", "Get ready")
+        card = next(m for m in emu.messages(ANN) if "Stretch 1 of" in m.text)
+        # From here on every long-poll's answer is held back until released.
+        answers: asyncio.Queue[object] = asyncio.Queue()
+        release = asyncio.Event()
+
+        async def held(route: Any) -> None:
+            if release.is_set():
+                await route.continue_()
+                return
+            response = await route.fetch()
+            await answers.put(response)
+            await release.wait()
+            await route.fulfill(response=response)
+
+        await page.page.route(lambda u: "/app/api/state" in u and "wait=1" in u, held)
+        emu.press(ANN, card.message_id, text=texts.BUTTON_PAUSE)  # v2: the waiting poll sees it
+        await _expect(page, "#phase", "Paused", timeout=2000)
+        emu.press(ANN, card.message_id, text=texts.BUTTON_RESUME)  # v3: held on its way
+        await asyncio.wait_for(answers.get(), 3)
+        emu.press(ANN, card.message_id, text=texts.BUTTON_PAUSE)  # v4
+        await page.js(
+            "window.seen = []; new MutationObserver(() => seen.push(document.body.className))"
+            ".observe(document.body, {attributes: true, attributeFilter: ['class']})"
+        )
+        # The page still shows v2; its Resume is refused and answered with v4 (paused).
+        await page.page.click("button[data-action=resume]")
+        await page.page.wait_for_function("() => seen.length > 0")
+        release.set()  # v3 (resumed) arrives now, after v4
+        await asyncio.sleep(0.5)  # the page would show v3, then poll and come back to v4
+        seen = await page.js("window.seen")
+        assert seen and all(c.startswith("paused") for c in seen), seen
+        # The refused press is the one error the console shows.
+        assert [e for e in page.errors if "409 (Conflict)" not in e] == []
+
+
 async def test_a_forged_initdata_shows_open_this_from_telegram(
     emu: BotApiEmulator, bot: Harness
 ) -> None:

@@ -117,10 +117,14 @@
   // The session ------------------------------------------------------------------------------
 
   async function show(answer) {
+    // A long-poll's answer read before a press's may arrive after it: an older version of
+    // the session shown would take the page back a step, so it is dropped.
+    var shown = body && body.session;
+    var s = answer.session;
+    if (shown && s && s.id === shown.id && s.version < shown.version) return;
     if (answer.language && answer.language !== language) await loadWords(answer.language);
     body = answer;
     receivedAt = performance.now();
-    var s = answer.session;
     var key = s ? [s.id, s.status === 'active' || s.status === 'paused' ? 'live' : s.status,
       s.stretch ? s.stretch.index : -1, s.side, s.phase].join(':') : '';
     var entered = key !== stepKey;
