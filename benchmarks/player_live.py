@@ -46,7 +46,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.standin_gc import timing  # noqa: E402
-from benchmarks.workers import ROUTINES, SECRET, cpu_seconds, free_port, p99  # noqa: E402
+from benchmarks.workers import (  # noqa: E402
+    KEEPALIVE_SECONDS,
+    ROUTINES,
+    SECRET,
+    cpu_seconds,
+    free_port,
+    p99,
+)
 
 PG = "postgresql://postgres@127.0.0.1:5432/test"
 PUBLIC_URL = "https://limber.example"
@@ -115,10 +122,16 @@ async def run(
     spy = None
     result: dict[str, Any] = {"players": players, "spread": spread}
     try:
-        webhook_connector = aiohttp.TCPConnector(limit_per_host=WEBHOOK_CONNECTIONS, limit=0)
+        # Idle connections are dropped before the worker's own 5 s keep-alive ends: reused just
+        # as the worker closed it, a connection failed a POST ("Can not write request body").
+        webhook_connector = aiohttp.TCPConnector(
+            limit_per_host=WEBHOOK_CONNECTIONS, limit=0, keepalive_timeout=KEEPALIVE_SECONDS
+        )
         # One connection per page, as each browser holds its own; aiohttp's default of 100
         # would queue 900 of 1,000 polls inside this client.
-        page_connector = aiohttp.TCPConnector(limit=players, limit_per_host=players)
+        page_connector = aiohttp.TCPConnector(
+            limit=players, limit_per_host=players, keepalive_timeout=KEEPALIVE_SECONDS
+        )
         async with (
             BotApiEmulator() as emu,
             aiohttp.ClientSession(

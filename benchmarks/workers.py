@@ -39,6 +39,8 @@ SECRET = "bench-secret"
 # Cards that wait 120 s for Ready: the burst's presses find them however slow the /stretch half.
 ROUTINES = ROOT / "tests" / "data" / "waiting.toml"
 WEBHOOK_CONNECTIONS = 40
+# Below the worker's keep-alive (bot/webhook.py server_config: 5 s).
+KEEPALIVE_SECONDS = 4.0
 
 
 def free_port() -> int:
@@ -98,7 +100,11 @@ async def run(
         # The load client posts as Telegram does: at most WEBHOOK_CONNECTIONS connections per
         # worker (setWebhook's max_connections, 40 by default), kept alive. (httpx used to be
         # the client: its pool bookkeeping alone cost 1.5 ms of CPU per update at 600 posts.)
-        connector = aiohttp.TCPConnector(limit_per_host=WEBHOOK_CONNECTIONS, limit=0)
+        # Idle connections are dropped before the worker's own 5 s keep-alive ends (a reused
+        # one the worker had just closed failed a POST in player_live.py).
+        connector = aiohttp.TCPConnector(
+            limit_per_host=WEBHOOK_CONNECTIONS, limit=0, keepalive_timeout=KEEPALIVE_SECONDS
+        )
         async with BotApiEmulator() as emu, aiohttp.ClientSession(
             connector=connector, timeout=aiohttp.ClientTimeout(total=60)
         ) as client:
