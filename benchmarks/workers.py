@@ -250,7 +250,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--users", type=int, default=300)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 3])
-    parser.add_argument("--profile", help="py-spy the first worker through the burst phase")
+    parser.add_argument(
+        "--profile", help="py-spy the first worker through the burst (the floor's: FILE.floor)"
+    )
     parser.add_argument("--bot-root", type=Path, default=ROOT, help="run the bot from here")
     parser.add_argument(
         "--floor",
@@ -261,7 +263,8 @@ def main() -> None:
     rows = []
     for n in args.workers:
         if args.floor:
-            rows.append(asyncio.run(run(n, args.users, floor=True)))
+            floor_profile = f"{args.profile}.floor" if args.profile else None
+            rows.append(asyncio.run(run(n, args.users, floor_profile, floor=True)))
         rows.append(asyncio.run(run(n, args.users, args.profile, args.bot_root)))
     print(
         "| workers | burst: updates/s (target >= 600) | spread: presses answered | "
