@@ -35,8 +35,8 @@ def cpu_seconds(pid: int) -> float:
 
 async def run(users: int, profile: str | None = None) -> dict[str, float]:
     from benchmarks.load import PY_SPY
-    from benchmarks.standin_gc import timing
     from bot import texts
+    from bot.sandbox.collector import held as timing
     from bot.sandbox.emulator import BotApiEmulator
 
     async with BotApiEmulator() as emu:

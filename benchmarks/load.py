@@ -47,7 +47,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.standin_gc import timing  # noqa: E402
+from bot.sandbox.collector import held as timing  # noqa: E402
 
 FIRST_NUDGED = 500_000
 PY_SPY = ["py-spy", "record", "--format", "raw", "--rate", "200", "--nonblocking", "-o"]

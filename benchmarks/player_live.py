@@ -45,7 +45,6 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.standin_gc import timing  # noqa: E402
 from benchmarks.workers import (  # noqa: E402
     KEEPALIVE_SECONDS,
     ROUTINES,
@@ -54,6 +53,7 @@ from benchmarks.workers import (  # noqa: E402
     free_port,
     p99,
 )
+from bot.sandbox.collector import held as timing  # noqa: E402
 
 PG = "postgresql://postgres@127.0.0.1:5432/test"
 PUBLIC_URL = "https://limber.example"

@@ -27,6 +27,7 @@ from typing import Any
 from aiohttp import BodyPartReader, web
 from aiohttp.web_request import FileField
 
+from bot.sandbox import collector
 from bot.sandbox.groups import ApiError, GroupChats
 from bot.sandbox.spec import Spec, Upload
 
@@ -107,6 +108,7 @@ class BotApiEmulator(GroupChats):
         self._user_languages: dict[int, str | None] = {}
         self.webhook: dict[str, Any] = {}
         self.flood_429s = 0
+        self._collector: contextlib.ExitStack | None = None
         self.on_violation: Callable[[str], None] | None = None
         self._chats: dict[int, list[BotMessage]] = {}
         self._chat_types: dict[int, str] = {}
@@ -153,6 +155,9 @@ class BotApiEmulator(GroupChats):
         # getUpdates held for its timeout (1 s in tests) made each test's teardown ~0.7 s.
         self._closing = True
         self._notify()
+        if self._collector is not None:
+            self._collector.close()
+            self._collector = None
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -466,6 +471,11 @@ class BotApiEmulator(GroupChats):
         over `per_group_per_minute` in any 60 s for a group added with add_group."""
         self._flood = (per_second_overall, per_chat_per_second, per_chat_burst)
         self.group_per_minute = per_group_per_minute
+        if self._collector is None:
+            # Counting sends per second as they arrive: a collection of this process's heap
+            # would stamp a burst that was never sent (collector.py), until stop().
+            self._collector = contextlib.ExitStack()
+            self._collector.enter_context(collector.held())
 
     # HTTP -----------------------------------------------------------------------------------------
 
