@@ -7,9 +7,9 @@ arrives meanwhile is stamped late, all at once. load.py's process also imports t
 and the test harness, so its full collections (88-103 ms, seen with gc.callbacks on
 2026-12-07) were longer than floor_burst.py's, and fell inside some bursts and not others: part
 of the floor-against-Limber noise of issue 28. In a test run the process holds the whole
-suite, and a collection inside a nudge wave bunches the workers' evenly paced sends into one
-second at the stand-in: the fleet test drew 2-4 bot-wide 429s in 2 of 5 clean-clone CI runs,
-with no chat over its own limit.
+suite (its full collections in the quick lane: median 280 ms, longest 445 ms), and one inside a
+nudge wave bunches the workers' evenly paced sends into one second at the stand-in: the fleet
+test drew 2-4 bot-wide 429s in 2 of 5 clean-clone CI runs, with no chat over its own limit.
 """
 
 from __future__ import annotations
