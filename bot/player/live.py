@@ -28,7 +28,7 @@ import contextlib
 import logging
 from dataclasses import dataclass, field
 
-from bot.store.player import PageChange, Watch
+from bot.store.player import PageChange, Watch, showing
 from bot.store.repo import Store
 
 log = logging.getLogger(__name__)
@@ -127,11 +127,7 @@ class LiveHub:
         tick = self._ticks
         for watch in watches:
             change = changes.get(watch)
-            if change is None:
-                self._told[watch.user_id] = (watch, tick)
-            else:
-                record = change.record
-                now = Watch(watch.user_id, record.id, record.version) if record else None
-                self._told[watch.user_id] = (now or Watch(watch.user_id, None, 0), tick)
+            told = watch if change is None else showing(watch.user_id, change.record)
+            self._told[watch.user_id] = (told, tick)
         # A woken page polls again within moments: what it was told is kept one tick more.
         self._told = {user: told for user, told in self._told.items() if told[1] >= tick - 1}

@@ -38,11 +38,14 @@ class PageChange:
     language: str | None
 
 
+def showing(user_id: int, record: SessionRecord | None) -> Watch:
+    """What a page of `user_id` shows once given `record` (None: no session)."""
+    return Watch(user_id, record.id, record.version) if record else Watch(user_id, None, 0)
+
+
 def shows(record: SessionRecord | None, watch: Watch) -> bool:
     """Whether `record` (the PLAYER_SESSION choice) is what the page already shows."""
-    if record is None:
-        return watch.session_id is None
-    return record.id == watch.session_id and record.version == watch.version
+    return showing(watch.user_id, record) == watch
 
 
 # SQLite's tick: the rows that decide each page's choice (by primary key, and by the

@@ -179,16 +179,24 @@ async def test_a_press_in_the_page_is_a_press_in_the_chat(
     assert record is not None and record.state.status is Status.PAUSED
 
 
+async def _page_waiting(
+    client: httpx.AsyncClient, bot: Harness
+) -> tuple[dict[str, Any], asyncio.Task[httpx.Response]]:
+    """Ann's page as it opens: its first state, and its long-poll at that version, waiting."""
+    headers = auth(signed(bot, ANN))
+    state = (await client.get("/app/api/state", headers=headers)).json()
+    known = {"wait": "1", "session": state["session"]["id"], "version": state["session"]["version"]}
+    waiting = asyncio.create_task(client.get("/app/api/state", headers=headers, params=known))
+    await asyncio.sleep(0.3)
+    return state, waiting
+
+
 async def test_a_press_in_the_chat_reaches_a_waiting_page(
     emu: BotApiEmulator, bot: Harness
 ) -> None:
     await _session_started(emu)
     async with player_client(bot) as client:
-        headers = auth(signed(bot, ANN))
-        session = (await client.get("/app/api/state", headers=headers)).json()["session"]
-        known = {"wait": "1", "session": session["id"], "version": session["version"]}
-        waiting = asyncio.create_task(client.get("/app/api/state", headers=headers, params=known))
-        await asyncio.sleep(0.3)
+        _, waiting = await _page_waiting(client, bot)
         assert not waiting.done()
         card = next(m for m in emu.messages(ANN) if "Stretch 1 of" in m.text)
         pressed_at = time.monotonic()
@@ -203,13 +211,9 @@ async def test_a_waiting_page_speaks_the_language_chosen_in_the_chat_meanwhile(
 ) -> None:
     await _session_started(emu)
     async with player_client(bot) as client:
-        headers = auth(signed(bot, ANN))
-        state = (await client.get("/app/api/state", headers=headers)).json()
+        state, waiting = await _page_waiting(client, bot)
         assert state["language"] == "en"
         session = state["session"]
-        known = {"wait": "1", "session": session["id"], "version": session["version"]}
-        waiting = asyncio.create_task(client.get("/app/api/state", headers=headers, params=known))
-        await asyncio.sleep(0.3)
         assert await bot.services.store.set_language(ANN, "de", bot.services.clock.now())
         card = next(m for m in emu.messages(ANN) if "Stretch 1 of" in m.text)
         emu.press(ANN, card.message_id, text=texts.BUTTON_PAUSE)
