@@ -279,7 +279,9 @@ async def test_a_restart_mid_hold_resumes_where_it_was(
     hold = await next_message(emu, ANN, 2)
     await first.stop()  # the bot goes down 0 s into a 2 s hold
     await asyncio.sleep(0.5)
-    second = Harness(emu, sqlite_url)
+    # The restarted bot reads the same wall clock: a fresh scaled clock would start behind
+    # the first one by 9x the real time the first bot ran, and the hold's deadline with it.
+    second = Harness(emu, sqlite_url, clock=first.clock)
     await second.start()
     try:
         done = await next_message(emu, ANN, 3)

@@ -70,7 +70,7 @@ async def test_two_workers_following_one_session_send_each_step_once(
     emu: BotApiEmulator, pg_url: str
 ) -> None:
     a = Harness(emu, pg_url)
-    b = Harness(emu, pg_url, polling=False)
+    b = Harness(emu, pg_url, clock=a.clock, polling=False)  # one wall clock, as in a fleet
     await a.start()
     await b.start()
     try:
