@@ -190,10 +190,22 @@ async def post_update(
 
 
 async def spawn_bot(
-    env: dict[str, str], *, module: str = "bot", stderr: Any = asyncio.subprocess.PIPE
+    env: dict[str, str],
+    *,
+    module: str = "bot",
+    stderr: Any = asyncio.subprocess.PIPE,
+    behind_standin: bool = False,
 ) -> asyncio.subprocess.Process:
-    """`python -m bot` (or `module`) as a process of its own."""
+    """`python -m bot` (or `module`) as a process of its own.
+
+    `behind_standin`: the process runs at a lower scheduling priority (nice +5) than the test's,
+    where the stand-in counts Telegram's per-second limit. Telegram's servers do not wait for
+    the bot's cores; on two cores shared by three workers and PostgreSQL the stand-in's process
+    otherwise waits its turn and stamps evenly paced sends late, together (bot/sandbox/loop_lag.py).
+    """
+    nice = ["nice", "-n", "5"] if behind_standin else []
     return await asyncio.create_subprocess_exec(
+        *nice,
         sys.executable,
         "-m",
         module,

@@ -29,6 +29,7 @@ from aiohttp.web_request import FileField
 
 from bot.sandbox import collector
 from bot.sandbox.groups import ApiError, GroupChats
+from bot.sandbox.loop_lag import LoopLag
 from bot.sandbox.spec import Spec, Upload
 
 DEFAULT_TEST_TOKEN = "123456789:TEST-token-for-the-loopback-stand-in"
@@ -108,6 +109,10 @@ class BotApiEmulator(GroupChats):
         self._user_languages: dict[int, str | None] = {}
         self.webhook: dict[str, Any] = {}
         self.flood_429s = 0
+        # Each bot-wide 429: (when, sends counted in its second, the stand-in's own worst
+        # lateness in that second): loop_lag.py says how to read the last.
+        self.flood_windows: list[tuple[float, int, float]] = []
+        self._lag = LoopLag()
         self._collector: contextlib.ExitStack | None = None
         self.on_violation: Callable[[str], None] | None = None
         self._chats: dict[int, list[BotMessage]] = {}
@@ -149,6 +154,8 @@ class BotApiEmulator(GroupChats):
         assert server is not None and server.sockets  # type: ignore[attr-defined]
         self.port = int(server.sockets[0].getsockname()[1])  # type: ignore[attr-defined]
         self.host = host
+        if self._flood is not None:
+            self._lag.start()
 
     async def stop(self) -> None:
         # Wake the long polls: the server's cleanup waits for every open handler, and a
@@ -158,6 +165,7 @@ class BotApiEmulator(GroupChats):
         if self._collector is not None:
             self._collector.close()
             self._collector = None
+        await self._lag.stop()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -476,6 +484,8 @@ class BotApiEmulator(GroupChats):
             # would stamp a burst that was never sent (collector.py), until stop().
             self._collector = contextlib.ExitStack()
             self._collector.enter_context(collector.held())
+        with contextlib.suppress(RuntimeError):  # no running loop: set up before the test's
+            self._lag.start()
 
     # HTTP -----------------------------------------------------------------------------------------
 
@@ -638,6 +648,7 @@ class BotApiEmulator(GroupChats):
             raise ApiError(429, f"Too Many Requests: retry after {wait}", retry_after=wait)
         if len(window) >= overall:
             self.flood_429s += 1
+            self.flood_windows.append((now, len(window), self._lag.worst(1.0, now)))
             raise ApiError(429, "Too Many Requests: retry after 1", retry_after=1)
         window.append(now)
         self._chat_bucket[chat_id] = (tokens - 1.0, now)

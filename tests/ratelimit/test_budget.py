@@ -242,7 +242,9 @@ async def test_three_webhook_workers_share_the_budget_through_a_wave_and_a_kille
                 LOG_LEVEL="WARNING",
                 ROUTINES_PATH=str(DATA / "waiting.toml"),
             )
-            procs.append(await spawn_bot(env, stderr=asyncio.subprocess.DEVNULL))
+            procs.append(
+                await spawn_bot(env, stderr=asyncio.subprocess.DEVNULL, behind_standin=True)
+            )
             urls.append(f"http://127.0.0.1:{port}")
         async with httpx.AsyncClient(timeout=30) as client:
 
@@ -276,7 +278,7 @@ async def test_three_webhook_workers_share_the_budget_through_a_wave_and_a_kille
             await emu.settled(quiet=2.0, timeout=30)
         counts = nudges_sent(emu)
         assert set(counts.values()) == {1} and set(counts) <= set(ids)
-        assert emu.flood_429s == 0, emu.flood_429s_by_chat
+        assert emu.flood_429s == 0, (emu.flood_429s_by_chat, emu.flood_windows)
         answered = {
             c.params["callback_query_id"] for c in emu.calls if c.method == "answerCallbackQuery"
         }

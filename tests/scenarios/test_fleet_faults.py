@@ -90,7 +90,9 @@ async def test_three_workers_a_kill_and_a_postgres_restart_send_each_step_once(
         )
         log = logs[i].open("ab")
         try:
-            procs[i] = await spawn_bot(env, module="tests.crash_bot", stderr=log)
+            procs[i] = await spawn_bot(
+                env, module="tests.crash_bot", stderr=log, behind_standin=True
+            )
         finally:
             log.close()
 
@@ -181,7 +183,7 @@ async def test_three_workers_a_kill_and_a_postgres_restart_send_each_step_once(
     summary = (
         f"users with a doubled step: {len(doubled)} {doubled}; in the kill's bookkeeping "
         f"window: {in_kill_window}; users missing a step: {len(missing)} {missing}; "
-        f"429s: {emu.flood_429s} {emu.flood_429s_by_chat} "
+        f"429s: {emu.flood_429s} {emu.flood_429s_by_chat} {emu.flood_windows} "
         f"{[(c.method, c.params.get('chat_id')) for c in emu.calls if c.status == 429]}; "
         f"exit codes: {exits}"
     )
