@@ -114,17 +114,19 @@ def main() -> None:
     print(f"machine load at the end: {_load()}")
     print()
     before = " before |" if args.before else ""
-    print(f"| figure | floor |{before} Limber | Limber / floor | target |")
-    print("|---|---|---|---|---|" + ("---|" if args.before else ""))
+    print(f"| figure | floor |{before} Limber | Limber / floor | pairs' ratios | target |")
+    print("|---|---|---|---|---|---|" + ("---|" if args.before else ""))
     for i, (what, _, _, how, bound, _) in enumerate(runs[0]):
         floor = statistics.median(r[i][1] for r in runs)
         limber = statistics.median(r[i][2] for r in runs)
-        ratio = statistics.median(r[i][2] / r[i][1] if r[i][1] else float("inf") for r in runs)
+        pairs = [r[i][2] / r[i][1] if r[i][1] else float("inf") for r in runs]
+        ratio = statistics.median(pairs)
+        spread = " ".join(f"{p:.2f}" for p in pairs)
         was = ""
         if args.before:
             was = f" {statistics.median(float(r[i][5] or 0) for r in runs):.2f} |"
         print(
-            f"| {what} | {floor:.2f} |{was} {limber:.2f} | {ratio:.2f} | "
+            f"| {what} | {floor:.2f} |{was} {limber:.2f} | {ratio:.2f} | {spread} | "
             f"{_verdict(ratio, limber, how, bound)} |"
         )
 
