@@ -2,8 +2,9 @@
 
 The floor is benchmarks/floor_bot.py: PTB 22 with the same HTTP layer, webhook server and
 Bot API calls as a session's first steps, and no Limber (no database, no session machine, no
-texts). Each pair is measured back to back in this one run, floor then Limber, so both see
-the same machine; each target is a ratio to the floor of that run. The machine's load average
+texts). Each pair is measured back to back in this one run, seconds apart, floor then Limber
+in odd runs and Limber then floor in even ones (`measure`), so both see the same machine and
+a drift favours neither; each target is a ratio to the floor of that run. The machine's load average
 is printed at the start and the end: a run beside other work says so.
 
 - PostgreSQL, one webhook worker (benchmarks/workers.py): 300 users send /stretch at once,
@@ -47,20 +48,29 @@ def _load() -> str:
     return f"{one:.2f} (1 min) / {five:.2f} (5 min) on {os.cpu_count()} CPUs"
 
 
-def measure(users: int, burst: int, before: Path | None) -> list[Row]:
+def measure(users: int, burst: int, before: Path | None, turn: int = 0) -> list[Row]:
+    """One run of every figure. Each figure's builds run back to back (seconds apart, where
+    the floor's three figures used to run before Limber's, minutes apart), and every other
+    run (`turn` odd) Limber goes first: a machine that drifts within a run then favours
+    neither side over the runs (ABBA)."""
+    builds = [("floor", None), ("limber", ROOT)] + ([("before", before)] if before else [])
+    if turn % 2:
+        builds.reverse()
     figures: dict[str, dict[str, Any]] = {}
-    for name, root in (("floor", None), ("limber", ROOT), ("before", before)):
-        if name == "before" and root is None:
-            continue
-        floor = name == "floor"
-        bot_root = root or ROOT
-        figures[f"{name}1"] = asyncio.run(workers.run(1, users, bot_root=bot_root, floor=floor))
-        figures[f"{name}3"] = asyncio.run(workers.run(3, users, bot_root=bot_root, floor=floor))
-        figures[f"{name}_sqlite"] = (
-            asyncio.run(floor_burst.run(burst))
-            if floor
-            else asyncio.run(load.run(burst, 0, 1, False, bot_root=bot_root))
-        )
+    for key in ("1", "3", "_sqlite"):
+        for name, root in builds:
+            floor = name == "floor"
+            bot_root = root or ROOT
+            if key == "_sqlite":
+                figures[f"{name}{key}"] = (
+                    asyncio.run(floor_burst.run(burst))
+                    if floor
+                    else asyncio.run(load.run(burst, 0, 1, False, bot_root=bot_root))
+                )
+            else:
+                figures[f"{name}{key}"] = asyncio.run(
+                    workers.run(int(key), users, bot_root=bot_root, floor=floor)
+                )
 
     def row(what: str, key: str, pick: Any, how: str, bound: float | None) -> Row:
         was = figures.get(f"before{key}")
@@ -110,7 +120,7 @@ def main() -> None:
     parser.add_argument("--before", type=Path, help="also run the bot from this checkout")
     args = parser.parse_args()
     print(f"machine load at the start: {_load()}")
-    runs = [measure(args.users, args.burst, args.before) for _ in range(args.runs)]
+    runs = [measure(args.users, args.burst, args.before, turn) for turn in range(args.runs)]
     print(f"machine load at the end: {_load()}")
     print()
     before = " before |" if args.before else ""
