@@ -35,6 +35,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from benchmarks.cpu import cpu_ns  # noqa: E402
+
 SECRET = "bench-secret"
 # Cards that wait 120 s for Ready: the burst's presses find them however slow the /stretch half.
 ROUTINES = ROOT / "tests" / "data" / "waiting.toml"
@@ -50,23 +53,19 @@ def free_port() -> int:
 
 
 def cpu_seconds(pids: list[int], name: str | None = None) -> float:
-    """User + system CPU seconds of `pids`, or of every process called `name` (PostgreSQL's
-    backends), from /proc (Linux)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    candidates = [int(p) for p in os.listdir("/proc") if p.isdigit()] if name else pids
-    for pid in candidates:
-        try:
-            with open(f"/proc/{pid}/stat") as f:
-                stat = f.read()
-        except OSError:
-            continue
-        comm, rest = stat.split(") ", 1)
-        if name and not comm.endswith(f"({name}"):
-            continue
-        fields = rest.split()
-        total += (int(fields[11]) + int(fields[12])) / tick
-    return total
+    """CPU seconds of `pids`, or of every process called `name` (PostgreSQL's backends), from
+    the scheduler's nanoseconds (cpu.py: ticks of 10 ms were too coarse for the SQLite burst)."""
+    if name:
+        pids = [int(p) for p in os.listdir("/proc") if p.isdigit() and _called(int(p), name)]
+    return sum(cpu_ns(pid) for pid in pids) / 1e9
+
+
+def _called(pid: int, name: str) -> bool:
+    try:
+        with open(f"/proc/{pid}/comm") as f:
+            return f.read().strip() == name
+    except OSError:
+        return False
 
 
 def p99(values: list[float]) -> float:
