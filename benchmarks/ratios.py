@@ -129,14 +129,17 @@ def main() -> None:
     for i, (what, _, _, how, bound, _) in enumerate(runs[0]):
         floor = statistics.median(r[i][1] for r in runs)
         limber = statistics.median(r[i][2] for r in runs)
-        pairs = [r[i][2] / r[i][1] if r[i][1] else float("inf") for r in runs]
+        # A cost the floor does not have (PostgreSQL's CPU: it has no database; in nanoseconds
+        # its background processes still show a few microseconds) has no ratio.
+        pairs = [r[i][2] / r[i][1] if r[i][1] >= 0.01 else float("inf") for r in runs]
         ratio = statistics.median(pairs)
-        spread = " ".join(f"{p:.2f}" for p in pairs)
+        spread = " ".join(f"{p:.2f}" if p != float("inf") else "-" for p in pairs)
+        shown = f"{ratio:.2f}" if ratio != float("inf") else "-"
         was = ""
         if args.before:
             was = f" {statistics.median(float(r[i][5] or 0) for r in runs):.2f} |"
         print(
-            f"| {what} | {floor:.2f} |{was} {limber:.2f} | {ratio:.2f} | {spread} | "
+            f"| {what} | {floor:.2f} |{was} {limber:.2f} | {shown} | {spread} | "
             f"{_verdict(ratio, limber, how, bound)} |"
         )
 
