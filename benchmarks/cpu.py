@@ -31,5 +31,20 @@ def cpu_ns(pid: int) -> int:
     return total
 
 
-def cpu_seconds(pid: int) -> float:
-    return cpu_ns(pid) / 1e9
+def cpu_seconds(*pids: int) -> float:
+    """CPU seconds of the processes, together."""
+    return sum(cpu_ns(pid) for pid in pids) / 1e9
+
+
+def named(name: str) -> list[int]:
+    """Every process called `name` (PostgreSQL's backends: "postgres")."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/comm") as f:
+                    if f.read().strip() == name:
+                        found.append(int(entry))
+            except OSError:
+                continue  # ended meanwhile
+    return found

@@ -45,11 +45,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.cpu import cpu_seconds  # noqa: E402
 from benchmarks.workers import (  # noqa: E402
     KEEPALIVE_SECONDS,
     ROUTINES,
     SECRET,
-    cpu_seconds,
     free_port,
     p99,
 )
@@ -80,9 +80,9 @@ async def quiet(pid: int, at_least: float = 2.0, at_most: float = 30.0) -> float
     began = time.monotonic()
     await asyncio.sleep(at_least)
     while time.monotonic() - began < at_most:
-        before = cpu_seconds([pid])
+        before = cpu_seconds(pid)
         await asyncio.sleep(0.5)
-        if cpu_seconds([pid]) - before < 0.5 * QUIET_CPU_SHARE:
+        if cpu_seconds(pid) - before < 0.5 * QUIET_CPU_SHARE:
             break
     return time.monotonic() - began
 
@@ -297,7 +297,7 @@ async def run(
                 )  # fmt: skip
                 await asyncio.sleep(1.0)
             with timing():
-                cpu_before = cpu_seconds([proc.pid])
+                cpu_before = cpu_seconds(proc.pid)
                 began = time.monotonic()
                 queries = await press_all(live, pressed)
                 done_waiting = asyncio.create_task(all_seen.wait())
@@ -307,7 +307,7 @@ async def run(
                     lambda: all(len(emu.messages(u)) >= 3 for u in live), timeout=120
                 )
                 live_seconds = time.monotonic() - began
-                live_cpu = cpu_seconds([proc.pid]) - cpu_before
+                live_cpu = cpu_seconds(proc.pid) - cpu_before
             if spy is not None:
                 spy.send_signal(2)
                 await spy.wait()
@@ -350,7 +350,7 @@ async def run(
                 await quiet(proc.pid, at_least=1.0)
                 got: dict[int, float] = {}
                 with timing():
-                    cpu_before = cpu_seconds([proc.pid])
+                    cpu_before = cpu_seconds(proc.pid)
                     began = time.monotonic()
                     queries = await press_all(others, got)
                     await emu.wait_for(
@@ -360,7 +360,7 @@ async def run(
                     # start edit their countdowns every 5 s; both windows hold as many edits.
                     closed_seconds = time.monotonic() - began
                     await asyncio.sleep(max(0.0, began + live_seconds - time.monotonic()))
-                    cpu_closed = cpu_seconds([proc.pid]) - cpu_before
+                    cpu_closed = cpu_seconds(proc.pid) - cpu_before
                     cpu_window = time.monotonic() - began
                 answered = answered_at(queries)
                 result.update(

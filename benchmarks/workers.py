@@ -36,7 +36,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.cpu import cpu_ns  # noqa: E402
+from benchmarks.cpu import cpu_seconds, named  # noqa: E402
 
 SECRET = "bench-secret"
 # Cards that wait 120 s for Ready: the burst's presses find them however slow the /stretch half.
@@ -50,22 +50,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-def cpu_seconds(pids: list[int], name: str | None = None) -> float:
-    """CPU seconds of `pids`, or of every process called `name` (PostgreSQL's backends), from
-    the scheduler's nanoseconds (cpu.py: ticks of 10 ms were too coarse for the SQLite burst)."""
-    if name:
-        pids = [int(p) for p in os.listdir("/proc") if p.isdigit() and _called(int(p), name)]
-    return sum(cpu_ns(pid) for pid in pids) / 1e9
-
-
-def _called(pid: int, name: str) -> bool:
-    try:
-        with open(f"/proc/{pid}/comm") as f:
-            return f.read().strip() == name
-    except OSError:
-        return False
 
 
 def p99(values: list[float]) -> float:
@@ -177,7 +161,7 @@ async def run(
                 )  # fmt: skip
                 await asyncio.sleep(1.0)
             pids = [p.pid for p in procs]
-            cpu_before = cpu_seconds(pids), cpu_seconds([], "postgres"), time.process_time()
+            cpu_before = cpu_seconds(*pids), cpu_seconds(*named("postgres")), time.process_time()
             calls_before = len(emu.calls)
             began = time.perf_counter()
             await start(burst)
@@ -188,7 +172,7 @@ async def run(
             cpu = [
                 (after - before) * 1000 / (2 * users)
                 for after, before in zip(
-                    (cpu_seconds(pids), cpu_seconds([], "postgres"), time.process_time()),
+                    (cpu_seconds(*pids), cpu_seconds(*named("postgres")), time.process_time()),
                     cpu_before,
                     strict=True,
                 )
