@@ -27,6 +27,7 @@ from sqlalchemy import ClauseElement, Table
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 
 from bot.domain.session import LIVE, EndReason, Status
+from bot.store.coalesce import Coalesced
 from bot.store.held import HeldConnections
 from bot.store.models import GuidedSession, User
 
@@ -73,12 +74,6 @@ def _numbered(names: Sequence[str], start: int = 1) -> str:
     return ", ".join(f"${i}" for i in range(start, start + len(names)))
 
 
-# A session with its owner's chosen language: a press reads nothing else before it writes.
-READ_SESSION = (
-    f"SELECT {_S}, (SELECT language FROM users WHERE users.id = sessions.user_id) "
-    "AS owner_language FROM sessions WHERE id = $1"
-)
-READ_USER = f"SELECT {USERS} FROM users WHERE id = $1"
 LIVE_OF = f"SELECT {_S} FROM sessions WHERE user_id = $1 AND status IN ({_LIVE})"
 # The player (bot/store/player.py). Session ids come from a page's query string: bigint, so
 # one past int4 matches nothing instead of failing to encode. The session a page names if it
@@ -189,10 +184,32 @@ CLAIM_SHOW = (
     "($5::boolean OR show_claimed_by IS NULL OR show_claimed_by = $1 "
     "OR show_claimed_until <= $6)"
 )
-MARK_SHOWN = "UPDATE sessions SET shown_version = $2 WHERE id = $1 AND version = $2"
-MARK_SHOWN_IN = (
-    "UPDATE sessions SET shown_version = $2, message_id = $3 WHERE id = $1 AND version = $2"
+# The statements a burst's callers share (coalesce.py): the pressed sessions (each with its
+# owner's chosen language: a press reads nothing else before it writes), the senders' users,
+# and the steps the chat now shows. Ids as bigint: an id past int4 from a forged
+# button must not fail the other callers' batch (the columns compare across int widths, on
+# their indexes).
+READ_SESSIONS = (
+    f"SELECT {_S}, (SELECT language FROM users WHERE users.id = sessions.user_id) "
+    "AS owner_language FROM sessions WHERE id = ANY($1::bigint[])"
 )
+READ_USERS = f"SELECT {USERS} FROM users WHERE id = ANY($1::bigint[])"
+# Each mark conditional on its version, as one alone was; a mark with no message id keeps
+# the row's. Rows are locked in id order first: two workers' batches can never wait on
+# each other in a circle (claims make one session in two batches rare, not impossible).
+MARK_SHOWN_MANY = (
+    "WITH v AS (SELECT * FROM unnest($1::integer[], $2::integer[], $3::bigint[]) "
+    "AS v(id, version, message_id)), "
+    "locked AS MATERIALIZED (SELECT s.id FROM sessions s JOIN v "
+    "ON s.id = v.id AND s.version = v.version ORDER BY s.id FOR UPDATE OF s) "
+    "UPDATE sessions SET shown_version = v.version, "
+    "message_id = coalesce(v.message_id, sessions.message_id) FROM v "
+    "WHERE sessions.id = v.id AND sessions.version = v.version "
+    "AND sessions.id IN (SELECT id FROM locked) RETURNING sessions.id"
+)
+# The ids PostgreSQL's integer and bigint columns can hold: any other names no row.
+INT4 = range(-(2**31), 2**31)
+INT8 = range(-(2**63), 2**63)
 
 
 def _count(status: str) -> int:
@@ -205,6 +222,29 @@ class PgHot:
 
     def __init__(self, held: HeldConnections) -> None:
         self._held = held
+        # Shared by the callers of a burst (coalesce.py); each call still gets its own row.
+        self.session: Coalesced[int, Row | None] = Coalesced(self._sessions)
+        self.user: Coalesced[int, Row | None] = Coalesced(self._users)
+        # (session id, version, message id or None): whether that version is now marked.
+        self.mark_shown: Coalesced[tuple[int, int, int | None], bool] = Coalesced(
+            self._mark_shown, distinct=lambda key: key[0]
+        )
+
+    async def _by_id(self, sql: str, ids: Sequence[int], fits: range) -> list[Row | None]:
+        wanted = [i for i in ids if i in fits]
+        found = {r["id"]: Row(r) for r in await self.records(sql, wanted)} if wanted else {}
+        return [found.get(i) for i in ids]
+
+    async def _sessions(self, ids: Sequence[int]) -> list[Row | None]:
+        return await self._by_id(READ_SESSIONS, ids, INT4)
+
+    async def _users(self, ids: Sequence[int]) -> list[Row | None]:
+        return await self._by_id(READ_USERS, ids, INT8)
+
+    async def _mark_shown(self, marks: Sequence[tuple[int, int, int | None]]) -> list[bool]:
+        ids, versions, messages = (list(column) for column in zip(*marks, strict=True))
+        marked = {r["id"] for r in await self.records(MARK_SHOWN_MANY, ids, versions, messages)}
+        return [session_id in marked for session_id, _, _ in marks]
 
     async def one(self, sql: str, *args: object) -> Row | None:
         async def work(driver: Any) -> Row | None:

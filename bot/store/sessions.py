@@ -36,7 +36,7 @@ START_TRIES = 5
 _SESSIONS = cast(Table, GuidedSession.__table__)
 _CLAIM_KEYS = ("show_claimed_by", "show_claimed_until")
 _USERS = cast(Table, User.__table__)
-# A session with its owner's chosen language (pg_hot.READ_SESSION says why).
+# A session with its owner's chosen language (pg_hot.READ_SESSIONS says why).
 _SELECT_SESSION = select(
     _SESSIONS,
     select(_USERS.c.language)
@@ -328,7 +328,7 @@ class Sessions(Transactions):
 
     async def get_session(self, session_id: int) -> SessionRecord | None:
         if self._pg is not None:
-            row = await self._pg.one(pg_hot.READ_SESSION, session_id)
+            row = await self._pg.session(session_id)
             return session_record(row) if row is not None else None
         return await self._hot_read(lambda conn: _read_session(conn, session_id))
 
@@ -393,10 +393,7 @@ class Sessions(Transactions):
         message id.
         """
         if self._pg is not None:
-            if message_id is None:
-                return await self._pg.count(pg_hot.MARK_SHOWN, session_id, version) == 1
-            shown = await self._pg.count(pg_hot.MARK_SHOWN_IN, session_id, version, message_id)
-            return shown == 1
+            return await self._pg.mark_shown((session_id, version, message_id))
         return await self._hot_write(
             lambda conn: _mark_shown(conn, session_id, version, message_id), single=True
         )

@@ -113,7 +113,7 @@ class Users(Transactions):
     async def get_user(self, user_id: int) -> UserRecord | None:
         """The user's row: every update reads it once, for its language (bot/app.py)."""
         if self._pg is not None:
-            found = await self._pg.one(pg_hot.READ_USER, user_id)
+            found = await self._pg.user(user_id)
             return user_record(found) if found is not None else None
         row = await self._hot_read(lambda conn: _read_user(conn, user_id))
         return user_record(row) if row is not None else None

@@ -96,3 +96,55 @@ async def test_a_cancelled_hot_transaction_stays_cancelled_and_the_next_one_work
             assert user is not None and user.first_name == "A"
     finally:
         await store.close()
+
+
+@pytest.mark.postgres
+async def test_a_burst_of_presses_shares_statements_and_each_press_gets_its_own_answer(
+    pg_url: str,
+) -> None:
+    """Issue 28: the reads and the "shown" marks of many presses at once go as a few
+    statements (bot/store/coalesce.py). Each press must still see its own session, a stale
+    mark must still lose, and a forged session id must not spoil the others' answers."""
+    routine = load_routines(Path(__file__).parents[1] / "data" / "quick.toml").routines["single"]
+    await upgrade_async(pg_url)
+    store = Store(create_engine(pg_url))
+    try:
+        records = []
+        for user_id in range(1, 41):
+            await store.upsert_user(user_id, user_id, f"U{user_id}", None, T0)
+            record, _ = await store.start_session(
+                user_id, user_id, routine.id, begin(routine, T0), T0
+            )
+            records.append(record)
+        ready = apply(records[0].state, Event.READY, routine, T0, switch_seconds=5).state
+        moved = [await store.transition(r, ready, T0, routine) for r in records[:20]]
+        assert all(m is not None and m.version == 2 for m in moved)
+        pg = store._pg
+        assert pg is not None
+        reads_before, marks_before = pg.session.batches, pg.mark_shown.batches
+
+        ids = [r.id for r in records]
+        read = await asyncio.gather(*(store.get_session(i) for i in [*ids, 10**6, 2**40]))
+        assert [r.version if r else None for r in read] == [2] * 20 + [1] * 20 + [None, None]
+        assert [r.user_id if r else None for r in read[:40]] == list(range(1, 41))
+
+        marks = [
+            *(store.mark_shown(r.id, 2, 1000 + r.id) for r in records[:20]),  # current
+            *(store.mark_shown(r.id, 5, 9) for r in records[20:]),  # a version never made
+            store.mark_shown(records[0].id, 1, 7),  # stale: the step moved on since
+        ]
+        assert await asyncio.gather(*marks) == [True] * 20 + [False] * 21
+        assert pg.session.batches - reads_before <= 3
+        assert pg.mark_shown.batches - marks_before <= 4
+
+        after = await asyncio.gather(*(store.get_session(i) for i in ids))
+        assert [(r.shown_version, r.message_id) for r in after if r][:20] == [
+            (2, 1000 + r.id) for r in records[:20]
+        ]
+        assert all(r is not None and r.shown_version != 5 for r in after[20:])
+        # A mark without a message id keeps the one recorded.
+        assert await store.mark_shown(records[1].id, 2, None)
+        kept = await store.get_session(records[1].id)
+        assert kept is not None and kept.message_id == 1000 + records[1].id
+    finally:
+        await store.close()

@@ -1,0 +1,117 @@
+"""Callers of one statement share it (bot/store/coalesce.py): each still gets its own answer
+and its own error, a caller alone is not kept waiting, and a caller given up is left out."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+import pytest
+
+from bot.store.coalesce import Coalesced
+
+
+class Statement:
+    """A statement that doubles its keys, records each batch, waits to be let through
+    (`hold`) so a test decides what is out while more calls arrive, and fails the batches
+    numbered in `failing` (1 is the first)."""
+
+    def __init__(self) -> None:
+        self.batches: list[list[int]] = []
+        self.hold: asyncio.Event | None = None
+        self.failing: set[int] = set()
+
+    async def __call__(self, keys: Sequence[int]) -> list[int]:
+        self.batches.append(list(keys))
+        number = len(self.batches)
+        if self.hold is not None:
+            await self.hold.wait()
+        if number in self.failing:
+            raise ConnectionError(f"database went away (batch {number})")
+        return [k * 2 for k in keys]
+
+
+async def test_calls_made_together_share_one_statement_and_each_gets_its_own_answer() -> None:
+    statement = Statement()
+    doubled = Coalesced(statement)
+    answers = await asyncio.gather(*(doubled(k) for k in range(10)))
+    assert answers == [k * 2 for k in range(10)]
+    assert statement.batches == [list(range(10))]
+
+
+async def test_a_call_alone_runs_at_once() -> None:
+    statement = Statement()
+    doubled = Coalesced(statement)
+    assert await asyncio.wait_for(doubled(21), timeout=5) == 42
+    assert await asyncio.wait_for(doubled(4), timeout=5) == 8
+    assert statement.batches == [[21], [4]]
+
+
+async def test_calls_made_while_a_statement_is_out_go_together_in_the_next() -> None:
+    statement = Statement()
+    statement.hold = asyncio.Event()
+    doubled = Coalesced(statement)
+    first = asyncio.ensure_future(doubled(1))
+    while not statement.batches:
+        await asyncio.sleep(0)
+    later = [asyncio.ensure_future(doubled(k)) for k in (2, 3, 4)]
+    await asyncio.sleep(0)
+    assert statement.batches == [[1]]  # the later ones wait for the one out
+    statement.hold.set()
+    assert await first == 2
+    assert [await f for f in later] == [4, 6, 8]
+    assert statement.batches == [[1], [2, 3, 4]]
+
+
+async def test_a_batch_over_the_limit_goes_as_several() -> None:
+    statement = Statement()
+    doubled = Coalesced(statement, limit=4)
+    answers = await asyncio.gather(*(doubled(k) for k in range(10)))
+    assert answers == [k * 2 for k in range(10)]
+    assert statement.batches == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
+
+
+async def test_keys_that_must_not_share_a_statement_go_in_successive_ones() -> None:
+    statement = Statement()
+    doubled = Coalesced(statement, distinct=lambda k: k % 10)  # 3 and 13 are "one session"
+    answers = await asyncio.gather(*(doubled(k) for k in (3, 4, 13, 23, 5)))
+    assert answers == [6, 8, 26, 46, 10]
+    assert statement.batches == [[3, 4, 5], [13], [23]]
+
+
+async def test_a_failed_statement_fails_its_callers_and_the_next_batch_is_tried_afresh() -> None:
+    statement = Statement()
+    statement.hold = asyncio.Event()
+    statement.failing = {1, 3}
+    doubled = Coalesced(statement)
+    out = [asyncio.ensure_future(doubled(k)) for k in (1, 2)]
+    while not statement.batches:
+        await asyncio.sleep(0)
+    waiting = asyncio.ensure_future(doubled(3))
+    await asyncio.sleep(0)
+    statement.hold.set()
+    for f in out:
+        with pytest.raises(ConnectionError, match="batch 1"):
+            await f
+    assert await waiting == 6  # the batch after a failed one is tried afresh
+    with pytest.raises(ConnectionError, match="batch 3"):
+        await doubled(4)
+    assert await doubled(5) == 10  # one failure does not stop the calls after it
+    assert statement.batches == [[1, 2], [3], [4], [5]]
+
+
+async def test_a_caller_given_up_is_left_out_and_the_others_are_answered() -> None:
+    statement = Statement()
+    statement.hold = asyncio.Event()
+    doubled = Coalesced(statement)
+    first = asyncio.ensure_future(doubled(1))
+    while not statement.batches:
+        await asyncio.sleep(0)
+    given_up = asyncio.ensure_future(doubled(2))
+    kept = asyncio.ensure_future(doubled(3))
+    await asyncio.sleep(0)
+    given_up.cancel()
+    statement.hold.set()
+    assert await first == 2
+    assert await kept == 6
+    assert statement.batches == [[1], [3]]
