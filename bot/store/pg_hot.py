@@ -23,13 +23,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ClauseElement, Table
+from sqlalchemy import ClauseElement, String, Table
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 
 from bot.domain.session import LIVE, EndReason, Status
 from bot.store.coalesce import Coalesced
 from bot.store.held import HeldConnections
 from bot.store.models import GuidedSession, User
+from bot.store.records import STATE_KEYS
 
 _SESSIONS = cast(Table, GuidedSession.__table__)
 _USERS = cast(Table, User.__table__)
@@ -102,6 +103,8 @@ PAGE_CHANGES = (
     "(SELECT language FROM users WHERE users.id = moved.user_id) AS owner_language "
     "FROM moved LEFT JOIN sessions c ON c.id = moved.shown"
 )
+
+
 # Built per call these showed in the burst's profile (a start's 60-column SQL each /stretch):
 # the column tuples are the same every time, so each text is built once.
 @functools.cache
@@ -109,11 +112,39 @@ def insert_sql(table: str, names: tuple[str, ...], returning: str) -> str:
     return f"INSERT INTO {table} ({', '.join(names)}) VALUES ({_numbered(names)}) {returning}"
 
 
-def cas_sql(names: Sequence[str]) -> str:
-    """Compare-and-set a session: `names` set from $1.., then its id and the version seen."""
-    sets = ", ".join(f"{name} = ${i}" for i, name in enumerate(names, 1))
-    n = len(names)
-    return f"UPDATE sessions SET {sets} WHERE id = ${n + 1} AND version = ${n + 2}"
+# What a step's compare-and-set writes: the state, the new version and time, the step's claim.
+CAS_NAMES = (*STATE_KEYS, "version", "updated_at", "show_claimed_by", "show_claimed_until")
+
+
+def _array_of(name: str) -> str:
+    """The SQL array type for a batch of a sessions column's values. Strings as text: a cast
+    to varchar(16) would cut a long value short, where the assignment to the column fails."""
+    column_type = _SESSIONS.c[name].type
+    if isinstance(column_type, String):
+        return "text[]"
+    return f"{column_type.compile(dialect=asyncpg_dialect())}[]"  # type: ignore[no-untyped-call]
+
+
+def cas_many_sql(names: Sequence[str]) -> str:
+    """Many sessions' compare-and-sets as one statement (coalesce.py): one array per column
+    of `names`, then the ids and the versions seen. Each row changes only from its own version
+    seen, as alone; the rows are locked in id order first, as MARK_SHOWN_MANY's are. Returns
+    the ids changed."""
+    arrays = [*(_array_of(name) for name in names), "integer[]", "integer[]"]
+    params = ", ".join(f"${i}::{array}" for i, array in enumerate(arrays, 1))
+    columns = ", ".join((*names, "id", "seen"))
+    sets = ", ".join(f"{name} = v.{name}" for name in names)
+    return (
+        f"WITH v AS (SELECT * FROM unnest({params}) AS v({columns})), "
+        "locked AS MATERIALIZED (SELECT s.id FROM sessions s JOIN v "
+        "ON s.id = v.id AND s.version = v.seen ORDER BY s.id FOR UPDATE OF s) "
+        f"UPDATE sessions SET {sets} FROM v "
+        "WHERE sessions.id = v.id AND sessions.version = v.seen "
+        "AND sessions.id IN (SELECT id FROM locked) RETURNING sessions.id"
+    )
+
+
+CAS_MANY = cas_many_sql(CAS_NAMES)
 
 
 _LOG_COLUMNS = (
@@ -229,6 +260,12 @@ class PgHot:
         self.mark_shown: Coalesced[tuple[int, int, int | None], bool] = Coalesced(
             self._mark_shown, distinct=lambda key: key[0]
         )
+        # A step's compare-and-set: CAS_NAMES' values, the id, the version seen; whether it
+        # won. Two of one session never share a batch: the UPDATE would change the row once
+        # and both would read it as won.
+        self.cas: Coalesced[tuple[object, ...], bool] = Coalesced(
+            self._cas, distinct=lambda key: key[-2]
+        )
 
     async def _by_id(self, sql: str, ids: Sequence[int], fits: range) -> list[Row | None]:
         wanted = [i for i in ids if i in fits]
@@ -240,6 +277,11 @@ class PgHot:
 
     async def _users(self, ids: Sequence[int]) -> list[Row | None]:
         return await self._by_id(READ_USERS, ids, INT8)
+
+    async def _cas(self, changes: Sequence[tuple[object, ...]]) -> list[bool]:
+        columns = [list(column) for column in zip(*changes, strict=True)]
+        won = {r["id"] for r in await self.records(CAS_MANY, *columns)}
+        return [change[-2] in won for change in changes]
 
     async def _mark_shown(self, marks: Sequence[tuple[int, int, int | None]]) -> list[bool]:
         ids, versions, messages = (list(column) for column in zip(*marks, strict=True))

@@ -145,8 +145,7 @@ def _cas_session(
     return True
 
 
-_CAS_NAMES = (*STATE_KEYS, "version", "updated_at", *_CLAIM_KEYS)
-_CAS_SQL = pg_hot.cas_sql(_CAS_NAMES)
+_CAS_NAMES = pg_hot.CAS_NAMES
 _CAS_FINISHING_SQL = pg_hot.cas_finishing_sql(_CAS_NAMES)
 
 
@@ -170,7 +169,7 @@ async def _cas_on_pg(
     args = [values[name] for name in _CAS_NAMES]
     args += [record.id, record.version]
     if not _logged(state):
-        return await pg.count(_CAS_SQL, *args) == 1
+        return await pg.cas(tuple(args))
     assert state.ended_at is not None
     args += [
         record.user_id,

@@ -116,12 +116,20 @@ async def test_a_burst_of_presses_shares_statements_and_each_press_gets_its_own_
                 user_id, user_id, routine.id, begin(routine, T0), T0
             )
             records.append(record)
-        ready = apply(records[0].state, Event.READY, routine, T0, switch_seconds=5).state
-        moved = [await store.transition(r, ready, T0, routine) for r in records[:20]]
-        assert all(m is not None and m.version == 2 for m in moved)
         pg = store._pg
         assert pg is not None
         reads_before, marks_before = pg.session.batches, pg.mark_shown.batches
+        changes_before = pg.cas.batches
+        ready = apply(records[0].state, Event.READY, routine, T0, switch_seconds=5).state
+        # Twenty presses at once, five of them tapped twice: each session moves on once.
+        moved = await asyncio.gather(
+            *(store.transition(r, ready, T0, routine) for r in records[:20]),
+            *(store.transition(r, ready, T0, routine) for r in records[:5]),
+        )
+        assert all(m is not None and m.version == 2 for m in moved[5:20])
+        twice = zip(moved[:5], moved[20:], strict=True)
+        assert [(a is None) != (b is None) for a, b in twice] == [True] * 5
+        assert pg.cas.batches - changes_before <= 3
 
         ids = [r.id for r in records]
         read = await asyncio.gather(*(store.get_session(i) for i in [*ids, 10**6, 2**40]))
