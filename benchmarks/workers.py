@@ -61,9 +61,9 @@ async def run(
     workers: int,
     users: int,
     profile: str | None = None,
-    profile_rate: int = 200,
     bot_root: Path = ROOT,
     floor: bool = False,
+    profile_rate: int = 200,
 ) -> dict[str, Any]:
     import aiohttp
     import asyncpg
