@@ -105,21 +105,14 @@ PAGE_CHANGES = (
 )
 
 
-# Built per call these showed in the burst's profile (a start's 60-column SQL each /stretch):
-# the column tuples are the same every time, so each text is built once.
-@functools.cache
-def insert_sql(table: str, names: tuple[str, ...], returning: str) -> str:
-    return f"INSERT INTO {table} ({', '.join(names)}) VALUES ({_numbered(names)}) {returning}"
-
-
 # What a step's compare-and-set writes: the state, the new version and time, the step's claim.
 CAS_NAMES = (*STATE_KEYS, "version", "updated_at", "show_claimed_by", "show_claimed_until")
 
 
-def _array_of(name: str) -> str:
-    """The SQL array type for a batch of a sessions column's values. Strings as text: a cast
-    to varchar(16) would cut a long value short, where the assignment to the column fails."""
-    column_type = _SESSIONS.c[name].type
+def _array_of(name: str, table: Table = _SESSIONS) -> str:
+    """The SQL array type for a batch of a column's values. Strings as text: a cast to
+    varchar(16) would cut a long value short, where the assignment to the column fails."""
+    column_type = table.c[name].type
     if isinstance(column_type, String):
         return "text[]"
     return f"{column_type.compile(dialect=asyncpg_dialect())}[]"  # type: ignore[no-untyped-call]
@@ -145,6 +138,26 @@ def cas_many_sql(names: Sequence[str]) -> str:
 
 
 CAS_MANY = cas_many_sql(CAS_NAMES)
+
+# A newcomer's row (users.py _new_user): many at once. An id already there (another worker
+# inserted it a moment ago) is skipped, and its caller takes the update path, as the primary
+# key's refusal sent it there when each insert was a statement of its own.
+NEW_USER_COLUMNS = (
+    "id",
+    "chat_id",
+    "first_name",
+    "language_code",
+    "active",
+    "timezone",
+    "onboarding",
+    "created_at",
+    "updated_at",
+)
+INSERT_USERS = (
+    f"INSERT INTO users ({', '.join(NEW_USER_COLUMNS)}) SELECT * FROM unnest("
+    + ", ".join(f"${i}::{_array_of(n, _USERS)}" for i, n in enumerate(NEW_USER_COLUMNS, 1))
+    + f") ON CONFLICT (id) DO NOTHING RETURNING {USERS}"
+)
 
 
 _LOG_COLUMNS = (
@@ -260,6 +273,10 @@ class PgHot:
         self.mark_shown: Coalesced[tuple[int, int, int | None], bool] = Coalesced(
             self._mark_shown, distinct=lambda key: key[0]
         )
+        # NEW_USER_COLUMNS' values: the row inserted, or None if the id was taken meanwhile.
+        self.insert_user: Coalesced[tuple[object, ...], Row | None] = Coalesced(
+            self._insert_users, distinct=lambda key: key[0]
+        )
         # A step's compare-and-set: CAS_NAMES' values, the id, the version seen; whether it
         # won. Two of one session never share a batch: the UPDATE would change the row once
         # and both would read it as won.
@@ -277,6 +294,11 @@ class PgHot:
 
     async def _users(self, ids: Sequence[int]) -> list[Row | None]:
         return await self._by_id(READ_USERS, ids, INT8)
+
+    async def _insert_users(self, rows: Sequence[tuple[object, ...]]) -> list[Row | None]:
+        columns = [list(column) for column in zip(*rows, strict=True)]
+        added = {r["id"]: Row(r) for r in await self.records(INSERT_USERS, *columns)}
+        return [added.get(row[0]) for row in rows]
 
     async def _cas(self, changes: Sequence[tuple[object, ...]]) -> list[bool]:
         columns = [list(column) for column in zip(*changes, strict=True)]

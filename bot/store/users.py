@@ -82,12 +82,12 @@ class Users(Transactions):
             known = await self.get_user(user_id)
         if known is None:
             values = _new_user(user_id, chat_id, first_name, language_code, now)
-            try:
-                return await self._insert_user(values), True
-            except IntegrityError:
-                # Another worker inserted the same user a moment ago: take the update path.
-                known = await self.get_user(user_id)
-                assert known is not None
+            inserted = await self._insert_user(values)
+            if inserted is not None:
+                return inserted, True
+            # Another worker inserted the same user a moment ago: take the update path.
+            known = await self.get_user(user_id)
+            assert known is not None
         changes = _profile_changes(known, chat_id, first_name, language_code)
         if not changes:
             return known, False
@@ -99,16 +99,19 @@ class Users(Transactions):
         )
         return user_record(changed), False
 
-    async def _insert_user(self, values: dict[str, object]) -> UserRecord:
+    async def _insert_user(self, values: dict[str, object]) -> UserRecord | None:
+        """The new row, or None if the id was taken meanwhile (another worker's insert)."""
         if self._pg is not None:
-            sql = pg_hot.insert_sql("users", tuple(values), f"RETURNING {pg_hot.USERS}")
-            inserted = await self._pg.one(sql, *values.values())
-            assert inserted is not None
-            return user_record(inserted)
-        row = await self._hot_write(
-            lambda conn: conn.execute(_INSERT_USER, values).one(), single=True
-        )
-        return user_record(row)
+            row = tuple(values[name] for name in pg_hot.NEW_USER_COLUMNS)
+            inserted = await self._pg.insert_user(row)
+            return user_record(inserted) if inserted is not None else None
+        try:
+            added = await self._hot_write(
+                lambda conn: conn.execute(_INSERT_USER, values).one(), single=True
+            )
+        except IntegrityError:
+            return None
+        return user_record(added)
 
     async def get_user(self, user_id: int) -> UserRecord | None:
         """The user's row: every update reads it once, for its language (bot/app.py)."""

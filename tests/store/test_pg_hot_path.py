@@ -156,3 +156,31 @@ async def test_a_burst_of_presses_shares_statements_and_each_press_gets_its_own_
         assert kept is not None and kept.message_id == 1000 + records[1].id
     finally:
         await store.close()
+
+
+@pytest.mark.postgres
+async def test_a_burst_of_newcomers_each_gets_one_row_and_a_double_first_message_is_new_once(
+    pg_url: str,
+) -> None:
+    """Issue 28: newcomers' rows go in shared statements. Each must be told it is new
+    exactly once (that is who hears the medical note), with its own name and language."""
+    await upgrade_async(pg_url)
+    store = Store(create_engine(pg_url))
+    try:
+        pg = store._pg
+        assert pg is not None
+        before = pg.insert_user.batches
+        joined = await asyncio.gather(
+            *(store.upsert_user(u, u, f"N{u}", "de", T0) for u in range(1, 31)),
+            *(store.upsert_user(u, u, f"N{u}", "de", T0) for u in range(1, 4)),  # tapped twice
+        )
+        assert [(user.id, user.first_name, user.language_code) for user, _ in joined[:30]] == [
+            (u, f"N{u}", "de") for u in range(1, 31)
+        ]
+        new_once = [joined[i][1] + joined[30 + i][1] for i in range(3)]
+        assert new_once == [1, 1, 1]
+        assert all(new for _, new in joined[3:30])
+        assert pg.insert_user.batches - before <= 3
+        assert (await store.upsert_user(5, 5, "N5", "de", T0))[1] is False
+    finally:
+        await store.close()
