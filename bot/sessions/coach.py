@@ -156,10 +156,13 @@ class Coach:
         finally:
             waiting.answered()  # a refused press is answered by the handler
 
-    async def wake(self, session_id: int, version: int | None = None) -> None:
+    async def wake(
+        self, session_id: int, version: int | None = None, read: SessionRecord | None = None
+    ) -> None:
         """A follow-up is due for the session: re-show, fire the timer, or tick the countdown.
-        `version`: the one the follow-up was armed for (None: adopt the session as it is)."""
-        record = await self.store.get_session(session_id)
+        `version`: the one the follow-up was armed for (None: adopt the session as it is).
+        `read`: the row as read a moment ago, for its language (None: read here)."""
+        record = read if read is not None else await self.store.get_session(session_id)
         if record is None or (version is not None and record.version != version):
             # Another worker changed the session since: its follow-up owns the next step.
             return
@@ -403,15 +406,24 @@ async def erase_user(coach: Coach, user_id: int) -> None:
 
 async def wake_in_language(coach: Coach, session_id: int, version: int | None = None) -> None:
     """A wake from a job (a follow-up, the sweep, a restart): no update set the language, so
-    the session's user's is set here, for this wake alone (bot/i18n.py)."""
-    with i18n.using(await coach.store.session_language(session_id)):
+    the session's user's is set here, for this wake alone (bot/i18n.py). The row is read once,
+    with its owner's languages, and handed to the wake (it was a read for the language and
+    another for the session: two round trips on PostgreSQL every countdown tick)."""
+    record = await coach.store.get_session(session_id)
+    if record is None:
+        return  # erased since (/deletedata): nothing to wake
+    with i18n.using(i18n.effective(record.language, record.language_code)):
         try:
-            await coach.wake(session_id, version)
+            await coach.wake(session_id, version, record)
         except Exception as exc:
             if storage_error(exc):
                 await _tell_waiting(coach, session_id)
             raise
-        coach.told_waiting.discard(session_id)
+        if version is None or version == record.version:
+            # It acted on the session as it is: the outage it was told of is over. A stale
+            # follow-up (armed for a version the row has moved past) returns having done
+            # nothing, and must not let the next failure say "your session waits" again.
+            coach.told_waiting.discard(session_id)
 
 
 async def _tell_waiting(coach: Coach, session_id: int) -> None:

@@ -229,13 +229,15 @@ CLAIM_SHOW = (
     "OR show_claimed_until <= $6)"
 )
 # The statements a burst's callers share (coalesce.py): the pressed sessions (each with its
-# owner's chosen language: a press reads nothing else before it writes), the senders' users,
+# owner's languages: a press or a wake reads nothing else before it writes), the senders' users,
 # and the steps the chat now shows. Ids as bigint: an id past int4 from a forged
 # button must not fail the other callers' batch (the columns compare across int widths, on
 # their indexes).
 READ_SESSIONS = (
     f"SELECT {_S}, (SELECT language FROM users WHERE users.id = sessions.user_id) "
-    "AS owner_language FROM sessions WHERE id = ANY($1::bigint[])"
+    "AS owner_language, "
+    "(SELECT language_code FROM users WHERE users.id = sessions.user_id) "
+    "AS owner_language_code FROM sessions WHERE id = ANY($1::bigint[])"
 )
 READ_USERS = f"SELECT {USERS} FROM users WHERE id = ANY($1::bigint[])"
 # Each mark conditional on its version, as one alone was; a mark with no message id keeps

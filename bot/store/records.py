@@ -95,9 +95,11 @@ class SessionRecord:
     # The claim on showing this version's step: a worker's token and when it runs out.
     claimed_by: str | None = None
     claimed_until: datetime | None = None
-    # The owner's /language choice, read with the session on a press (one read, not two);
-    # None when they chose none, and on the reads that do not bring it.
+    # The owner's /language choice and Telegram app's language, read with the session (a
+    # press or a wake reads no user row); None when there is none, and on the reads that do
+    # not bring them.
     language: str | None = None
+    language_code: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,6 +211,7 @@ def session_record(row: GuidedSession | Row[Any] | Any) -> SessionRecord:
         claimed_by=row.show_claimed_by,
         claimed_until=row.show_claimed_until,
         language=getattr(row, "owner_language", None),
+        language_code=getattr(row, "owner_language_code", None),
     )
 
 

@@ -36,13 +36,17 @@ START_TRIES = 5
 _SESSIONS = cast(Table, GuidedSession.__table__)
 _CLAIM_KEYS = ("show_claimed_by", "show_claimed_until")
 _USERS = cast(Table, User.__table__)
-# A session with its owner's chosen language (pg_hot.READ_SESSIONS says why).
+# A session with its owner's languages (pg_hot.READ_SESSIONS says why).
 _SELECT_SESSION = select(
     _SESSIONS,
     select(_USERS.c.language)
     .where(_USERS.c.id == _SESSIONS.c.user_id)
     .scalar_subquery()
     .label("owner_language"),
+    select(_USERS.c.language_code)
+    .where(_USERS.c.id == _SESSIONS.c.user_id)
+    .scalar_subquery()
+    .label("owner_language_code"),
 ).where(_SESSIONS.c.id == bindparam("b_id"))
 _CAS_SESSION = (
     update(_SESSIONS)

@@ -348,3 +348,40 @@ async def test_a_session_press_speaks_the_chosen_language_not_the_apps(
     await emu.wait_for(lambda: sent_by_the_press() is not None, timeout=8)
     markup = sent_by_the_press()
     assert markup is not None and skip in markup and texts.BUTTON_SKIP not in markup
+
+
+@pytest.mark.parametrize(("app", "chosen"), [("de", None), ("en", "ru")])
+async def test_a_timers_step_speaks_the_owners_language(
+    emu: BotApiEmulator, bot: Harness, app: str, chosen: str | None
+) -> None:
+    """The step a timer shows (no update behind it) is in the owner's language: the one
+    chosen with /language, else their Telegram app's. The wake reads both with the session
+    (coach.wake_in_language), where it used to read them on their own first."""
+    user = 4310 if chosen is None else 4311
+    if chosen is not None:
+        emu.send_text(user, "/start", first_name="Ann", language_code=app)
+        await next_message(emu, user, 1)
+        emu.send_text(user, f"/language {chosen}", language_code=app)
+        with i18n.using(chosen):
+            await wait_text(emu, user, texts.language_set(chosen))
+    started_at = len(emu.calls)
+    emu.send_text(user, "/stretch", first_name="Ann", language_code=app)
+    with i18n.using(chosen or app):
+        ready, skip = texts.BUTTON_READY, texts.BUTTON_SKIP
+
+    def steps() -> list[str]:
+        return [
+            str(c.params.get("reply_markup"))
+            for c in emu.calls[started_at:]
+            if c.method == "sendMessage"
+            and int(c.params["chat_id"]) == user
+            and c.params.get("reply_markup")
+        ]
+
+    # The card, the hold its Ready starts by itself (hands-free: a timer), then the step the
+    # hold's end shows: each sent by a wake.
+    await emu.wait_for(lambda: len(steps()) >= 3, timeout=15)
+    card, *by_timers = steps()
+    assert ready in card
+    for markup in by_timers:
+        assert skip in markup and texts.BUTTON_SKIP not in markup
