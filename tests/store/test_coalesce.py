@@ -24,6 +24,7 @@ class Statement:
     async def __call__(self, keys: Sequence[int]) -> list[int]:
         self.batches.append(list(keys))
         number = len(self.batches)
+        await asyncio.sleep(0)  # a round trip: other coroutines run meanwhile
         if self.hold is not None:
             await self.hold.wait()
         if number in self.failing:
@@ -31,12 +32,12 @@ class Statement:
         return [k * 2 for k in keys]
 
 
-async def test_calls_made_together_share_one_statement_and_each_gets_its_own_answer() -> None:
+async def test_calls_made_together_share_a_statement_and_each_gets_its_own_answer() -> None:
     statement = Statement()
     doubled = Coalesced(statement)
     answers = await asyncio.gather(*(doubled(k) for k in range(10)))
     assert answers == [k * 2 for k in range(10)]
-    assert statement.batches == [list(range(10))]
+    assert statement.batches == [[0], list(range(1, 10))]  # the first went at once
 
 
 async def test_a_call_alone_runs_at_once() -> None:
@@ -68,36 +69,43 @@ async def test_a_batch_over_the_limit_goes_as_several() -> None:
     doubled = Coalesced(statement, limit=4)
     answers = await asyncio.gather(*(doubled(k) for k in range(10)))
     assert answers == [k * 2 for k in range(10)]
-    assert statement.batches == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
+    assert statement.batches == [[0], [1, 2, 3, 4], [5, 6, 7, 8], [9]]
 
 
 async def test_keys_that_must_not_share_a_statement_go_in_successive_ones() -> None:
     statement = Statement()
     doubled = Coalesced(statement, distinct=lambda k: k % 10)  # 3 and 13 are "one session"
-    answers = await asyncio.gather(*(doubled(k) for k in (3, 4, 13, 23, 5)))
-    assert answers == [6, 8, 26, 46, 10]
-    assert statement.batches == [[3, 4, 5], [13], [23]]
+    answers = await asyncio.gather(*(doubled(k) for k in (0, 3, 4, 13, 23, 5)))
+    assert answers == [0, 6, 8, 26, 46, 10]
+    assert statement.batches == [[0], [3, 4, 5], [13], [23]]
 
 
 async def test_a_failed_statement_fails_its_callers_and_the_next_batch_is_tried_afresh() -> None:
     statement = Statement()
     statement.hold = asyncio.Event()
-    statement.failing = {1, 3}
+    statement.failing = {2}
     doubled = Coalesced(statement)
-    out = [asyncio.ensure_future(doubled(k)) for k in (1, 2)]
+    first = asyncio.ensure_future(doubled(1))
     while not statement.batches:
         await asyncio.sleep(0)
-    waiting = asyncio.ensure_future(doubled(3))
+    later = [asyncio.ensure_future(doubled(k)) for k in (2, 3)]
     await asyncio.sleep(0)
     statement.hold.set()
-    for f in out:
-        with pytest.raises(ConnectionError, match="batch 1"):
+    assert await first == 2
+    for f in later:
+        with pytest.raises(ConnectionError, match="batch 2"):
             await f
-    assert await waiting == 6  # the batch after a failed one is tried afresh
-    with pytest.raises(ConnectionError, match="batch 3"):
-        await doubled(4)
-    assert await doubled(5) == 10  # one failure does not stop the calls after it
-    assert statement.batches == [[1, 2], [3], [4], [5]]
+    assert await doubled(4) == 8  # the batch after a failed one is tried afresh
+    assert statement.batches == [[1], [2, 3], [4]]
+
+
+async def test_a_failed_call_alone_fails_only_itself() -> None:
+    statement = Statement()
+    statement.failing = {1}
+    doubled = Coalesced(statement)
+    with pytest.raises(ConnectionError, match="batch 1"):
+        await doubled(1)
+    assert await doubled(2) == 4
 
 
 async def test_a_caller_given_up_is_left_out_and_the_others_are_answered() -> None:
@@ -115,3 +123,20 @@ async def test_a_caller_given_up_is_left_out_and_the_others_are_answered() -> No
     assert await first == 2
     assert await kept == 6
     assert statement.batches == [[1], [3]]
+
+
+async def test_a_first_caller_cancelled_mid_statement_leaves_the_others_answered() -> None:
+    statement = Statement()
+    statement.hold = asyncio.Event()
+    doubled = Coalesced(statement)
+    first = asyncio.ensure_future(doubled(1))
+    while not statement.batches:
+        await asyncio.sleep(0)
+    later = asyncio.ensure_future(doubled(2))
+    await asyncio.sleep(0)
+    first.cancel()  # a worker stopping, a client gone
+    with pytest.raises(asyncio.CancelledError):
+        await first
+    statement.hold.set()
+    assert await asyncio.wait_for(later, timeout=5) == 4
+    assert await asyncio.wait_for(doubled(3), timeout=5) == 6  # and nothing is left stuck
