@@ -1,16 +1,20 @@
 """Calls that arrive while a statement is out go together in the next one.
 
-The PostgreSQL hot path's reads by id (the sender's user, a pressed session) and its "the chat
-shows this step" marks were one round trip each, and each round trip is what the stack's own
+The PostgreSQL hot path's reads by id (the sender's user, a pressed session), its steps'
+compare-and-sets, its newcomers' rows and its "the chat shows this step" marks were one round
+trip each, and each round trip is what the stack's own
 floor does not pay: without the marks alone a worker's burst cost 0.24 ms less CPU per update
 (1.76 against 1.96-2.04 ms, docs/benchmarks.md). So the callers of one such statement share
 it, the way a database's group commit shares a flush:
 
-- A call made while no batch is out runs at once, as a batch of one, in its own coroutine.
-- While a batch is out, calls wait for the next one, which takes everyone waiting.
+- A call made while nothing is out runs at once, as a batch of one, in its own coroutine.
+- A call made while something is out waits for a batch, which starts at the loop's next turn
+  (beside a call alone, not behind it) and takes everyone waiting; while that batch is out,
+  calls wait for the next, which takes everyone who came meanwhile.
 - So a caller alone pays what it paid before (one round trip; no task, no future: with a
-  task per call the player's benchmark, 200 presses a second, cost the worker 7 % more CPU
-  per press), and a burst of a thousand costs a handful of statements instead of a thousand.
+  task per call, one pair of the player's benchmark at 200 presses a second read 3.32
+  against 3.10 ms of worker CPU per press), and a burst of a thousand costs a handful of
+  statements instead of a thousand (docs/benchmarks.md, "Sixth pass").
 
 Each caller still gets its own answer and its own error: a batch that fails fails every call
 in it, as each would have failed alone, and the next batch is tried afresh.
@@ -47,28 +51,27 @@ class Coalesced(Generic[K, R]):
         self._limit = limit
         self._distinct = distinct
         self._waiting: list[tuple[K, asyncio.Future[R]]] = []
-        self._out = False  # a batch is out: calls wait for the next
+        self._alone = False  # a call alone is out
+        # Runs the batches while anyone waits. A burst's second caller does not wait behind
+        # the first's statement: the batch goes beside it. Queued behind it, a 300-user burst
+        # read 363-368 updates/s in four runs; beside it, 365-495 in three (workers.py).
         self._flusher: asyncio.Task[None] | None = None
         self.batches = 0  # statements run: the benchmarks and tests read it
 
     async def __call__(self, key: K) -> R:
-        loop = asyncio.get_running_loop()
-        if self._out:
-            answer: asyncio.Future[R] = loop.create_future()
-            self._waiting.append((key, answer))
-            return await answer
-        self._out = True
-        try:
-            self.batches += 1
-            (result,) = await self._run([key])
-        finally:
-            # Whoever came meanwhile goes next, in a task of its own: this caller has its
-            # answer (or its error, or was cancelled) and goes on at once.
-            if self._waiting:
-                self._flusher = loop.create_task(self._flush())
-            else:
-                self._out = False
-        return result
+        if self._flusher is None and not self._alone:
+            self._alone = True
+            try:
+                self.batches += 1
+                (result,) = await self._run([key])
+            finally:
+                self._alone = False
+            return result
+        answer: asyncio.Future[R] = asyncio.get_running_loop().create_future()
+        self._waiting.append((key, answer))
+        if self._flusher is None:
+            self._flusher = asyncio.get_running_loop().create_task(self._flush())
+        return await answer
 
     def _take(self) -> list[tuple[K, asyncio.Future[R]]]:
         """The next batch, in order of arrival; a call given up meanwhile is left out."""
@@ -115,4 +118,4 @@ class Coalesced(Generic[K, R]):
                     if not answer.done():
                         answer.set_result(result)
         finally:
-            self._out = False
+            self._flusher = None

@@ -34,10 +34,17 @@ def _profile_changes(
     wanted: dict[str, object] = {
         "chat_id": chat_id,
         "first_name": first_name[:128],
-        "language_code": language_code or row.language_code,
+        "language_code": _code(language_code) or row.language_code,
         "active": True,
     }
     return {key: value for key, value in wanted.items() if getattr(row, key) != value}
+
+
+def _code(language_code: str | None) -> str | None:
+    """Telegram's language code as the column holds it (16 characters; IETF tags are shorter):
+    a longer one from a strange client must not fail the insert, which on PostgreSQL is shared
+    with the other newcomers of a burst (pg_hot.INSERT_USERS)."""
+    return language_code[:16] if language_code else None
 
 
 def _new_user(
@@ -47,7 +54,7 @@ def _new_user(
         "id": user_id,
         "chat_id": chat_id,
         "first_name": first_name[:128],
-        "language_code": language_code,
+        "language_code": _code(language_code),
         "active": True,
         "timezone": "UTC",
         # No nudges until they tell us their zone (see subscription).

@@ -56,12 +56,17 @@ async def test_calls_made_while_a_statement_is_out_go_together_in_the_next() -> 
     while not statement.batches:
         await asyncio.sleep(0)
     later = [asyncio.ensure_future(doubled(k)) for k in (2, 3, 4)]
-    await asyncio.sleep(0)
-    assert statement.batches == [[1]]  # the later ones wait for the one out
+    while len(statement.batches) < 2:
+        await asyncio.sleep(0)
+    # Beside the first, not behind it; and while that batch is out, the next ones wait.
+    latest = [asyncio.ensure_future(doubled(k)) for k in (5, 6)]
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert statement.batches == [[1], [2, 3, 4]]
     statement.hold.set()
     assert await first == 2
-    assert [await f for f in later] == [4, 6, 8]
-    assert statement.batches == [[1], [2, 3, 4]]
+    assert [await f for f in (*later, *latest)] == [4, 6, 8, 10, 12]
+    assert statement.batches == [[1], [2, 3, 4], [5, 6]]
 
 
 async def test_a_batch_over_the_limit_goes_as_several() -> None:
@@ -115,14 +120,16 @@ async def test_a_caller_given_up_is_left_out_and_the_others_are_answered() -> No
     first = asyncio.ensure_future(doubled(1))
     while not statement.batches:
         await asyncio.sleep(0)
-    given_up = asyncio.ensure_future(doubled(2))
-    kept = asyncio.ensure_future(doubled(3))
+    second = asyncio.ensure_future(doubled(2))
+    while len(statement.batches) < 2:
+        await asyncio.sleep(0)
+    given_up = asyncio.ensure_future(doubled(3))
+    kept = asyncio.ensure_future(doubled(4))
     await asyncio.sleep(0)
     given_up.cancel()
     statement.hold.set()
-    assert await first == 2
-    assert await kept == 6
-    assert statement.batches == [[1], [3]]
+    assert [await first, await second, await kept] == [2, 4, 8]
+    assert statement.batches == [[1], [2], [4]]
 
 
 async def test_a_first_caller_cancelled_mid_statement_leaves_the_others_answered() -> None:
