@@ -31,6 +31,18 @@ class Statement:
             raise ConnectionError(f"database went away (batch {number})")
         return [k * 2 for k in keys]
 
+    async def until_out(self, count: int) -> None:
+        """Wait until `count` batches have gone out (and are held, if `hold` is set)."""
+        while len(self.batches) < count:
+            await asyncio.sleep(0)
+
+
+def held() -> tuple[Statement, Coalesced[int, int]]:
+    """A statement that waits to be let through, and its callers' door."""
+    statement = Statement()
+    statement.hold = asyncio.Event()
+    return statement, Coalesced(statement)
+
 
 async def test_calls_made_together_share_a_statement_and_each_gets_its_own_answer() -> None:
     statement = Statement()
@@ -49,15 +61,11 @@ async def test_a_call_alone_runs_at_once() -> None:
 
 
 async def test_calls_made_while_a_statement_is_out_go_together_in_the_next() -> None:
-    statement = Statement()
-    statement.hold = asyncio.Event()
-    doubled = Coalesced(statement)
+    statement, doubled = held()
     first = asyncio.ensure_future(doubled(1))
-    while not statement.batches:
-        await asyncio.sleep(0)
+    await statement.until_out(1)
     later = [asyncio.ensure_future(doubled(k)) for k in (2, 3, 4)]
-    while len(statement.batches) < 2:
-        await asyncio.sleep(0)
+    await statement.until_out(2)
     # Beside the first, not behind it; and while that batch is out, the next ones wait.
     latest = [asyncio.ensure_future(doubled(k)) for k in (5, 6)]
     for _ in range(5):
@@ -86,13 +94,10 @@ async def test_keys_that_must_not_share_a_statement_go_in_successive_ones() -> N
 
 
 async def test_a_failed_statement_fails_its_callers_and_the_next_batch_is_tried_afresh() -> None:
-    statement = Statement()
-    statement.hold = asyncio.Event()
+    statement, doubled = held()
     statement.failing = {2}
-    doubled = Coalesced(statement)
     first = asyncio.ensure_future(doubled(1))
-    while not statement.batches:
-        await asyncio.sleep(0)
+    await statement.until_out(1)
     later = [asyncio.ensure_future(doubled(k)) for k in (2, 3)]
     await asyncio.sleep(0)
     statement.hold.set()
@@ -114,15 +119,11 @@ async def test_a_failed_call_alone_fails_only_itself() -> None:
 
 
 async def test_a_caller_given_up_is_left_out_and_the_others_are_answered() -> None:
-    statement = Statement()
-    statement.hold = asyncio.Event()
-    doubled = Coalesced(statement)
+    statement, doubled = held()
     first = asyncio.ensure_future(doubled(1))
-    while not statement.batches:
-        await asyncio.sleep(0)
+    await statement.until_out(1)
     second = asyncio.ensure_future(doubled(2))
-    while len(statement.batches) < 2:
-        await asyncio.sleep(0)
+    await statement.until_out(2)
     given_up = asyncio.ensure_future(doubled(3))
     kept = asyncio.ensure_future(doubled(4))
     await asyncio.sleep(0)
@@ -133,12 +134,9 @@ async def test_a_caller_given_up_is_left_out_and_the_others_are_answered() -> No
 
 
 async def test_a_first_caller_cancelled_mid_statement_leaves_the_others_answered() -> None:
-    statement = Statement()
-    statement.hold = asyncio.Event()
-    doubled = Coalesced(statement)
+    statement, doubled = held()
     first = asyncio.ensure_future(doubled(1))
-    while not statement.batches:
-        await asyncio.sleep(0)
+    await statement.until_out(1)
     later = asyncio.ensure_future(doubled(2))
     await asyncio.sleep(0)
     first.cancel()  # a worker stopping, a client gone
