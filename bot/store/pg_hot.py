@@ -12,6 +12,12 @@ Limber at 3.1x the stack's own CPU per update, and most of the difference was he
 - The two hot transactions were five round trips each (BEGIN, three statements, COMMIT).
   Here each is one statement whose parts are CTEs: PostgreSQL runs one statement
   atomically, so a session that finishes is logged with its change or not at all, as before.
+- Then each remaining statement was a round trip per update, the part of the gap the floor
+  cannot have. The reads by id, the compare-and-sets, the "shown" marks and newcomers' rows
+  are now shared by the callers of a burst (`PgHot.session`, `.user`, `.cas`, `.mark_shown`,
+  `.insert_user`; coalesce.py): one statement for everyone who came while the last was out,
+  each keeping the condition it had alone. A worker's CPU per update fell from 1.72x-1.78x
+  the floor's to 1.45x-1.50x (docs/benchmarks.md, "Sixth pass").
 
 SQLite keeps its lane (sqlite_lane.py): there a statement costs no round trip.
 """
