@@ -18,7 +18,6 @@ from bot.routines import Routine
 from bot.store import pg_hot
 from bot.store.models import GuidedSession, SessionLog, User, UTCDateTime
 from bot.store.records import (
-    STATE_KEYS,
     SessionRecord,
     StepClaim,
     session_record,
@@ -34,7 +33,6 @@ START_TRIES = 5
 # The hot path's statements are built once: building and cache-keying a statement per call
 # costs more than SQLite takes to run it.
 _SESSIONS = cast(Table, GuidedSession.__table__)
-_CLAIM_KEYS = ("show_claimed_by", "show_claimed_until")
 _USERS = cast(Table, User.__table__)
 # A session with its owner's languages (pg_hot.READ_SESSIONS says why).
 _SELECT_SESSION = select(
@@ -54,7 +52,7 @@ _CAS_SESSION = (
     .values(
         {
             key: bindparam(f"b_{key}", type_=_SESSIONS.c[key].type)
-            for key in (*STATE_KEYS, "version", "updated_at", *_CLAIM_KEYS)
+            for key in pg_hot.CAS_NAMES  # the state, the new version and time, the claim
         }
     )
 )
@@ -149,8 +147,7 @@ def _cas_session(
     return True
 
 
-_CAS_NAMES = pg_hot.CAS_NAMES
-_CAS_FINISHING_SQL = pg_hot.cas_finishing_sql(_CAS_NAMES)
+_CAS_FINISHING_SQL = pg_hot.cas_finishing_sql(pg_hot.CAS_NAMES)
 
 
 async def _cas_on_pg(
@@ -170,7 +167,7 @@ async def _cas_on_pg(
         show_claimed_by=claim.by if claim else None,
         show_claimed_until=claim.until if claim else None,
     )
-    args = [values[name] for name in _CAS_NAMES]
+    args = [values[name] for name in pg_hot.CAS_NAMES]
     args += [record.id, record.version]
     if not _logged(state):
         return await pg.cas(tuple(args))
