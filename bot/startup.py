@@ -101,14 +101,29 @@ def _polling_failed(exc: TelegramError) -> None:
     log.warning("getUpdates failed (%s: %s); retrying", type(exc).__name__, exc)
 
 
+# The objects a burst's updates hold while in flight (a thousand requests' PTB objects,
+# records, tasks) outlived the default 700-object young generation and were walked again and
+# again as they aged, and, the started objects frozen, the full collections that count only
+# the rest came often: 0.5-0.8 ms of a worker's CPU per update went to the collector, 15 % of
+# it. Collected every 50,000: 0.20-0.25 ms per update, CPU per update down from 3.5-4.2 ms to
+# 2.7-3.0 (workers.py, 300 users, three alternating rounds of 700, 10,000 and 50,000;
+# gc.callbacks). The price: a young collection pauses 18-21 ms where it paused 3-5, and
+# garbage in a cycle waits for at most 50,000 new objects (a few MB) to be freed.
+YOUNG_OBJECTS = 50_000
+
+
 def freeze_what_started() -> None:
     """What the start built (modules, routines, catalogs, the application's own objects)
     lives as long as the process: collected once, then kept out of the collector's sight
     (gc.freeze), so a full collection walks only what the updates made. With 1,000 player
     pages open a full collection took 48-220 ms, four of them in 20 s; frozen, 28-128 ms, and
-    press to answer p99 went from 173 to 76 ms (benchmarks/player_live.py, issue 28)."""
+    press to answer p99 went from 173 to 76 ms (benchmarks/player_live.py, issue 28).
+
+    Then the young generation is collected every YOUNG_OBJECTS new objects, not Python's
+    default 700 (docs/design-notes.md, "Issue 28, seventh pass")."""
     gc.collect()
     gc.freeze()
+    gc.set_threshold(YOUNG_OBJECTS, *gc.get_threshold()[1:])
 
 
 async def run_polling(app: AnyApp, settings: Settings) -> None:
