@@ -224,6 +224,60 @@ def start_sql(names: tuple[str, ...]) -> str:
     )
 
 
+# A new session's row (sessions.py start_session), the user first.
+NEW_SESSION_COLUMNS = (
+    "user_id",
+    "chat_id",
+    "routine_id",
+    "version",
+    "shown_version",
+    "updated_at",
+    *STATE_KEYS,
+    "started_at",
+    "show_claimed_by",
+    "show_claimed_until",
+)
+
+
+def starts_sql(names: Sequence[str]) -> str:
+    """Many users' session starts as one statement (coalesce.py), each as start_sql does
+    alone: the user's live session ended as replaced, the new one inserted. Parameters: one
+    array per column of `names` (the user's first), then each start's time. Returns the rows
+    as start_sql does, every user's in one answer.
+
+    Deadlocks with another worker's batch are kept out by order: the live rows are locked in
+    id order first, and the new rows go in in user order (each meets the one-live-session
+    index, and the users' rows for the foreign key, in that order). Two starts of one user
+    never share a batch (PgHot.start); one that meets another worker's start at the index
+    fails the batch, and each of its callers goes on alone behind its user's lock, as a
+    start that met another alone does."""
+    if names[0] != "user_id":
+        raise ValueError("the user's column comes first")
+    arrays = [*(_array_of(name) for name in names), _array_of("updated_at")]
+    params = ", ".join(f"${i}::{array}" for i, array in enumerate(arrays, 1))
+    columns = ", ".join((*names, "at"))
+    returned = ", ".join(f"sessions.{name}" for name in SESSION_COLUMNS)
+    return (
+        f"WITH v AS (SELECT * FROM unnest({params}) AS v({columns})), "
+        "locked AS MATERIALIZED (SELECT s.id FROM sessions s JOIN v ON s.user_id = v.user_id "
+        f"WHERE s.status IN ({_LIVE}) ORDER BY s.id FOR UPDATE OF s), "
+        "old AS (UPDATE sessions SET "
+        f"status = '{Status.STOPPED.value}', end_reason = '{EndReason.REPLACED.value}', "
+        "ended_at = v.at, next_event_at = NULL, version = sessions.version + 1, "
+        f"updated_at = v.at FROM v WHERE sessions.user_id = v.user_id "
+        f"AND sessions.status IN ({_LIVE}) AND sessions.id IN (SELECT id FROM locked) "
+        f"RETURNING {returned}), "
+        f"new AS (INSERT INTO sessions ({', '.join(names)}) "
+        f"SELECT {', '.join(f'v.{name}' for name in names)} "
+        "FROM v, (SELECT count(*) FROM old) AS replaced ORDER BY v.user_id "
+        f"RETURNING {_S}) "
+        f"SELECT true AS is_new, {_S} FROM new UNION ALL SELECT false, {_S} FROM old"
+    )
+
+
+STARTS = starts_sql(NEW_SESSION_COLUMNS)
+
+
 # NO KEY UPDATE, not UPDATE: a start on the fast path inserting meanwhile holds its new row's
 # index entry and then takes KEY SHARE on the user for the foreign key; FOR UPDATE refused it
 # while waiting for that row: a deadlock (3 of 10 runs of five starts at once).
@@ -291,6 +345,12 @@ class PgHot:
         self.cas: Coalesced[tuple[object, ...], bool] = Coalesced(
             self._cas, distinct=lambda key: key[-2]
         )
+        # A session start: NEW_SESSION_COLUMNS' values, then the time; the new row and the
+        # one it replaced, if any (is_new tells which). A user's second start waits for the
+        # next batch, so that it replaces the first, as it would alone.
+        self.start: Coalesced[tuple[object, ...], list[Row]] = Coalesced(
+            self._starts, distinct=lambda key: key[0]
+        )
 
     async def _by_id(self, sql: str, ids: Sequence[int], fits: range) -> list[Row | None]:
         wanted = [i for i in ids if i in fits]
@@ -312,6 +372,13 @@ class PgHot:
         columns = [list(column) for column in zip(*changes, strict=True)]
         won = {r["id"] for r in await self.records(CAS_MANY, *columns)}
         return [change[-2] in won for change in changes]
+
+    async def _starts(self, starts: Sequence[tuple[object, ...]]) -> list[list[Row]]:
+        columns = [list(column) for column in zip(*starts, strict=True)]
+        rows: dict[object, list[Row]] = {start[0]: [] for start in starts}
+        for record in await self.records(STARTS, *columns):
+            rows[record["user_id"]].append(Row(record))
+        return [rows[start[0]] for start in starts]
 
     async def _mark_shown(self, marks: Sequence[tuple[int, int, int | None]]) -> list[bool]:
         ids, versions, messages = (list(column) for column in zip(*marks, strict=True))

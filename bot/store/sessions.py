@@ -304,14 +304,16 @@ class Sessions(Transactions):
     async def _start_on_pg(
         self, user_id: int, values: dict[str, object], now: datetime
     ) -> tuple[SessionRecord, SessionRecord | None]:
-        """One statement, or, if a concurrent start met it at the one-live-session index,
-        the same behind the user's row lock (pg_hot.start_sql)."""
+        """One statement shared with the burst's other starts, or, if a start on another
+        worker met one of them at the one-live-session index, this one alone behind the
+        user's row lock (pg_hot.starts_sql, start_sql)."""
         assert self._pg is not None
         names = tuple(values)
         sql = pg_hot.start_sql(names)
         args = tuple(values.values())
         try:
-            rows = await self._pg.rows(sql, user_id, now, *args)
+            # Shared with the other starts of a burst (pg_hot.starts_sql).
+            rows = await self._pg.start((*(values[n] for n in pg_hot.NEW_SESSION_COLUMNS), now))
         except IntegrityError:
             # Behind the lock, only a start on the fast path can still come between; each
             # try lets one start through, so five at once need at most five.

@@ -189,3 +189,82 @@ async def test_a_burst_of_newcomers_each_gets_one_row_and_a_double_first_message
         assert (await store.upsert_user(5, 5, "N5", "de", T0))[1] is False
     finally:
         await store.close()
+
+
+@pytest.mark.postgres
+async def test_a_burst_of_starts_shares_statements_and_each_replaces_only_its_own_session(
+    pg_url: str,
+) -> None:
+    """Issue 28: the session starts of a burst of /stretch go as a few statements. Each
+    must get its own new session and close only its own user's old one; a user's double tap
+    replaces its own first start, as it would one after the other."""
+    routine = load_routines(Path(__file__).parents[1] / "data" / "quick.toml").routines["single"]
+    await upgrade_async(pg_url)
+    store = Store(create_engine(pg_url))
+    try:
+        for user_id in range(1, 31):
+            await store.upsert_user(user_id, user_id, f"U{user_id}", None, T0)
+        earlier = {}
+        for user_id in range(1, 11):  # a third already have a session going
+            record, _ = await store.start_session(
+                user_id, user_id, routine.id, begin(routine, T0), T0
+            )
+            earlier[user_id] = record.id
+        pg = store._pg
+        assert pg is not None
+        before = pg.start.batches
+        started = await asyncio.gather(
+            *(
+                store.start_session(u, u, routine.id, begin(routine, T0), T0)
+                for u in [*range(1, 31), 29, 30]  # the last two tapped twice
+            )
+        )
+        assert [new.user_id for new, _ in started] == [*range(1, 31), 29, 30]
+        assert all(new.version == 1 and new.state == begin(routine, T0) for new, _ in started)
+        replaced = [(old.user_id, old.id) if old else None for _, old in started]
+        assert replaced[:10] == [(u, earlier[u]) for u in range(1, 11)]
+        assert replaced[10:30] == [None] * 20
+        # The double taps: the second start of 29 and of 30 replaces the first.
+        assert replaced[30:] == [(29, started[28][0].id), (30, started[29][0].id)]
+        assert all(old is None or old.state.status.value == "stopped" for _, old in started)
+        live = {s.user_id: s.id for s in await store.live_sessions()}
+        assert live == {new.user_id: new.id for new, _ in started[:28] + started[30:]}
+        # The first start goes alone, the rest of the burst together, the second taps after.
+        assert pg.start.batches - before <= 4
+    finally:
+        await store.close()
+
+
+@pytest.mark.postgres
+async def test_two_workers_starting_the_same_users_at_once_leave_one_live_session_each(
+    pg_url: str,
+) -> None:
+    """Two workers' shared starts that meet at the one-live-session index: the batch that
+    loses goes on start by start behind each user's lock. Every /stretch gets a session,
+    every user keeps exactly one live, and each session ended is closed by one caller."""
+    routine = load_routines(Path(__file__).parents[1] / "data" / "quick.toml").routines["single"]
+    await upgrade_async(pg_url)
+    stores = [Store(create_engine(pg_url)), Store(create_engine(pg_url))]
+    try:
+        users = range(1, 21)
+        for user_id in users:
+            await stores[0].upsert_user(user_id, user_id, f"U{user_id}", None, T0)
+        made: list[int] = []
+        closed: list[int] = []
+        for _ in range(3):
+            started = await asyncio.gather(
+                *(
+                    store.start_session(u, u, routine.id, begin(routine, T0), T0)
+                    for store in stores
+                    for u in users
+                )
+            )
+            made += [new.id for new, _ in started]
+            closed += [old.id for _, old in started if old is not None]
+            live = [s for s in await stores[0].live_sessions() if s.user_id in users]
+            assert sorted(s.user_id for s in live) == list(users)
+        assert len(closed) == len(set(closed))
+        assert sorted(closed + [s.id for s in live]) == sorted(made)
+    finally:
+        for store in stores:
+            await store.close()
