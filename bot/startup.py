@@ -102,13 +102,13 @@ def _polling_failed(exc: TelegramError) -> None:
 
 
 # The objects a burst's updates hold while in flight (a thousand requests' PTB objects,
-# records, tasks) outlived the default 700-object young generation and were walked again and
-# again as they aged, and, the started objects frozen, the full collections that count only
-# the rest came often: 0.5-0.8 ms of a worker's CPU per update went to the collector, 15 % of
-# it. Collected every 50,000: 0.20-0.25 ms per update, CPU per update down from 3.5-4.2 ms to
-# 2.7-3.0 (workers.py, 300 users, three alternating rounds of 700, 10,000 and 50,000;
-# gc.callbacks). The price: a young collection pauses 18-21 ms where it paused 3-5, and
-# garbage in a cycle waits for at most 50,000 new objects (a few MB) to be freed.
+# records, tasks) outlived the default 700-object young generation and were walked again as
+# they aged; with the started objects frozen, the full collections, which count only the
+# rest, came often. In a 300-user burst the collector took 0.22-0.33 ms of the worker's CPU
+# per update; collected every 50,000 objects, 0.01 ms, and the worker's CPU per update went
+# from 3.1-4.2 ms to 3.0-3.2 ms (workers.py, three alternating pairs, gc.callbacks; issue
+# 28). The price: a young collection pauses 12-15 ms where it paused 4-8, and garbage in a
+# cycle waits for 50,000 new objects (a few MB) to be freed.
 YOUNG_OBJECTS = 50_000
 
 
