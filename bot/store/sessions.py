@@ -312,7 +312,9 @@ class Sessions(Transactions):
         sql = pg_hot.start_sql(names)
         args = tuple(values.values())
         try:
-            # Shared with the other starts of a burst (pg_hot.starts_sql).
+            # Shared with the other starts of a burst (pg_hot.starts_sql), whose columns are
+            # these values' (a column added here and not there would be lost).
+            assert len(values) == len(pg_hot.NEW_SESSION_COLUMNS)
             rows = await self._pg.start((*(values[n] for n in pg_hot.NEW_SESSION_COLUMNS), now))
         except IntegrityError:
             # Behind the lock, only a start on the fast path can still come between; each
