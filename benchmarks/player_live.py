@@ -19,7 +19,10 @@ not Telegram's 30/s.
   answerCallbackQuery) say what open pages cost the chat.
 
 Memory per open page: the worker's VmRSS once the sessions are started, before the polls, and
-again with every poll open and the worker quiet; the difference over --players.
+again with every poll open and the worker quiet; the difference over --players. Since the
+worker collects its young generation every 50,000 objects (bot/startup.py) the pages fit in
+memory the uncollected garbage already held, and this reads about 0: compare the totals
+(VmRSS with the pages open) of two builds instead.
 
 Run: python benchmarks/player_live.py [--players 1000] [--spread 5] [--profile out.txt]
 [--bot-root DIR] [--no-baseline] (needs PostgreSQL at 127.0.0.1:5432; --profile runs py-spy
