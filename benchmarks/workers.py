@@ -14,8 +14,10 @@ Two phases per run:
   receiving the bot's answerCallbackQuery.
 
 Run: python benchmarks/workers.py [--users 300] [--workers 1 3] [--profile out.txt]
+[--spread-profile out.txt]
 (needs PostgreSQL at 127.0.0.1:5432; --profile runs py-spy on the first worker through the
-burst phase and writes its collapsed stacks there).
+burst phase and writes its collapsed stacks there, --spread-profile the same through the
+spread).
 """
 
 from __future__ import annotations
@@ -65,6 +67,7 @@ async def run(
     bot_root: Path = ROOT,
     floor: bool = False,
     profile_rate: int = 200,
+    spread_profile: str | None = None,
 ) -> dict[str, Any]:
     import aiohttp
     import asyncpg
@@ -158,14 +161,19 @@ async def run(
 
             # Burst: /stretch x users at once, then Ready x users at once.
             burst = list(range(1_000_000, 1_000_000 + users))
-            if profile:
-                spy = await asyncio.create_subprocess_exec(
+
+            async def spy_on(path: str) -> asyncio.subprocess.Process:
+                started = await asyncio.create_subprocess_exec(
                     "py-spy", "record", "--format", "raw", "--nonblocking",
                     "--rate", str(profile_rate),
-                    "--output", profile, "--pid", str(procs[0].pid),
+                    "--output", path, "--pid", str(procs[0].pid),
                     stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
                 )  # fmt: skip
                 await asyncio.sleep(1.0)
+                return started
+
+            if profile:
+                spy = await spy_on(profile)
             # The stand-in's collector off while it stamps, as in load.py (collector.py): one
             # of its full collections (up to 220 ms, gc.callbacks, 2026-12-08) inside a burst
             # held up the floor's run and Limber's alike, in some runs and not in others.
@@ -202,9 +210,12 @@ async def run(
                 spread = list(range(2_000_000, 2_000_000 + users))
                 await start(spread)
                 await asyncio.sleep(1.0)
+                if spread_profile:
+                    spy = await spy_on(spread_profile)
                 pressed: dict[str, float] = {}
                 tasks = []
                 spread_from = len(emu.calls)
+                spread_cpu_before = cpu_seconds(*pids)
                 t0 = time.monotonic()
                 for i, uid in enumerate(spread):
                     await asyncio.sleep(max(0.0, t0 + i / users - time.monotonic()))
@@ -215,6 +226,12 @@ async def run(
                 await emu.wait_for(
                     lambda: all(len(emu.messages(u)) >= 3 for u in spread), timeout=300
                 )
+                # The workers' CPU over the spread: near a core a second, presses queue.
+                spread_cpu = (cpu_seconds(*pids) - spread_cpu_before) * 1000 / users
+                if spy is not None:
+                    spy.send_signal(2)
+                    await spy.wait()
+                    spy = None
                 spread_calls = Counter(c.method for c in emu.calls[spread_from:])
                 answered = {
                     str(c.params["callback_query_id"]): c.at
@@ -242,6 +259,7 @@ async def run(
         "uploads": len(emu.files),
         "calls": burst_calls,
         "spread_calls": spread_calls,
+        "spread_cpu_ms": spread_cpu,
         "p50_ms": statistics.median(latencies),
         "p99_ms": p99(latencies),
     }
@@ -255,6 +273,9 @@ def main() -> None:
         "--profile", help="py-spy the first worker through the burst (the floor's: FILE.floor)"
     )
     # 200 a second gave 560 samples of a 1,000-user burst; 1,000 a second, 5,000 of 1,500.
+    parser.add_argument(
+        "--spread-profile", help="py-spy the first worker through the spread (FILE.floor too)"
+    )
     parser.add_argument("--profile-rate", type=int, default=200, help="py-spy samples a second")
     parser.add_argument("--bot-root", type=Path, default=ROOT, help="run the bot from here")
     parser.add_argument(
@@ -267,19 +288,32 @@ def main() -> None:
     for n in args.workers:
         if args.floor:
             floor_profile = f"{args.profile}.floor" if args.profile else None
-            rows.append(
-                asyncio.run(
-                    run(n, args.users, floor_profile, floor=True, profile_rate=args.profile_rate)
-                )
+            floor_spread = f"{args.spread_profile}.floor" if args.spread_profile else None
+            floor_run = run(
+                n,
+                args.users,
+                floor_profile,
+                floor=True,
+                profile_rate=args.profile_rate,
+                spread_profile=floor_spread,
             )
-        limber = run(n, args.users, args.profile, args.bot_root, profile_rate=args.profile_rate)
+            rows.append(asyncio.run(floor_run))
+        limber = run(
+            n,
+            args.users,
+            args.profile,
+            args.bot_root,
+            profile_rate=args.profile_rate,
+            spread_profile=args.spread_profile,
+        )
         rows.append(asyncio.run(limber))
     print(
         "| workers | burst: updates/s (target >= 600) | spread: presses answered | "
         "spread: press to answer p50 / p99 (target p99 <= 200 ms) | "
+        "spread: workers' CPU ms per press | "
         "burst: CPU ms per update, workers / PostgreSQL / stand-in and client |"
     )
-    print("|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|")
     for r in rows:
         print(r["workers"], "Bot API calls in the burst:", dict(r["calls"]), file=sys.stderr)
         print(r["workers"], "... in the spread:", dict(r["spread_calls"]), file=sys.stderr)
@@ -287,8 +321,7 @@ def main() -> None:
             f"| {r['workers']} | {r['updates_per_s']:.0f} ({r['updates']} updates) | "
             f"{r['answered']} ({r['uploads']} uploads) | "
             f"{r['p50_ms']:.0f} / {r['p99_ms']:.0f} ms | "
-            + " / ".join(f"{c:.2f}" for c in r["cpu_ms"])
-            + " |"
+            f"{r['spread_cpu_ms']:.2f} | " + " / ".join(f"{c:.2f}" for c in r["cpu_ms"]) + " |"
         )
 
 
