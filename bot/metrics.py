@@ -60,6 +60,7 @@ class Metrics:
             ["method", "result"],
             registry=self.registry,
         )
+        self._calls: dict[tuple[str, str], Counter] = {}
         self.updates = Counter(
             "limber_updates_handled_total", "Telegram updates handled", registry=self.registry
         )
@@ -99,7 +100,15 @@ class Metrics:
         )
 
     def telegram_call(self, method: str, result: str) -> None:
-        self.telegram_requests.labels(method=method, result=result).inc()
+        # Each labelled counter looked up once: labels() checks its arguments and locks on
+        # every call, 3.1 us a call against 0.8 us for the whole of this (timeit), and it had
+        # 35 of a 1,000-user burst's 5,242 py-spy samples. The keys are the bot's own methods
+        # and outcomes, a few dozen at most.
+        counter = self._calls.get((method, result))
+        if counter is None:
+            counter = self.telegram_requests.labels(method=method, result=result)
+            self._calls[method, result] = counter
+        counter.inc()
 
     def render(self) -> bytes:
         return generate_latest(self.registry)
