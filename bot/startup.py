@@ -108,7 +108,8 @@ def _polling_failed(exc: TelegramError) -> None:
 # per update; collected every 50,000 objects, 0.01 ms, and the worker's CPU per update went
 # from 3.1-4.2 ms to 3.0-3.2 ms (workers.py, three alternating pairs, gc.callbacks; issue
 # 28). The price: a young collection pauses 12-15 ms where it paused 4-8, and garbage in a
-# cycle waits for 50,000 new objects (a few MB) to be freed.
+# cycle waits for 50,000 new objects to be freed (5-7 MB more resident memory with 1,000
+# player pages open, benchmarks/player_live.py).
 YOUNG_OBJECTS = 50_000
 
 

@@ -18,6 +18,8 @@ Limber at 3.1x the stack's own CPU per update, and most of the difference was he
   `.insert_user`; coalesce.py): one statement for everyone who came while the last was out,
   each keeping the condition it had alone. A worker's CPU per update fell from 1.72x-1.78x
   the floor's to 1.45x-1.50x (docs/benchmarks.md, "Sixth pass").
+- Then the session starts of a burst of /stretch (`PgHot.start`): PostgreSQL's CPU per
+  update fell from 0.62-0.66 ms to 0.36-0.40 ms (docs/benchmarks.md, "Seventh pass").
 
 SQLite keeps its lane (sqlite_lane.py): there a statement costs no round trip.
 """
