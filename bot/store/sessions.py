@@ -308,20 +308,20 @@ class Sessions(Transactions):
         worker met one of them at the one-live-session index, this one alone behind the
         user's row lock (pg_hot.starts_sql, start_sql)."""
         assert self._pg is not None
-        names = tuple(values)
-        sql = pg_hot.start_sql(names)
-        args = tuple(values.values())
+        # Both statements take the row in NEW_SESSION_COLUMNS' order (a column added to
+        # `values` and not there would be lost).
+        assert len(values) == len(pg_hot.NEW_SESSION_COLUMNS)
+        row = tuple(values[name] for name in pg_hot.NEW_SESSION_COLUMNS)
         try:
-            # Shared with the other starts of a burst (pg_hot.starts_sql), whose columns are
-            # these values' (a column added here and not there would be lost).
-            assert len(values) == len(pg_hot.NEW_SESSION_COLUMNS)
-            rows = await self._pg.start((*(values[n] for n in pg_hot.NEW_SESSION_COLUMNS), now))
+            # Shared with the other starts of a burst (pg_hot.starts_sql).
+            rows = await self._pg.start((*row, now))
         except IntegrityError:
             # Behind the lock, only a start on the fast path can still come between; each
             # try lets one start through, so five at once need at most five.
+            sql = pg_hot.start_sql(pg_hot.NEW_SESSION_COLUMNS)
             for attempt in range(START_TRIES):
                 try:
-                    rows = await self._pg.start_locked(user_id, now, sql, *args)
+                    rows = await self._pg.start_locked(user_id, now, sql, *row)
                     break
                 except IntegrityError:
                     if attempt == START_TRIES - 1:

@@ -16,6 +16,7 @@ from bot.domain.session import Event, Status, apply, begin
 from bot.routines import Routine, load_routines
 from bot.store.errors import DatabaseProblem
 from bot.store.models import Base, GuidedSession, SessionLog, User
+from bot.store.records import StepClaim
 from bot.store.repo import Store
 
 T0 = datetime(2026, 11, 24, 7, 30, tzinfo=UTC)
@@ -52,6 +53,25 @@ async def test_transition_is_compare_and_set(store: Store, routine: Routine) -> 
     stored = await store.get_session(record.id)
     assert stored is not None and stored.version == 2
     assert stored.state == winners[0].state
+
+
+async def test_a_started_session_keeps_everything_it_was_started_with(
+    store: Store, routine: Routine
+) -> None:
+    """Issue 28: on PostgreSQL a start goes in a statement shared with a burst's other
+    starts, its row as arrays of columns; each column must land as given, the claim on
+    showing its first step included (lost, a second worker would show that step too)."""
+    await store.upsert_user(1, 77, "A", None, T0)
+    state = begin(routine, T0)
+    claim = StepClaim(by="worker-a", until=T0 + timedelta(seconds=30))
+    record, _ = await store.start_session(1, 77, routine.id, state, T0, claim)
+    stored = await store.get_session(record.id)
+    assert stored is not None
+    for seen in (record, stored):
+        assert (seen.user_id, seen.chat_id, seen.routine_id) == (1, 77, routine.id)
+        assert (seen.version, seen.shown_version, seen.message_id) == (1, 0, None)
+        assert (seen.claimed_by, seen.claimed_until) == ("worker-a", T0 + timedelta(seconds=30))
+        assert seen.state == state
 
 
 async def test_a_new_session_replaces_the_live_one(store: Store, routine: Routine) -> None:
